@@ -1,0 +1,96 @@
+package liftnet.api;
+
+import liftnet.data.Dataset;
+
+/**
+ * A backend that holds one lifted network and one mini-batch of activations, and runs the phases of
+ * training on them. The orchestrator ({@code liftnet.train}) drives it; it never sees buffers or kernels.
+ *
+ * <p>Order of calls per mini-batch:
+ * <pre>
+ * selectBatch -> forward -> [inferFree] -> [inferClamped] -> computeGradient -> applyUpdate
+ *                                                          -> accumulateMetrics (evaluation)
+ * </pre>
+ * {@code inferFree} and {@code inferClamped} each start from the forward activations (the clamped phase
+ * with {@code z_L = y}); both must follow {@code forward} for the current batch. Statistics and metrics
+ * stay inside the engine until {@link #drainStats()}, so a GPU engine moves no data to the host per batch.
+ *
+ * <p>Engines are not thread-safe; one thread drives one engine.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** Human-readable engine and device, e.g. {@code cpu (2 threads)} or {@code opencl:0 NVIDIA H100}. */
+    String name();
+
+    NetConfig config();
+
+    /** Copies {@code p} into the engine. {@code p} is not modified and not retained. */
+    void setParameters(Parameters p);
+
+    /** A copy of the engine's current parameters. */
+    Parameters parameters();
+
+    /** Makes {@code data} available to batches; on a GPU it is uploaded once and stays there. */
+    DeviceData upload(Dataset data);
+
+    /**
+     * Selects the batch {@code order[from .. from+size)} of {@code data}: samples
+     * {@code order[from]}, ..., {@code order[from+size-1]}. Invalidates all activations.
+     */
+    void selectBatch(DeviceData data, int[] order, int from, int size);
+
+    /** Size of the selected batch. */
+    int batchSize();
+
+    /** Forward pass {@code z_{k+1} = Proj_C(W_k z_k + b_k)}, {@code z_L = W_{L-1} z_{L-1} + b_{L-1}}. */
+    void forward();
+
+    /** Minimises {@code E(z; x)} over {@code z_1..z_L}, starting from the forward pass. */
+    void inferFree(SolverConfig solver);
+
+    /** Minimises {@code E(z; x)} with {@code z_L = onehot(y)}, starting from the forward pass. */
+    void inferClamped(SolverConfig solver);
+
+    /**
+     * Batch-mean gradient of {@code method}'s loss with respect to all parameters, into the engine's
+     * gradient buffer (overwritten). With {@code lambda_{k+1} = z_{k+1} - W_k z_k - b_k}:
+     * {@code dE/dW_k = -gamma^k lambda_{k+1} z_k^T}, {@code dE/db_k = -gamma^k lambda_{k+1}};
+     * contrastive: {@code dE(z_clamped) - dE(z_free)}; lifted: {@code dE(z_clamped)}; backprop and linear:
+     * the gradient of {@code 1/2 ||z_L - y||^2} through the forward pass. Needs the phases the method uses.
+     */
+    void computeGradient(Method method);
+
+    /** {@code W_k -= rate * G_k}, {@code b_k -= rate * g_k} for every layer. */
+    void applyUpdate(double rate);
+
+    /**
+     * Adds the current batch to the metrics: correct predictions (argmax of {@code z_L} of phase
+     * {@code prediction}), units strictly inside {@code C} per hidden layer of that phase, and the free and
+     * clamped energies of the phases inferred for this batch.
+     */
+    void accumulateMetrics(Phase prediction);
+
+    /** Returns and resets the statistics gathered since the last call. */
+    EpochStats drainStats();
+
+    // ---- inspection: these copy to the host and are meant for tests, tools and per-epoch checks ----
+
+    /** Activations of layer {@code layer} ({@code 0..L}) of {@code phase}, row-major {@code [batch x n_layer]}. */
+    float[] activations(Phase phase, int layer);
+
+    /** Energy {@code E(z; x)} of each sample of the batch at the activations of {@code phase}. */
+    double[] energies(Phase phase);
+
+    /**
+     * KKT residual of {@code phase}'s problem: {@code max |z - Proj_C(z - dE/dz)|} over the free variables
+     * (hidden units, and the output in the free phase).
+     */
+    double kktResidual(Phase phase);
+
+    /** A copy of the gradient buffer filled by {@link #computeGradient}. */
+    Parameters gradient();
+
+    /** Frees native resources; logs instead of throwing. */
+    @Override
+    void close();
+}
