@@ -60,7 +60,10 @@ public interface Engine extends AutoCloseable {
      */
     void computeGradient(Method method);
 
-    /** {@code W_k -= rate * G_k}, {@code b_k -= rate * g_k} for every layer. */
+    /**
+     * {@code W_k -= rate * G_k}, {@code b_k -= rate * g_k} for every layer. A gradient holding a NaN or an
+     * infinity is not applied; the first such update is reported by {@link EpochStats#firstNonFiniteUpdate()}.
+     */
     void applyUpdate(double rate);
 
     /**

@@ -62,6 +62,8 @@ public final class CpuEngine implements Engine {
     private final double[] statFreeEnergy;
     private final double[] statClampedEnergy;
     private long statSamples;
+    private long statUpdates;
+    private long statFirstNonFinite = -1;
 
     /**
      * @param threads number of threads, at least 1 (the calling thread is one of them)
@@ -338,6 +340,14 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void applyUpdate(double rate) {
+        long update = statUpdates++;
+        if (!gradientFinite()) {
+            if (statFirstNonFinite < 0) {
+                statFirstNonFinite = update;
+            }
+            invalidate();
+            return;
+        }
         float eta = (float) rate;
         workers.run(t -> {
             for (int k = 0; k < layers; k++) {
@@ -356,6 +366,20 @@ public final class CpuEngine implements Engine {
             }
         });
         invalidate();
+    }
+
+    /** {@code v * 0} is 0 for finite {@code v} and NaN for NaN or infinity; the sum stays 0 only if all are finite. */
+    private boolean gradientFinite() {
+        float sum = 0f;
+        for (int k = 0; k < layers; k++) {
+            for (float v : gradT[k]) {
+                sum += v * 0f;
+            }
+            for (float v : gradB[k]) {
+                sum += v * 0f;
+            }
+        }
+        return sum == 0f;
     }
 
     @Override
@@ -428,8 +452,11 @@ public final class CpuEngine implements Engine {
             statMaxResidual[t] = Double.NaN;
             Arrays.fill(statLinear[t], 0);
         }
-        EpochStats stats = new EpochStats(statSamples, correct, linear, fe, ce, inferences, sweeps, worst);
+        EpochStats stats = new EpochStats(statSamples, correct, linear, fe, ce, inferences, sweeps, worst,
+                statUpdates, statFirstNonFinite);
         statSamples = 0;
+        statUpdates = 0;
+        statFirstNonFinite = -1;
         return stats;
     }
 
