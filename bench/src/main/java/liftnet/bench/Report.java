@@ -1,0 +1,254 @@
+package liftnet.bench;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import liftnet.io.AtomicFiles;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * Turns a results JSON written by {@link StandardSet} into {@code <stem>.md} (samples per second per engine,
+ * net, batch and sweeps mode; contrastive against back-propagation; tolerance stop against 15 sweeps) and
+ * {@code <stem>.png} (throughput against batch size, log scale).
+ *
+ * <pre>java -cp bench/target/benchmarks.jar liftnet.bench.Report bench/results/NAME.json</pre>
+ */
+public final class Report {
+
+    /** The record targets, checked on the CPU engine, 784-64-64-64-10, batch 50. */
+    static final String TARGET_NET = "784-64-64-64-10";
+    static final double TARGET_SAMPLES = 60_000;
+    static final double TARGET_BACKPROP_RATIO = 10;
+    static final double TARGET_TOL_SPEEDUP = 2;
+
+    /** One measured score. */
+    record Score(double value, double error, Double meanSweeps) {
+    }
+
+    /** Key: engine, net, batch, kind (contrastive/free/backprop), sweeps (15/tol/"-"). */
+    record Key(String engine, String net, int batch, String kind, String sweeps) {
+    }
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: Report RESULTS.json");
+        }
+        write(Path.of(args[0]));
+    }
+
+    /** Writes the markdown table and the chart beside {@code json}. */
+    static void write(Path json) throws IOException {
+        JsonObject root = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject summary = root.getAsJsonObject("summary");
+        Map<Key, Score> scores = scores(root);
+        String stem = json.getFileName().toString().replaceFirst("\\.json$", "");
+        Path md = json.resolveSibling(stem + ".md");
+        Path png = json.resolveSibling(stem + ".png");
+        String text = markdown(summary, scores, root, png.getFileName().toString());
+        AtomicFiles.writeString(md, text);
+        if (!scores.isEmpty()) {
+            chart(png, summary, scores);
+        }
+        System.out.println("[bench] wrote " + md + (scores.isEmpty() ? "" : " and " + png));
+        System.out.print(text);
+    }
+
+    static Map<Key, Score> scores(JsonObject root) {
+        Map<String, Double> sweeps = new LinkedHashMap<>();
+        if (root.has("trials")) {
+            for (JsonElement e : root.getAsJsonArray("trials")) {
+                JsonObject t = e.getAsJsonObject();
+                if (t.has("meanSweeps")) {
+                    sweeps.put(t.get("benchmark").getAsString() + t.getAsJsonObject("params"), t.get("meanSweeps").getAsDouble());
+                }
+            }
+        }
+        Map<Key, Score> scores = new LinkedHashMap<>();
+        for (JsonElement e : root.getAsJsonArray("jmh")) {
+            JsonObject r = e.getAsJsonObject();
+            String benchmark = r.get("benchmark").getAsString();
+            String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            int us = method.lastIndexOf("_b");
+            String kind = method.substring(0, us);
+            int batch = Integer.parseInt(method.substring(us + 2));
+            JsonObject params = r.getAsJsonObject("params");
+            String mode = params.has("sweeps") ? params.get("sweeps").getAsString() : "-";
+            JsonObject pm = r.getAsJsonObject("primaryMetric");
+            double error = pm.get("scoreError").isJsonPrimitive() && pm.get("scoreError").getAsJsonPrimitive().isNumber()
+                    ? pm.get("scoreError").getAsDouble() : Double.NaN;
+            scores.put(new Key(params.get("engine").getAsString(), params.get("net").getAsString(), batch, kind, mode),
+                    new Score(pm.get("score").getAsDouble(), error, sweeps.get(benchmark + params)));
+        }
+        return scores;
+    }
+
+    static String markdown(JsonObject summary, Map<Key, Score> scores, JsonObject root, String pngName) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# liftnet benchmarks: ").append(str(summary, "machine")).append(", ").append(str(summary, "date"))
+                .append(" (").append(str(summary, "set")).append(" set)\n\n");
+        sb.append("- CPU: ").append(str(summary, "cpu")).append(", ").append(str(summary, "cores")).append(" cores\n");
+        sb.append("- JDK: ").append(str(summary, "jdk")).append("; JMH ").append(str(summary, "jmh")).append(", ")
+                .append("throughput mode, 1 fork\n");
+        sb.append("- Iterations: ").append(summary.get("iterations")).append("\n");
+        sb.append("- Load average at start: ").append(str(summary, "loadAverageAtStart")).append("\n");
+        sb.append("- Engines:");
+        summary.getAsJsonObject("engines").entrySet().forEach(e -> sb.append(" ").append(e.getKey()).append(" ")
+                .append(e.getValue().getAsString()).append(";"));
+        sb.append("\n");
+        Set<String> inputs = new LinkedHashSet<>();
+        Set<String> validations = new LinkedHashSet<>();
+        boolean diverged = false;
+        if (root.has("trials")) {
+            for (JsonElement e : root.getAsJsonArray("trials")) {
+                JsonObject t = e.getAsJsonObject();
+                inputs.add(t.getAsJsonObject("params").get("net").getAsString() + ": " + t.get("inputs").getAsString());
+                validations.add(t.getAsJsonObject("params").get("engine").getAsString() + ": "
+                        + t.get("validation").getAsString().replaceFirst(",? *\\(tolerances.*", ""));
+                diverged |= t.get("diverged").getAsBoolean();
+            }
+        }
+        sb.append("- Inputs: ").append(String.join("; ", inputs)).append("\n");
+        sb.append("- Checked against the CPU engine (largest relative error): ").append(String.join("; ", validations)).append("\n");
+        if (diverged) {
+            sb.append("- Note: some trial skipped a non-finite update (training diverged); see the JSON.\n");
+        }
+        sb.append("- Model: ReLU, gamma = 1/8, red-black Jacobi; `15` = 15 sweeps per phase, `tol` = stop at a relative ")
+                .append("energy change below 1e-8 (at most 15), with the mean sweeps per inference in brackets.\n\n");
+
+        sb.append("## Samples per second\n\n");
+        sb.append("| engine | net | batch | contrastive 15 | contrastive tol | free 15 | free tol | backprop |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        List<Key> rows = rows(scores);
+        for (Key r : rows) {
+            sb.append("| ").append(r.engine()).append(" | ").append(r.net()).append(" | ").append(r.batch());
+            for (String[] c : new String[][] {{"contrastive", "15"}, {"contrastive", "tol"}, {"free", "15"},
+                    {"free", "tol"}, {"backprop", "-"}}) {
+                Score s = scores.get(new Key(r.engine(), r.net(), r.batch(), c[0], c[1]));
+                sb.append(" | ").append(s == null ? "n/a" : fmt(s.value()) + (c[1].equals("tol") && s.meanSweeps() != null
+                        ? String.format(Locale.ROOT, " (%.1f)", s.meanSweeps()) : ""));
+            }
+            sb.append(" |\n");
+        }
+        sb.append("\n## Ratios\n\n");
+        sb.append("Time per sample of a contrastive step over that of a back-propagation step (lower is better), and ")
+                .append("throughput with the tolerance stop over throughput with 15 sweeps (higher is better).\n\n");
+        sb.append("| engine | net | batch | contrastive/backprop, 15 | contrastive/backprop, tol | tol/15, contrastive | tol/15, free |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (Key r : rows) {
+            double c15 = value(scores, r, "contrastive", "15");
+            double ctol = value(scores, r, "contrastive", "tol");
+            double f15 = value(scores, r, "free", "15");
+            double ftol = value(scores, r, "free", "tol");
+            double bp = value(scores, r, "backprop", "-");
+            sb.append("| ").append(r.engine()).append(" | ").append(r.net()).append(" | ").append(r.batch())
+                    .append(" | ").append(ratio(bp / c15)).append(" | ").append(ratio(bp / ctol))
+                    .append(" | ").append(ratio(ctol / c15)).append(" | ").append(ratio(ftol / f15)).append(" |\n");
+        }
+        Key t = new Key("cpu", TARGET_NET, 50, "", "");
+        double c15 = value(scores, t, "contrastive", "15");
+        if (!Double.isNaN(c15)) {
+            double ctol = value(scores, t, "contrastive", "tol");
+            double bp = value(scores, t, "backprop", "-");
+            sb.append("\n## Targets (CPU, ").append(TARGET_NET).append(", batch 50)\n\n");
+            sb.append(String.format(Locale.ROOT, "- contrastive, 15 sweeps: %s samples/s (target >= %s): %s%n", fmt(c15),
+                    fmt(TARGET_SAMPLES), c15 >= TARGET_SAMPLES ? "met" : "not met"));
+            sb.append(String.format(Locale.ROOT, "- contrastive time / backprop time: %s (target <= %.0f): %s%n", ratio(bp / c15),
+                    TARGET_BACKPROP_RATIO, bp / c15 <= TARGET_BACKPROP_RATIO ? "met" : "not met"));
+            sb.append(String.format(Locale.ROOT, "- tolerance stop / 15 sweeps, contrastive: %s (target >= %.0f): %s%n",
+                    ratio(ctol / c15), TARGET_TOL_SPEEDUP, ctol / c15 >= TARGET_TOL_SPEEDUP ? "met" : "not met"));
+        }
+        sb.append("\n![throughput against batch size](").append(pngName).append(")\n");
+        return sb.toString();
+    }
+
+    /** Distinct (engine, net, batch), in measurement order. */
+    private static List<Key> rows(Map<Key, Score> scores) {
+        Set<Key> rows = new LinkedHashSet<>();
+        for (Key k : scores.keySet()) {
+            rows.add(new Key(k.engine(), k.net(), k.batch(), "", ""));
+        }
+        List<Key> list = new ArrayList<>(rows);
+        List<String> nets = new ArrayList<>();
+        for (Key k : list) {
+            if (!nets.contains(k.net())) {
+                nets.add(k.net());
+            }
+        }
+        list.sort((a, b) -> a.engine().equals(b.engine())
+                ? (a.net().equals(b.net()) ? Integer.compare(a.batch(), b.batch()) : Integer.compare(nets.indexOf(a.net()), nets.indexOf(b.net())))
+                : Integer.compare(StandardSet.ALL_ENGINES.indexOf(a.engine()), StandardSet.ALL_ENGINES.indexOf(b.engine())));
+        return list;
+    }
+
+    private static double value(Map<Key, Score> scores, Key row, String kind, String sweeps) {
+        Score s = scores.get(new Key(row.engine(), row.net(), row.batch(), kind, sweeps));
+        return s == null ? Double.NaN : s.value();
+    }
+
+    static void chart(Path png, JsonObject summary, Map<Key, Score> scores) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(650)
+                .title("liftnet throughput, " + str(summary, "machine") + " (" + str(summary, "cores") + " cores)")
+                .xAxisTitle("batch size").yAxisTitle("samples / s (log)").build();
+        Styler styler = chart.getStyler();
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotBackgroundColor(Color.WHITE);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setXAxisLogarithmic(true);
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (Map.Entry<Key, Score> e : scores.entrySet()) {
+            Key k = e.getKey();
+            if (k.kind().equals("free")) {
+                continue;
+            }
+            String name = k.engine() + " " + k.net() + " " + (k.kind().equals("backprop") ? "backprop" : "contrastive " + k.sweeps());
+            series.computeIfAbsent(name, n -> new ArrayList<>()).add(new double[] {k.batch(), e.getValue().value()});
+        }
+        for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
+            List<double[]> pts = e.getValue();
+            pts.sort((a, b) -> Double.compare(a[0], b[0]));
+            double[] xs = pts.stream().mapToDouble(p -> p[0]).toArray();
+            double[] ys = pts.stream().mapToDouble(p -> p[1]).toArray();
+            XYSeries s = chart.addSeries(e.getKey(), xs, ys);
+            if (e.getKey().endsWith("backprop")) {
+                s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            } else if (e.getKey().endsWith("tol")) {
+                s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 3f}, 0f));
+            }
+        }
+        AtomicFiles.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    private static String str(JsonObject o, String key) {
+        return o.has(key) ? o.get(key).getAsString() : "?";
+    }
+
+    static String fmt(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.0f", v);
+    }
+
+    static String ratio(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+}

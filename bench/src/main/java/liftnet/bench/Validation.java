@@ -1,0 +1,159 @@
+package liftnet.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import liftnet.api.Engine;
+import liftnet.api.Method;
+import liftnet.api.Parameters;
+import liftnet.api.Phase;
+import liftnet.api.SolverConfig;
+import liftnet.cpu.CpuEngine;
+
+/**
+ * Checks an engine against the CPU engine before its time counts (TornadoVM's {@code validate()} pattern):
+ * the same weights and the same batch, one step on both, then the free and clamped energies per sample
+ * (relative {@link #TOL_ENERGY}) and the gradient per layer (relative Frobenius error {@link #TOL_GRADIENT})
+ * must agree. A disagreement throws, which fails the JMH benchmark: it gets no score.
+ */
+final class Validation {
+
+    /** Relative tolerance of a sample's energy, against {@code max(|E_cpu|, mean |E_cpu|)}. */
+    static final double TOL_ENERGY = 1e-4;
+    /** Relative tolerance of a layer's gradient, {@code ||G - G_cpu|| / max(||G_cpu||, 1e-3 max_k ||G_cpu,k||)}. */
+    static final double TOL_GRADIENT = 1e-3;
+
+    private Validation() {
+    }
+
+    /** Whether engine {@code engineId} is validated: every engine but the CPU, which is the reference, unless {@code -Dliftnet.bench.validateCpu=true}. */
+    static boolean wanted(String engineId) {
+        return !engineId.equals("cpu") || Boolean.getBoolean("liftnet.bench.validateCpu");
+    }
+
+    /**
+     * Runs one step of {@code method} on the workload's engine and on a reference {@link CpuEngine} (one
+     * thread when the engine under test is the CPU engine itself, so that a different split is compared),
+     * from the workload's initial weights and its first batch; restores the initial weights afterwards.
+     *
+     * @return a one-line summary of the largest errors
+     * @throws IllegalStateException when they disagree
+     */
+    static String check(Workload w, Method method, SolverConfig solver) {
+        int threads = w.engine instanceof CpuEngine ? 1 : Runtime.getRuntime().availableProcessors();
+        try (CpuEngine ref = new CpuEngine(w.config, threads)) {
+            var refData = ref.upload(w.dataset);
+            Engine[] engines = {w.engine, ref};
+            var datas = new liftnet.api.DeviceData[] {w.data, refData};
+            for (int i = 0; i < 2; i++) {
+                Engine e = engines[i];
+                e.setParameters(w.initial);
+                e.selectBatch(datas[i], w.order, 0, w.batch);
+                e.forward();
+                if (method.isLifted()) {
+                    e.inferFree(solver);
+                    e.inferClamped(solver);
+                }
+                e.computeGradient(method);
+            }
+            List<String> problems = new ArrayList<>();
+            StringBuilder summary = new StringBuilder();
+            if (method.isLifted()) {
+                for (Phase phase : new Phase[] {Phase.FREE, Phase.CLAMPED}) {
+                    double worst = energyError(w.engine.energies(phase), ref.energies(phase), phase, problems);
+                    summary.append(String.format("%s energy %.1e, ", phase.name().toLowerCase(), worst));
+                }
+            } else {
+                int top = w.config.net().layers();
+                float[] a = w.engine.activations(Phase.FORWARD, top);
+                float[] b = ref.activations(Phase.FORWARD, top);
+                double worst = relative(a, b);
+                if (!(worst <= TOL_GRADIENT)) {
+                    problems.add(String.format("forward output: relative error %.3e > %.0e", worst, TOL_GRADIENT));
+                }
+                summary.append(String.format("forward output %.1e, ", worst));
+            }
+            double g = gradientError(w.engine.gradient(), ref.gradient(), problems);
+            summary.append(String.format("gradient %.1e (tolerances %.0e, %.0e)", g, TOL_ENERGY, TOL_GRADIENT));
+            w.engine.setParameters(w.initial);
+            w.engine.drainStats();
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("engine " + w.engine.name() + " disagrees with the CPU engine on net "
+                        + w.config.net() + ", batch " + w.batch + ", " + method.id() + ", " + solver + ": "
+                        + String.join("; ", problems));
+            }
+            return summary.toString();
+        }
+    }
+
+    private static double energyError(double[] e, double[] ref, Phase phase, List<String> problems) {
+        if (e.length != ref.length) {
+            problems.add(phase + " energies: " + e.length + " values, expected " + ref.length);
+            return Double.NaN;
+        }
+        double mean = 0;
+        for (double v : ref) {
+            mean += Math.abs(v);
+        }
+        mean /= Math.max(1, ref.length);
+        double worst = 0;
+        for (int i = 0; i < e.length; i++) {
+            double err = Math.abs(e[i] - ref[i]) / Math.max(Math.abs(ref[i]), mean);
+            if (!(err <= TOL_ENERGY)) {
+                problems.add(String.format("%s energy of sample %d: %.8g, CPU %.8g (relative %.2e > %.0e)",
+                        phase.name().toLowerCase(), i, e[i], ref[i], err, TOL_ENERGY));
+                if (problems.size() > 5) {
+                    break;
+                }
+            }
+            worst = Math.max(worst, Double.isNaN(err) ? Double.POSITIVE_INFINITY : err);
+        }
+        return worst;
+    }
+
+    private static double gradientError(Parameters g, Parameters ref, List<String> problems) {
+        int layers = ref.net().layers();
+        double largest = 0;
+        for (int k = 0; k < layers; k++) {
+            largest = Math.max(largest, norm(ref.weight(k)));
+        }
+        double worst = 0;
+        for (int k = 0; k < layers; k++) {
+            double[] errs = {
+                diff(g.weight(k), ref.weight(k)) / Math.max(norm(ref.weight(k)), 1e-3 * largest),
+                diff(g.bias(k), ref.bias(k)) / Math.max(norm(ref.bias(k)), 1e-3 * largest)};
+            for (int j = 0; j < 2; j++) {
+                double err = errs[j];
+                if (!(err <= TOL_GRADIENT)) {
+                    problems.add(String.format("gradient of %s%d: relative error %.3e > %.0e", j == 0 ? "W" : "b", k,
+                            err, TOL_GRADIENT));
+                }
+                worst = Math.max(worst, Double.isNaN(err) ? Double.POSITIVE_INFINITY : err);
+            }
+        }
+        return worst;
+    }
+
+    private static double relative(float[] a, float[] b) {
+        return a.length != b.length ? Double.POSITIVE_INFINITY : diff(a, b) / Math.max(norm(b), 1e-30);
+    }
+
+    private static double norm(float[] a) {
+        double s = 0;
+        for (float v : a) {
+            s += (double) v * v;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static double diff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = (double) a[i] - b[i];
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+}
