@@ -22,6 +22,8 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * Turns a results JSON written by {@link StandardSet} into {@code <stem>.md} (samples per second per engine,
@@ -45,6 +47,12 @@ public final class Report {
     /** Key: engine, net, batch, kind (contrastive/free/backprop), sweeps (15/tol/"-"). */
     record Key(String engine, String net, int batch, String kind, String sweeps) {
     }
+
+    /** One colour per net; line style per mode (solid: 15 sweeps, dotted: tolerance, dashed: backprop). */
+    private static final Color[] NET_COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
+        new Color(0x9467bd), new Color(0xff7f0e)};
+    /** One marker per engine: cpu, opencl, cuda. */
+    private static final Marker[] ENGINE_MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND};
 
     private Report() {
     }
@@ -208,7 +216,7 @@ public final class Report {
     static void chart(Path png, JsonObject summary, Map<Key, Score> scores) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(650)
                 .title("liftnet throughput, " + str(summary, "machine") + " (" + str(summary, "cores") + " cores)")
-                .xAxisTitle("batch size").yAxisTitle("samples / s (log)").build();
+                .xAxisTitle("batch size").yAxisTitle("samples / s (log scale)").build();
         Styler styler = chart.getStyler();
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
@@ -225,12 +233,22 @@ public final class Report {
             String name = k.engine() + " " + k.net() + " " + (k.kind().equals("backprop") ? "backprop" : "contrastive " + k.sweeps());
             series.computeIfAbsent(name, n -> new ArrayList<>()).add(new double[] {k.batch(), e.getValue().value()});
         }
+        List<String> nets = new ArrayList<>();
+        scores.keySet().forEach(k -> {
+            if (!nets.contains(k.net())) {
+                nets.add(k.net());
+            }
+        });
         for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
             List<double[]> pts = e.getValue();
             pts.sort((a, b) -> Double.compare(a[0], b[0]));
             double[] xs = pts.stream().mapToDouble(p -> p[0]).toArray();
             double[] ys = pts.stream().mapToDouble(p -> p[1]).toArray();
             XYSeries s = chart.addSeries(e.getKey(), xs, ys);
+            String[] parts = e.getKey().split(" ");
+            s.setLineColor(NET_COLORS[Math.floorMod(nets.indexOf(parts[1]), NET_COLORS.length)]);
+            s.setMarkerColor(NET_COLORS[Math.floorMod(nets.indexOf(parts[1]), NET_COLORS.length)]);
+            s.setMarker(ENGINE_MARKERS[Math.max(0, StandardSet.ALL_ENGINES.indexOf(parts[0]))]);
             if (e.getKey().endsWith("backprop")) {
                 s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
             } else if (e.getKey().endsWith("tol")) {

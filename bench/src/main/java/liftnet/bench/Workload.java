@@ -45,7 +45,7 @@ final class Workload implements AutoCloseable {
     private long updates;
     private boolean diverged;
 
-    private Workload(NetConfig config, Engine engine, Dataset dataset, int batch) {
+    Workload(NetConfig config, Engine engine, Dataset dataset, int batch) {
         this.config = config;
         this.engine = engine;
         this.dataset = dataset;
