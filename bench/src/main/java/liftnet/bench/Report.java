@@ -118,7 +118,9 @@ public final class Report {
         sb.append("- JDK: ").append(str(summary, "jdk")).append("; JMH ").append(str(summary, "jmh")).append(", ")
                 .append("throughput mode, 1 fork\n");
         sb.append("- Iterations: ").append(summary.get("iterations")).append("\n");
-        sb.append("- Load average at start: ").append(str(summary, "loadAverageAtStart")).append("\n");
+        sb.append("- Load average (/proc/loadavg) at start: ").append(str(summary, "loadAverageAtStart")).append("; at end: ")
+                .append(str(summary, "loadAverageAtEnd")).append("; benchmarks took ").append(str(summary, "seconds"))
+                .append(" s\n");
         sb.append("- Engines:");
         summary.getAsJsonObject("engines").entrySet().forEach(e -> sb.append(" ").append(e.getKey()).append(" ")
                 .append(e.getValue().getAsString()).append(";"));
@@ -126,6 +128,7 @@ public final class Report {
         Set<String> inputs = new LinkedHashSet<>();
         Set<String> validations = new LinkedHashSet<>();
         boolean diverged = false;
+        double maxLoad = 0;
         if (root.has("trials")) {
             for (JsonElement e : root.getAsJsonArray("trials")) {
                 JsonObject t = e.getAsJsonObject();
@@ -133,10 +136,20 @@ public final class Report {
                 validations.add(t.getAsJsonObject("params").get("engine").getAsString() + ": "
                         + t.get("validation").getAsString().replaceFirst(",? *\\(tolerances.*", ""));
                 diverged |= t.get("diverged").getAsBoolean();
+                if (t.has("loadAverage")) {
+                    double load = Double.parseDouble(t.get("loadAverage").getAsString().split(" ")[0]);
+                    maxLoad = Math.max(maxLoad, load);
+                }
             }
         }
         sb.append("- Inputs: ").append(String.join("; ", inputs)).append("\n");
         sb.append("- Checked against the CPU engine (largest relative error): ").append(String.join("; ", validations)).append("\n");
+        int cores = summary.has("cores") ? summary.get("cores").getAsInt() : 1;
+        if (maxLoad > cores + 1) {
+            sb.append(String.format(Locale.ROOT, "- **Warning**: the 1-minute load average reached %.2f during the run "
+                    + "(%d cores; the benchmark itself accounts for about %d): other processes competed for the CPU, "
+                    + "so the numbers are low and noisy.%n", maxLoad, cores, cores));
+        }
         if (diverged) {
             sb.append("- Note: some trial skipped a non-finite update (training diverged); see the JSON.\n");
         }

@@ -37,6 +37,7 @@ final class Sidecar {
         }
         o.addProperty("updates", w.updates());
         o.addProperty("diverged", w.diverged());
+        o.addProperty("loadAverage", StandardSet.loadAverage());
         String line = new Gson().toJson(o);
         String file = System.getProperty("liftnet.bench.sidecar");
         if (file == null || file.isBlank()) {

@@ -100,6 +100,7 @@ public final class StandardSet {
                 : List.of(new Group(SMALL_NETS, 3, 1, 5, 1), new Group(BIG_NET, 2, 1, 3, 1));
         List<RunResult> results = new ArrayList<>();
         Instant start = Instant.now();
+        String loadAtStart = loadAverage();
         if (!present.isEmpty()) {
             for (Group g : groups) {
                 ChainedOptionsBuilder o = new OptionsBuilder()
@@ -135,7 +136,8 @@ public final class StandardSet {
         summary.addProperty("jmh", "1.37");
         summary.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version")
                 + " " + System.getProperty("os.arch"));
-        summary.addProperty("loadAverageAtStart", loadAverage());
+        summary.addProperty("loadAverageAtStart", loadAtStart);
+        summary.addProperty("loadAverageAtEnd", loadAverage());
         summary.addProperty("seconds", took.toSeconds());
         JsonObject engineStatus = new JsonObject();
         status.forEach(engineStatus::addProperty);
