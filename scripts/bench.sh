@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the engines and the JMH benchmarks, runs the standard benchmark set (about 6 minutes for the CPU
+# Builds the engines and the JMH benchmarks, runs the standard benchmark set (about 5 minutes for the CPU
 # engine on 2 cores; at most 10) or a smoke version (--quick, about a minute), and writes
 #   bench/results/<machine>-<date>[-quick].json   summary (machine, CPU, cores, JDK, engines) + JMH JSON
 #   bench/results/<machine>-<date>[-quick].md     samples/s table and ratios
 #   bench/results/<machine>-<date>[-quick].png    throughput against batch size
 #
-# Usage: scripts/bench.sh [--quick] [--engines cpu,opencl,cuda] [--no-build]
+# Usage: scripts/bench.sh [--quick] [--engines cpu,opencl,cuda] [--cpu-threads N] [--no-build]
+#   --cpu-threads N   run the CPU engine on N threads (default: all processors)
 #
 # Uses the Temurin 25 JDK in /usr/lib/jvm/temurin-25* when present (the Vector API is much faster there than
 # on JDK 17), else $JAVA_HOME, else java on PATH. Engines without a device are recorded as absent.
@@ -17,11 +18,13 @@ cd "$(dirname "$0")/.."
 quick=()
 engines=cpu,opencl,cuda
 build=1
+threads=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=(--quick); shift ;;
     --engines) engines="${2:?--engines needs a list, e.g. cpu,opencl}"; shift 2 ;;
     --engines=*) engines="${1#*=}"; shift ;;
+    --cpu-threads) threads=(--cpu-threads "${2:?--cpu-threads needs a number}"); shift 2 ;;
     --no-build) build=0; shift ;;
     -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -48,4 +51,4 @@ jar=bench/target/benchmarks.jar
 machine="$(hostname 2>/dev/null || uname -n)"
 exec "$java_bin" --add-modules jdk.incubator.vector -Djava.awt.headless=true -Xmx2g \
   -Dliftnet.data=data -cp "$jar" liftnet.bench.StandardSet \
-  "${quick[@]}" --engines "$engines" --out bench/results --machine "$machine"
+  "${quick[@]}" "${threads[@]}" --engines "$engines" --out bench/results --machine "$machine"

@@ -114,7 +114,8 @@ public final class Report {
         StringBuilder sb = new StringBuilder();
         sb.append("# liftnet benchmarks: ").append(str(summary, "machine")).append(", ").append(str(summary, "date"))
                 .append(" (").append(str(summary, "set")).append(" set)\n\n");
-        sb.append("- CPU: ").append(str(summary, "cpu")).append(", ").append(str(summary, "cores")).append(" cores\n");
+        sb.append("- CPU: ").append(str(summary, "cpu")).append(", ").append(str(summary, "cores"))
+                .append(" cores; the CPU engine ran on ").append(str(summary, "cpuThreads")).append(" threads\n");
         sb.append("- JDK: ").append(str(summary, "jdk")).append("; JMH ").append(str(summary, "jmh")).append(", ")
                 .append("throughput mode, 1 fork\n");
         sb.append("- Iterations: ").append(summary.get("iterations")).append("\n");

@@ -38,13 +38,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar liftnet.bench.StandardSet \
- *      [--quick] [--engines cpu,opencl,cuda] [--out bench/results] [--machine NAME]
+ *      [--quick] [--engines cpu,opencl,cuda] [--cpu-threads N] [--out bench/results] [--machine NAME]
  * </pre>
  *
  * Standard set, per engine: the two MNIST nets with 3 warm-up and 5 measured iterations of 1 s, the
  * 1024-512-512-10 net (slow on the CPU at batch 1000) with 2 and 3; each of them at batch 50 and 1000, with
  * 15 sweeps and with the tolerance stop, contrastive step, free inference and the back-propagation step.
- * About 6 minutes for the CPU engine on 2 cores.
+ * About 5 minutes for the CPU engine on 2 cores.
  */
 public final class StandardSet {
 
@@ -64,14 +64,16 @@ public final class StandardSet {
         List<String> engines = ALL_ENGINES;
         Path out = Path.of("bench", "results");
         String machine = null;
+        int cpuThreads = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--engines" -> engines = List.of(value(args, ++i).split(","));
                 case "--out" -> out = Path.of(value(args, ++i));
                 case "--machine" -> machine = value(args, ++i);
+                case "--cpu-threads" -> cpuThreads = Integer.parseInt(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: StandardSet [--quick] [--engines cpu,opencl,cuda] [--out DIR] [--machine NAME]");
+                        + "; usage: StandardSet [--quick] [--engines cpu,opencl,cuda] [--cpu-threads N] [--out DIR] [--machine NAME]");
             }
         }
         for (String e : engines) {
@@ -93,7 +95,7 @@ public final class StandardSet {
             }
         });
 
-        String stem = machine + "-" + LocalDate.now() + (quick ? "-quick" : "");
+        String stem = machine + "-" + LocalDate.now() + (cpuThreads > 0 ? "-cpu" + cpuThreads : "") + (quick ? "-quick" : "");
         Path sidecar = Files.createTempFile("liftnet-bench-", ".jsonl");
         List<Group> groups = quick
                 ? List.of(new Group("784-64-64-64-10", 1, 0.5, 2, 0.5))
@@ -112,6 +114,7 @@ public final class StandardSet {
                         .measurementIterations(g.iterations()).measurementTime(seconds(g.seconds()))
                         .shouldFailOnError(false)
                         .jvmArgsAppend("-Dliftnet.bench.sidecar=" + sidecar.toAbsolutePath(),
+                                "-Dliftnet.bench.cpuThreads=" + cpuThreads,
                                 "-Dliftnet.data=" + System.getProperty("liftnet.data", "data"),
                                 "-Dliftnet.bench.validateCpu=" + (quick || Boolean.getBoolean("liftnet.bench.validateCpu")));
                 Collection<RunResult> r = new Runner(o.build()).run();
@@ -131,6 +134,7 @@ public final class StandardSet {
         summary.addProperty("set", quick ? "quick" : "standard");
         summary.addProperty("cpu", cpuModel());
         summary.addProperty("cores", Runtime.getRuntime().availableProcessors());
+        summary.addProperty("cpuThreads", cpuThreads > 0 ? cpuThreads : Runtime.getRuntime().availableProcessors());
         summary.addProperty("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name")
                 + " " + System.getProperty("java.runtime.version"));
         summary.addProperty("jmh", "1.37");

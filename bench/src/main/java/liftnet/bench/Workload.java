@@ -12,6 +12,7 @@ import liftnet.api.Parameters;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
+import liftnet.cpu.CpuEngine;
 import liftnet.data.Dataset;
 import liftnet.train.Trainer;
 
@@ -78,7 +79,8 @@ final class Workload implements AutoCloseable {
     }
 
     /**
-     * Opens engine {@code engineId} ({@code cpu}, {@code opencl}, {@code cuda}; a backend's first device).
+     * Opens engine {@code engineId} ({@code cpu}, {@code opencl}, {@code cuda}; a backend's first device). The
+     * CPU engine runs on all processors, or on {@code -Dliftnet.bench.cpuThreads=N} threads.
      *
      * @throws EngineException naming what was found, when the backend or its device is absent
      */
@@ -86,8 +88,10 @@ final class Workload implements AutoCloseable {
         NetConfig config = netConfig(net);
         Dataset dataset = BenchData.forNet(config.net().inputs(), config.net().outputs(), SEED);
         Engine engine;
+        int cpuThreads = Integer.getInteger("liftnet.bench.cpuThreads", 0);
         try {
-            engine = Engines.open(engineId, config);
+            engine = engineId.equals("cpu") && cpuThreads > 0 ? new CpuEngine(config, cpuThreads)
+                    : Engines.open(engineId, config);
         } catch (EngineException e) {
             throw new EngineException("engine " + engineId + " absent: " + e.getMessage());
         }
