@@ -9,12 +9,15 @@ package liftnet.api;
  * @param linearUnits    per hidden layer, units strictly inside {@code C}, summed over samples
  * @param freeEnergy     sum over counted samples of the free-phase energy (0 where none was inferred)
  * @param clampedEnergy  sum over counted samples of the clamped-phase energy (0 where none was inferred)
- * @param inferences     number of phase inferences run (one per batch and phase)
+ * @param inferences     number of sample inferences run (samples times phases)
  * @param sweeps         sweeps summed over those inferences
  * @param maxResidual    largest final KKT residual of those inferences (NaN where not measured)
+ * @param updates        calls of {@link Engine#applyUpdate} since the last drain
+ * @param firstNonFiniteUpdate index (0-based, among those updates) of the first whose gradient held a NaN
+ *                       or infinity and was therefore not applied; -1 if none
  */
 public record EpochStats(long samples, long correct, long[] linearUnits, double freeEnergy, double clampedEnergy,
-                         long inferences, long sweeps, double maxResidual) {
+                         long inferences, long sweeps, double maxResidual, long updates, long firstNonFiniteUpdate) {
 
     public EpochStats {
         linearUnits = linearUnits.clone();
@@ -36,6 +39,11 @@ public record EpochStats(long samples, long correct, long[] linearUnits, double 
             f[k] = samples == 0 ? Double.NaN : (double) linearUnits[k] / ((double) samples * net.width(k + 1));
         }
         return f;
+    }
+
+    /** Whether some update was skipped because its gradient was not finite (a diverging run). */
+    public boolean diverged() {
+        return firstNonFiniteUpdate >= 0;
     }
 
     public double meanSweeps() {

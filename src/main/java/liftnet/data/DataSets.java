@@ -1,0 +1,131 @@
+package liftnet.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Loads a {@link DatasetId} from a folder into a {@link Dataset}.
+ *
+ * <p>MNIST and Fashion-MNIST folders hold the four standard IDX files ({@code train-images-idx3-ubyte},
+ * {@code train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}), each
+ * plain or with a {@code .gz} suffix (plain wins if both exist). Every file's uncompressed bytes must have
+ * the SHA-256 of the official release, checked while it is read. A CIFAR-10 folder holds the binary batches,
+ * directly or in the {@code cifar-10-batches-bin} subfolder (see {@link Cifar10Reader}).
+ *
+ * <p>Convention: the data of {@code id} lives in {@code data/<id.key()>} under the project root, where
+ * {@code scripts/fetch-data.sh} puts MNIST and Fashion-MNIST. The data set is named {@code <key>/<split>},
+ * e.g. {@code mnist/train}.
+ */
+public final class DataSets {
+
+    /** The folder, relative to the project root, that holds one folder per data set. */
+    public static final Path DATA_ROOT = Path.of("data");
+
+    /** File name (without {@code .gz}) and SHA-256 of its uncompressed bytes. */
+    record IdxFile(String name, String sha256) {
+    }
+
+    private DataSets() {
+    }
+
+    /**
+     * The conventional folder of {@code id} relative to the working directory, {@code data/<key>}: right when
+     * the program runs from the project root.
+     */
+    public static Path defaultDir(DatasetId id) {
+        return DATA_ROOT.resolve(id.key());
+    }
+
+    /**
+     * Loads one split of a data set.
+     *
+     * @param id    which data set
+     * @param dir   its folder, e.g. {@link #defaultDir(DatasetId)}
+     * @param split train or test
+     * @return {@code id.width()} inputs in {@code [0, 1]} and a label in {@code [0, id.classes())} per sample
+     * @throws DataException if the folder or a file is missing, malformed or fails its checksum; the message
+     *                       says how to fetch it
+     */
+    public static Dataset load(DatasetId id, Path dir, Split split) {
+        String name = id.key() + "/" + split.key();
+        if (!Files.isDirectory(dir)) {
+            throw new DataException(name + ": data folder " + dir + " does not exist; " + fetchHint(id));
+        }
+        return switch (id) {
+            case MNIST, FASHION_MNIST -> loadIdx(id, dir, split, name);
+            case CIFAR10 -> loadCifar(dir, split, name);
+        };
+    }
+
+    /** How to get the files of {@code id}, for error messages. */
+    static String fetchHint(DatasetId id) {
+        return id == DatasetId.CIFAR10 ? Cifar10Reader.FETCH_HINT
+                : "run scripts/fetch-data.sh " + id.key() + " (or pass --data DIR with the IDX files)";
+    }
+
+    /** The images file and the labels file of a split of MNIST or Fashion-MNIST. */
+    static List<IdxFile> idxFiles(DatasetId id, Split split) {
+        boolean train = split == Split.TRAIN;
+        return switch (id) {
+            case MNIST -> train
+                    ? List.of(new IdxFile("train-images-idx3-ubyte", "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+                              new IdxFile("train-labels-idx1-ubyte", "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"))
+                    : List.of(new IdxFile("t10k-images-idx3-ubyte", "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+                              new IdxFile("t10k-labels-idx1-ubyte", "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"));
+            case FASHION_MNIST -> train
+                    ? List.of(new IdxFile("train-images-idx3-ubyte", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+                              new IdxFile("train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"))
+                    : List.of(new IdxFile("t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+                              new IdxFile("t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"));
+            case CIFAR10 -> throw new IllegalArgumentException("cifar10 has no IDX files");
+        };
+    }
+
+    private static Dataset loadIdx(DatasetId id, Path dir, Split split, String name) {
+        List<IdxFile> files = idxFiles(id, split);
+        String remedy = "delete it and run scripts/fetch-data.sh " + id.key();
+        Path imagesFile = locate(id, dir, files.get(0).name());
+        Path labelsFile = locate(id, dir, files.get(1).name());
+        IdxReader.Images images = IdxReader.readImages(imagesFile, files.get(0).sha256(), remedy);
+        int[] labels = IdxReader.readLabels(labelsFile, files.get(1).sha256(), remedy);
+        if (images.width() != id.width()) {
+            throw new DataException(imagesFile + ": images are " + images.rows() + " x " + images.cols() + ", expected "
+                    + id.width() + " pixels; " + remedy);
+        }
+        if (labels.length != images.count()) {
+            throw new DataException(labelsFile + ": " + labels.length + " labels for " + images.count() + " images in "
+                    + imagesFile + "; " + remedy);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] >= id.classes()) {
+                throw new DataException(labelsFile + ": label " + labels[i] + " of sample " + i + " is outside 0.."
+                        + (id.classes() - 1) + "; " + remedy);
+            }
+        }
+        return new Dataset(name, images.count(), images.width(), id.classes(), images.pixels(), labels);
+    }
+
+    /** {@code dir/name}, else {@code dir/name.gz}. */
+    private static Path locate(DatasetId id, Path dir, String name) {
+        Path plain = dir.resolve(name);
+        if (Files.isRegularFile(plain)) {
+            return plain;
+        }
+        Path gz = dir.resolve(name + ".gz");
+        if (Files.isRegularFile(gz)) {
+            return gz;
+        }
+        throw new DataException(plain + ": file not found (nor " + gz.getFileName() + "); " + fetchHint(id));
+    }
+
+    private static Dataset loadCifar(Path dir, Split split, String name) {
+        Path folder = Cifar10Reader.batchFolder(dir);
+        List<Path> files = new ArrayList<>();
+        for (String f : Cifar10Reader.files(split)) {
+            files.add(folder.resolve(f));
+        }
+        return Cifar10Reader.read(name, files);
+    }
+}

@@ -1,0 +1,304 @@
+package liftnet.solve;
+
+import static liftnet.solve.VectorKernels.BLOCK;
+import static liftnet.solve.VectorKernels.LANES;
+import static liftnet.solve.VectorKernels.S;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import liftnet.api.NetConfig;
+import liftnet.api.Solver;
+import liftnet.api.SolverConfig;
+import liftnet.api.StopRule;
+import liftnet.api.Units;
+
+/**
+ * Minimises the energy of each sample (rows are independent, so callers split a batch's rows between
+ * threads):
+ * <pre>
+ * E(z; x) = 1/2 ||z_1 - a_1||^2 + sum_{k=1}^{L-1} gamma^k / 2 ||z_{k+1} - a_{k+1}||^2,  a_{k+1} = W_k z_k + b_k
+ * </pre>
+ * over hidden {@code z_k} in {@code C} and, in the free phase, the output {@code z_L}. The exact minimiser of
+ * one unit, with {@code r = z_{k+1} - a_{k+1}}, {@code c_j = ||W_k[:, j]||^2}, is
+ * {@code Proj_C((a_kj + gamma (W_k^T r)_j + gamma c_j z_kj) / (1 + gamma c_j))}.
+ * <ul>
+ * <li>{@link Solver#GAUSS_SEIDEL}: layers bottom-up, units one by one (the paper's solver), one row at a time.</li>
+ * <li>{@link Solver#JACOBI}: odd hidden layers, then even ones (red-black); each layer moves all its units
+ *     towards their unit minimisers at once, along {@code Delta} with the exact step
+ *     {@code t = clamp(-<g, Delta> / (||Delta||^2 + gamma ||W_k Delta||^2), 0, 1)}, so the energy never rises.
+ *     Runs {@link VectorKernels#BLOCK} rows together so that each weight load feeds several rows.</li>
+ * </ul>
+ * In the free phase {@code z_L = a_L} is restored after every update of layer {@code L-1} (its exact minimiser).
+ * Each row stops on its own (a stopped row of a Jacobi block takes no further steps).
+ */
+public final class ActivationSolver {
+
+    private static final double TINY_ENERGY = 1e-30;
+
+    private final PaddedWeights w;
+    private final int layers;
+    private final float gamma;
+    private final float lower;
+    private final float upper;
+    private final float[] termWeight;
+
+    public ActivationSolver(NetConfig config, PaddedWeights weights) {
+        this.w = weights;
+        this.layers = weights.layers();
+        this.gamma = (float) config.gamma();
+        Units units = config.units();
+        this.lower = units.lower();
+        this.upper = units.upper();
+        this.termWeight = PaddedWeights.termWeights(config);
+    }
+
+    /**
+     * Forward pass of rows {@code r0 .. r0+rows}: {@code a_{k+1} = W_k z_k + b_k},
+     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}.
+     *
+     * @param act modified: {@code z_1..z_L}, {@code a_1..a_L} of those rows
+     */
+    public void forward(Activations act, int r0, int rows) {
+        for (int k = 0; k < layers; k++) {
+            int sIn = w.stride[k];
+            int sOut = w.stride[k + 1];
+            if (k == 0) {
+                // Inputs are sparse (dark pixels): the single-row kernel skips their zeros.
+                VectorKernels.rowsTimesMatrix(act.z[0], sIn, w.width[0], w.wt[0], sOut, w.b[0], act.a[1], sOut, r0, r0 + rows);
+            } else {
+                for (int r = r0; r < r0 + rows; r += BLOCK) {
+                    VectorKernels.rowBlockTimesMatrix(act.z[k], r * sIn, sIn, Math.min(BLOCK, r0 + rows - r), w.width[k],
+                            w.wt[k], sOut, w.b[k], act.a[k + 1], r * sOut, sOut);
+                }
+            }
+            if (k + 1 < layers) {
+                VectorKernels.project(act.a[k + 1], r0 * sOut, lower, upper, act.z[k + 1], r0 * sOut, rows * sOut);
+            } else {
+                System.arraycopy(act.a[k + 1], r0 * sOut, act.z[k + 1], r0 * sOut, rows * sOut);
+            }
+        }
+    }
+
+    /** Sets the output of row {@code r} to {@code onehot(label)}, the clamped phase's constraint. */
+    public void clampOutput(Activations act, int r, int label) {
+        int s = w.stride[layers];
+        Arrays.fill(act.z[layers], r * s, (r + 1) * s, 0f);
+        act.z[layers][r * s + label] = 1f;
+    }
+
+    /** {@code E(z; x)} of row {@code r}. */
+    public double energy(Activations act, int r) {
+        double e = 0;
+        for (int m = 1; m <= layers; m++) {
+            int s = w.stride[m];
+            e += 0.5 * termWeight[m] * VectorKernels.squaredDistance(act.z[m], r * s, act.a[m], r * s, s);
+        }
+        return e;
+    }
+
+    /**
+     * Solves rows {@code r0 .. r0+rows} ({@code rows <= BLOCK}) from their current activations (the forward
+     * pass, output clamped or not). Results per row land in {@code s.sweeps}, {@code s.energy},
+     * {@code s.residualNorm}.
+     *
+     * @param act     modified in those rows: {@code z_1..z_L} and {@code a_2..a_L}
+     * @param clamped whether {@code z_L} is fixed
+     */
+    public void solve(Activations act, int r0, int rows, boolean clamped, SolverConfig config, Scratch s) {
+        StopRule stop = config.stop();
+        int remaining = rows;
+        for (int i = 0; i < rows; i++) {
+            s.active[i] = true;
+            s.sweeps[i] = 0;
+            s.energy[i] = stop == StopRule.ENERGY ? energy(act, r0 + i) : Double.NaN;
+            s.residualNorm[i] = stop == StopRule.KKT ? kktResidual(act, r0 + i, clamped, s) : Double.NaN;
+            if (stop == StopRule.KKT && s.residualNorm[i] <= config.tol()) {
+                s.active[i] = false;
+                remaining--;
+            }
+        }
+        for (int sweep = 1; sweep <= config.maxSweeps() && remaining > 0; sweep++) {
+            if (config.solver() == Solver.JACOBI) {
+                jacobiSweep(act, r0, rows, clamped, s);
+            } else {
+                for (int i = 0; i < rows; i++) {
+                    if (s.active[i]) {
+                        gaussSeidelSweep(act, r0 + i, clamped, s);
+                    }
+                }
+            }
+            for (int i = 0; i < rows; i++) {
+                if (!s.active[i]) {
+                    continue;
+                }
+                s.sweeps[i] = sweep;
+                boolean done = false;
+                if (stop == StopRule.ENERGY) {
+                    double next = energy(act, r0 + i);
+                    done = s.energy[i] - next <= config.tol() * Math.max(next, TINY_ENERGY);
+                    s.energy[i] = next;
+                } else if (stop == StopRule.KKT) {
+                    s.residualNorm[i] = kktResidual(act, r0 + i, clamped, s);
+                    done = s.residualNorm[i] <= config.tol();
+                }
+                if (done) {
+                    s.active[i] = false;
+                    remaining--;
+                }
+            }
+        }
+        if (stop != StopRule.ENERGY) {
+            for (int i = 0; i < rows; i++) {
+                s.energy[i] = energy(act, r0 + i);
+            }
+        }
+    }
+
+    /** One red-black Jacobi sweep of the active rows of the block: odd hidden layers, then even ones. */
+    public void jacobiSweep(Activations act, int r0, int rows, boolean clamped, Scratch s) {
+        for (int parity = 1; parity >= 0; parity--) {
+            for (int k = parity == 1 ? 1 : 2; k < layers; k += 2) {
+                jacobiLayer(act, r0, rows, k, clamped, s);
+            }
+        }
+    }
+
+    private void jacobiLayer(Activations act, int r0, int rows, int k, boolean clamped, Scratch s) {
+        int sk = w.stride[k];
+        int sn = w.stride[k + 1];
+        float[] z = act.z[k];
+        float[] a = act.a[k];
+        float[] zn = act.z[k + 1];
+        float[] an = act.a[k + 1];
+        boolean topFree = !clamped && k == layers - 1;
+        if (topFree) {
+            Arrays.fill(s.q, 0, rows * sk, 0f);
+        } else {
+            for (int i = 0; i < rows; i++) {
+                int no = (r0 + i) * sn;
+                for (int c = 0; c < sn; c += LANES) {
+                    FloatVector.fromArray(S, zn, no + c).sub(FloatVector.fromArray(S, an, no + c)).intoArray(s.residual, i * sn + c);
+                }
+            }
+            VectorKernels.rowBlockTimesMatrix(s.residual, 0, sn, rows, w.width[k + 1], w.w[k], sk, null, s.q, 0, sk);
+        }
+        FloatVector g = FloatVector.broadcast(S, gamma);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector lo = FloatVector.broadcast(S, lower);
+        FloatVector hi = FloatVector.broadcast(S, upper);
+        float[] c = w.c[k];
+        boolean any = false;
+        for (int i = 0; i < rows; i++) {
+            int zo = (r0 + i) * sk;
+            int so = i * sk;
+            FloatVector slope = FloatVector.zero(S);
+            FloatVector step2 = FloatVector.zero(S);
+            for (int j = 0; j < sk; j += LANES) {
+                FloatVector zj = FloatVector.fromArray(S, z, zo + j);
+                FloatVector aj = FloatVector.fromArray(S, a, zo + j);
+                FloatVector gq = FloatVector.fromArray(S, s.q, so + j).mul(g);
+                FloatVector gc = FloatVector.fromArray(S, c, j).mul(g);
+                FloatVector proposal = aj.add(gq).add(gc.mul(zj)).div(one.add(gc)).max(lo).min(hi);
+                FloatVector delta = proposal.sub(zj);
+                delta.intoArray(s.delta, so + j);
+                slope = zj.sub(aj).sub(gq).fma(delta, slope);
+                step2 = delta.fma(delta, step2);
+            }
+            s.slope[i] = VectorKernels.sumLanes(slope);
+            s.step2[i] = VectorKernels.sumLanes(step2);
+            any |= s.active[i] && s.step2[i] > 0;
+        }
+        if (!any) {
+            return;
+        }
+        VectorKernels.rowBlockTimesMatrix(s.delta, 0, sk, rows, w.width[k], w.wt[k], sn, null, s.d, 0, sn);
+        for (int i = 0; i < rows; i++) {
+            if (!s.active[i] || s.step2[i] == 0) {
+                continue;
+            }
+            double h = s.step2[i] + gamma * VectorKernels.squaredNorm(s.d, i * sn, sn);
+            float t = (float) Math.min(1.0, Math.max(0.0, -s.slope[i] / h));
+            if (t == 0f) {
+                continue;
+            }
+            int zo = (r0 + i) * sk;
+            int no = (r0 + i) * sn;
+            VectorKernels.axpy(t, s.delta, i * sk, z, zo, sk);
+            VectorKernels.axpy(t, s.d, i * sn, an, no, sn);
+            if (topFree) {
+                System.arraycopy(an, no, zn, no, sn);
+            }
+        }
+    }
+
+    /**
+     * One Gauss-Seidel sweep of row {@code r}: hidden layers bottom-up, units in order. Keeps
+     * {@code r = z_{k+1} - a_{k+1}} in a scratch row, so each unit costs one dot product and one axpy.
+     */
+    public void gaussSeidelSweep(Activations act, int r, boolean clamped, Scratch s) {
+        float[] res = s.residual;
+        for (int k = 1; k < layers; k++) {
+            int sk = w.stride[k];
+            int sn = w.stride[k + 1];
+            int zo = r * sk;
+            int no = r * sn;
+            float[] z = act.z[k];
+            float[] a = act.a[k];
+            float[] zn = act.z[k + 1];
+            float[] an = act.a[k + 1];
+            float[] wt = w.wt[k];
+            float[] c = w.c[k];
+            for (int i = 0; i < sn; i += LANES) {
+                FloatVector.fromArray(S, zn, no + i).sub(FloatVector.fromArray(S, an, no + i)).intoArray(res, i);
+            }
+            for (int j = 0; j < w.width[k]; j++) {
+                float q = VectorKernels.dot(wt, j * sn, res, 0, sn);
+                float gc = gamma * c[j];
+                float old = z[zo + j];
+                float next = Math.min(upper, Math.max(lower, (a[zo + j] + gamma * q + gc * old) / (1f + gc)));
+                float delta = next - old;
+                if (delta != 0f) {
+                    z[zo + j] = next;
+                    VectorKernels.axpy(-delta, wt, j * sn, res, 0, sn);
+                    VectorKernels.axpy(delta, wt, j * sn, an, no, sn);
+                }
+            }
+            if (!clamped && k == layers - 1) {
+                System.arraycopy(an, no, zn, no, sn);
+            }
+        }
+    }
+
+    /**
+     * KKT residual of row {@code r}: {@code max |z - Proj_C(z - g)|} over hidden units with
+     * {@code g_kj = gamma^(k-1) ((z_kj - a_kj) - gamma (W_k^T r_k)_j)}, plus {@code max |gamma^(L-1)(z_L - a_L)|}
+     * in the free phase.
+     */
+    public double kktResidual(Activations act, int r, boolean clamped, Scratch s) {
+        double worst = 0;
+        for (int k = 1; k < layers; k++) {
+            int sk = w.stride[k];
+            int sn = w.stride[k + 1];
+            int zo = r * sk;
+            int no = r * sn;
+            for (int i = 0; i < sn; i++) {
+                s.residual[i] = act.z[k + 1][no + i] - act.a[k + 1][no + i];
+            }
+            VectorKernels.rowTimesMatrix(s.residual, 0, w.width[k + 1], w.w[k], sk, null, s.q, 0);
+            float tw = termWeight[k];
+            for (int j = 0; j < w.width[k]; j++) {
+                float z = act.z[k][zo + j];
+                float g = tw * ((z - act.a[k][zo + j]) - gamma * s.q[j]);
+                worst = Math.max(worst, Math.abs(z - Math.min(upper, Math.max(lower, z - g))));
+            }
+        }
+        if (!clamped) {
+            int sl = w.stride[layers];
+            for (int j = 0; j < w.width[layers]; j++) {
+                float g = termWeight[layers] * (act.z[layers][r * sl + j] - act.a[layers][r * sl + j]);
+                worst = Math.max(worst, Math.abs(g));
+            }
+        }
+        return worst;
+    }
+}

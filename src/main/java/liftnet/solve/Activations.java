@@ -1,0 +1,49 @@
+package liftnet.solve;
+
+/**
+ * Activations {@code z_k} and pre-activations {@code a_k = W_{k-1} z_{k-1} + b_{k-1}} of a batch for one
+ * phase, row-major {@code [capacity x pad(n_k)]}. {@code z[0]} is the input, shared between phases;
+ * {@code a[0]} is unused. Kept consistent by every solver: after any step, {@code a[k+1]} equals the
+ * pre-activation of the current {@code z[k]}.
+ */
+public final class Activations {
+
+    final float[][] z;
+    final float[][] a;
+    final int capacity;
+
+    public Activations(PaddedWeights weights, int capacity, float[] input) {
+        int layers = weights.layers();
+        this.capacity = capacity;
+        z = new float[layers + 1][];
+        a = new float[layers + 1][];
+        z[0] = input;
+        for (int k = 1; k <= layers; k++) {
+            z[k] = new float[capacity * weights.stride(k)];
+            a[k] = new float[capacity * weights.stride(k)];
+        }
+    }
+
+    /** {@code z_k}; live. */
+    public float[] z(int k) {
+        return z[k];
+    }
+
+    /** {@code a_k}; live. */
+    public float[] a(int k) {
+        return a[k];
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Copies rows {@code r0..r1} of every layer {@code k >= 1} of {@code from} into this. */
+    public void copyRows(Activations from, int r0, int r1, PaddedWeights weights) {
+        for (int k = 1; k < z.length; k++) {
+            int s = weights.stride(k);
+            System.arraycopy(from.z[k], r0 * s, z[k], r0 * s, (r1 - r0) * s);
+            System.arraycopy(from.a[k], r0 * s, a[k], r0 * s, (r1 - r0) * s);
+        }
+    }
+}

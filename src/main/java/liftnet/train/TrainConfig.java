@@ -1,0 +1,67 @@
+package liftnet.train;
+
+import liftnet.api.Method;
+import liftnet.api.NetConfig;
+import liftnet.api.SolverConfig;
+
+/**
+ * Everything that determines a training run, validated once.
+ *
+ * @param net          the lifted net (for {@link Method#LINEAR} only its input and output widths are used)
+ * @param method       training objective
+ * @param epochs       number of epochs, at least 1
+ * @param batch        mini-batch size (the paper: 50)
+ * @param learningRate {@code eta_BP} (the paper: 1/20); lifted methods scale it by {@code 1/gamma^(L-1)}
+ * @param warmupEpochs epochs at the start whose learning rate is multiplied by {@code warmupFactor} (0: none)
+ * @param warmupFactor learning-rate factor during warm-up, in (0, 1]
+ * @param solver       activation inference for training and evaluation of lifted methods
+ * @param seed         seeds the initial weights and the sample order of every epoch
+ * @param limit        use only the first {@code limit} training samples (0: all)
+ */
+public record TrainConfig(NetConfig net, Method method, int epochs, int batch, double learningRate,
+                          int warmupEpochs, double warmupFactor, SolverConfig solver, long seed, int limit) {
+
+    /** The paper's mini-batch size. */
+    public static final int PAPER_BATCH = 50;
+    /** The paper's back-propagation learning rate. */
+    public static final double PAPER_LEARNING_RATE = 1.0 / 20;
+
+    public TrainConfig {
+        if (net == null || method == null || solver == null) {
+            throw new IllegalArgumentException("net, method and solver are required");
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1; found " + epochs);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1; found " + batch);
+        }
+        if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be a positive number; found " + learningRate
+                    + " (the paper uses 0.05)");
+        }
+        if (warmupEpochs < 0 || !(warmupFactor > 0 && warmupFactor <= 1)) {
+            throw new IllegalArgumentException("warm-up needs epochs >= 0 and a factor in (0, 1]; found "
+                    + warmupEpochs + " epochs, factor " + warmupFactor);
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0; found " + limit);
+        }
+    }
+
+    /** The net the engine runs: the configured one, or input-to-output for linear regression. */
+    public NetConfig engineNet() {
+        return method == Method.LINEAR ? new NetConfig(net.net().inputToOutput(), net.units(), net.gamma()) : net;
+    }
+
+    /** Learning rate per weight layer in epoch {@code epoch} (1-based), method scaling and warm-up included. */
+    public double[] ratesForEpoch(int epoch) {
+        NetConfig engineNet = engineNet();
+        double[] rates = new double[engineNet.net().layers()];
+        for (int k = 0; k < rates.length; k++) {
+            double rate = method.layerRate(learningRate, engineNet, k);
+            rates[k] = epoch <= warmupEpochs ? rate * warmupFactor : rate;
+        }
+        return rates;
+    }
+}

@@ -1,0 +1,126 @@
+package liftnet.train;
+
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
+import liftnet.api.EpochStats;
+import liftnet.api.Method;
+import liftnet.api.Phase;
+import liftnet.api.SolverConfig;
+
+/**
+ * The orchestrator: runs epochs of mini-batch SGD on an {@link Engine}, phase by phase, and evaluates. It
+ * knows phases, not devices. Per batch:
+ * <pre>
+ * contrastive: forward -> inferFree -> inferClamped -> computeGradient -> applyUpdate
+ * lifted:      forward -> inferClamped -> computeGradient -> applyUpdate
+ * backprop, linear: forward -> computeGradient -> applyUpdate
+ * </pre>
+ */
+public final class Trainer {
+
+    private final Engine engine;
+    private final TrainConfig config;
+
+    /** {@code engine} must hold {@link TrainConfig#engineNet()}; its parameters are the starting point. */
+    public Trainer(Engine engine, TrainConfig config) {
+        if (!engine.config().equals(config.engineNet())) {
+            throw new IllegalArgumentException("engine holds " + engine.config() + " but the run needs " + config.engineNet());
+        }
+        this.engine = engine;
+        this.config = config;
+    }
+
+    /**
+     * The sample order of epoch {@code epoch} (1-based): a permutation of {@code 0..count-1} that depends only
+     * on the seed and the epoch, so a resumed run sees the same batches.
+     */
+    public static int[] order(long seed, int epoch, int count) {
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        for (int i = count - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /**
+     * Trains one epoch over {@code train}.
+     *
+     * @param progress called with the number of samples done after each batch; may be {@code null}
+     * @return training statistics (sweeps) of the epoch
+     * @throws DivergenceException when a gradient was not finite
+     */
+    public EpochStats trainEpoch(DeviceData train, int epoch, LongConsumer progress) {
+        int count = train.dataset().count();
+        int[] order = order(config.seed(), epoch, count);
+        double[] rates = config.ratesForEpoch(epoch);
+        Method method = config.method();
+        SolverConfig solver = config.solver();
+        engine.drainStats();
+        for (int from = 0; from < count; from += config.batch()) {
+            int size = Math.min(config.batch(), count - from);
+            engine.selectBatch(train, order, from, size);
+            engine.forward();
+            if (method == Method.CONTRASTIVE) {
+                engine.inferFree(solver);
+            }
+            if (method.isLifted()) {
+                engine.inferClamped(solver);
+            }
+            engine.computeGradient(method);
+            engine.applyUpdate(rates);
+            if (progress != null) {
+                progress.accept(from + size);
+            }
+        }
+        EpochStats stats = engine.drainStats();
+        if (stats.diverged()) {
+            throw new DivergenceException(epoch, stats.firstNonFiniteUpdate(), config.learningRate());
+        }
+        return stats;
+    }
+
+    /**
+     * Accuracy, linear fraction and mean energies on {@code data}: free-phase activations for lifted methods
+     * (clamped energies too when {@code withClamped}), the forward pass otherwise.
+     */
+    public Evaluation evaluate(DeviceData data, boolean withClamped) {
+        return evaluate(engine, data, config.method().isLifted(), config.solver(), withClamped, config.batch());
+    }
+
+    /** Evaluation with explicit settings, for tools that have no {@link TrainConfig}. */
+    public static Evaluation evaluate(Engine engine, DeviceData data, boolean lifted, SolverConfig solver,
+                                      boolean withClamped, int batch) {
+        int count = data.dataset().count();
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        int evalBatch = Math.max(batch, 500);
+        engine.drainStats();
+        for (int from = 0; from < count; from += evalBatch) {
+            int size = Math.min(evalBatch, count - from);
+            engine.selectBatch(data, order, from, size);
+            engine.forward();
+            if (lifted) {
+                engine.inferFree(solver);
+                if (withClamped) {
+                    engine.inferClamped(solver);
+                }
+            }
+            engine.accumulateMetrics(lifted ? Phase.FREE : Phase.FORWARD);
+        }
+        EpochStats stats = engine.drainStats();
+        return new Evaluation(stats.accuracy(), stats.linearFraction(engine.config().net()),
+                lifted ? stats.meanFreeEnergy() : Double.NaN,
+                lifted && withClamped ? stats.meanClampedEnergy() : Double.NaN, stats.samples());
+    }
+}

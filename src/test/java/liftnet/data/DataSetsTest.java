@@ -1,0 +1,112 @@
+package liftnet.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataSetsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void parsesTheKnownNames() {
+        assertEquals(DatasetId.MNIST, DatasetId.parse("mnist"));
+        assertEquals(DatasetId.FASHION_MNIST, DatasetId.parse("Fashion-MNIST"));
+        assertEquals(DatasetId.CIFAR10, DatasetId.parse(" cifar10 "));
+        for (DatasetId id : DatasetId.values()) {
+            assertEquals(id, DatasetId.parse(id.key()));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DatasetId.parse("cifar100"));
+        assertTrue(e.getMessage().contains("cifar100"), e.getMessage());
+        assertTrue(e.getMessage().contains("mnist, fashion-mnist, cifar10"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> DatasetId.parse(null));
+    }
+
+    @Test
+    void defaultFoldersFollowTheConvention() {
+        assertEquals(Path.of("data", "mnist"), DataSets.defaultDir(DatasetId.MNIST));
+        assertEquals(Path.of("data", "fashion-mnist"), DataSets.defaultDir(DatasetId.FASHION_MNIST));
+        assertEquals(Path.of("/p", "data", "cifar10"), DatasetId.CIFAR10.defaultDir(Path.of("/p")));
+        assertEquals(784, DatasetId.MNIST.width());
+        assertEquals(1024, DatasetId.CIFAR10.width());
+        assertEquals("test", Split.TEST.key());
+    }
+
+    @Test
+    void missingFolderSaysHowToFetch() {
+        Path dir = tmp.resolve("nothing-here");
+        DataException e = assertThrows(DataException.class, () -> DataSets.load(DatasetId.MNIST, dir, Split.TRAIN));
+        assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("scripts/fetch-data.sh mnist"), e.getMessage());
+        assertTrue(e.getMessage().contains("--data DIR"), e.getMessage());
+    }
+
+    @Test
+    void missingFileSaysHowToFetch() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("fashion"));
+        DataException e = assertThrows(DataException.class,
+                () -> DataSets.load(DatasetId.FASHION_MNIST, dir, Split.TEST));
+        assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte"), e.getMessage());
+        assertTrue(e.getMessage().contains("scripts/fetch-data.sh fashion-mnist"), e.getMessage());
+    }
+
+    @Test
+    void filesThatAreNotTheOfficialOnesFailTheChecksum() {
+        Path dir = tmp.resolve("mnist");
+        byte[] images = TestFiles.idxImages(2, 28, 28, new byte[2 * 784]);
+        Path imagesFile = TestFiles.write(dir.resolve("t10k-images-idx3-ubyte.gz"), TestFiles.gzip(images));
+        TestFiles.write(dir.resolve("t10k-labels-idx1-ubyte"), TestFiles.idxLabels(new byte[] {1, 2}));
+        DataException e = assertThrows(DataException.class, () -> DataSets.load(DatasetId.MNIST, dir, Split.TEST));
+        String m = e.getMessage();
+        assertTrue(m.startsWith(imagesFile + ": SHA-256 mismatch"), m);
+        assertTrue(m.contains("expected 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"), m);
+        assertTrue(m.contains("found " + TestFiles.sha256(images)), m);
+        assertTrue(m.endsWith("delete it and run scripts/fetch-data.sh mnist"), m);
+    }
+
+    @Test
+    void realMnist() {
+        Path dir = DataSets.defaultDir(DatasetId.MNIST);
+        assumeTrue(Files.isDirectory(dir), "no " + dir + ": run scripts/fetch-data.sh mnist");
+        checkReal(DataSets.load(DatasetId.MNIST, dir, Split.TRAIN), "mnist/train", 60_000);
+        checkReal(DataSets.load(DatasetId.MNIST, dir, Split.TEST), "mnist/test", 10_000);
+    }
+
+    @Test
+    void realFashionMnist() {
+        Path dir = DataSets.defaultDir(DatasetId.FASHION_MNIST);
+        assumeTrue(Files.isDirectory(dir), "no " + dir + ": run scripts/fetch-data.sh fashion-mnist");
+        checkReal(DataSets.load(DatasetId.FASHION_MNIST, dir, Split.TEST), "fashion-mnist/test", 10_000);
+    }
+
+    private static void checkReal(Dataset d, String name, int count) {
+        assertEquals(name, d.name());
+        assertEquals(count, d.count());
+        assertEquals(784, d.width());
+        assertEquals(10, d.classes());
+        assertEquals(count * 784, d.inputs().length);
+        int[] perClass = new int[10];
+        for (int y : d.labels()) {
+            assertTrue(y >= 0 && y < 10, "label " + y);
+            perClass[y]++;
+        }
+        for (int c = 0; c < 10; c++) {
+            assertTrue(perClass[c] > count / 20, "class " + c + " has " + perClass[c] + " samples");
+        }
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float v : d.inputs()) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        assertEquals(0f, min);
+        assertEquals(1f, max);
+    }
+}
