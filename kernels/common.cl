@@ -99,23 +99,6 @@ DEVICE_FUNC int group_sum_int(LOCAL_PTR float* redf, const int v) {
     return r;
 }
 
-// Integer maximum over the work-group.
-DEVICE_FUNC int group_max_int(LOCAL_PTR float* redf, const int v) {
-    LOCAL_PTR int* red = (LOCAL_PTR int*) redf;
-    const int lid = get_local_id(0);
-    red[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
-        if (lid < s) {
-            red[lid] = max(red[lid], red[lid + s]);
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const int r = red[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
-
 // Two reductions at once without a barrier inside a loop (PoCL compiles barriers in loops slowly):
 // ra = sum of a over the work-group; rb = sum of b, or its maximum when bMax. Every work-item gets the
 // results. Local size a power of two, at most 1024; red: REDUCE2_FLOATS(local size) floats.

@@ -93,9 +93,9 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
         group_reduce2(red, epart, rpart, 1, &energy, &resid);
         int done = s == maxSweeps;
         if (s > 0 && rule == STOP_ENERGY) {
-            done = done || (eprev - energy) / fmax(energy, TINY_ENERGY) < tol;
-        } else if (s > 0 && rule == STOP_KKT) {
-            done = done || resid < tol;
+            done = done || eprev - energy <= tol * fmax(energy, TINY_ENERGY);
+        } else if (rule == STOP_KKT) {
+            done = done || resid <= tol;
         }
         if (done) {
             break;

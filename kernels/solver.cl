@@ -128,19 +128,21 @@ __kernel void kkt(__global const int* shape, const int L, const float gamma, con
     }
 }
 
-// Starts a solve: Eprev = E, every sample active, no sweeps yet. Global size >= B.
-__kernel void solve_init(const int B, __global const float* E, __global float* Eprev,
-                         __global int* active, __global int* sweeps) {
+// Starts a solve: Eprev = E, no sweeps yet, every sample active except, under the KKT rule, those whose
+// residual R is already within tol. Global size >= B.
+__kernel void solve_init(const int B, const int rule, const float tol, __global const float* E,
+                         __global float* Eprev, __global const float* R, __global int* active,
+                         __global int* sweeps) {
     const int b = get_global_id(0);
     if (b < B) {
         Eprev[b] = E[b];
-        active[b] = 1;
+        active[b] = rule == STOP_KKT ? R[b] > tol : 1;
         sweeps[b] = 0;
     }
 }
 
 // After a sweep: count it for the active samples and apply the stopping rule per sample
-// (ENERGY: (Eprev - E) / max(E, tiny) < tol; KKT: R < tol; FIXED: never). Global size >= B.
+// (ENERGY: Eprev - E <= tol max(E, tiny); KKT: R <= tol; FIXED: never). Global size >= B.
 __kernel void check_stop(const int B, const int rule, const float tol, __global const float* E,
                          __global float* Eprev, __global const float* R, __global int* active,
                          __global int* sweeps) {
@@ -148,12 +150,12 @@ __kernel void check_stop(const int B, const int rule, const float tol, __global 
     if (b < B && active[b]) {
         sweeps[b] += 1;
         if (rule == STOP_ENERGY) {
-            if ((Eprev[b] - E[b]) / fmax(E[b], TINY_ENERGY) < tol) {
+            if (Eprev[b] - E[b] <= tol * fmax(E[b], TINY_ENERGY)) {
                 active[b] = 0;
             }
             Eprev[b] = E[b];
         } else if (rule == STOP_KKT) {
-            if (R[b] < tol) {
+            if (R[b] <= tol) {
                 active[b] = 0;
             }
         }

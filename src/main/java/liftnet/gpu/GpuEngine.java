@@ -13,6 +13,7 @@ import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
+import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.StopRule;
 import liftnet.data.Dataset;
@@ -84,6 +85,7 @@ public abstract class GpuEngine implements Engine {
     private final GpuKernel kColNorms;
     private final GpuKernel kOutputDelta;
     private final GpuKernel kSgd;
+    private final GpuKernel kCheckGradient;
     private final GpuKernel kMetrics;
     private final GpuKernel kSolverStats;
 
@@ -94,6 +96,7 @@ public abstract class GpuEngine implements Engine {
     private final GpuBuffer colNorms;
     private final GpuBuffer statsI;
     private final GpuBuffer statsF;
+    private final GpuBuffer updateOk;
 
     private final List<GpuBuffer> batchBuffers = new ArrayList<>();
     private int capacity;
@@ -151,6 +154,7 @@ public abstract class GpuEngine implements Engine {
             kColNorms = dev.kernel("col_norms");
             kOutputDelta = dev.kernel("output_delta");
             kSgd = dev.kernel("sgd");
+            kCheckGradient = dev.kernel("check_gradient");
             kMetrics = dev.kernel("metrics");
             kSolverStats = dev.kernel("solver_stats");
 
@@ -159,8 +163,9 @@ public abstract class GpuEngine implements Engine {
             params = allocFixed(4L * lay.paramCount());
             grad = allocFixed(4L * lay.paramCount());
             colNorms = allocFixed(4L * lay.colNormCount());
-            statsI = allocFixed(4L * (STATS_INTS_FIXED + Math.max(1, lay.layers() - 1)));
+            statsI = allocFixed(4L * statsInts());
             statsF = allocFixed(4L * STATS_FLOATS);
+            updateOk = allocFixed(4);
             dev.zero(params, 0, params.bytes());
             dev.zero(grad, 0, grad.bytes());
             dev.zero(colNorms, 0, colNorms.bytes());
@@ -169,6 +174,15 @@ public abstract class GpuEngine implements Engine {
             closeQuietly();
             throw e;
         }
+    }
+
+    /** Device counters: samples, correct, sample inferences, sweeps, linear units per hidden layer, updates, first non-finite update. */
+    private int statsInts() {
+        return STATS_INTS_FIXED + hidden() + 2;
+    }
+
+    private int hidden() {
+        return lay.layers() - 1;
     }
 
     private static int nextPow2(int v) {
@@ -267,9 +281,9 @@ public abstract class GpuEngine implements Engine {
             throw new IllegalArgumentException(data.name() + " has " + data.width() + " inputs per sample; net "
                     + config.net() + " expects " + lay.width(0));
         }
-        if (data.classes() > lay.width(lay.layers())) {
-            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes; net "
-                    + config.net() + " has only " + lay.width(lay.layers()) + " outputs");
+        if (data.classes() != lay.width(lay.layers())) {
+            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes but net "
+                    + config.net() + " has " + lay.width(lay.layers()) + " outputs");
         }
         GpuBuffer in = dev.allocate(Math.max(4, 4L * data.inputs().length));
         GpuBuffer lab;
@@ -434,6 +448,10 @@ public abstract class GpuEngine implements Engine {
         if (!valid[FORWARD]) {
             throw new IllegalStateException("inference starts from the forward pass: call forward() after selectBatch()");
         }
+        if (solver.solver() != Solver.JACOBI) {
+            throw new EngineException("the GPU engines run the red-black Jacobi solver only; asked for " + solver.solver().id()
+                    + " (use --solver jacobi, or the cpu engine for Gauss-Seidel)");
+        }
         boolean clamped = p == CLAMPED;
         int rule = solver.stop().ordinal();
         float tol = solver.stop() == StopRule.FIXED ? 0f : (float) solver.tol();
@@ -467,7 +485,10 @@ public abstract class GpuEngine implements Engine {
         dev.copy(a[FORWARD], 0, a[p], 0, bytes);
         setTop(p, clamped);
         energyInto(p);
-        dev.launch(kSolveInit, groups(batch, 64), 1, 64, 1, 0, batch, energy[p], eprev, active, sweeps);
+        if (rule == StopRule.KKT.ordinal()) {
+            kktInto(p, resid);
+        }
+        dev.launch(kSolveInit, groups(batch, 64), 1, 64, 1, 0, batch, rule, tol, energy[p], eprev, resid, active, sweeps);
         for (int s = 0; s < maxSweeps; s++) {
             for (int parity = 1; parity <= 2; parity++) {
                 for (int k = parity; k < lay.layers(); k += 2) {
@@ -606,12 +627,24 @@ public abstract class GpuEngine implements Engine {
                 grad, lay.wOffset(k), lay.bOffset(k), alpha, accumulate ? 1 : 0);
     }
 
+    /**
+     * {@code theta_k -= rates[k] * G_k} per layer, on the device; a gradient holding a NaN or an infinity is
+     * not applied (decided on the device, counted in the statistics). Invalidates the activations.
+     */
     @Override
-    public void applyUpdate(double rate) {
+    public void applyUpdate(double[] rates) {
         requireOpen();
-        int count = lay.paramCount();
-        dev.launch(kSgd, groups(count, 256), 1, 256, 1, 0, count, params, grad, (float) rate);
+        if (rates.length != lay.layers()) {
+            throw new IllegalArgumentException(lay.layers() + " learning rates needed, one per weight layer; found " + rates.length);
+        }
+        dev.launch(kCheckGradient, 1, 1, reduceSize, 1, 4 * reduceSize, lay.paramCount(), grad, updateOk, hidden(), statsI);
+        for (int k = 0; k < lay.layers(); k++) {
+            int from = lay.wOffset(k);
+            int count = lay.bOffset(k) + lay.width(k + 1) - from;
+            dev.launch(kSgd, groups(count, 256), 1, 256, 1, 0, from, count, params, grad, (float) rates[k], updateOk);
+        }
         updateColNorms();
+        invalidate();
     }
 
     // ---- metrics ----
@@ -623,7 +656,7 @@ public abstract class GpuEngine implements Engine {
         if (!valid[p]) {
             throw new IllegalStateException("no " + prediction + " activations for this batch to take metrics from");
         }
-        dev.launch(kMetrics, 1, 1, reduceSize, 1, 4 * reduceSize,
+        dev.launch(kMetrics, 1, 1, reduceSize, 1, 8 * reduceSize,
                 batch, shape, lay.layers(), lay.rowWidth(), z[p], y, lo, hi,
                 energy[FREE], valid[FREE] ? 1 : 0, energy[CLAMPED], valid[CLAMPED] ? 1 : 0, statsI, statsF);
     }
@@ -631,23 +664,25 @@ public abstract class GpuEngine implements Engine {
     @Override
     public EpochStats drainStats() {
         requireOpen();
-        int hidden = Math.max(0, lay.layers() - 1);
-        int[] ints = readInts(statsI, STATS_INTS_FIXED + Math.max(1, hidden));
+        int h = hidden();
+        int[] ints = readInts(statsI, statsInts());
         float[] floats = readFloats(statsF, STATS_FLOATS);
         resetStats();
-        long[] linear = new long[hidden];
-        for (int k = 0; k < hidden; k++) {
+        long[] linear = new long[h];
+        for (int k = 0; k < h; k++) {
             linear[k] = Integer.toUnsignedLong(ints[STATS_INTS_FIXED + k]);
         }
-        long inferences = ints[2];
+        long inferences = Integer.toUnsignedLong(ints[2]);
         double maxResidual = inferences == 0 ? Double.NaN : floats[4];
         return new EpochStats(Integer.toUnsignedLong(ints[0]), Integer.toUnsignedLong(ints[1]), linear,
-                (double) floats[0] - floats[1], (double) floats[2] - floats[3], inferences,
-                Integer.toUnsignedLong(ints[3]), maxResidual);
+                (double) floats[0] + floats[1], (double) floats[2] + floats[3], inferences,
+                Integer.toUnsignedLong(ints[3]), maxResidual, ints[STATS_INTS_FIXED + h], ints[STATS_INTS_FIXED + h + 1]);
     }
 
     private void resetStats() {
-        dev.zero(statsI, 0, statsI.bytes());
+        int[] ints = new int[statsInts()];
+        ints[STATS_INTS_FIXED + hidden() + 1] = -1;
+        writeInts(statsI, ints);
         dev.zero(statsF, 0, statsF.bytes());
     }
 
@@ -683,7 +718,10 @@ public abstract class GpuEngine implements Engine {
         if (!valid[p]) {
             throw new IllegalStateException("no " + phase + " activations for this batch");
         }
-        energyInto(p);
+        if (p == FORWARD) {
+            // The phases keep the energies their inference ended with (the ones the metrics sum).
+            energyInto(p);
+        }
         float[] e = readFloats(energy[p], batch);
         double[] out = new double[batch];
         for (int b = 0; b < batch; b++) {

@@ -1,5 +1,6 @@
 package liftnet.opencl;
 
+import static org.lwjgl.opencl.CL10.CL_CONTEXT_PLATFORM;
 import static org.lwjgl.opencl.CL10.CL_DEVICE_LOCAL_MEM_SIZE;
 import static org.lwjgl.opencl.CL10.CL_DEVICE_MAX_WORK_GROUP_SIZE;
 import static org.lwjgl.opencl.CL10.CL_MEM_READ_WRITE;
@@ -43,8 +44,9 @@ import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 
 /**
- * One OpenCL device with its context, in-order queue and the liftnet program built from
- * {@link KernelSource#openclProgram()}.
+ * One OpenCL device as an engine uses it: its own in-order queue and kernel objects, on a context and
+ * program shared by all engines of the JVM on that device (built once per device, source and options,
+ * and kept until the JVM exits: tests and tools open many small engines).
  */
 public final class OclDevice implements GpuDevice {
 
@@ -53,9 +55,9 @@ public final class OclDevice implements GpuDevice {
     private final OclRuntime.Device device;
     private final long maxWorkGroup;
     private final long localMem;
-    private long context;
+    private final long context;
+    private final long program;
     private long queue;
-    private long program;
     private final Map<String, OclKernel> kernels = new HashMap<>();
 
     /**
@@ -81,25 +83,60 @@ public final class OclDevice implements GpuDevice {
             OclCheck.check(clGetDeviceInfo(d, CL_DEVICE_LOCAL_MEM_SIZE, lb, null), "clGetDeviceInfo(LOCAL_MEM_SIZE)");
             localMem = lb.get(0);
 
+            Shared shared = shared(device, source.text(), options);
+            context = shared.context();
+            program = shared.program();
             IntBuffer err = stack.mallocInt(1);
-            PointerBuffer props = stack.mallocPointer(3).put(0, 0x1084 /* CL_CONTEXT_PLATFORM */).put(1, device.platform()).put(2, 0);
-            context = clCreateContext(props, d, null, 0, err);
-            OclCheck.check(err.get(0), "clCreateContext(" + device.info().name() + ")");
             queue = clCreateCommandQueue(context, d, 0, err);
             OclCheck.check(err.get(0), "clCreateCommandQueue");
-            program = clCreateProgramWithSource(context, source.text(), err);
+        }
+    }
+
+    /** A context and a built program, shared by the engines of one device. */
+    private record Shared(long context, long program) {
+    }
+
+    private record Key(long device, String source, String options) {
+    }
+
+    private static final Map<Key, Shared> SHARED = new HashMap<>();
+
+    private static synchronized Shared shared(OclRuntime.Device device, String text, String options) {
+        Key key = new Key(device.device(), text, options);
+        Shared s = SHARED.get(key);
+        if (s != null) {
+            return s;
+        }
+        long d = device.device();
+        long context = 0;
+        long program = 0;
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer err = stack.mallocInt(1);
+            PointerBuffer props = stack.mallocPointer(3).put(0, CL_CONTEXT_PLATFORM).put(1, device.platform()).put(2, 0);
+            context = clCreateContext(props, d, null, 0, err);
+            OclCheck.check(err.get(0), "clCreateContext(" + device.info().name() + ")");
+            program = clCreateProgramWithSource(context, text, err);
             OclCheck.check(err.get(0), "clCreateProgramWithSource");
             int status = clBuildProgram(program, d, options, null, 0);
             if (status != 0) {
-                throw new KernelBuildException("OpenCL program on " + device.info().name(), OclCheck.describe(status), buildLog(d));
+                throw new KernelBuildException("OpenCL program on " + device.info().name() + " (options '" + options + "')",
+                        OclCheck.describe(status), buildLog(program, d));
             }
+            s = new Shared(context, program);
+            SHARED.put(key, s);
+            return s;
         } catch (RuntimeException | Error e) {
-            close();
+            if (program != 0) {
+                logIfFailed(clReleaseProgram(program), "clReleaseProgram");
+            }
+            if (context != 0) {
+                logIfFailed(clReleaseContext(context), "clReleaseContext");
+            }
             throw e;
         }
     }
 
-    private String buildLog(long d) {
+    private static String buildLog(long program, long d) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
             if (clGetProgramBuildInfo(program, d, CL_PROGRAM_BUILD_LOG, (ByteBuffer) null, size) != 0) {
@@ -228,18 +265,10 @@ public final class OclDevice implements GpuDevice {
             logIfFailed(clReleaseKernel(k.handle()), "clReleaseKernel(" + k.name() + ")");
         }
         kernels.clear();
-        if (program != 0) {
-            logIfFailed(clReleaseProgram(program), "clReleaseProgram");
-            program = 0;
-        }
         if (queue != 0) {
             logIfFailed(clFinish(queue), "clFinish");
             logIfFailed(clReleaseCommandQueue(queue), "clReleaseCommandQueue");
             queue = 0;
-        }
-        if (context != 0) {
-            logIfFailed(clReleaseContext(context), "clReleaseContext");
-            context = 0;
         }
     }
 
