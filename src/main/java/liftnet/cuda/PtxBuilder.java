@@ -109,6 +109,7 @@ public final class PtxBuilder {
             System.out.println("[liftnet] nvcc not on the PATH: the jar gets no PTX (the CUDA engine falls back to NVRTC)");
             return;
         }
+        Files.createDirectories(out);
         List<String> failed = new ArrayList<>();
         for (String file : KernelSource.MODULES) {
             String module = KernelSource.moduleName(file);

@@ -49,6 +49,11 @@ public abstract class GpuEngine implements Engine {
         LAYERED
     }
 
+    /** Every kernel the engine launches, by name; each must be in one of {@link KernelSource#MODULES}. */
+    public static final java.util.List<String> KERNELS = java.util.List.of("gemm_nt", "gemm_nn", "outer_acc",
+            "jacobi_propose", "line_search", "apply_step", "set_top", "energy", "kkt", "solve_init", "check_stop",
+            "fused_solve", "gather", "col_norms", "output_delta", "sgd", "check_gradient", "metrics", "solver_stats");
+
     private static final System.Logger LOG = System.getLogger(GpuEngine.class.getName());
     private static final int TS = KernelSource.TILE;
     private static final int FORWARD = Phase.FORWARD.ordinal();
