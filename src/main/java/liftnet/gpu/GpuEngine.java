@@ -31,8 +31,10 @@ import org.lwjgl.system.MemoryUtil;
  *   <li>{@link Path#LAYERED}: five launches per hidden layer and sweep over the whole batch (tiled matrix
  *       kernels), for layers too big for local memory.</li>
  * </ul>
- * {@link Path#AUTO} (the default) takes the fused path when the activations fit in local memory. Both
- * paths run the same arithmetic, so they agree to float rounding.
+ * {@link Path#AUTO} (the default) takes the fused path when the activations fit in local memory and no layer
+ * is wider than {@link #FUSED_MAX_WIDTH} (beyond that every work-group streams whole weight matrices per
+ * sweep, and the batched matrix kernels of the layered path reuse each weight across the batch). Both paths
+ * run the same arithmetic, so they agree to float rounding.
  *
  * <p>Statistics (correct predictions, linear units, energy sums, sweeps, residuals) are accumulated on the
  * device by single-work-group kernels and read back by {@link #drainStats()}.
@@ -48,6 +50,9 @@ public abstract class GpuEngine implements Engine {
         /** Launches per layer and sweep over the batch. */
         LAYERED
     }
+
+    /** Widest layer (1..L) for which {@link Path#AUTO} takes the fused path. */
+    public static final int FUSED_MAX_WIDTH = 256;
 
     /** Every kernel the engine launches, by name; each must be in one of {@link KernelSource#MODULES}. */
     public static final java.util.List<String> KERNELS = java.util.List.of("gemm_nt", "gemm_nn", "outer_acc",
@@ -210,7 +215,7 @@ public abstract class GpuEngine implements Engine {
         return switch (path) {
             case FUSED -> true;
             case LAYERED -> false;
-            case AUTO -> fusedFits();
+            case AUTO -> fusedFits() && lay.maxWidth() <= FUSED_MAX_WIDTH;
         };
     }
 
@@ -469,7 +474,7 @@ public abstract class GpuEngine implements Engine {
             dev.zero(sweeps, 0, 4L * batch);
             kktInto(p, resid);
         } else if (usesFusedPath()) {
-            if (!fusedFits() && fusedBytes > dev.localMemoryBytes()) {
+            if (!fusedFits()) {
                 throw new EngineException("net " + config.net() + " needs " + fusedBytes + " bytes of local memory for the fused solver; "
                         + dev.info().name() + " has " + dev.localMemoryBytes());
             }
