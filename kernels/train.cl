@@ -1,14 +1,14 @@
 // train.cl: batch selection, parameter-side kernels (column norms, SGD) and the metrics that stay on
 // the device until the host drains them once per epoch.
 
-// x[b, i] = inputs[idx[b] * n0 + i]; y[b] = labels[idx[b]]. Global size (ceil(n0 / 16) * 16, B).
-__kernel void gather(const int B, const int n0, __global const int* idx,
+// x[b, i] = inputs[s * n0 + i], y[b] = labels[s] with s = order[from + b]. Global size (ceil(n0 / 16) * 16, B).
+__kernel void gather(const int B, const int n0, __global const int* order, const int from,
                      __global const float* inputs, __global const int* labels,
                      __global float* x, __global int* y) {
     const int i = get_global_id(0);
     const int b = get_global_id(1);
     if (b < B && i < n0) {
-        const int s = idx[b];
+        const int s = order[from + b];
         x[b * n0 + i] = inputs[s * n0 + i];
         if (i == 0) {
             y[b] = labels[s];

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
@@ -22,7 +23,9 @@ import org.lwjgl.system.MemoryUtil;
 /**
  * The GPU engine, written once over a {@link GpuDevice}: {@code liftnet.opencl.OclEngine} and
  * {@code liftnet.cuda.CudaEngine} only open their device. Everything stays on the device between
- * {@link #upload} and {@link #drainStats}: per mini-batch only the batch's index slice crosses to it.
+ * {@link #upload} and {@link #drainStats}: the sample order of an epoch is uploaded once, when a batch
+ * names indices the device copy does not hold, and batches are gathered from it on the device, so per
+ * mini-batch nothing crosses between host and device.
  *
  * <p>Inference (red-black Jacobi with exact line search, see {@code kernels/solver.cl}) runs one of two ways:
  * <ul>
@@ -110,7 +113,8 @@ public abstract class GpuEngine implements Engine {
 
     private final List<GpuBuffer> batchBuffers = new ArrayList<>();
     private int capacity;
-    private GpuBuffer idx;
+    private GpuBuffer orderBuf;
+    private int[] orderHost = new int[0];
     private GpuBuffer x;
     private GpuBuffer y;
     private final GpuBuffer[] z = new GpuBuffer[3];
@@ -356,21 +360,34 @@ public abstract class GpuEngine implements Engine {
                     + order.length + " indices");
         }
         int count = g.data.count();
-        int[] slice = new int[size];
-        for (int i = 0; i < size; i++) {
-            int s = order[from + i];
-            if (s < 0 || s >= count) {
-                throw new IllegalArgumentException("index " + s + " at position " + (from + i) + " is outside [0, " + count + ") of "
+        for (int i = from; i < from + size; i++) {
+            if (order[i] < 0 || order[i] >= count) {
+                throw new IllegalArgumentException("index " + order[i] + " at position " + i + " is outside [0, " + count + ") of "
                         + g.data.name());
             }
-            slice[i] = s;
         }
         ensureCapacity(size);
-        writeInts(idx, slice);
+        if (!Arrays.equals(order, from, from + size, orderHost, Math.min(from, orderHost.length),
+                Math.min(from + size, orderHost.length))) {
+            uploadOrder(order);
+        }
         int n0 = lay.width(0);
-        dev.launch(kGather, groups(n0, TS), groups(size, TS), TS, TS, 0, size, n0, idx, g.inputs, g.labels, x, y);
+        dev.launch(kGather, groups(n0, TS), groups(size, TS), TS, TS, 0, size, n0, orderBuf, from, g.inputs, g.labels, x, y);
         batch = size;
         invalidate();
+    }
+
+    /** Puts a copy of {@code order} on the device (once per epoch: the trainer's batches are its slices). */
+    private void uploadOrder(int[] order) {
+        if (orderBuf == null || orderBuf.bytes() < 4L * order.length) {
+            if (orderBuf != null) {
+                orderBuf.close();
+                fixed.remove(orderBuf);
+            }
+            orderBuf = allocFixed(4L * Math.max(1, order.length));
+        }
+        writeInts(orderBuf, order);
+        orderHost = order.clone();
     }
 
     @Override
@@ -387,7 +404,6 @@ public abstract class GpuEngine implements Engine {
         capacity = 0;
         long rows = size;
         long n = lay.rowWidth();
-        idx = allocBatch(4 * rows);
         x = allocBatch(4 * rows * lay.width(0));
         y = allocBatch(4 * rows);
         for (int p = 0; p < 3; p++) {

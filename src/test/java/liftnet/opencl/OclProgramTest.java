@@ -82,6 +82,34 @@ class OclProgramTest {
     }
 
     @Test
+    void batchesFollowTheOrderEvenWhenItChangesInPlace() {
+        int index = OclTesting.device();
+        var config = new liftnet.api.NetConfig(liftnet.api.NetSpec.parse("3-2-2"), liftnet.api.Units.RELU, 0.5);
+        var data = OclTesting.randomData(7, 3, 2, 5);
+        int[] order = {6, 5, 4, 3, 2, 1, 0};
+        try (OclEngine e = new OclEngine(config, index)) {
+            var d = e.upload(data);
+            for (int round = 0; round < 3; round++) {
+                for (int from = 0; from < order.length; from += 3) {
+                    int size = Math.min(3, order.length - from);
+                    e.selectBatch(d, order, from, size);
+                    e.forward();
+                    float[] x = e.activations(liftnet.api.Phase.FORWARD, 0);
+                    for (int r = 0; r < size; r++) {
+                        for (int i = 0; i < 3; i++) {
+                            assertEquals(data.inputs()[order[from + r] * 3 + i], x[r * 3 + i], "round " + round + " row " + (from + r));
+                        }
+                    }
+                }
+                // reshuffle in place, as a caller reusing its array would
+                int t = order[round];
+                order[round] = order[6 - round];
+                order[6 - round] = t;
+            }
+        }
+    }
+
+    @Test
     void gaussSeidelIsRefusedWithAHint() {
         int index = OclTesting.device();
         var config = new liftnet.api.NetConfig(liftnet.api.NetSpec.parse("4-3-2"), liftnet.api.Units.RELU, 0.5);
