@@ -1,6 +1,5 @@
 package liftnet.cli;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -63,7 +62,7 @@ final class EvaluateCommand implements Callable<Integer> {
         o.addProperty("inference", lifted ? "free" : "forward");
         TrainCommand.addNumber(o, "free_energy", eval.freeEnergy());
         TrainCommand.addNumber(o, "clamped_energy", eval.clampedEnergy());
-        main.out.println(new Gson().toJson(o));
+        main.out.println(new com.google.gson.GsonBuilder().serializeNulls().create().toJson(o));
         return Errors.OK;
     }
 

@@ -70,6 +70,7 @@ public final class Main implements Runnable {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setOverwrittenOptionsAllowed(true);
         Errors errors = new Errors(err);
         cli.setParameterExceptionHandler(errors);
         cli.setExecutionExceptionHandler(errors);

@@ -42,8 +42,8 @@ final class RunDirectory {
     static final String MODEL = "model.safetensors";
     static final String METRICS = "metrics.jsonl";
 
-    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().create();
-    private static final Gson LINE = new Gson();
+    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+    private static final Gson LINE = new GsonBuilder().serializeNulls().create();
 
     private final Path dir;
 

@@ -143,7 +143,7 @@ record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, doubl
             }
             o = e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new Errors.Failure(Errors.FAILURE, source + ": not valid JSON (" + e.getMessage()
+            throw new Errors.Failure(Errors.FAILURE, source + ": not valid JSON (" + String.valueOf(e.getMessage()).replaceFirst("^[\\w.$]+(Exception|Error): ", "")
                     + "); it must be the config.json written by train");
         }
         try {
