@@ -14,7 +14,6 @@ import liftnet.data.Dataset;
 import liftnet.solve.ActivationSolver;
 import liftnet.solve.Activations;
 import liftnet.solve.PaddedWeights;
-import liftnet.solve.RowResult;
 import liftnet.solve.Scratch;
 import liftnet.solve.VectorKernels;
 
@@ -32,6 +31,7 @@ public final class CpuEngine implements Engine {
     private final Scratch[] scratch;
     private final float[][] gradT;
     private final float[][] gradB;
+    private final boolean[] threadGradientFinite;
     private final float[] termWeight;
     private final Units units;
 
@@ -85,6 +85,7 @@ public final class CpuEngine implements Engine {
             gradT[k] = new float[weights.transposed(k).length];
             gradB[k] = new float[weights.bias(k).length];
         }
+        threadGradientFinite = new boolean[threads];
         termWeight = new float[layers];
         for (int k = 0; k < layers; k++) {
             termWeight[k] = (float) config.termWeight(k);
@@ -175,8 +176,8 @@ public final class CpuEngine implements Engine {
                 int sample = order[from + r];
                 System.arraycopy(data.inputs(), sample * width, input, r * stride, width);
                 labels[r] = data.labels()[sample];
-                solver.forward(forward, r);
             }
+            solver.forward(forward, r0, r1 - r0);
         });
         forwardDone = true;
         freeDone = false;
@@ -205,15 +206,21 @@ public final class CpuEngine implements Engine {
             act.copyRows(forward, r0, r1, weights);
             long sweeps = 0;
             double worst = statMaxResidual[t];
-            for (int r = r0; r < r1; r++) {
+            Scratch s = scratch[t];
+            for (int r = r0; r < r1; r += VectorKernels.BLOCK) {
+                int rows = Math.min(VectorKernels.BLOCK, r1 - r);
                 if (isClamped) {
-                    solver.clampOutput(act, r, labels[r]);
+                    for (int i = 0; i < rows; i++) {
+                        solver.clampOutput(act, r + i, labels[r + i]);
+                    }
                 }
-                RowResult result = solver.solve(act, r, isClamped, solverConfig, scratch[t]);
-                sweeps += result.sweeps();
-                energy[r] = result.energy();
-                if (!Double.isNaN(result.residual())) {
-                    worst = Double.isNaN(worst) ? result.residual() : Math.max(worst, result.residual());
+                solver.solve(act, r, rows, isClamped, solverConfig, s);
+                for (int i = 0; i < rows; i++) {
+                    sweeps += s.sweeps[i];
+                    energy[r + i] = s.energy[i];
+                    if (!Double.isNaN(s.residualNorm[i])) {
+                        worst = Double.isNaN(worst) ? s.residualNorm[i] : Math.max(worst, s.residualNorm[i]);
+                    }
                 }
             }
             statSweeps[t] += sweeps;
@@ -311,6 +318,7 @@ public final class CpuEngine implements Engine {
     private void accumulate(Activations a, float[][] la, Activations b, float[][] lb, boolean energyScaled) {
         float inv = 1f / size;
         workers.run(t -> {
+            boolean finite = true;
             for (int k = 0; k < layers; k++) {
                 int rowsP = weights.width(k);
                 int p0 = workers.from(t, rowsP);
@@ -322,6 +330,7 @@ public final class CpuEngine implements Engine {
                 boolean second = b != null && k > 0;
                 VectorKernels.accumulateOuter(a.z(k), la[k + 1], -scale, second ? b.z(k) : null,
                         second ? lb[k + 1] : null, scale, weights.stride(k), size, cols, g, p0, p1);
+                finite &= VectorKernels.allFinite(g, p0 * cols, (p1 - p0) * cols);
                 if (k % workers.threads() == t) {
                     float[] gb = gradB[k];
                     Arrays.fill(gb, 0f);
@@ -333,8 +342,10 @@ public final class CpuEngine implements Engine {
                             }
                         }
                     }
+                    finite &= VectorKernels.allFinite(gb, 0, cols);
                 }
             }
+            threadGradientFinite[t] = finite;
         });
     }
 
@@ -368,18 +379,13 @@ public final class CpuEngine implements Engine {
         invalidate();
     }
 
-    /** {@code v * 0} is 0 for finite {@code v} and NaN for NaN or infinity; the sum stays 0 only if all are finite. */
     private boolean gradientFinite() {
-        float sum = 0f;
-        for (int k = 0; k < layers; k++) {
-            for (float v : gradT[k]) {
-                sum += v * 0f;
-            }
-            for (float v : gradB[k]) {
-                sum += v * 0f;
+        for (boolean finite : threadGradientFinite) {
+            if (!finite) {
+                return false;
             }
         }
-        return sum == 0f;
+        return true;
     }
 
     @Override

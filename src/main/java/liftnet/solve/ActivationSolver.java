@@ -1,10 +1,11 @@
 package liftnet.solve;
 
+import static liftnet.solve.VectorKernels.BLOCK;
 import static liftnet.solve.VectorKernels.LANES;
 import static liftnet.solve.VectorKernels.S;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import liftnet.api.NetConfig;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
@@ -12,8 +13,8 @@ import liftnet.api.StopRule;
 import liftnet.api.Units;
 
 /**
- * Minimises the energy of one sample at a time (rows are independent, so callers split a batch's rows
- * between threads):
+ * Minimises the energy of each sample (rows are independent, so callers split a batch's rows between
+ * threads):
  * <pre>
  * E(z; x) = 1/2 ||z_1 - a_1||^2 + sum_{k=1}^{L-1} gamma^k / 2 ||z_{k+1} - a_{k+1}||^2,  a_{k+1} = W_k z_k + b_k
  * </pre>
@@ -21,12 +22,14 @@ import liftnet.api.Units;
  * one unit, with {@code r = z_{k+1} - a_{k+1}}, {@code c_j = ||W_k[:, j]||^2}, is
  * {@code Proj_C((a_kj + gamma (W_k^T r)_j + gamma c_j z_kj) / (1 + gamma c_j))}.
  * <ul>
- * <li>{@link Solver#GAUSS_SEIDEL}: layers bottom-up, units one by one (the paper's solver).</li>
+ * <li>{@link Solver#GAUSS_SEIDEL}: layers bottom-up, units one by one (the paper's solver), one row at a time.</li>
  * <li>{@link Solver#JACOBI}: odd hidden layers, then even ones (red-black); each layer moves all its units
- *     to their unit minimisers at once, along {@code Delta} with the exact step
- *     {@code t = clamp(-<g, Delta> / (||Delta||^2 + gamma ||W_k Delta||^2), 0, 1)}, so the energy never rises.</li>
+ *     towards their unit minimisers at once, along {@code Delta} with the exact step
+ *     {@code t = clamp(-<g, Delta> / (||Delta||^2 + gamma ||W_k Delta||^2), 0, 1)}, so the energy never rises.
+ *     Runs {@link VectorKernels#BLOCK} rows together so that each weight load feeds several rows.</li>
  * </ul>
  * In the free phase {@code z_L = a_L} is restored after every update of layer {@code L-1} (its exact minimiser).
+ * Each row stops on its own (a stopped row of a Jacobi block takes no further steps).
  */
 public final class ActivationSolver {
 
@@ -49,16 +52,29 @@ public final class ActivationSolver {
         this.termWeight = PaddedWeights.termWeights(config);
     }
 
-    /** Forward pass of row {@code r}: {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}. */
-    public void forward(Activations act, int r) {
+    /**
+     * Forward pass of rows {@code r0 .. r0+rows}: {@code a_{k+1} = W_k z_k + b_k},
+     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}.
+     *
+     * @param act modified: {@code z_1..z_L}, {@code a_1..a_L} of those rows
+     */
+    public void forward(Activations act, int r0, int rows) {
         for (int k = 0; k < layers; k++) {
             int sIn = w.stride[k];
             int sOut = w.stride[k + 1];
-            VectorKernels.rowTimesMatrix(act.z[k], r * sIn, w.width[k], w.wt[k], sOut, w.b[k], act.a[k + 1], r * sOut);
-            if (k + 1 < layers) {
-                VectorKernels.project(act.a[k + 1], r * sOut, lower, upper, act.z[k + 1], r * sOut, sOut);
+            if (k == 0) {
+                // Inputs are sparse (dark pixels): the single-row kernel skips their zeros.
+                VectorKernels.rowsTimesMatrix(act.z[0], sIn, w.width[0], w.wt[0], sOut, w.b[0], act.a[1], sOut, r0, r0 + rows);
             } else {
-                System.arraycopy(act.a[k + 1], r * sOut, act.z[k + 1], r * sOut, sOut);
+                for (int r = r0; r < r0 + rows; r += BLOCK) {
+                    VectorKernels.rowBlockTimesMatrix(act.z[k], r * sIn, sIn, Math.min(BLOCK, r0 + rows - r), w.width[k],
+                            w.wt[k], sOut, w.b[k], act.a[k + 1], r * sOut, sOut);
+                }
+            }
+            if (k + 1 < layers) {
+                VectorKernels.project(act.a[k + 1], r0 * sOut, lower, upper, act.z[k + 1], r0 * sOut, rows * sOut);
+            } else {
+                System.arraycopy(act.a[k + 1], r0 * sOut, act.z[k + 1], r0 * sOut, rows * sOut);
             }
         }
     }
@@ -66,7 +82,7 @@ public final class ActivationSolver {
     /** Sets the output of row {@code r} to {@code onehot(label)}, the clamped phase's constraint. */
     public void clampOutput(Activations act, int r, int label) {
         int s = w.stride[layers];
-        java.util.Arrays.fill(act.z[layers], r * s, (r + 1) * s, 0f);
+        Arrays.fill(act.z[layers], r * s, (r + 1) * s, 0f);
         act.z[layers][r * s + label] = 1f;
     }
 
@@ -81,108 +97,146 @@ public final class ActivationSolver {
     }
 
     /**
-     * Solves row {@code r} from its current activations (the forward pass, output clamped or not).
+     * Solves rows {@code r0 .. r0+rows} ({@code rows <= BLOCK}) from their current activations (the forward
+     * pass, output clamped or not). Results per row land in {@code s.sweeps}, {@code s.energy},
+     * {@code s.residualNorm}.
      *
-     * @param act     modified in row {@code r}: {@code z_1..z_L} and {@code a_2..a_L}
+     * @param act     modified in those rows: {@code z_1..z_L} and {@code a_2..a_L}
      * @param clamped whether {@code z_L} is fixed
      */
-    public RowResult solve(Activations act, int r, boolean clamped, SolverConfig config, Scratch s) {
-        double energy = energy(act, r);
-        int sweeps = 0;
-        double residual = Double.NaN;
-        if (config.stop() == StopRule.KKT) {
-            residual = kktResidual(act, r, clamped, s);
-        }
-        while (sweeps < config.maxSweeps()) {
-            if (config.stop() == StopRule.KKT && residual <= config.tol()) {
-                break;
+    public void solve(Activations act, int r0, int rows, boolean clamped, SolverConfig config, Scratch s) {
+        StopRule stop = config.stop();
+        int remaining = rows;
+        for (int i = 0; i < rows; i++) {
+            s.active[i] = true;
+            s.sweeps[i] = 0;
+            s.energy[i] = stop == StopRule.ENERGY ? energy(act, r0 + i) : Double.NaN;
+            s.residualNorm[i] = stop == StopRule.KKT ? kktResidual(act, r0 + i, clamped, s) : Double.NaN;
+            if (stop == StopRule.KKT && s.residualNorm[i] <= config.tol()) {
+                s.active[i] = false;
+                remaining--;
             }
+        }
+        for (int sweep = 1; sweep <= config.maxSweeps() && remaining > 0; sweep++) {
             if (config.solver() == Solver.JACOBI) {
-                jacobiSweep(act, r, clamped, s);
+                jacobiSweep(act, r0, rows, clamped, s);
             } else {
-                gaussSeidelSweep(act, r, clamped, s);
+                for (int i = 0; i < rows; i++) {
+                    if (s.active[i]) {
+                        gaussSeidelSweep(act, r0 + i, clamped, s);
+                    }
+                }
             }
-            sweeps++;
-            double next = energy(act, r);
-            double decrease = energy - next;
-            energy = next;
-            if (config.stop() == StopRule.ENERGY && decrease <= config.tol() * Math.max(next, TINY_ENERGY)) {
-                break;
-            }
-            if (config.stop() == StopRule.KKT) {
-                residual = kktResidual(act, r, clamped, s);
+            for (int i = 0; i < rows; i++) {
+                if (!s.active[i]) {
+                    continue;
+                }
+                s.sweeps[i] = sweep;
+                boolean done = false;
+                if (stop == StopRule.ENERGY) {
+                    double next = energy(act, r0 + i);
+                    done = s.energy[i] - next <= config.tol() * Math.max(next, TINY_ENERGY);
+                    s.energy[i] = next;
+                } else if (stop == StopRule.KKT) {
+                    s.residualNorm[i] = kktResidual(act, r0 + i, clamped, s);
+                    done = s.residualNorm[i] <= config.tol();
+                }
+                if (done) {
+                    s.active[i] = false;
+                    remaining--;
+                }
             }
         }
-        return new RowResult(sweeps, residual, energy);
+        if (stop != StopRule.ENERGY) {
+            for (int i = 0; i < rows; i++) {
+                s.energy[i] = energy(act, r0 + i);
+            }
+        }
     }
 
-    /** One red-black Jacobi sweep of row {@code r}: odd hidden layers, then even ones. */
-    public void jacobiSweep(Activations act, int r, boolean clamped, Scratch s) {
+    /** One red-black Jacobi sweep of the active rows of the block: odd hidden layers, then even ones. */
+    public void jacobiSweep(Activations act, int r0, int rows, boolean clamped, Scratch s) {
         for (int parity = 1; parity >= 0; parity--) {
             for (int k = parity == 1 ? 1 : 2; k < layers; k += 2) {
-                jacobiLayer(act, r, k, clamped, s);
+                jacobiLayer(act, r0, rows, k, clamped, s);
             }
         }
     }
 
-    private void jacobiLayer(Activations act, int r, int k, boolean clamped, Scratch s) {
+    private void jacobiLayer(Activations act, int r0, int rows, int k, boolean clamped, Scratch s) {
         int sk = w.stride[k];
         int sn = w.stride[k + 1];
-        int zo = r * sk;
-        int no = r * sn;
         float[] z = act.z[k];
         float[] a = act.a[k];
         float[] zn = act.z[k + 1];
         float[] an = act.a[k + 1];
         boolean topFree = !clamped && k == layers - 1;
         if (topFree) {
-            java.util.Arrays.fill(s.q, 0, sk, 0f);
+            Arrays.fill(s.q, 0, rows * sk, 0f);
         } else {
-            for (int i = 0; i < sn; i += LANES) {
-                FloatVector.fromArray(S, zn, no + i).sub(FloatVector.fromArray(S, an, no + i)).intoArray(s.residual, i);
+            for (int i = 0; i < rows; i++) {
+                int no = (r0 + i) * sn;
+                for (int c = 0; c < sn; c += LANES) {
+                    FloatVector.fromArray(S, zn, no + c).sub(FloatVector.fromArray(S, an, no + c)).intoArray(s.residual, i * sn + c);
+                }
             }
-            VectorKernels.rowTimesMatrix(s.residual, 0, w.width[k + 1], w.w[k], sk, null, s.q, 0);
+            VectorKernels.rowBlockTimesMatrix(s.residual, 0, sn, rows, w.width[k + 1], w.w[k], sk, null, s.q, 0, sk);
         }
         FloatVector g = FloatVector.broadcast(S, gamma);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector lo = FloatVector.broadcast(S, lower);
         FloatVector hi = FloatVector.broadcast(S, upper);
-        FloatVector slope = FloatVector.zero(S);
-        FloatVector step2 = FloatVector.zero(S);
         float[] c = w.c[k];
-        for (int j = 0; j < sk; j += LANES) {
-            FloatVector zj = FloatVector.fromArray(S, z, zo + j);
-            FloatVector aj = FloatVector.fromArray(S, a, zo + j);
-            FloatVector qj = FloatVector.fromArray(S, s.q, j);
-            FloatVector gc = FloatVector.fromArray(S, c, j).mul(g);
-            FloatVector proposal = aj.add(qj.mul(g)).add(gc.mul(zj)).div(one.add(gc)).max(lo).min(hi);
-            FloatVector delta = proposal.sub(zj);
-            delta.intoArray(s.delta, j);
-            FloatVector grad = zj.sub(aj).sub(qj.mul(g));
-            slope = grad.fma(delta, slope);
-            step2 = delta.fma(delta, step2);
+        boolean any = false;
+        for (int i = 0; i < rows; i++) {
+            int zo = (r0 + i) * sk;
+            int so = i * sk;
+            FloatVector slope = FloatVector.zero(S);
+            FloatVector step2 = FloatVector.zero(S);
+            for (int j = 0; j < sk; j += LANES) {
+                FloatVector zj = FloatVector.fromArray(S, z, zo + j);
+                FloatVector aj = FloatVector.fromArray(S, a, zo + j);
+                FloatVector gq = FloatVector.fromArray(S, s.q, so + j).mul(g);
+                FloatVector gc = FloatVector.fromArray(S, c, j).mul(g);
+                FloatVector proposal = aj.add(gq).add(gc.mul(zj)).div(one.add(gc)).max(lo).min(hi);
+                FloatVector delta = proposal.sub(zj);
+                delta.intoArray(s.delta, so + j);
+                slope = zj.sub(aj).sub(gq).fma(delta, slope);
+                step2 = delta.fma(delta, step2);
+            }
+            s.slope[i] = VectorKernels.sumLanes(slope);
+            s.step2[i] = VectorKernels.sumLanes(step2);
+            any |= s.active[i] && s.step2[i] > 0;
         }
-        double sl = slope.reduceLanes(VectorOperators.ADD);
-        double dd = step2.reduceLanes(VectorOperators.ADD);
-        if (dd == 0) {
+        if (!any) {
             return;
         }
-        VectorKernels.rowTimesMatrix(s.delta, 0, w.width[k], w.wt[k], sn, null, s.d, 0);
-        double wd = VectorKernels.squaredNorm(s.d, 0, sn);
-        double h = dd + gamma * wd;
-        float t = (float) Math.min(1.0, Math.max(0.0, -sl / h));
-        if (t == 0f) {
-            return;
-        }
-        VectorKernels.axpy(t, s.delta, 0, z, zo, sk);
-        VectorKernels.axpy(t, s.d, 0, an, no, sn);
-        if (topFree) {
-            System.arraycopy(an, no, zn, no, sn);
+        VectorKernels.rowBlockTimesMatrix(s.delta, 0, sk, rows, w.width[k], w.wt[k], sn, null, s.d, 0, sn);
+        for (int i = 0; i < rows; i++) {
+            if (!s.active[i] || s.step2[i] == 0) {
+                continue;
+            }
+            double h = s.step2[i] + gamma * VectorKernels.squaredNorm(s.d, i * sn, sn);
+            float t = (float) Math.min(1.0, Math.max(0.0, -s.slope[i] / h));
+            if (t == 0f) {
+                continue;
+            }
+            int zo = (r0 + i) * sk;
+            int no = (r0 + i) * sn;
+            VectorKernels.axpy(t, s.delta, i * sk, z, zo, sk);
+            VectorKernels.axpy(t, s.d, i * sn, an, no, sn);
+            if (topFree) {
+                System.arraycopy(an, no, zn, no, sn);
+            }
         }
     }
 
-    /** One Gauss-Seidel sweep of row {@code r}: hidden layers bottom-up, units in order. */
+    /**
+     * One Gauss-Seidel sweep of row {@code r}: hidden layers bottom-up, units in order. Keeps
+     * {@code r = z_{k+1} - a_{k+1}} in a scratch row, so each unit costs one dot product and one axpy.
+     */
     public void gaussSeidelSweep(Activations act, int r, boolean clamped, Scratch s) {
+        float[] res = s.residual;
         for (int k = 1; k < layers; k++) {
             int sk = w.stride[k];
             int sn = w.stride[k + 1];
@@ -194,19 +248,22 @@ public final class ActivationSolver {
             float[] an = act.a[k + 1];
             float[] wt = w.wt[k];
             float[] c = w.c[k];
-            boolean topFree = !clamped && k == layers - 1;
+            for (int i = 0; i < sn; i += LANES) {
+                FloatVector.fromArray(S, zn, no + i).sub(FloatVector.fromArray(S, an, no + i)).intoArray(res, i);
+            }
             for (int j = 0; j < w.width[k]; j++) {
-                float q = VectorKernels.dotOfDifference(zn, no, an, no, wt, j * sn, sn);
+                float q = VectorKernels.dot(wt, j * sn, res, 0, sn);
                 float gc = gamma * c[j];
                 float old = z[zo + j];
                 float next = Math.min(upper, Math.max(lower, (a[zo + j] + gamma * q + gc * old) / (1f + gc)));
                 float delta = next - old;
                 if (delta != 0f) {
                     z[zo + j] = next;
+                    VectorKernels.axpy(-delta, wt, j * sn, res, 0, sn);
                     VectorKernels.axpy(delta, wt, j * sn, an, no, sn);
                 }
             }
-            if (topFree) {
+            if (!clamped && k == layers - 1) {
                 System.arraycopy(an, no, zn, no, sn);
             }
         }

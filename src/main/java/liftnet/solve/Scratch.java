@@ -1,21 +1,36 @@
 package liftnet.solve;
 
-/** Per-thread temporary rows, each as wide as the widest padded layer. Not shared between threads. */
+/**
+ * Per-thread temporary rows for a block of up to {@link VectorKernels#BLOCK} samples, each row as wide as
+ * the widest padded layer, plus the per-row results of the last block solved. Not shared between threads.
+ */
 public final class Scratch {
 
+    final int width;
     final float[] residual;
     final float[] q;
     final float[] delta;
     final float[] d;
+    final double[] slope = new double[VectorKernels.BLOCK];
+    final double[] step2 = new double[VectorKernels.BLOCK];
+    final boolean[] active = new boolean[VectorKernels.BLOCK];
+
+    /** Sweeps run for each row of the last block. */
+    public final int[] sweeps = new int[VectorKernels.BLOCK];
+    /** Final energy of each row of the last block. */
+    public final double[] energy = new double[VectorKernels.BLOCK];
+    /** Final KKT residual of each row of the last block, NaN where the stopping rule did not measure it. */
+    public final double[] residualNorm = new double[VectorKernels.BLOCK];
 
     public Scratch(PaddedWeights weights) {
         int max = 0;
         for (int k = 0; k <= weights.layers(); k++) {
             max = Math.max(max, weights.stride(k));
         }
-        residual = new float[max];
-        q = new float[max];
-        delta = new float[max];
-        d = new float[max];
+        width = max;
+        residual = new float[VectorKernels.BLOCK * max];
+        q = new float[VectorKernels.BLOCK * max];
+        delta = new float[VectorKernels.BLOCK * max];
+        d = new float[VectorKernels.BLOCK * max];
     }
 }

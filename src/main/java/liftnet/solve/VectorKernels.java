@@ -1,7 +1,6 @@
 package liftnet.solve;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -78,6 +77,83 @@ public final class VectorKernels {
         }
     }
 
+    /** Rows processed together by {@link #rowBlockTimesMatrix}: each matrix vector loaded feeds this many FMAs. */
+    public static final int BLOCK = 4;
+
+    /**
+     * {@link #rowsTimesMatrix} for {@code rows <= BLOCK} rows at once, sharing every load of {@code m}
+     * between them: {@code out[o + r*outStride, :cols) = bias + sum_i in[x + r*inStride + i] * m[i, :]}.
+     *
+     * @param in  not modified
+     * @param m   {@code [inner x cols]}, not modified
+     * @param out modified in columns {@code 0:cols} of the {@code rows} rows
+     */
+    public static void rowBlockTimesMatrix(float[] in, int inOffset, int inStride, int rows, int inner, float[] m,
+                                           int cols, float[] bias, float[] out, int outOffset, int outStride) {
+        if (rows < BLOCK) {
+            for (int r = 0; r < rows; r++) {
+                rowTimesMatrix(in, inOffset + r * inStride, inner, m, cols, bias, out, outOffset + r * outStride);
+            }
+            return;
+        }
+        int x0 = inOffset;
+        int x1 = inOffset + inStride;
+        int x2 = inOffset + 2 * inStride;
+        int x3 = inOffset + 3 * inStride;
+        int c0 = 0;
+        for (; c0 + 2 * LANES <= cols; c0 += 2 * LANES) {
+            FloatVector a0 = start(bias, c0);
+            FloatVector b0 = start(bias, c0 + LANES);
+            FloatVector a1 = a0;
+            FloatVector b1 = b0;
+            FloatVector a2 = a0;
+            FloatVector b2 = b0;
+            FloatVector a3 = a0;
+            FloatVector b3 = b0;
+            for (int i = 0, base = c0; i < inner; i++, base += cols) {
+                FloatVector ma = FloatVector.fromArray(S, m, base);
+                FloatVector mb = FloatVector.fromArray(S, m, base + LANES);
+                FloatVector v = FloatVector.broadcast(S, in[x0 + i]);
+                a0 = ma.fma(v, a0);
+                b0 = mb.fma(v, b0);
+                v = FloatVector.broadcast(S, in[x1 + i]);
+                a1 = ma.fma(v, a1);
+                b1 = mb.fma(v, b1);
+                v = FloatVector.broadcast(S, in[x2 + i]);
+                a2 = ma.fma(v, a2);
+                b2 = mb.fma(v, b2);
+                v = FloatVector.broadcast(S, in[x3 + i]);
+                a3 = ma.fma(v, a3);
+                b3 = mb.fma(v, b3);
+            }
+            a0.intoArray(out, outOffset + c0);
+            b0.intoArray(out, outOffset + c0 + LANES);
+            a1.intoArray(out, outOffset + outStride + c0);
+            b1.intoArray(out, outOffset + outStride + c0 + LANES);
+            a2.intoArray(out, outOffset + 2 * outStride + c0);
+            b2.intoArray(out, outOffset + 2 * outStride + c0 + LANES);
+            a3.intoArray(out, outOffset + 3 * outStride + c0);
+            b3.intoArray(out, outOffset + 3 * outStride + c0 + LANES);
+        }
+        for (; c0 < cols; c0 += LANES) {
+            FloatVector a0 = start(bias, c0);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int i = 0, base = c0; i < inner; i++, base += cols) {
+                FloatVector ma = FloatVector.fromArray(S, m, base);
+                a0 = ma.fma(FloatVector.broadcast(S, in[x0 + i]), a0);
+                a1 = ma.fma(FloatVector.broadcast(S, in[x1 + i]), a1);
+                a2 = ma.fma(FloatVector.broadcast(S, in[x2 + i]), a2);
+                a3 = ma.fma(FloatVector.broadcast(S, in[x3 + i]), a3);
+            }
+            a0.intoArray(out, outOffset + c0);
+            a1.intoArray(out, outOffset + outStride + c0);
+            a2.intoArray(out, outOffset + 2 * outStride + c0);
+            a3.intoArray(out, outOffset + 3 * outStride + c0);
+        }
+    }
+
     private static FloatVector start(float[] bias, int c) {
         return bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c);
     }
@@ -146,14 +222,13 @@ public final class VectorKernels {
         }
     }
 
-    /** {@code sum_i (x[xo+i] - y[yo+i]) * m[mo+i]} over {@code n} (a multiple of PAD) values. */
-    public static float dotOfDifference(float[] x, int xo, float[] y, int yo, float[] m, int mo, int n) {
+    /** {@code sum_i x[xo+i] * y[yo+i]} over {@code n} (a multiple of PAD) values. */
+    public static float dot(float[] x, int xo, float[] y, int yo, int n) {
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < n; i += LANES) {
-            FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(FloatVector.fromArray(S, y, yo + i));
-            acc = d.fma(FloatVector.fromArray(S, m, mo + i), acc);
+            acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc);
     }
 
     /** {@code y[yo : yo+n) += a * x[xo : xo+n)}, {@code n} a multiple of PAD. */
@@ -171,7 +246,7 @@ public final class VectorKernels {
             FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(FloatVector.fromArray(S, y, yo + i));
             acc = d.fma(d, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc);
     }
 
     /** {@code sum_i x[xo+i]^2} over {@code n} (a multiple of PAD) values. */
@@ -181,7 +256,29 @@ public final class VectorKernels {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
             acc = v.fma(v, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return sumLanes(acc);
+    }
+
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes} adds in a different order once the JIT compiles it
+     * than the interpreter does, which made runs differ in the last bits; a fixed order keeps them identical.
+     */
+    public static float sumLanes(FloatVector v) {
+        float sum = 0f;
+        for (int i = 0; i < LANES; i++) {
+            sum += v.lane(i);
+        }
+        return sum;
+    }
+
+    /** Whether {@code x[xo : xo+n)} ({@code n} a multiple of PAD) holds no NaN and no infinity. */
+    public static boolean allFinite(float[] x, int xo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < n; i += LANES) {
+            // v * 0 is 0 for finite v, NaN for NaN or infinity; NaN survives the sum.
+            acc = acc.add(FloatVector.fromArray(S, x, xo + i).mul(0f));
+        }
+        return sumLanes(acc) == 0f;
     }
 
     /** {@code out[o : o+n) = clamp(in[i : i+n), lo, hi)}. */

@@ -1,0 +1,453 @@
+package liftnet.api;
+
+import static liftnet.TestNets.cosine;
+import static liftnet.TestNets.identity;
+import static liftnet.TestNets.mean;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import liftnet.TestNets;
+import liftnet.data.Dataset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The contract every {@link Engine} meets, checked against the mathematics rather than against another
+ * engine: KKT conditions, monotone energies, gradients against finite differences, the paper's Eq. 23 and
+ * Section 4. Subclass it once per backend.
+ */
+public abstract class EngineContractTest {
+
+    /** Sweeps that take the small test nets to the float optimum. */
+    protected static final SolverConfig CONVERGED = SolverConfig.fixed(Solver.JACOBI, 400);
+    /** Relative error allowed between a float gradient and central differences of float energies. */
+    protected static final double TOL_FINITE_DIFFERENCE = 2e-2;
+    /** Step of the central differences, along a unit direction. */
+    private static final double STEP = 1e-2;
+
+    private static final String NET = "8-6-5-4";
+    private static final int BATCH = 8;
+
+    /** A new engine of the backend under test; closed by the test. */
+    protected abstract Engine create(NetConfig config);
+
+    /** The solver the backend's parity-sensitive tests use; backends that only run Jacobi keep the default. */
+    protected SolverConfig converged() {
+        return CONVERGED;
+    }
+
+    // ---- helpers ----
+
+    /** An engine holding {@code p} with the whole of {@code data} selected and forward-passed. */
+    protected Engine prepared(NetConfig config, Parameters p, Dataset data) {
+        Engine engine = create(config);
+        engine.setParameters(p);
+        DeviceData d = engine.upload(data);
+        engine.selectBatch(d, identity(data.count()), 0, data.count());
+        engine.forward();
+        return engine;
+    }
+
+    /** Mean contrastive loss {@code min clamped E - min free E} over the batch. */
+    private double contrastiveLoss(NetConfig config, Parameters p, Dataset data) {
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(converged());
+            e.inferClamped(converged());
+            return mean(e.energies(Phase.CLAMPED)) - mean(e.energies(Phase.FREE));
+        }
+    }
+
+    private double liftedLoss(NetConfig config, Parameters p, Dataset data) {
+        try (Engine e = prepared(config, p, data)) {
+            e.inferClamped(converged());
+            return mean(e.energies(Phase.CLAMPED));
+        }
+    }
+
+    private double backpropLoss(NetConfig config, Parameters p, Dataset data) {
+        try (Engine e = prepared(config, p, data)) {
+            int outputs = config.net().outputs();
+            float[] out = e.activations(Phase.FORWARD, config.net().layers());
+            double sum = 0;
+            for (int r = 0; r < data.count(); r++) {
+                for (int j = 0; j < outputs; j++) {
+                    double y = data.labels()[r] == j ? 1 : 0;
+                    double d = out[r * outputs + j] - y;
+                    sum += 0.5 * d * d;
+                }
+            }
+            return sum / data.count();
+        }
+    }
+
+    private Parameters gradient(NetConfig config, Parameters p, Dataset data, Method method) {
+        try (Engine e = prepared(config, p, data)) {
+            if (method == Method.CONTRASTIVE) {
+                e.inferFree(converged());
+            }
+            if (method.isLifted()) {
+                e.inferClamped(converged());
+            }
+            e.computeGradient(method);
+            return e.gradient();
+        }
+    }
+
+    /** A unit direction supported on {@code W_k} (or {@code b_k} when {@code bias}). */
+    private static Parameters direction(NetSpec net, int k, boolean bias, long seed) {
+        Parameters d = Parameters.zeros(net);
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = bias ? d.bias(k) : d.weight(k);
+        double norm = 0;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+            norm += v[i] * v[i];
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] /= (float) Math.sqrt(norm);
+        }
+        return d;
+    }
+
+    private static Parameters plus(Parameters p, Parameters d, double h) {
+        Parameters q = p.copy();
+        for (int k = 0; k < p.net().layers(); k++) {
+            for (int i = 0; i < q.weight(k).length; i++) {
+                q.weight(k)[i] += (float) (h * d.weight(k)[i]);
+            }
+            for (int i = 0; i < q.bias(k).length; i++) {
+                q.bias(k)[i] += (float) (h * d.bias(k)[i]);
+            }
+        }
+        return q;
+    }
+
+    private static double dot(Parameters a, Parameters b) {
+        float[] x = a.flatten();
+        float[] y = b.flatten();
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            s += (double) x[i] * y[i];
+        }
+        return s;
+    }
+
+    private interface Loss {
+        double at(Parameters p);
+    }
+
+    private void assertGradientMatchesDifferences(NetConfig config, Parameters p, Parameters g, Loss loss, String what) {
+        NetSpec net = config.net();
+        for (int k = 0; k < net.layers(); k++) {
+            for (boolean bias : new boolean[] {false, true}) {
+                Parameters d = direction(net, k, bias, 31L * k + (bias ? 7 : 0));
+                double analytic = dot(g, d);
+                double numeric = (loss.at(plus(p, d, STEP)) - loss.at(plus(p, d, -STEP))) / (2 * STEP);
+                String where = what + " d/d" + (bias ? "b" : "W") + k;
+                assertEquals(analytic, numeric, TOL_FINITE_DIFFERENCE * Math.abs(analytic) + 1e-5,
+                        where + ": gradient " + analytic + " vs central difference " + numeric);
+            }
+        }
+    }
+
+    // ---- the contract ----
+
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void contrastiveGradientMatchesFiniteDifferences(Units units) {
+        NetConfig config = new NetConfig(NetSpec.parse(NET), units, 0.5);
+        Parameters p = TestNets.random(config.net(), 11, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), BATCH, 12);
+        Parameters g = gradient(config, p, data, Method.CONTRASTIVE);
+        assertGradientMatchesDifferences(config, p, g, q -> contrastiveLoss(config, q, data), "contrastive " + units.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void liftedGradientMatchesFiniteDifferences(Units units) {
+        NetConfig config = new NetConfig(NetSpec.parse(NET), units, 0.5);
+        Parameters p = TestNets.random(config.net(), 13, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), BATCH, 14);
+        Parameters g = gradient(config, p, data, Method.LIFTED);
+        assertGradientMatchesDifferences(config, p, g, q -> liftedLoss(config, q, data), "lifted " + units.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void backpropGradientMatchesFiniteDifferences(Units units) {
+        NetConfig config = new NetConfig(NetSpec.parse(NET), units, 0.5);
+        Parameters p = TestNets.random(config.net(), 15, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), BATCH, 16);
+        Parameters g = gradient(config, p, data, Method.BACKPROP);
+        assertGradientMatchesDifferences(config, p, g, q -> backpropLoss(config, q, data), "backprop " + units.id());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void convergedPhasesSatisfyKkt(Units units) {
+        NetConfig config = new NetConfig(NetSpec.parse("12-10-9-8-5"), units, 0.25);
+        Parameters p = TestNets.random(config.net(), 21, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 13, 22);
+        try (Engine e = prepared(config, p, data)) {
+            double before = e.kktResidual(Phase.FORWARD);
+            e.inferFree(converged());
+            e.inferClamped(converged());
+            double free = e.kktResidual(Phase.FREE);
+            double clamped = e.kktResidual(Phase.CLAMPED);
+            assertTrue(free < TestNets.TOL_KKT_F32, "free-phase KKT residual " + free + " (forward pass: " + before + ")");
+            assertTrue(clamped < TestNets.TOL_KKT_F32, "clamped-phase KKT residual " + clamped);
+            double[] fe = e.energies(Phase.FREE);
+            double[] ce = e.energies(Phase.CLAMPED);
+            for (int r = 0; r < fe.length; r++) {
+                assertTrue(fe[r] <= ce[r] + 1e-6, "sample " + r + ": free energy " + fe[r] + " above clamped " + ce[r]);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void energyNeverRisesFromSweepToSweep(Units units) {
+        // Strong feedback and large weights: a plain Jacobi step would overshoot here.
+        NetConfig config = new NetConfig(NetSpec.parse("10-12-12-12-4"), units, 1.0);
+        Parameters p = TestNets.random(config.net(), 31, 3.0, 0.5);
+        Dataset data = TestNets.randomData(config.net(), 9, 32);
+        for (boolean clamped : new boolean[] {false, true}) {
+            double[] previous = null;
+            for (int sweeps = 0; sweeps <= 25; sweeps++) {
+                try (Engine e = prepared(config, p, data)) {
+                    SolverConfig solver = SolverConfig.fixed(Solver.JACOBI, sweeps);
+                    double[] energy;
+                    if (clamped) {
+                        e.inferClamped(solver);
+                        energy = e.energies(Phase.CLAMPED);
+                    } else {
+                        e.inferFree(solver);
+                        energy = e.energies(Phase.FREE);
+                    }
+                    if (previous != null) {
+                        for (int r = 0; r < energy.length; r++) {
+                            assertTrue(energy[r] <= previous[r] * (1 + 1e-6) + 1e-7, (clamped ? "clamped" : "free")
+                                    + " energy of sample " + r + " rose at sweep " + sweeps + ": " + previous[r] + " -> " + energy[r]);
+                        }
+                    }
+                    previous = energy;
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void withOneHiddenLayerTheFreePhaseIsTheForwardPass(Units units) {
+        NetConfig config = new NetConfig(NetSpec.parse("9-7-3"), units, 0.5);
+        Parameters p = TestNets.random(config.net(), 41, 2.0, 0.4);
+        Dataset data = TestNets.randomData(config.net(), 6, 42);
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(SolverConfig.fixed(Solver.JACOBI, 20));
+            for (int layer = 1; layer <= 2; layer++) {
+                float[] forward = e.activations(Phase.FORWARD, layer);
+                float[] free = e.activations(Phase.FREE, layer);
+                for (int i = 0; i < forward.length; i++) {
+                    assertEquals(forward[i], free[i], 1e-5 * (1 + Math.abs(forward[i])), "layer " + layer + " entry " + i);
+                }
+            }
+        }
+    }
+
+    /** Paper Eq. 23: for linear units the contrastive gradient is gamma^(L-1) times back-propagated error times z_k. */
+    @Test
+    void linearUnitsFollowEq23() {
+        NetConfig config = new NetConfig(NetSpec.parse("7-6-5-4"), Units.LINEAR, 0.25);
+        NetSpec net = config.net();
+        int layers = net.layers();
+        Parameters p = TestNets.random(net, 51, 1.2, 0.2);
+        Dataset data = TestNets.randomData(net, 10, 52);
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(converged());
+            e.inferClamped(converged());
+            e.computeGradient(Method.CONTRASTIVE);
+            Parameters g = e.gradient();
+            for (double free : e.energies(Phase.FREE)) {
+                assertTrue(free < 1e-9, "linear units: min free energy is 0; found " + free);
+            }
+            double scale = Math.pow(config.gamma(), layers - 1);
+            float[][] z = new float[layers + 1][];
+            for (int k = 0; k <= layers; k++) {
+                z[k] = e.activations(Phase.CLAMPED, k);
+            }
+            for (int k = 0; k < layers; k++) {
+                double[] expectedW = new double[net.width(k + 1) * net.width(k)];
+                double[] expectedB = new double[net.width(k + 1)];
+                for (int r = 0; r < data.count(); r++) {
+                    // error = W_{L-1} z_{L-1} + b_{L-1} - y, carried down by W_j^T for j = L-1 .. k+1
+                    double[] err = new double[net.outputs()];
+                    for (int i = 0; i < net.outputs(); i++) {
+                        double a = p.bias(layers - 1)[i];
+                        for (int j = 0; j < net.width(layers - 1); j++) {
+                            a += p.weight(layers - 1, i, j) * z[layers - 1][r * net.width(layers - 1) + j];
+                        }
+                        err[i] = a - (data.labels()[r] == i ? 1 : 0);
+                    }
+                    for (int j = layers - 1; j > k; j--) {
+                        double[] down = new double[net.width(j)];
+                        for (int c = 0; c < net.width(j); c++) {
+                            for (int i = 0; i < net.width(j + 1); i++) {
+                                down[c] += p.weight(j, i, c) * err[i];
+                            }
+                        }
+                        err = down;
+                    }
+                    for (int i = 0; i < net.width(k + 1); i++) {
+                        expectedB[i] += scale * err[i] / data.count();
+                        for (int c = 0; c < net.width(k); c++) {
+                            expectedW[i * net.width(k) + c] += scale * err[i] * z[k][r * net.width(k) + c] / data.count();
+                        }
+                    }
+                }
+                assertClose(expectedW, g.weight(k), 1e-3, "Eq. 23, W" + k);
+                assertClose(expectedB, g.bias(k), 1e-3, "Eq. 23, b" + k);
+            }
+        }
+    }
+
+    private static void assertClose(double[] expected, float[] actual, double relative, String what) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+            norm += expected[i] * expected[i];
+        }
+        assertTrue(Math.sqrt(diff) <= relative * Math.sqrt(norm),
+                what + ": relative error " + Math.sqrt(diff / norm) + " exceeds " + relative);
+    }
+
+    /** Paper Section 4: contrastive gradient / gamma^(L-1) approaches back-propagation as gamma shrinks. */
+    @Test
+    void contrastiveApproachesBackpropagationAsGammaShrinks() {
+        NetSpec net = NetSpec.parse("20-16-16-5");
+        Parameters p = TestNets.random(net, 61, 1.3, 0.2);
+        Dataset data = TestNets.randomData(net, 32, 62);
+        double[] gammas = {1.0 / 8, 1.0 / 32, 1.0 / 128};
+        double[][] cos = new double[gammas.length][net.layers()];
+        Parameters bp = gradient(new NetConfig(net, Units.RELU, 0.125), p, data, Method.BACKPROP);
+        for (int gi = 0; gi < gammas.length; gi++) {
+            NetConfig config = new NetConfig(net, Units.RELU, gammas[gi]);
+            Parameters g = gradient(config, p, data, Method.CONTRASTIVE);
+            for (int k = 0; k < net.layers(); k++) {
+                cos[gi][k] = cosine(layerVector(g, k), layerVector(bp, k));
+            }
+        }
+        for (int k = 0; k < net.layers(); k++) {
+            assertTrue(cos[1][k] >= cos[0][k] - 1e-4 && cos[2][k] >= cos[1][k] - 1e-4,
+                    "layer " + k + ": cosine must rise as gamma shrinks: " + cos[0][k] + ", " + cos[1][k] + ", " + cos[2][k]);
+            assertTrue(cos[2][k] >= 0.99, "layer " + k + ": cosine at gamma 1/128 is " + cos[2][k]);
+        }
+    }
+
+    private static double[] layerVector(Parameters p, int k) {
+        float[] w = p.weight(k);
+        float[] b = p.bias(k);
+        double[] v = new double[w.length + b.length];
+        for (int i = 0; i < w.length; i++) {
+            v[i] = w[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+            v[w.length + i] = b[i];
+        }
+        return v;
+    }
+
+    @Test
+    void updateSubtractsTheScaledGradient() {
+        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        Parameters p = TestNets.random(config.net(), 71, 1.0, 0.1);
+        Dataset data = TestNets.randomData(config.net(), BATCH, 72);
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(converged());
+            e.inferClamped(converged());
+            e.computeGradient(Method.CONTRASTIVE);
+            float[] g = e.gradient().flatten();
+            e.applyUpdate(0.5);
+            float[] after = e.parameters().flatten();
+            float[] before = p.flatten();
+            for (int i = 0; i < g.length; i++) {
+                assertEquals(before[i] - 0.5f * g[i], after[i], 1e-6f * (1 + Math.abs(before[i])), "parameter " + i);
+            }
+            EpochStats stats = e.drainStats();
+            assertEquals(1, stats.updates());
+            assertEquals(-1, stats.firstNonFiniteUpdate());
+        }
+    }
+
+    @Test
+    void nonFiniteGradientIsReportedAndNotApplied() {
+        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        Parameters p = TestNets.random(config.net(), 73, 1.0, 0.1);
+        p.weight(1)[3] = Float.NaN;
+        Dataset data = TestNets.randomData(config.net(), BATCH, 74);
+        try (Engine e = prepared(config, p, data)) {
+            e.computeGradient(Method.BACKPROP);
+            e.applyUpdate(0.1);
+            EpochStats stats = e.drainStats();
+            assertEquals(0, stats.firstNonFiniteUpdate());
+            assertTrue(stats.diverged());
+            assertArrayEquals(p.flatten(), e.parameters().flatten(), "a non-finite gradient must leave the weights alone");
+        }
+    }
+
+    @Test
+    void metricsCountArgmaxAndUnitsInsideC() {
+        NetConfig config = new NetConfig(NetSpec.parse("10-8-6-4"), Units.HARDSIGMOID, 0.125);
+        Parameters p = TestNets.random(config.net(), 81, 3.0, 0.5);
+        Dataset data = TestNets.randomData(config.net(), 23, 82);
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(converged());
+            e.accumulateMetrics(Phase.FREE);
+            EpochStats stats = e.drainStats();
+            float[] out = e.activations(Phase.FREE, 3);
+            long correct = 0;
+            for (int r = 0; r < data.count(); r++) {
+                int best = 0;
+                for (int j = 1; j < 4; j++) {
+                    if (out[r * 4 + j] > out[r * 4 + best]) {
+                        best = j;
+                    }
+                }
+                correct += best == data.labels()[r] ? 1 : 0;
+            }
+            assertEquals(data.count(), stats.samples());
+            assertEquals(correct, stats.correct());
+            for (int k = 1; k <= 2; k++) {
+                long inside = 0;
+                for (float z : e.activations(Phase.FREE, k)) {
+                    inside += z > 0 && z < 1 ? 1 : 0;
+                }
+                assertEquals(inside, stats.linearUnits()[k - 1], "layer " + k);
+            }
+            assertEquals(TestNets.mean(e.energies(Phase.FREE)) * data.count(), stats.freeEnergy(), 1e-6);
+        }
+    }
+
+    @Test
+    void batchesSelectTheOrderedSamples() {
+        NetConfig config = new NetConfig(NetSpec.parse("6-5-3"), Units.RELU, 0.125);
+        Parameters p = TestNets.random(config.net(), 91, 1.0, 0.1);
+        Dataset data = TestNets.randomData(config.net(), 10, 92);
+        int[] order = {9, 3, 5, 0, 1, 2, 4, 6, 7, 8};
+        try (Engine e = create(config)) {
+            e.setParameters(p);
+            DeviceData d = e.upload(data);
+            e.selectBatch(d, order, 0, 3);
+            e.forward();
+            float[] x = e.activations(Phase.FORWARD, 0);
+            for (int r = 0; r < 3; r++) {
+                for (int i = 0; i < 6; i++) {
+                    assertEquals(data.inputs()[order[r] * 6 + i], x[r * 6 + i], "row " + r + " input " + i);
+                }
+            }
+        }
+    }
+}
