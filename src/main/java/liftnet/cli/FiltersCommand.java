@@ -27,10 +27,10 @@ final class FiltersCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.png", required = true, description = "The PNG to write (replaced atomically)")
     Path out;
 
-    @Option(names = "--scale", description = "Pixels per weight. Default: 3, or 2 for wide images")
+    @Option(names = "--scale", paramLabel = "N", description = "Pixels per weight. Default: 3, or 2 for wide images")
     Integer scale;
 
-    @Option(names = "--gap", defaultValue = "" + FilterImage.DEFAULT_GAP, description = "White pixels between tiles. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--gap", paramLabel = "N", defaultValue = "" + FilterImage.DEFAULT_GAP, description = "White pixels between tiles. Default: ${DEFAULT-VALUE}")
     int gap;
 
     @Override

@@ -23,37 +23,37 @@ final class ModelOptions {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model file (safetensors) written by train or by numpy")
     Path model;
 
-    @Option(names = "--dataset", converter = Converters.Dataset.class,
+    @Option(names = "--dataset", paramLabel = "D", converter = Converters.Dataset.class,
             description = "mnist, fashion-mnist or cifar10. Default: the model's metadata 'dataset', else mnist")
     DatasetId dataset;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder holding the data set's files. Default: data/<dataset>")
     Path data;
 
-    @Option(names = "--split", defaultValue = "test", description = "test or train. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "test", description = "test or train. Default: ${DEFAULT-VALUE}")
     String split;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "First N samples only (0: all). Default: ${DEFAULT-VALUE}")
     int limit;
 
-    @Option(names = "--device", defaultValue = "auto", converter = Converters.Device.class,
+    @Option(names = "--device", paramLabel = "X", defaultValue = "auto", converter = Converters.Device.class,
             description = "cpu, opencl[:N], cuda[:N], gpu or auto. Default: ${DEFAULT-VALUE}")
     String device;
 
-    @Option(names = "--threads", description = "CPU threads. Default: all processors")
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads. Default: all processors")
     Integer threads;
 
-    @Option(names = "--sweeps", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
     int sweeps;
 
-    @Option(names = "--tol", description = "Stop inference when the relative energy change of a sweep is below this (optional)")
+    @Option(names = "--tol", paramLabel = "T", description = "Stop inference when the relative energy change of a sweep is below this (optional)")
     Double tol;
 
-    @Option(names = "--solver", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
+    @Option(names = "--solver", paramLabel = "S", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
             description = "jacobi or gauss-seidel. Default: ${DEFAULT-VALUE}")
     Solver solver;
 
-    @Option(names = "--batch", defaultValue = "500", description = "Samples per engine batch. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "500", description = "Samples per engine batch. Default: ${DEFAULT-VALUE}")
     int batch;
 
     /** Checks the numeric options; a bad one is a usage error. */

@@ -52,65 +52,65 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main main;
 
-    @Option(names = "--device", defaultValue = "auto", converter = Converters.Device.class,
+    @Option(names = "--device", paramLabel = "X", defaultValue = "auto", converter = Converters.Device.class,
             description = "cpu, opencl[:N], cuda[:N], gpu or auto (a GPU if one works, else the CPU). Default: ${DEFAULT-VALUE}")
     String device;
 
-    @Option(names = "--net", defaultValue = "784-64-64-64-10", converter = Converters.Net.class,
+    @Option(names = "--net", paramLabel = "WIDTHS", defaultValue = "784-64-64-64-10", converter = Converters.Net.class,
             description = "Layer widths, input to output. Default: ${DEFAULT-VALUE}")
     NetSpec net;
 
-    @Option(names = "--units", defaultValue = "relu", converter = Converters.UnitsConverter.class,
+    @Option(names = "--units", paramLabel = "U", defaultValue = "relu", converter = Converters.UnitsConverter.class,
             description = "Hidden units: relu, hardsigmoid or linear. Default: ${DEFAULT-VALUE}")
     Units units;
 
-    @Option(names = "--gamma", defaultValue = "0.125", description = "Feedback weight gamma in (0, 1]. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--gamma", paramLabel = "G", defaultValue = "0.125", description = "Feedback weight gamma in (0, 1]. Default: ${DEFAULT-VALUE}")
     double gamma;
 
-    @Option(names = "--dataset", defaultValue = "mnist", converter = Converters.Dataset.class,
+    @Option(names = "--dataset", paramLabel = "D", defaultValue = "mnist", converter = Converters.Dataset.class,
             description = "mnist, fashion-mnist or cifar10. Default: ${DEFAULT-VALUE}")
     DatasetId dataset;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder holding the data set's files. Default: data/<dataset>")
     Path data;
 
-    @Option(names = "--method", defaultValue = "contrastive", converter = Converters.MethodConverter.class,
+    @Option(names = "--method", paramLabel = "M", defaultValue = "contrastive", converter = Converters.MethodConverter.class,
             description = "contrastive, lifted, backprop or linear. Default: ${DEFAULT-VALUE}")
     Method method;
 
-    @Option(names = "--epochs", defaultValue = "100", description = "Epochs. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "100", description = "Epochs. Default: ${DEFAULT-VALUE}")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "50", description = "Mini-batch size. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "50", description = "Mini-batch size. Default: ${DEFAULT-VALUE}")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.05",
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.05",
             description = "Learning rate eta_BP; lifted methods use eta_BP / gamma^(L-1). Default: ${DEFAULT-VALUE}")
     double lr;
 
-    @Option(names = "--sweeps", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
     int sweeps;
 
-    @Option(names = "--tol", description = "Stop inference when the relative energy change of a sweep is below this (optional)")
+    @Option(names = "--tol", paramLabel = "T", description = "Stop inference when the relative energy change of a sweep is below this (optional)")
     Double tol;
 
-    @Option(names = "--solver", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
+    @Option(names = "--solver", paramLabel = "S", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
             description = "jacobi (red-black, GPU-friendly) or gauss-seidel (the paper's). Default: ${DEFAULT-VALUE}")
     Solver solver;
 
-    @Option(names = "--warmup-epochs", defaultValue = "0", description = "Epochs at lr x warmup-factor. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0", description = "Epochs at lr x warmup-factor. Default: ${DEFAULT-VALUE}")
     int warmupEpochs;
 
-    @Option(names = "--warmup-factor", defaultValue = "1", description = "Learning-rate factor during warm-up, in (0, 1]. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--warmup-factor", paramLabel = "F", defaultValue = "1", description = "Learning-rate factor during warm-up, in (0, 1]. Default: ${DEFAULT-VALUE}")
     double warmupFactor;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seeds the initial weights and the sample order. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seeds the initial weights and the sample order. Default: ${DEFAULT-VALUE}")
     long seed;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Train on the first N samples only (0: all). Default: ${DEFAULT-VALUE}")
     int limit;
 
-    @Option(names = "--threads", description = "CPU threads (results on the CPU depend on it; --resume reuses it). Default: all processors")
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (results on the CPU depend on it; --resume reuses it). Default: all processors")
     Integer threads;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: runs/<dataset>-<method>-<timestamp>")
