@@ -61,10 +61,20 @@ public interface Engine extends AutoCloseable {
     void computeGradient(Method method);
 
     /**
-     * {@code W_k -= rate * G_k}, {@code b_k -= rate * g_k} for every layer. A gradient holding a NaN or an
-     * infinity is not applied; the first such update is reported by {@link EpochStats#firstNonFiniteUpdate()}.
+     * {@code W_k -= rates[k] * G_k}, {@code b_k -= rates[k] * g_k} for every layer {@code k}. A gradient
+     * holding a NaN or an infinity is not applied; the first such update is reported by
+     * {@link EpochStats#firstNonFiniteUpdate()}.
+     *
+     * @param rates one learning rate per weight layer; not modified
      */
-    void applyUpdate(double rate);
+    void applyUpdate(double[] rates);
+
+    /** {@link #applyUpdate(double[])} with the same rate for every layer. */
+    default void applyUpdate(double rate) {
+        double[] rates = new double[config().net().layers()];
+        java.util.Arrays.fill(rates, rate);
+        applyUpdate(rates);
+    }
 
     /**
      * Adds the current batch to the metrics: correct predictions (argmax of {@code z_L} of phase

@@ -25,12 +25,21 @@ public enum Method {
     }
 
     /**
-     * Learning rate applied to the gradient, given the back-propagation rate {@code etaBp}:
-     * {@code eta_contrastive = eta_BP / gamma^(L-1)} (paper Section 5); standard lifted training uses the
-     * same scaling, the others {@code eta_BP}.
+     * Learning rate of weight layer {@code k} given the back-propagation rate {@code etaBp}.
+     * <ul>
+     * <li>contrastive: {@code eta_BP / gamma^(L-1)} for every layer (paper Section 5, from Eqs. 23 and 28);</li>
+     * <li>lifted: {@code eta_BP / gamma^k}, so that each layer's step is that of its own least-squares problem
+     *     {@code 1/2 ||z_{k+1} - W_k z_k - b_k||^2} (term {@code k} of the energy carries {@code gamma^k}; one rate
+     *     for all layers is either unstable in layer 0 or frozen in layer L-1);</li>
+     * <li>backprop and linear: {@code eta_BP}.</li>
+     * </ul>
      */
-    public double scaledLearningRate(double etaBp, NetConfig config) {
-        return isLifted() ? etaBp / config.termWeight(config.net().layers() - 1) : etaBp;
+    public double layerRate(double etaBp, NetConfig config, int k) {
+        return switch (this) {
+            case CONTRASTIVE -> etaBp / config.termWeight(config.net().layers() - 1);
+            case LIFTED -> etaBp / config.termWeight(k);
+            case BACKPROP, LINEAR -> etaBp;
+        };
     }
 
     public static Method parse(String text) {

@@ -350,7 +350,10 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public void applyUpdate(double rate) {
+    public void applyUpdate(double[] rates) {
+        if (rates.length != layers) {
+            throw new IllegalArgumentException(layers + " learning rates needed, one per weight layer; found " + rates.length);
+        }
         long update = statUpdates++;
         if (!gradientFinite()) {
             if (statFirstNonFinite < 0) {
@@ -359,9 +362,9 @@ public final class CpuEngine implements Engine {
             invalidate();
             return;
         }
-        float eta = (float) rate;
         workers.run(t -> {
             for (int k = 0; k < layers; k++) {
+                float eta = (float) rates[k];
                 int cols = weights.stride(k + 1);
                 int p0 = workers.from(t, weights.width(k));
                 int p1 = workers.to(t, weights.width(k));

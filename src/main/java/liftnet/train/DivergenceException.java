@@ -10,7 +10,7 @@ public class DivergenceException extends RuntimeException {
 
     public DivergenceException(int epoch, long batch, double learningRate) {
         super("training diverged in epoch " + epoch + ", batch " + (batch + 1)
-                + ": the gradient held NaN or infinity at learning rate " + learningRate
+                + ": the gradient held NaN or infinity at --lr " + learningRate
                 + "; lower --lr (e.g. to " + (learningRate / 10) + ") or resume from the last good checkpoint");
         this.epoch = epoch;
         this.batch = batch;

@@ -54,9 +54,14 @@ public record TrainConfig(NetConfig net, Method method, int epochs, int batch, d
         return method == Method.LINEAR ? new NetConfig(net.net().inputToOutput(), net.units(), net.gamma()) : net;
     }
 
-    /** Learning rate applied in epoch {@code epoch} (1-based), method scaling and warm-up included. */
-    public double rateForEpoch(int epoch) {
-        double rate = method.scaledLearningRate(learningRate, engineNet());
-        return epoch <= warmupEpochs ? rate * warmupFactor : rate;
+    /** Learning rate per weight layer in epoch {@code epoch} (1-based), method scaling and warm-up included. */
+    public double[] ratesForEpoch(int epoch) {
+        NetConfig engineNet = engineNet();
+        double[] rates = new double[engineNet.net().layers()];
+        for (int k = 0; k < rates.length; k++) {
+            double rate = method.layerRate(learningRate, engineNet, k);
+            rates[k] = epoch <= warmupEpochs ? rate * warmupFactor : rate;
+        }
+        return rates;
     }
 }

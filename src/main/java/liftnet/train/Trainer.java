@@ -61,7 +61,7 @@ public final class Trainer {
     public EpochStats trainEpoch(DeviceData train, int epoch, LongConsumer progress) {
         int count = train.dataset().count();
         int[] order = order(config.seed(), epoch, count);
-        double rate = config.rateForEpoch(epoch);
+        double[] rates = config.ratesForEpoch(epoch);
         Method method = config.method();
         SolverConfig solver = config.solver();
         engine.drainStats();
@@ -76,14 +76,14 @@ public final class Trainer {
                 engine.inferClamped(solver);
             }
             engine.computeGradient(method);
-            engine.applyUpdate(rate);
+            engine.applyUpdate(rates);
             if (progress != null) {
                 progress.accept(from + size);
             }
         }
         EpochStats stats = engine.drainStats();
         if (stats.diverged()) {
-            throw new DivergenceException(epoch, stats.firstNonFiniteUpdate(), rate);
+            throw new DivergenceException(epoch, stats.firstNonFiniteUpdate(), config.learningRate());
         }
         return stats;
     }

@@ -50,8 +50,11 @@ class NetSpecTest {
     @Test
     void contrastiveLearningRateScalesWithGamma() {
         NetConfig config = new NetConfig(NetSpec.parse("784-64-64-64-10"), Units.RELU, 0.125);
-        assertEquals(0.05 * 512, Method.CONTRASTIVE.scaledLearningRate(0.05, config), 1e-12);
-        assertEquals(0.05, Method.BACKPROP.scaledLearningRate(0.05, config), 1e-15);
+        for (int k = 0; k < 4; k++) {
+            assertEquals(0.05 * 512, Method.CONTRASTIVE.layerRate(0.05, config, k), 1e-12);
+            assertEquals(0.05 * Math.pow(8, k), Method.LIFTED.layerRate(0.05, config, k), 1e-12);
+            assertEquals(0.05, Method.BACKPROP.layerRate(0.05, config, k), 1e-15);
+        }
     }
 
     @Test

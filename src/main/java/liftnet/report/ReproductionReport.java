@@ -1,0 +1,256 @@
+package liftnet.report;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import liftnet.api.Parameters;
+import liftnet.api.Units;
+import liftnet.data.Dataset;
+import liftnet.io.AtomicFiles;
+import liftnet.io.ModelFile;
+
+/**
+ * Turns the run folders of a reproduction ({@code runs/<row id>/metrics.jsonl, config.json, model.safetensors})
+ * into {@code tables.json}, {@code REPORT.md} and the figures: Figure 1's filters, training curves per table
+ * and the Section 4 gradient agreement.
+ */
+public final class ReproductionReport {
+
+    /** Feedback weights of the Section 4 figure: 1/2 .. 1/256. */
+    public static final double[] SECTION4_GAMMAS = {1.0 / 2, 1.0 / 4, 1.0 / 8, 1.0 / 16, 1.0 / 32, 1.0 / 64, 1.0 / 128, 1.0 / 256};
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    private final Path runs;
+    private final Path out;
+
+    public ReproductionReport(Path runs, Path out) {
+        this.runs = runs;
+        this.out = out;
+    }
+
+    /** What one row's run folder holds. */
+    record Result(PaperTables.Row row, String status, List<JsonObject> epochs, JsonObject config) {
+
+        JsonObject last() {
+            return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+        }
+
+        double seconds() {
+            double s = 0;
+            for (JsonObject e : epochs) {
+                s += e.has("seconds") ? e.get("seconds").getAsDouble() : 0;
+            }
+            return s;
+        }
+    }
+
+    /** Reads every row's run folder; rows without one are "not run". */
+    public List<Result> read(boolean cifarAvailable) throws IOException {
+        List<Result> results = new ArrayList<>();
+        for (PaperTables.Row row : PaperTables.rows()) {
+            Path dir = runs.resolve(row.id());
+            List<JsonObject> epochs = new ArrayList<>();
+            JsonObject config = null;
+            if (Files.exists(dir.resolve("metrics.jsonl"))) {
+                for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        epochs.add(JsonParser.parseString(line).getAsJsonObject());
+                    }
+                }
+            }
+            if (Files.exists(dir.resolve("config.json"))) {
+                config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
+            }
+            String status;
+            if (row.dataset().equals("cifar10") && !cifarAvailable && epochs.isEmpty()) {
+                status = "not run: data not available";
+            } else if (epochs.isEmpty()) {
+                status = "not run";
+            } else {
+                int planned = config != null && config.has("epochs") ? config.get("epochs").getAsInt() : row.epochs();
+                status = epochs.size() >= planned ? "done" : "partial " + epochs.size() + "/" + planned;
+            }
+            results.add(new Result(row, status, epochs, config));
+        }
+        return results;
+    }
+
+    /** Writes {@code tables.json}. */
+    public void writeTables(List<Result> results) throws IOException {
+        JsonArray array = new JsonArray();
+        for (Result r : results) {
+            PaperTables.Row row = r.row();
+            JsonObject o = new JsonObject();
+            o.addProperty("table", row.table() == PaperTables.FIGURE_1 ? "figure1" : Integer.toString(row.table()));
+            o.addProperty("dataset", row.dataset());
+            o.addProperty("net", row.net());
+            o.addProperty("units", row.units());
+            o.addProperty("method", row.method());
+            o.addProperty("status", r.status());
+            JsonObject last = r.last();
+            o.addProperty("epochs", r.epochs().size());
+            o.add("train_acc", last == null ? null : last.get("train_acc"));
+            o.add("test_acc", last == null ? null : last.get("test_acc"));
+            o.add("linear_fraction", last == null ? new JsonArray() : last.get("linear_fraction"));
+            o.addProperty("seconds", r.seconds());
+            o.addProperty("device", r.config() != null && r.config().has("device") ? r.config().get("device").getAsString() : null);
+            JsonObject paper = new JsonObject();
+            paper.addProperty("epochs", row.epochs());
+            paper.addProperty("test_acc", row.paperTest() / 100);
+            paper.addProperty("train_acc", row.paperTrain() / 100);
+            JsonArray lin = new JsonArray();
+            for (double v : row.paperLinear()) {
+                lin.add(v / 100);
+            }
+            paper.add("linear_fraction", lin);
+            o.add("paper", paper);
+            array.add(o);
+        }
+        AtomicFiles.writeString(out.resolve("tables.json"), GSON.toJson(array) + "\n");
+    }
+
+    /** Writes {@code REPORT.md} with each table side by side; {@code notes} is appended as it is. */
+    public void writeReport(List<Result> results, String command, String machine, String notes) throws IOException {
+        StringBuilder md = new StringBuilder("# liftnet reproduction of Zach & Estellers, BMVC 2019\n\n");
+        md.append("Produced by `").append(command).append("` on ").append(machine).append(".\n");
+        md.append("Accuracies in percent, test (train); linear fraction: percent of hidden units strictly inside C, per layer,")
+                .append(" on the test set. Δ = liftnet test - paper test.\n\n");
+        for (int table : new int[] {1, 2, 3, 4, PaperTables.FIGURE_1}) {
+            md.append("## ").append(PaperTables.title(table)).append("\n\n");
+            md.append("| model | paper test (train) | liftnet test (train) | Δ test | paper linear % | liftnet linear % | epochs | train s | status |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|\n");
+            for (Result r : results) {
+                if (r.row().table() != table) {
+                    continue;
+                }
+                PaperTables.Row row = r.row();
+                JsonObject last = r.last();
+                String ours = "-";
+                String delta = "-";
+                String lin = "-";
+                if (last != null) {
+                    double test = 100 * last.get("test_acc").getAsDouble();
+                    double train = 100 * last.get("train_acc").getAsDouble();
+                    ours = String.format(Locale.ROOT, "%.1f (%.1f)", test, train);
+                    delta = String.format(Locale.ROOT, "%+.1f", test - row.paperTest());
+                    lin = percentList(last.getAsJsonArray("linear_fraction"));
+                }
+                md.append("| ").append(row.label())
+                        .append(" | ").append(String.format(Locale.ROOT, "%.1f (%.1f)", row.paperTest(), row.paperTrain()))
+                        .append(" | ").append(ours)
+                        .append(" | ").append(delta)
+                        .append(" | ").append(paperList(row.paperLinear()))
+                        .append(" | ").append(lin)
+                        .append(" | ").append(r.epochs().size()).append("/").append(row.epochs())
+                        .append(" | ").append(String.format(Locale.ROOT, "%.0f", r.seconds()))
+                        .append(" | ").append(r.status()).append(" |\n");
+            }
+            md.append('\n');
+        }
+        md.append(notes);
+        AtomicFiles.writeString(out.resolve("REPORT.md"), md.toString());
+    }
+
+    private static String percentList(JsonArray values) {
+        if (values == null || values.isEmpty()) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        values.forEach(v -> parts.add(String.format(Locale.ROOT, "%.1f", 100 * v.getAsDouble())));
+        return String.join(" ", parts);
+    }
+
+    private static String paperList(double[] values) {
+        if (values.length == 0) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        for (double v : values) {
+            parts.add(String.format(Locale.ROOT, "%.1f", v));
+        }
+        return String.join(" ", parts);
+    }
+
+    /** Test accuracy per epoch, one line per row of each table, as {@code curves-table<N>.png}. */
+    public void writeCurves(List<Result> results) throws IOException {
+        for (int table : new int[] {1, 2, 3, 4, PaperTables.FIGURE_1}) {
+            Map<String, double[][]> series = new LinkedHashMap<>();
+            for (Result r : results) {
+                if (r.row().table() != table || r.epochs().isEmpty()) {
+                    continue;
+                }
+                double[][] xy = new double[2][r.epochs().size()];
+                for (int i = 0; i < r.epochs().size(); i++) {
+                    xy[0][i] = r.epochs().get(i).get("epoch").getAsDouble();
+                    xy[1][i] = 100 * r.epochs().get(i).get("test_acc").getAsDouble();
+                }
+                series.put(r.row().label(), xy);
+            }
+            if (!series.isEmpty()) {
+                String name = table == PaperTables.FIGURE_1 ? "curves-figure1.png" : "curves-table" + table + ".png";
+                Charts.lineChart(out.resolve(name), PaperTables.title(table) + ": test accuracy per epoch", "epoch",
+                        "test accuracy (%)", series);
+            }
+        }
+    }
+
+    /** First-layer filters of each Figure 1 run, as {@code figure1-<method>.png}. */
+    public void writeFilters(List<Result> results) throws IOException {
+        for (Result r : results) {
+            Path model = runs.resolve(r.row().id()).resolve("model.safetensors");
+            if (r.row().table() == PaperTables.FIGURE_1 && Files.exists(model)) {
+                FilterImage.write(ModelFile.read(model).parameters(), out.resolve("figure1-" + r.row().method() + ".png"));
+            }
+        }
+    }
+
+    /**
+     * The Section 4 figure for a trained model: cosine per layer between contrastive gradient /
+     * {@code gamma^(L-1)} and back-propagation, against {@code log2(1/gamma)}; writes
+     * {@code section4-gradient-cosine.png} and {@code section4.json}.
+     */
+    public void writeSection4(Path model, Dataset samples) throws IOException {
+        ModelFile.Model m = ModelFile.read(model);
+        Parameters p = m.parameters();
+        Units units = m.config().units();
+        double[][] cos = GradientAgreement.cosines(p, units, samples, SECTION4_GAMMAS);
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        JsonObject json = new JsonObject();
+        json.addProperty("model", model.toString());
+        json.addProperty("samples", samples.count());
+        JsonArray gammas = new JsonArray();
+        for (double g : SECTION4_GAMMAS) {
+            gammas.add(g);
+        }
+        json.add("gamma", gammas);
+        JsonArray layers = new JsonArray();
+        for (int k = 0; k < p.net().layers(); k++) {
+            double[][] xy = new double[2][SECTION4_GAMMAS.length];
+            JsonArray values = new JsonArray();
+            for (int g = 0; g < SECTION4_GAMMAS.length; g++) {
+                xy[0][g] = Math.log(1 / SECTION4_GAMMAS[g]) / Math.log(2);
+                xy[1][g] = cos[g][k];
+                values.add(cos[g][k]);
+            }
+            series.put("W" + k, xy);
+            layers.add(values);
+        }
+        json.add("cosine_per_layer", layers);
+        Charts.lineChart(out.resolve("section4-gradient-cosine.png"),
+                "Section 4: contrastive gradient / gamma^(L-1) vs back-propagation (" + p.net() + ")",
+                "log2(1/gamma)", "cosine", series);
+        AtomicFiles.writeString(out.resolve("section4.json"), GSON.toJson(json) + "\n");
+    }
+}
