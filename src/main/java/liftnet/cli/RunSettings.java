@@ -111,7 +111,11 @@ record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, doubl
         o.addProperty("epochs", epochs);
         o.addProperty("batch", batch);
         o.addProperty("lr", lr);
-        o.addProperty("lr_scaled", trainConfig().rateForEpoch(warmupEpochs + 1));
+        com.google.gson.JsonArray rates = new com.google.gson.JsonArray();
+        for (double r : trainConfig().ratesForEpoch(warmupEpochs + 1)) {
+            rates.add(r);
+        }
+        o.add("lr_per_layer", rates);
         o.addProperty("sweeps", sweeps);
         if (tol == null) {
             o.add("tol", com.google.gson.JsonNull.INSTANCE);

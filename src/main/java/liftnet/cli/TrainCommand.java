@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.05",
-            description = "Learning rate eta_BP; lifted methods use eta_BP / gamma^(L-1). Default: ${DEFAULT-VALUE}")
+            description = "Learning rate eta_BP; contrastive uses eta_BP / gamma^(L-1), lifted eta_BP / gamma^k in layer k. Default: ${DEFAULT-VALUE}")
     double lr;
 
     @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
@@ -231,9 +231,9 @@ final class TrainCommand implements Callable<Integer> {
                         stats = trainer.trainEpoch(train, epoch, bar::stepTo);
                     } catch (DivergenceException e) {
                         throw new Errors.Failure(Errors.DIVERGED, String.format(Locale.ROOT, "training diverged in"
-                                + " epoch %d, batch %d: a gradient held NaN or infinity (--lr %s, applied as %s); the"
+                                + " epoch %d, batch %d: a gradient held NaN or infinity (--lr %s, applied per layer as %s); the"
                                 + " checkpoint of epoch %d in %s is intact; start a new run with a lower --lr, e.g. %s",
-                                e.epoch(), e.batch() + 1, settings.lr(), config.rateForEpoch(epoch), epoch - 1,
+                                e.epoch(), e.batch() + 1, settings.lr(), java.util.Arrays.toString(config.ratesForEpoch(epoch)), epoch - 1,
                                 run.dir(), settings.lr() / 10));
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
