@@ -18,11 +18,11 @@ import picocli.CommandLine.Command;
 @Command(name = "run.sh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Lifted neural networks trained with the contrastive loss (Zach & Estellers, BMVC 2019).%n"
                 + "train is the default subcommand: run.sh --net 784-64-10 is run.sh train --net 784-64-10.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, EnergyCommand.class, FiltersCommand.class,
+        subcommands = {TrainCommand.class, EvaluateCommand.class, EnergyCommand.class, FiltersCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    private static final Set<String> TOP_LEVEL = Set.of("train", "evaluate", "energy", "filters", "help",
+    private static final Set<String> TOP_LEVEL = Set.of("train", "evaluate", "energy", "filters", "report", "help",
             "-h", "--help", "-V", "--version");
 
     @CommandLine.Spec
