@@ -11,6 +11,7 @@ import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import liftnet.api.DeviceInfo;
+import liftnet.gpu.NativeLibrary;
 import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
@@ -30,6 +31,16 @@ public final class CudaRuntime {
     private static Probe probe;
 
     private CudaRuntime() {
+    }
+
+    /** Lists the CUDA devices, one per line, or says why there are none (exit status 1). A diagnostic tool. */
+    public static void main(String[] args) {
+        var list = devices();
+        if (list.isEmpty()) {
+            System.out.println("no CUDA device: " + problem());
+            System.exit(1);
+        }
+        list.forEach(d -> System.out.println(d));
     }
 
     /** All CUDA devices; empty without driver or device. */
@@ -53,6 +64,10 @@ public final class CudaRuntime {
         try {
             if (Configuration.CUDA_LIBRARY_NAME.get() == null) {
                 Configuration.CUDA_LIBRARY_NAME.set(LIBRARY);
+            }
+            String missing = NativeLibrary.problem(Configuration.CUDA_LIBRARY_NAME.get());
+            if (missing != null) {
+                return new Probe(List.of(), "CUDA unavailable: " + missing + " (the NVIDIA driver is not installed)");
             }
             int status = cuInit(0);
             if (status != 0) {

@@ -17,6 +17,7 @@ import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import liftnet.api.DeviceInfo;
+import liftnet.gpu.NativeLibrary;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
@@ -43,6 +44,16 @@ public final class OclRuntime {
     private OclRuntime() {
     }
 
+    /** Lists the OpenCL devices, one per line, or says why there are none (exit status 1). A diagnostic tool. */
+    public static void main(String[] args) {
+        var list = devices().stream().map(Device::info).toList();
+        if (list.isEmpty()) {
+            System.out.println("no OpenCL device: " + problem());
+            System.exit(1);
+        }
+        list.forEach(d -> System.out.println(d));
+    }
+
     /** All OpenCL devices, platform by platform; empty when there is no loader or no platform. */
     public static synchronized List<Device> devices() {
         return probe().devices();
@@ -64,6 +75,10 @@ public final class OclRuntime {
         try {
             if (Configuration.OPENCL_LIBRARY_NAME.get() == null) {
                 Configuration.OPENCL_LIBRARY_NAME.set(LIBRARY);
+            }
+            String missing = NativeLibrary.problem(Configuration.OPENCL_LIBRARY_NAME.get());
+            if (missing != null) {
+                return new Probe(List.of(), "OpenCL unavailable: " + missing + " (install an OpenCL ICD loader such as ocl-icd-libopencl1 and a driver: a GPU vendor's, or pocl-opencl-icd for the CPU)");
             }
             List<Device> list = new ArrayList<>();
             try (MemoryStack stack = MemoryStack.stackPush()) {

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import liftnet.api.DeviceInfo;
 import liftnet.api.EngineException;
 import liftnet.api.EngineProvider;
@@ -72,6 +75,19 @@ class OclProgramTest {
         assertTrue(ids.contains("opencl") && ids.contains("cuda") && ids.contains("cpu"), ids.toString());
         assertTrue(ids.indexOf("cuda") < ids.indexOf("opencl"), "cuda before opencl: " + ids);
         assertTrue(ids.indexOf("opencl") < ids.indexOf("cpu"), "opencl before cpu: " + ids);
+    }
+
+    @Test
+    void withoutTheLoaderTheListIsEmptyAndSaysWhy() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.lwjgl.opencl.libname=/nonexistent/libOpenCL.so.1", OclRuntime.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe finishes");
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.startsWith("no OpenCL device: OpenCL unavailable: cannot load /nonexistent/libOpenCL.so.1"), out);
+        assertEquals(1, out.lines().count(), "one line, no loader advice: " + out);
     }
 
     @Test
