@@ -41,7 +41,7 @@ public final class ReproductionReport {
     }
 
     /** What one row's run folder holds. */
-    record Result(PaperTables.Row row, String status, List<JsonObject> epochs, JsonObject config) {
+    public record Result(PaperTables.Row row, String status, List<JsonObject> epochs, JsonObject config) {
 
         JsonObject last() {
             return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);

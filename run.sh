@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# liftnet launcher: ./run.sh [train|evaluate|energy|filters] [options]   (train is the default; --help lists all)
+#
+# 1. Builds target/liftnet.jar with Maven when it is missing or older than pom.xml, src/ or kernels/.
+# 2. Fetches a missing MNIST or Fashion-MNIST into data/<dataset> with scripts/fetch-data.sh, only for the
+#    --dataset asked for (default mnist) and only when --data is not given. CIFAR-10 must be provided by the user.
+# 3. Picks a JDK >= 17, the newest of $JAVA_HOME, /usr/lib/jvm/temurin-25*, and java on PATH, and runs the jar.
+#
+# Environment: LIFTNET_JAVA (a java binary to use), LIFTNET_JVM_OPTS (extra JVM options, e.g. -Xmx8g),
+# LIFTNET_MVN_OPTS (extra Maven options, e.g. -o), LIFTNET_NO_FETCH=1 (never fetch data).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+jar="$root/target/liftnet.jar"
+
+say() { echo "run.sh: $*" >&2; }
+
+# ---- 1. build ---------------------------------------------------------------------------------------------
+needs_build() {
+  [[ -f "$jar" ]] || return 0
+  [[ -n "$(find "$root/pom.xml" "$root/src/main" "$root/kernels" -newer "$jar" -print -quit 2>/dev/null)" ]]
+}
+
+if needs_build; then
+  command -v mvn >/dev/null || { say "error: target/liftnet.jar is missing or stale and Maven (mvn) is not installed; install Maven 3.8+ and a JDK 17+"; exit 1; }
+  say "building target/liftnet.jar with Maven (once; takes a minute)..."
+  log="$(mktemp "${TMPDIR:-/tmp}/liftnet-build.XXXXXX")"
+  # shellcheck disable=SC2086
+  if ! (cd "$root" && mvn -B -q package -DskipTests ${LIFTNET_MVN_OPTS:-}) >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    say "error: the Maven build failed (log above); fix it or run: mvn -B package -DskipTests"
+    exit 1
+  fi
+  rm -f "$log"
+fi
+
+# ---- 2. data ----------------------------------------------------------------------------------------------
+# Looks at the arguments only to find the subcommand, --dataset and --data; Java parses them for real.
+command="train"
+dataset="mnist"
+data_given=0
+help=0
+resume=0
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  a="${args[$i]}"
+  case "$a" in
+    train|evaluate|energy|filters|help) [[ $i -eq 0 ]] && command="$a" ;;
+    -h|--help|-V|--version) help=1 ;;
+    --dataset) dataset="${args[$((i + 1))]:-}" ;;
+    --dataset=*) dataset="${a#--dataset=}" ;;
+    --data|--data=*) data_given=1 ;;
+    --resume|--resume=*) resume=1 ;;
+  esac
+done
+
+idx_present() { # DIR: all four IDX files, plain or gzipped
+  local f
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    [[ -f "$1/$f" || -f "$1/$f.gz" ]] || return 1
+  done
+}
+
+if [[ $help -eq 0 && $resume -eq 0 && $data_given -eq 0 && "${LIFTNET_NO_FETCH:-0}" != 1 ]] \
+   && [[ "$command" == train || "$command" == evaluate || "$command" == energy ]]; then
+  case "$dataset" in
+    mnist|fashion-mnist)
+      if ! idx_present "$root/data/$dataset"; then
+        say "$dataset is not in data/$dataset: fetching it with scripts/fetch-data.sh $dataset"
+        "$root/scripts/fetch-data.sh" "$dataset" || { say "error: could not fetch $dataset (see above); pass --data DIR with its IDX files instead"; exit 1; }
+      fi ;;
+    cifar10)
+      if [[ ! -f "$root/data/cifar10/data_batch_1.bin" && ! -f "$root/data/cifar10/cifar-10-batches-bin/data_batch_1.bin" ]]; then
+        say "error: cifar10 is not in data/cifar10 and cannot be fetched automatically: download cifar-10-binary.tar.gz" \
+            "from https://www.cs.toronto.edu/~kriz/cifar.html, unpack it into data/cifar10 (tar -xzf cifar-10-binary.tar.gz -C data/cifar10)," \
+            "or pass --data DIR"
+        exit 1
+      fi ;;
+    *) ;; # unknown names: Java reports them with the list of valid ones
+  esac
+fi
+
+# ---- 3. JDK -----------------------------------------------------------------------------------------------
+java_major() { # JAVA -> major version, or 0
+  local v
+  v="$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\)\(\.[^"]*\)\{0,1\}".*/\1/p' | head -n 1)"
+  [[ "$v" == 1 ]] && v=8
+  echo "${v:-0}"
+}
+
+java_bin=""
+best=0
+candidates=()
+[[ -n "${LIFTNET_JAVA:-}" ]] && candidates+=("$LIFTNET_JAVA")
+if [[ -z "${LIFTNET_JAVA:-}" ]]; then
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME/bin/java")
+  for d in /usr/lib/jvm/temurin-25*; do
+    [[ -x "$d/bin/java" ]] && candidates+=("$d/bin/java")
+  done
+  command -v java >/dev/null && candidates+=("$(command -v java)")
+fi
+for c in "${candidates[@]}"; do
+  [[ -x "$c" ]] || continue
+  m="$(java_major "$c")"
+  if [[ "$m" -ge 17 && "$m" -gt "$best" ]]; then
+    best="$m"
+    java_bin="$c"
+  fi
+done
+if [[ -z "$java_bin" ]]; then
+  say "error: no Java 17 or newer found (looked at \$JAVA_HOME, /usr/lib/jvm/temurin-25*, java on PATH); install a JDK 17+ or set JAVA_HOME"
+  exit 1
+fi
+
+jvm=(--add-modules jdk.incubator.vector -XX:+UseParallelGC -Dliftnet.home="$root")
+[[ "$best" -ge 22 ]] && jvm+=(--enable-native-access=ALL-UNNAMED)
+# shellcheck disable=SC2206
+[[ -n "${LIFTNET_JVM_OPTS:-}" ]] && jvm+=(${LIFTNET_JVM_OPTS})
+
+# The JVM's first stderr line is "WARNING: Using incubator modules: jdk.incubator.vector": drop it, pass the rest
+# through unbuffered (the progress bar redraws one line). The filter ignores Ctrl-C so that it outlives the JVM's
+# last words ("stopped after epoch N; resume with ...").
+filter_warning() {
+  trap '' INT
+  local first
+  if IFS= read -r first; then
+    [[ "$first" == "WARNING: Using incubator modules"* ]] || printf '%s\n' "$first"
+    exec cat
+  fi
+}
+
+exec 3> >(filter_warning >&2)
+filter=$!
+set +e
+"$java_bin" "${jvm[@]}" -jar "$jar" "$@" 2>&3
+status=$?
+set -e
+exec 3>&-
+wait "$filter" 2>/dev/null || true # let the filter write the JVM's last words first
+exit "$status"

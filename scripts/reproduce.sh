@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Reproduces the paper's Tables 1-4 and Figure 1 (Zach & Estellers, BMVC 2019) and writes
+# results/tables.json, results/REPORT.md and the figures.
+#
+#   scripts/reproduce.sh [--quick|--full] [--device D] [--tables 1,2,3,4,fig1] [--cifar-dir DIR] [--epochs N]
+#
+# --quick (default) trains every row for a few epochs into results/quick/ (about 20-30 minutes on 2 cores);
+# --full uses the paper's epochs (100, CIFAR-10: 50) and writes results/. Every row is its own run folder
+# under <out>/runs/<row id>; a finished row is skipped and an interrupted one resumed, so a full
+# reproduction can span several sittings: rerun the same command.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+mode=quick
+device=auto
+tables=1,2,3,4,fig1
+cifar_dir=""
+epochs_override=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick ;;
+    --full) mode=full ;;
+    --device) device=$2; shift ;;
+    --tables) tables=$2; shift ;;
+    --cifar-dir) cifar_dir=$2; shift ;;
+    --epochs) epochs_override=$2; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "reproduce: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$mode" = full ]; then out=results; else out=results/quick; fi
+mkdir -p "$out/runs"
+command_line="scripts/reproduce.sh --$mode --device $device --tables $tables${cifar_dir:+ --cifar-dir $cifar_dir}${epochs_override:+ --epochs $epochs_override}"
+
+# The rows come from the Java side (liftnet.report.PaperTables), one per line:
+# id table dataset net units method paper_epochs
+./run.sh report --list > "$out/.rows"
+
+selected() {
+  local t=$1
+  [ "$t" = 0 ] && t=fig1
+  case ",$tables," in *",$t,"*) return 0 ;; *) return 1 ;; esac
+}
+
+failed=0
+while read -r id table dataset net units method paper_epochs; do
+  selected "$table" || continue
+  if [ -n "$epochs_override" ]; then epochs=$epochs_override
+  elif [ "$mode" = full ]; then epochs=$paper_epochs
+  elif [ "$dataset" = cifar10 ]; then epochs=3
+  else epochs=5; fi
+  data_args=()
+  if [ "$dataset" = cifar10 ]; then
+    if [ -z "$cifar_dir" ]; then
+      echo "reproduce: $id: not run: data not available (pass --cifar-dir DIR with the CIFAR-10 binary batches)" >&2
+      continue
+    fi
+    data_args=(--data "$cifar_dir")
+  fi
+  schedule=()
+  if [ "$method" = lifted ]; then
+    # Standard lifted training: per-layer rates eta_BP / gamma^k (liftnet.api.Method#layerRate), the first
+    # epoch at a tenth of them (the paper lowered the rate in the first epochs).
+    schedule=(--warmup-epochs 1 --warmup-factor 0.1)
+  fi
+  dir="$out/runs/$id"
+  if [ -f "$dir/metrics.jsonl" ] && [ "$(grep -c . "$dir/metrics.jsonl")" -ge "$epochs" ]; then
+    echo "reproduce: $id: done ($epochs epochs), skipping" >&2
+    continue
+  fi
+  echo "reproduce: $id: $epochs epochs" >&2
+  if [ -f "$dir/config.json" ] && [ -f "$dir/model.safetensors" ]; then
+    ./run.sh train --resume "$dir" || failed=$((failed + 1))
+  else
+    rm -rf "$dir"
+    ./run.sh train --device "$device" --dataset "$dataset" "${data_args[@]}" --net "$net" --units "$units" \
+      --method "$method" --epochs "$epochs" "${schedule[@]}" --out "$dir" || failed=$((failed + 1))
+  fi
+done < "$out/.rows"
+rm -f "$out/.rows"
+
+machine="$(uname -n), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
+./run.sh report --runs "$out/runs" --out "$out" --command "$command_line" --machine "$machine" \
+  ${cifar_dir:+--cifar-dir "$cifar_dir"}
+echo "reproduce: wrote $out/tables.json, $out/REPORT.md and figures" >&2
+if [ "$failed" -gt 0 ]; then
+  echo "reproduce: $failed row(s) failed; rerun the same command to resume them" >&2
+  exit 1
+fi

@@ -1,0 +1,89 @@
+package liftnet.cli;
+
+import liftnet.api.Engines;
+import liftnet.api.Method;
+import liftnet.api.NetSpec;
+import liftnet.api.Solver;
+import liftnet.api.Units;
+import liftnet.data.DatasetId;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * picocli converters for liftnet's option types. Each delegates to the type's own {@code parse}, whose message
+ * names the bad value and the valid ones, and rethrows it as a {@link TypeConversionException} so that picocli
+ * reports {@code Invalid value for option '--units': unknown units 'foo'; expected one of ...}.
+ */
+final class Converters {
+
+    private Converters() {
+    }
+
+    static final class Net implements ITypeConverter<NetSpec> {
+        @Override
+        public NetSpec convert(String value) {
+            try {
+                return NetSpec.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class UnitsConverter implements ITypeConverter<Units> {
+        @Override
+        public Units convert(String value) {
+            try {
+                return Units.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class MethodConverter implements ITypeConverter<Method> {
+        @Override
+        public Method convert(String value) {
+            try {
+                return Method.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SolverConverter implements ITypeConverter<Solver> {
+        @Override
+        public Solver convert(String value) {
+            try {
+                return Solver.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class Dataset implements ITypeConverter<DatasetId> {
+        @Override
+        public DatasetId convert(String value) {
+            try {
+                return DatasetId.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Checks the form of a {@code --device} value and keeps it as text: cpu, opencl[:N], cuda[:N], gpu, auto. */
+    static final class Device implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                Engines.DeviceChoice.parse(value);
+                return value.trim().toLowerCase(java.util.Locale.ROOT);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

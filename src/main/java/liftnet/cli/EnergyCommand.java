@@ -1,0 +1,72 @@
+package liftnet.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
+import liftnet.api.Phase;
+import liftnet.api.SolverConfig;
+import liftnet.data.Dataset;
+import liftnet.io.ModelFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code energy}: the minimum free and clamped energy of each sample, printed as exactly one JSON object on
+ * stdout, {@code {"free": [...], "clamped": [...]}}, in sample order.
+ */
+@Command(name = "energy", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Prints {\"free\": [...], \"clamped\": [...]}: the minimum free and clamped energy of each sample.")
+final class EnergyCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @Mixin
+    ModelOptions options;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cli = spec.commandLine();
+        options.validate(cli);
+        ModelFile.Model model = options.readModel();
+        Dataset data = options.load(cli, model);
+        SolverConfig solver = options.solverConfig();
+        JsonArray free = new JsonArray();
+        JsonArray clamped = new JsonArray();
+        int[] order = new int[data.count()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        try (Engine engine = Devices.open(options.device, model.config(), options.threadCount(), main.err)) {
+            engine.setParameters(model.parameters());
+            try (DeviceData device = engine.upload(data)) {
+                for (int from = 0; from < data.count(); from += options.batch) {
+                    int size = Math.min(options.batch, data.count() - from);
+                    engine.selectBatch(device, order, from, size);
+                    engine.forward();
+                    engine.inferFree(solver);
+                    for (double e : engine.energies(Phase.FREE)) {
+                        free.add(e);
+                    }
+                    engine.inferClamped(solver);
+                    for (double e : engine.energies(Phase.CLAMPED)) {
+                        clamped.add(e);
+                    }
+                }
+            }
+        }
+        JsonObject o = new JsonObject();
+        o.add("free", free);
+        o.add("clamped", clamped);
+        main.out.println(new Gson().toJson(o));
+        return Errors.OK;
+    }
+}

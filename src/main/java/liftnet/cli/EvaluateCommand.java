@@ -1,0 +1,73 @@
+package liftnet.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
+import liftnet.api.Method;
+import liftnet.data.Dataset;
+import liftnet.io.ModelFile;
+import liftnet.train.Evaluation;
+import liftnet.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code evaluate}: accuracy and linear fraction of a saved model, printed as one JSON object on stdout, e.g.
+ * {@code {"test_acc":0.976,"linear_fraction":[0.38,0.44,0.48],"samples":10000,...}}.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Prints the accuracy and linear fraction of a model as JSON: lifted inference (free phase) unless the"
+                + " model's metadata says method backprop or linear, or --forward is given.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @Mixin
+    ModelOptions options;
+
+    @Option(names = "--forward", description = "Predict with the forward pass instead of the free phase")
+    boolean forward;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cli = spec.commandLine();
+        options.validate(cli);
+        ModelFile.Model model = options.readModel();
+        Dataset data = options.load(cli, model);
+        String method = model.metadata().getOrDefault("method", Method.CONTRASTIVE.id());
+        boolean lifted = !forward && !method.equals(Method.BACKPROP.id()) && !method.equals(Method.LINEAR.id());
+        Evaluation eval;
+        try (Engine engine = Devices.open(options.device, model.config(), options.threadCount(), main.err);
+             DeviceData device = upload(engine, model, data)) {
+            eval = Trainer.evaluate(engine, device, lifted, options.solverConfig(), lifted, options.batch);
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty(options.splitOf(cli).key() + "_acc", eval.accuracy());
+        JsonArray fractions = new JsonArray();
+        for (double f : eval.linearFraction()) {
+            fractions.add(f);
+        }
+        o.add("linear_fraction", fractions);
+        o.addProperty("samples", eval.samples());
+        o.addProperty("dataset", data.name());
+        o.addProperty("inference", lifted ? "free" : "forward");
+        TrainCommand.addNumber(o, "free_energy", eval.freeEnergy());
+        TrainCommand.addNumber(o, "clamped_energy", eval.clampedEnergy());
+        main.out.println(new com.google.gson.GsonBuilder().serializeNulls().create().toJson(o));
+        return Errors.OK;
+    }
+
+    private static DeviceData upload(Engine engine, ModelFile.Model model, Dataset data) {
+        engine.setParameters(model.parameters());
+        return engine.upload(data);
+    }
+}

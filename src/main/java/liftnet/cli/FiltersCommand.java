@@ -1,0 +1,62 @@
+package liftnet.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import liftnet.io.ModelFile;
+import liftnet.report.FilterImage;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code filters}: draws the first-layer weights {@code W_0} of a model as image tiles ({@link FilterImage}). */
+@Command(name = "filters", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Draws the first-layer weights W0 of a model as a PNG of tiles, one per hidden unit of layer 1"
+                + " (the paper's Figure 1).")
+final class FiltersCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model file (safetensors)")
+    Path model;
+
+    @Option(names = "--out", paramLabel = "FILE.png", required = true, description = "The PNG to write (replaced atomically)")
+    Path out;
+
+    @Option(names = "--scale", paramLabel = "N", description = "Pixels per weight. Default: 3, or 2 for wide images")
+    Integer scale;
+
+    @Option(names = "--gap", paramLabel = "N", defaultValue = "" + FilterImage.DEFAULT_GAP, description = "White pixels between tiles. Default: ${DEFAULT-VALUE}")
+    int gap;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cli = spec.commandLine();
+        if (scale != null && scale < 1) {
+            throw Errors.usage(cli, "--scale " + scale + ": must be at least 1, e.g. 3");
+        }
+        if (gap < 0) {
+            throw Errors.usage(cli, "--gap " + gap + ": must be at least 0, e.g. 2");
+        }
+        ModelOptions source = new ModelOptions();
+        source.model = model;
+        ModelFile.Model m = source.readModel();
+        int inputs = m.config().net().inputs();
+        int side = (int) Math.round(Math.sqrt(inputs));
+        if (side * side != inputs) {
+            throw new Errors.Failure(Errors.FAILURE, "--model " + model + ": net " + m.config().net() + " has " + inputs
+                    + " inputs, not a square image; filters draws nets on MNIST (784) or CIFAR-10 (1024) inputs");
+        }
+        if (scale == null && gap == FilterImage.DEFAULT_GAP) {
+            FilterImage.write(m.parameters(), out);
+        } else {
+            FilterImage.write(m.parameters(), out, scale == null ? 3 : scale, gap);
+        }
+        main.err.println("wrote " + out + " (" + m.config().net().width(1) + " filters of " + side + " x " + side + ")");
+        return Errors.OK;
+    }
+}

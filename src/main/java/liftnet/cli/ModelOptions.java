@@ -1,0 +1,143 @@
+package liftnet.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import liftnet.api.SolverConfig;
+import liftnet.api.Solver;
+import liftnet.data.DataSets;
+import liftnet.data.Dataset;
+import liftnet.data.DatasetId;
+import liftnet.data.Split;
+import liftnet.io.ModelFile;
+import liftnet.io.ModelFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * Options shared by the commands that read a saved model and a data set ({@code evaluate}, {@code energy}):
+ * the model file, the data set and split, the device and the activation solver.
+ */
+final class ModelOptions {
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model file (safetensors) written by train or by numpy")
+    Path model;
+
+    @Option(names = "--dataset", paramLabel = "D", converter = Converters.Dataset.class,
+            description = "mnist, fashion-mnist or cifar10. Default: the model's metadata 'dataset', else mnist")
+    DatasetId dataset;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding the data set's files. Default: data/<dataset>")
+    Path data;
+
+    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "test", description = "test or train. Default: ${DEFAULT-VALUE}")
+    String split;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "First N samples only (0: all). Default: ${DEFAULT-VALUE}")
+    int limit;
+
+    @Option(names = "--device", paramLabel = "X", defaultValue = "auto", converter = Converters.Device.class,
+            description = "cpu, opencl[:N], cuda[:N], gpu or auto. Default: ${DEFAULT-VALUE}")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads. Default: all processors")
+    Integer threads;
+
+    @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
+    int sweeps;
+
+    @Option(names = "--tol", paramLabel = "T", description = "Stop inference when the relative energy change of a sweep is below this (optional)")
+    Double tol;
+
+    @Option(names = "--solver", paramLabel = "S", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
+            description = "jacobi or gauss-seidel. Default: ${DEFAULT-VALUE}")
+    Solver solver;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "500", description = "Samples per engine batch. Default: ${DEFAULT-VALUE}")
+    int batch;
+
+    /** Checks the numeric options; a bad one is a usage error. */
+    void validate(CommandLine cli) {
+        if (limit < 0) {
+            throw Errors.usage(cli, "--limit " + limit + ": must be at least 0 (0: all samples)");
+        }
+        if (sweeps < 0) {
+            throw Errors.usage(cli, "--sweeps " + sweeps + ": must be at least 0, e.g. 15");
+        }
+        if (tol != null && !(tol > 0 && Double.isFinite(tol))) {
+            throw Errors.usage(cli, "--tol " + tol + ": must be a positive finite number, e.g. 1e-6");
+        }
+        if (batch < 1) {
+            throw Errors.usage(cli, "--batch " + batch + ": must be at least 1, e.g. 500");
+        }
+        if (threads != null && threads < 1) {
+            throw Errors.usage(cli, "--threads " + threads + ": must be at least 1");
+        }
+        splitOf(cli);
+    }
+
+    Split splitOf(CommandLine cli) {
+        return switch (split.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "test" -> Split.TEST;
+            case "train" -> Split.TRAIN;
+            default -> throw Errors.usage(cli, "--split " + split + ": expected test or train");
+        };
+    }
+
+    int threadCount() {
+        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    SolverConfig solverConfig() {
+        return tol == null ? SolverConfig.fixed(solver, sweeps) : SolverConfig.tolerance(solver, tol, sweeps);
+    }
+
+    /** Reads and validates the model file. */
+    ModelFile.Model readModel() throws IOException {
+        if (!Files.isRegularFile(model)) {
+            throw new Errors.Failure(Errors.FAILURE, "--model " + model + ": no such file; pass the model.safetensors of a run"
+                    + " (e.g. runs/<name>/model.safetensors)");
+        }
+        try {
+            return ModelFile.read(model);
+        } catch (ModelFileException e) {
+            throw new Errors.Failure(Errors.FAILURE, e.getMessage() + "; --model needs a liftnet model file"
+                    + " (safetensors with F32 tensors W0.., b0.. and metadata net, units, gamma)");
+        }
+    }
+
+    /** The data set to use: {@code --dataset}, else the model's metadata, else MNIST. */
+    DatasetId datasetFor(ModelFile.Model m) {
+        if (dataset != null) {
+            return dataset;
+        }
+        String saved = m.metadata().get("dataset");
+        if (saved != null) {
+            try {
+                return DatasetId.parse(saved);
+            } catch (IllegalArgumentException e) {
+                // fall through to the default
+            }
+        }
+        return DatasetId.MNIST;
+    }
+
+    /**
+     * Loads the split of the data set (the first {@code --limit} samples) and checks that the model fits it.
+     *
+     * @throws picocli.CommandLine.ParameterException when the model's input or output width does not match
+     */
+    Dataset load(CommandLine cli, ModelFile.Model m) {
+        DatasetId id = datasetFor(m);
+        int inputs = m.config().net().inputs();
+        int outputs = m.config().net().outputs();
+        if (inputs != id.width() || outputs != id.classes()) {
+            throw Errors.usage(cli, "--model " + model + ": net " + m.config().net() + " takes " + inputs + " inputs and "
+                    + outputs + " classes, but " + id.key() + " has " + id.width() + " inputs and " + id.classes()
+                    + " classes; pass the --dataset the model was trained on");
+        }
+        Path dir = data != null ? data : TrainCommand.defaultData(id);
+        Dataset set = DataSets.load(id, dir, splitOf(cli));
+        return limit > 0 ? set.head(limit) : set;
+    }
+}

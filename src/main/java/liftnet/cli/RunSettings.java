@@ -1,0 +1,184 @@
+package liftnet.cli;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.nio.file.Path;
+import liftnet.api.Method;
+import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
+import liftnet.api.Solver;
+import liftnet.api.SolverConfig;
+import liftnet.api.Units;
+import liftnet.data.DatasetId;
+import liftnet.train.TrainConfig;
+
+/**
+ * Every setting of a training run, as given on the command line and saved in {@code config.json} so that
+ * {@code --resume} continues with exactly the same ones. Validated in the constructor; messages name the
+ * option, the value found and a valid example.
+ *
+ * @param dataset      which data set
+ * @param data         its folder (absolute)
+ * @param net          layer widths
+ * @param units        hidden units
+ * @param gamma        feedback weight in (0, 1]
+ * @param method       training objective
+ * @param epochs       epochs in all, at least 1
+ * @param batch        mini-batch size, at least 1
+ * @param lr           {@code eta_BP}, positive and finite; the method's scaling is applied by {@link TrainConfig}
+ * @param sweeps       solver sweeps (the maximum when {@code tol} is set), at least 0
+ * @param tol          relative energy-change tolerance of the solver, or {@code null} for a fixed number of sweeps
+ * @param solver       activation solver
+ * @param warmupEpochs epochs at a reduced learning rate (0: none)
+ * @param warmupFactor learning-rate factor during warm-up, in (0, 1]
+ * @param seed         seeds the initial weights and the sample order
+ * @param limit        first {@code limit} training samples (0: all)
+ * @param threads      CPU threads; the CPU engine's results depend on it, so a resumed run reuses it
+ * @param device       the {@code --device} value
+ */
+record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
+                   int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
+                   long seed, int limit, int threads, String device) {
+
+    RunSettings {
+        require(dataset != null && data != null && net != null && units != null && method != null && solver != null
+                && device != null, "a setting is missing");
+        require(gamma > 0 && gamma <= 1, "--gamma " + gamma + ": must be in (0, 1], e.g. 0.125 (the paper's value)");
+        require(epochs >= 1, "--epochs " + epochs + ": must be at least 1, e.g. 100");
+        require(batch >= 1, "--batch " + batch + ": must be at least 1, e.g. 50 (the paper's value)");
+        require(lr > 0 && Double.isFinite(lr), "--lr " + lr
+                + ": the learning rate must be a positive finite number, e.g. 0.05 (the paper's eta_BP)");
+        require(sweeps >= 0, "--sweeps " + sweeps + ": must be at least 0, e.g. 15 (the paper's value)");
+        require(tol == null || (tol > 0 && Double.isFinite(tol)), "--tol " + tol
+                + ": must be a positive finite number, e.g. 1e-6");
+        require(warmupEpochs >= 0, "--warmup-epochs " + warmupEpochs + ": must be at least 0");
+        require(warmupFactor > 0 && warmupFactor <= 1, "--warmup-factor " + warmupFactor + ": must be in (0, 1], e.g. 0.1");
+        require(limit >= 0, "--limit " + limit + ": must be at least 0 (0: all training samples)");
+        require(threads >= 1, "--threads " + threads + ": must be at least 1");
+        if (net.inputs() != dataset.width()) {
+            throw new IllegalArgumentException("--net " + net + ": the input width " + net.inputs() + " does not match "
+                    + dataset.key() + ", which has " + dataset.width() + " inputs per sample; use e.g. --net "
+                    + withEnds(net, dataset.width(), dataset.classes()));
+        }
+        if (net.outputs() != dataset.classes()) {
+            throw new IllegalArgumentException("--net " + net + ": the output width " + net.outputs() + " does not match "
+                    + dataset.key() + ", which has " + dataset.classes() + " classes; use e.g. --net "
+                    + withEnds(net, dataset.width(), dataset.classes()));
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** {@code net} with its first and last widths replaced. */
+    private static String withEnds(NetSpec net, int inputs, int outputs) {
+        int[] w = net.widths();
+        w[0] = inputs;
+        w[w.length - 1] = outputs;
+        if (w.length == 2) {
+            return inputs + "-64-" + outputs;
+        }
+        return new NetSpec(w).toString();
+    }
+
+    NetConfig netConfig() {
+        return new NetConfig(net, units, gamma);
+    }
+
+    SolverConfig solverConfig() {
+        return tol == null ? SolverConfig.fixed(solver, sweeps) : SolverConfig.tolerance(solver, tol, sweeps);
+    }
+
+    TrainConfig trainConfig() {
+        return new TrainConfig(netConfig(), method, epochs, batch, lr, warmupEpochs, warmupFactor, solverConfig(),
+                seed, limit);
+    }
+
+    /** The settings as the JSON object of {@code config.json}. */
+    JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("dataset", dataset.key());
+        o.addProperty("data", data.toString());
+        o.addProperty("net", net.toString());
+        o.addProperty("units", units.id());
+        o.addProperty("gamma", gamma);
+        o.addProperty("method", method.id());
+        o.addProperty("epochs", epochs);
+        o.addProperty("batch", batch);
+        o.addProperty("lr", lr);
+        com.google.gson.JsonArray rates = new com.google.gson.JsonArray();
+        for (double r : trainConfig().ratesForEpoch(warmupEpochs + 1)) {
+            rates.add(r);
+        }
+        o.add("lr_per_layer", rates);
+        o.addProperty("sweeps", sweeps);
+        if (tol == null) {
+            o.add("tol", com.google.gson.JsonNull.INSTANCE);
+        } else {
+            o.addProperty("tol", tol);
+        }
+        o.addProperty("solver", solver.id());
+        o.addProperty("warmup_epochs", warmupEpochs);
+        o.addProperty("warmup_factor", warmupFactor);
+        o.addProperty("seed", seed);
+        o.addProperty("limit", limit);
+        o.addProperty("threads", threads);
+        o.addProperty("device", device);
+        return o;
+    }
+
+    /**
+     * Reads settings written by {@link #toJson()}.
+     *
+     * @param source names the file in messages
+     * @throws Errors.Failure naming the file and the key when a setting is missing or invalid
+     */
+    static RunSettings fromJson(String json, Path source) {
+        JsonObject o;
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (!e.isJsonObject()) {
+                throw new JsonParseException("not a JSON object");
+            }
+            o = e.getAsJsonObject();
+        } catch (JsonParseException e) {
+            throw new Errors.Failure(Errors.FAILURE, source + ": not valid JSON (" + String.valueOf(e.getMessage()).replaceFirst("^[\\w.$]+(Exception|Error): ", "")
+                    + "); it must be the config.json written by train");
+        }
+        try {
+            JsonElement tol = o.get("tol");
+            return new RunSettings(DatasetId.parse(string(o, "dataset")), Path.of(string(o, "data")),
+                    NetSpec.parse(string(o, "net")), Units.parse(string(o, "units")), number(o, "gamma").doubleValue(),
+                    Method.parse(string(o, "method")), number(o, "epochs").intValue(), number(o, "batch").intValue(),
+                    number(o, "lr").doubleValue(), number(o, "sweeps").intValue(),
+                    tol == null || tol.isJsonNull() ? null : tol.getAsDouble(), Solver.parse(string(o, "solver")),
+                    number(o, "warmup_epochs").intValue(), number(o, "warmup_factor").doubleValue(),
+                    number(o, "seed").longValue(), number(o, "limit").intValue(), number(o, "threads").intValue(),
+                    string(o, "device"));
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
+            throw new Errors.Failure(Errors.FAILURE, source + ": " + e.getMessage()
+                    + "; it must be the config.json written by train");
+        }
+    }
+
+    private static String string(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) {
+            throw new IllegalArgumentException("setting '" + key + "' is missing");
+        }
+        return e.getAsString();
+    }
+
+    private static Number number(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull() || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException("setting '" + key + "' is missing or not a number");
+        }
+        return e.getAsNumber();
+    }
+}

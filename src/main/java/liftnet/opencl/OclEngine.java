@@ -1,0 +1,14 @@
+package liftnet.opencl;
+
+import liftnet.api.NetConfig;
+import liftnet.gpu.GpuEngine;
+import liftnet.gpu.KernelSource;
+
+/** The GPU engine ({@link GpuEngine}) on an OpenCL device; kernels built at run time from {@code kernels/}. */
+public final class OclEngine extends GpuEngine {
+
+    /** Opens OpenCL device {@code index} (see {@link OclRuntime#devices()}) for {@code config}. */
+    public OclEngine(NetConfig config, int index) {
+        super("opencl:" + index, new OclDevice(index, KernelSource.openclProgram(), ""), config);
+    }
+}

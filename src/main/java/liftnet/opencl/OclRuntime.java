@@ -1,0 +1,152 @@
+package liftnet.opencl;
+
+import static org.lwjgl.opencl.CL10.CL_DEVICE_NAME;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_TYPE;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_TYPE_ALL;
+import static org.lwjgl.opencl.CL10.CL_DEVICE_TYPE_GPU;
+import static org.lwjgl.opencl.CL10.CL_PLATFORM_NAME;
+import static org.lwjgl.opencl.CL10.CL_PLATFORM_VERSION;
+import static org.lwjgl.opencl.CL10.clGetDeviceIDs;
+import static org.lwjgl.opencl.CL10.clGetDeviceInfo;
+import static org.lwjgl.opencl.CL10.clGetPlatformIDs;
+import static org.lwjgl.opencl.CL10.clGetPlatformInfo;
+
+import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import liftnet.api.DeviceInfo;
+import liftnet.gpu.NativeLibrary;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.Configuration;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * Loads the OpenCL ICD loader by its versioned name {@code libOpenCL.so.1} (so that no development
+ * package is needed) and lists the devices of all platforms. The list is probed once per JVM.
+ */
+public final class OclRuntime {
+
+    /** Library name used unless {@code -Dorg.lwjgl.opencl.libname} says otherwise. */
+    public static final String LIBRARY = "libOpenCL.so.1";
+
+    /** One device: its handles and what it is. */
+    public record Device(long platform, long device, DeviceInfo info) {
+    }
+
+    private record Probe(List<Device> devices, String problem) {
+    }
+
+    private static Probe probe;
+
+    private OclRuntime() {
+    }
+
+    /** Lists the OpenCL devices, one per line, or says why there are none (exit status 1). A diagnostic tool. */
+    public static void main(String[] args) {
+        var list = devices().stream().map(Device::info).toList();
+        if (list.isEmpty()) {
+            System.out.println("no OpenCL device: " + problem());
+            System.exit(1);
+        }
+        list.forEach(d -> System.out.println(d));
+    }
+
+    /** All OpenCL devices, platform by platform; empty when there is no loader or no platform. */
+    public static synchronized List<Device> devices() {
+        return probe().devices();
+    }
+
+    /** Why {@link #devices()} is empty, or {@code null}. */
+    public static synchronized String problem() {
+        return probe().problem();
+    }
+
+    private static Probe probe() {
+        if (probe == null) {
+            probe = doProbe();
+        }
+        return probe;
+    }
+
+    private static Probe doProbe() {
+        try {
+            if (Configuration.OPENCL_LIBRARY_NAME.get() == null) {
+                Configuration.OPENCL_LIBRARY_NAME.set(LIBRARY);
+            }
+            String missing = NativeLibrary.problem(Configuration.OPENCL_LIBRARY_NAME.get());
+            if (missing != null) {
+                return new Probe(List.of(), "OpenCL unavailable: " + missing + " (install an OpenCL ICD loader such as ocl-icd-libopencl1 and a driver: a GPU vendor's, or pocl-opencl-icd for the CPU)");
+            }
+            List<Device> list = new ArrayList<>();
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                IntBuffer count = stack.mallocInt(1);
+                int status = clGetPlatformIDs(null, count);
+                if (status == -1001 || (status == 0 && count.get(0) == 0)) {
+                    return new Probe(List.of(), "OpenCL loader " + LIBRARY + " found no platform (no ICD installed under /etc/OpenCL/vendors)");
+                }
+                OclCheck.check(status, "clGetPlatformIDs");
+                PointerBuffer platforms = stack.mallocPointer(count.get(0));
+                OclCheck.check(clGetPlatformIDs(platforms, (IntBuffer) null), "clGetPlatformIDs");
+                for (int p = 0; p < platforms.capacity(); p++) {
+                    long platform = platforms.get(p);
+                    String pname = platformString(platform, CL_PLATFORM_NAME) + " " + platformString(platform, CL_PLATFORM_VERSION);
+                    IntBuffer n = stack.mallocInt(1);
+                    int st = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, null, n);
+                    if (st == -1 || n.get(0) == 0) {
+                        continue;
+                    }
+                    OclCheck.check(st, "clGetDeviceIDs");
+                    PointerBuffer devs = stack.mallocPointer(n.get(0));
+                    OclCheck.check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, devs, (IntBuffer) null), "clGetDeviceIDs");
+                    for (int d = 0; d < devs.capacity(); d++) {
+                        long device = devs.get(d);
+                        LongBuffer type = stack.mallocLong(1);
+                        OclCheck.check(clGetDeviceInfo(device, CL_DEVICE_TYPE, type, null), "clGetDeviceInfo(CL_DEVICE_TYPE)");
+                        boolean gpu = (type.get(0) & CL_DEVICE_TYPE_GPU) != 0;
+                        String dname = deviceString(device, CL_DEVICE_NAME);
+                        list.add(new Device(platform, device, new DeviceInfo("opencl", list.size(), dname, pname.trim(), gpu)));
+                    }
+                }
+            }
+            if (list.isEmpty()) {
+                return new Probe(List.of(), "OpenCL platforms found, but they list no device");
+            }
+            return new Probe(List.copyOf(list), null);
+        } catch (Throwable t) {
+            // UnsatisfiedLinkError or ExceptionInInitializerError when the loader is missing, EngineException otherwise.
+            String why = t.getMessage() == null ? t.toString() : t.getMessage();
+            return new Probe(List.of(), "OpenCL unavailable: cannot use " + LIBRARY + " (" + t.getClass().getSimpleName() + ": " + why.strip() + ")");
+        }
+    }
+
+    static String platformString(long platform, int param) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            OclCheck.check(clGetPlatformInfo(platform, param, (ByteBuffer) null, size), "clGetPlatformInfo");
+            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
+            try {
+                OclCheck.check(clGetPlatformInfo(platform, param, buf, null), "clGetPlatformInfo");
+                return MemoryUtil.memUTF8(buf, Math.max(0, buf.capacity() - 1)).strip();
+            } finally {
+                MemoryUtil.memFree(buf);
+            }
+        }
+    }
+
+    static String deviceString(long device, int param) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            OclCheck.check(clGetDeviceInfo(device, param, (ByteBuffer) null, size), "clGetDeviceInfo");
+            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
+            try {
+                OclCheck.check(clGetDeviceInfo(device, param, buf, null), "clGetDeviceInfo");
+                return MemoryUtil.memUTF8(buf, Math.max(0, buf.capacity() - 1)).strip();
+            } finally {
+                MemoryUtil.memFree(buf);
+            }
+        }
+    }
+}

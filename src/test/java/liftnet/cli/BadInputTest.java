@@ -1,0 +1,223 @@
+package liftnet.cli;
+
+import static liftnet.cli.Cli.assertMessage;
+import static liftnet.cli.Cli.assertUsageError;
+import static liftnet.cli.Cli.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import liftnet.api.Engines;
+import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
+import liftnet.api.Parameters;
+import liftnet.api.Units;
+import liftnet.data.IdxReader;
+import liftnet.io.ModelFile;
+import liftnet.io.SafeTensors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Every bad input gets one line naming the problem and the fix, a non-zero exit status (2 for usage errors), no
+ * stack trace and nothing on stdout. None of these needs the real data sets.
+ */
+class BadInputTest {
+
+    @TempDir
+    Path tmp;
+
+    private String[] train(String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("--device", "cpu", "--epochs", "1", "--limit", "100",
+                "--out", tmp.resolve("run").toString()));
+        args.addAll(List.of(extra));
+        return args.toArray(new String[0]);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "784-x-10 | layer 1 ('x') is not a positive integer",
+            "784      | needs at least an input and an output width",
+            "784-0-10 | layer 1 ('0') is not a positive integer",
+            "784--10  | layer 1 ('') is not a positive integer"})
+    void malformedNetIsAUsageError(String net, String problem) {
+        Cli.Result r = run(train("--net", net));
+        assertUsageError(r, "--net", problem, "e.g. 784-");
+    }
+
+    @Test
+    void inputWidthThatDoesNotMatchTheDataSet() {
+        assertUsageError(run(train("--net", "100-10")), "--net 100-10", "input width 100", "mnist", "784",
+                "use e.g. --net 784-64-10");
+        assertUsageError(run(train("--net", "784-64-64-64-10", "--dataset", "cifar10")), "input width 784", "cifar10",
+                "1024", "--net 1024-64-64-64-10");
+    }
+
+    @Test
+    void outputWidthThatDoesNotMatchTheClasses() {
+        assertUsageError(run(train("--net", "784-64-5")), "output width 5", "10 classes", "--net 784-64-10");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--units   | sigmoid | unknown units 'sigmoid'; expected one of linear, relu, hardsigmoid",
+            "--method  | adam    | unknown method 'adam'; expected one of contrastive, lifted, backprop, linear",
+            "--dataset | svhn    | unknown data set 'svhn': expected one of mnist, fashion-mnist, cifar10",
+            "--device  | tpu     | unknown device 'tpu'; expected cpu, opencl[:N], cuda[:N], gpu or auto",
+            "--device  | cuda:x  | unknown device 'cuda:x'",
+            "--solver  | newton  | unknown solver 'newton'; expected gauss-seidel or jacobi"})
+    void unknownNamesAreUsageErrors(String option, String value, String message) {
+        assertUsageError(run(train(option, value)), option, message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-0.1", "NaN", "0", "Infinity"})
+    void learningRateMustBePositiveAndFinite(String lr) {
+        assertUsageError(run(train("--lr", lr)), "--lr", "must be a positive finite number", "e.g. 0.05");
+    }
+
+    @Test
+    void otherBadNumbersAreUsageErrors() {
+        assertUsageError(run(train("--epochs", "0")), "--epochs 0", "at least 1");
+        assertUsageError(run(train("--gamma", "2")), "--gamma 2.0", "(0, 1]");
+        assertUsageError(run(train("--batch", "x")), "--batch", "'x'");
+        assertUsageError(run(train("--tol", "-1")), "--tol", "positive");
+        assertUsageError(run(train("--bogus")), "Unknown option: '--bogus'");
+    }
+
+    @Test
+    void missingDataFolderSaysHowToFetch() {
+        Path missing = tmp.resolve("no-such-folder");
+        Cli.Result r = run(train("--data", missing.toString()));
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, missing.toString(), "does not exist", "scripts/fetch-data.sh mnist");
+    }
+
+    @Test
+    void truncatedDataFileIsNamed() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("mnist"));
+        // A header that promises 60000 images of 28 x 28, then only 100 pixels.
+        ByteBuffer header = ByteBuffer.allocate(16 + 100);
+        header.putInt(IdxReader.IMAGES_MAGIC).putInt(60000).putInt(28).putInt(28);
+        Path images = Files.write(dir.resolve("train-images-idx3-ubyte"), header.array());
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        Cli.Result r = run(train("--data", dir.toString()));
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, images.toString(), "fetch-data.sh mnist");
+    }
+
+    @Test
+    void corruptDataFileIsNamed() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("fashion"));
+        Path images = Files.write(dir.resolve("train-images-idx3-ubyte.gz"), "this is not gzip".getBytes());
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
+        Cli.Result r = run(train("--dataset", "fashion-mnist", "--data", dir.toString()));
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, images.toString(), "fetch-data.sh fashion-mnist");
+    }
+
+    @Test
+    void modelFileThatIsNotSafetensors() throws IOException {
+        Path file = Files.writeString(tmp.resolve("model.safetensors"), "hello, I am not a model");
+        for (String command : List.of("evaluate", "energy")) {
+            Cli.Result r = run(command, "--device", "cpu", "--model", file.toString());
+            assertEquals(Errors.FAILURE, r.code(), r::toString);
+            assertMessage(r, file.toString(), "not a safetensors file", "--model needs a liftnet model file");
+        }
+    }
+
+    @Test
+    void modelFileThatBreaksTheContract() throws IOException {
+        Path noMetadata = tmp.resolve("no-metadata.safetensors");
+        SafeTensors.write(noMetadata, List.of(SafeTensors.Tensor.f32("W0", new int[] {10, 784}, new float[7840])), Map.of());
+        Cli.Result r = run("evaluate", "--device", "cpu", "--model", noMetadata.toString());
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, noMetadata.toString(), "metadata 'net' is missing");
+
+        Path wrongShape = tmp.resolve("wrong-shape.safetensors");
+        SafeTensors.write(wrongShape, List.of(SafeTensors.Tensor.f32("W0", new int[] {10, 100}, new float[1000]),
+                SafeTensors.Tensor.f32("b0", new int[] {10}, new float[10])),
+                Map.of("net", "784-10", "units", "relu", "gamma", "0.125"));
+        r = run("energy", "--device", "cpu", "--model", wrongShape.toString());
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, wrongShape.toString(), "tensor W0 has shape [10, 100]", "[10, 784]");
+    }
+
+    @Test
+    void modelThatDoesNotFitTheDataSet() throws IOException {
+        NetSpec net = NetSpec.parse("100-10");
+        Path file = tmp.resolve("small.safetensors");
+        ModelFile.write(file, new NetConfig(net, Units.RELU, 0.125), Parameters.initial(net, 1), Map.of());
+        assertUsageError(run("evaluate", "--device", "cpu", "--model", file.toString()), "net 100-10 takes 100 inputs",
+                "mnist has 784 inputs", "pass the --dataset the model was trained on");
+    }
+
+    @Test
+    void missingModelFile() {
+        Path file = tmp.resolve("none.safetensors");
+        Cli.Result r = run("evaluate", "--model", file.toString());
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, file.toString(), "no such file");
+    }
+
+    @Test
+    void explicitGpuWithoutOneListsWhatWasFound() {
+        Assumptions.assumeFalse(Devices.anyGpu(), "this machine has a GPU");
+        // A bare "opencl" is a working device where OpenCL lists a CPU device (PoCL); it fails only without one.
+        boolean anyOpenCl = Engines.providers().stream().anyMatch(p -> p.id().equals("opencl") && !p.devices().isEmpty());
+        List<String> devices = anyOpenCl ? List.of("gpu", "cuda:0", "opencl:3") : List.of("gpu", "opencl", "cuda:0", "opencl:3");
+        for (String device : devices) {
+            Cli.Result r = run(train("--device", device, "--net", "784-8-10"));
+            assertEquals(Errors.FAILURE, r.code(), r::toString);
+            assertMessage(r, "--device " + device, "Found:", "cpu:", "Use --device cpu");
+        }
+    }
+
+    @Test
+    void explicitDeviceIndexBeyondTheDevicesFound() {
+        boolean anyOpenCl = Engines.providers().stream().anyMatch(p -> p.id().equals("opencl") && !p.devices().isEmpty());
+        Assumptions.assumeTrue(anyOpenCl, "no OpenCL device");
+        Cli.Result r = run(train("--device", "opencl:99", "--net", "784-8-10"));
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, "opencl:99", "Found:");
+    }
+
+    @Test
+    void outFolderThatHoldsARunIsNotOverwritten() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(out.resolve("config.json"), "{}");
+        assertUsageError(run(train()), "already holds a run", "--resume " + out);
+    }
+
+    @Test
+    void resumeOfAFolderWithoutARun() {
+        Cli.Result r = run("--resume", tmp.toString());
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, "config.json does not exist", "--resume needs the folder of a run");
+    }
+
+    @Test
+    void resumeWithABrokenConfig() throws IOException {
+        Files.writeString(tmp.resolve("config.json"), "{\"dataset\": \"mnist\"");
+        Cli.Result r = run("--resume", tmp.toString());
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, "config.json", "not valid JSON");
+        Files.writeString(tmp.resolve("config.json"), "{\"dataset\": \"mnist\"}");
+        r = run("--resume", tmp.toString());
+        assertMessage(r, "config.json", "setting 'data' is missing");
+    }
+
+    @Test
+    void errorsAreOneLine() {
+        assertTrue(Errors.oneLine("a\n  b\r\nc ").equals("a | b | c"));
+    }
+}

@@ -1,0 +1,84 @@
+package liftnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/** Runs {@link Main} in-process with captured stdout and stderr. */
+final class Cli {
+
+    /** The MNIST folder of the project (tests run from the project root). */
+    static final Path MNIST = Path.of("data", "mnist");
+
+    private Cli() {
+    }
+
+    /**
+     * What one run printed and returned.
+     *
+     * @param code exit status
+     * @param out  everything written to stdout
+     * @param err  everything written to stderr
+     */
+    record Result(int code, String out, String err) {
+
+        /** The lines of stderr that are neither blank nor progress-bar frames. */
+        List<String> errLines() {
+            return Arrays.stream(err.split("[\r\n]+")).filter(l -> !l.isBlank())
+                    .filter(l -> !l.matches("^epoch \\d+/\\d+ .*samples.*")).toList();
+        }
+
+        /** The single error line, after checking that it is the only message and carries no stack trace. */
+        String error() {
+            List<String> errors = errLines().stream().filter(l -> l.startsWith("error: ")).toList();
+            assertEquals(1, errors.size(), "exactly one error line expected; stderr was:\n" + err);
+            assertFalse(err.contains("\tat ") || err.contains("Exception"), "no stack trace or exception name expected:\n" + err);
+            return errors.get(0);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Main.run(args, o, e);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Skips the test unless the real MNIST files are in data/mnist. */
+    static void assumeMnist() {
+        Assumptions.assumeTrue(Files.isRegularFile(MNIST.resolve("t10k-labels-idx1-ubyte"))
+                        || Files.isRegularFile(MNIST.resolve("t10k-labels-idx1-ubyte.gz")),
+                "MNIST not found in data/mnist: run scripts/fetch-data.sh mnist");
+    }
+
+    static void assertUsageError(Result r, String... fragments) {
+        assertEquals(Errors.USAGE, r.code(), r::toString);
+        assertMessage(r, fragments);
+    }
+
+    static void assertMessage(Result r, String... fragments) {
+        String line = r.error();
+        for (String f : fragments) {
+            assertTrue(line.contains(f), "error line should contain '" + f + "': " + line);
+        }
+        assertEquals("", r.out(), "nothing on stdout after an error");
+    }
+}

@@ -1,0 +1,53 @@
+package liftnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The command-line surface: the default subcommand, help and version. */
+class MainTest {
+
+    @Test
+    void trainIsTheDefaultSubcommand() {
+        assertArrayEquals(new String[] {"train", "--net", "784-10"}, Main.withDefaultSubcommand(new String[] {"--net", "784-10"}));
+        assertArrayEquals(new String[] {"train"}, Main.withDefaultSubcommand(new String[0]));
+        assertArrayEquals(new String[] {"energy", "--model", "m"}, Main.withDefaultSubcommand(new String[] {"energy", "--model", "m"}));
+        assertArrayEquals(new String[] {"--help"}, Main.withDefaultSubcommand(new String[] {"--help"}));
+    }
+
+    @Test
+    void helpListsEverySubcommand() {
+        Cli.Result r = Cli.run("--help");
+        assertEquals(0, r.code(), r::toString);
+        for (String command : new String[] {"train", "evaluate", "energy", "filters"}) {
+            assertTrue(r.out().contains(command), r::toString);
+        }
+    }
+
+    @Test
+    void trainHelpListsEveryOption() {
+        Cli.Result r = Cli.run("train", "--help");
+        assertEquals(0, r.code(), r::toString);
+        for (String option : new String[] {"--device", "--net", "--units", "--gamma", "--dataset", "--data", "--method",
+                "--epochs", "--batch", "--lr", "--sweeps", "--tol", "--solver", "--warmup-epochs", "--warmup-factor",
+                "--seed", "--limit", "--threads", "--out", "--resume"}) {
+            assertTrue(r.out().contains(option), () -> option + " missing from\n" + r.out());
+        }
+    }
+
+    @Test
+    void helpOfTheDefaultSubcommand() {
+        Cli.Result r = Cli.run("--net", "784-10", "--help");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("--resume"), r::toString);
+    }
+
+    @Test
+    void version() {
+        Cli.Result r = Cli.run("--version");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("liftnet "), r::toString);
+    }
+}

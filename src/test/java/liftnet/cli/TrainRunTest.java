@@ -1,0 +1,213 @@
+package liftnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import liftnet.io.ModelFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training runs on real MNIST (the first 600 samples, a small net, the CPU engine with 2 threads): the run
+ * folder's files, and resume after an interruption giving exactly the metrics of an uninterrupted run.
+ */
+class TrainRunTest {
+
+    private static final String[] SMALL = {"--device", "cpu", "--threads", "2", "--net", "784-16-12-10", "--limit", "600",
+            "--batch", "10", "--seed", "7", "--sweeps", "8"};
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void mnist() {
+        Cli.assumeMnist();
+        StopSignal.reset();
+    }
+
+    @AfterEach
+    void reset() {
+        StopSignal.reset();
+    }
+
+    private static Cli.Result train(Path out, int epochs, String... extra) {
+        List<String> args = new ArrayList<>(List.of(SMALL));
+        args.addAll(List.of("--epochs", Integer.toString(epochs), "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(new String[0]));
+    }
+
+    private static List<JsonObject> metrics(Path run) throws IOException {
+        List<JsonObject> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            lines.add(JsonParser.parseString(line).getAsJsonObject());
+        }
+        return lines;
+    }
+
+    /** The metrics that must not depend on interruptions: everything except timings. */
+    private static void assertSameResults(List<JsonObject> expected, List<JsonObject> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            for (String key : List.of("epoch", "train_acc", "test_acc", "linear_fraction", "mean_sweeps", "free_energy",
+                    "clamped_energy")) {
+                assertEquals(expected.get(i).get(key), actual.get(i).get(key), "epoch " + (i + 1) + " " + key);
+            }
+        }
+    }
+
+    @Test
+    void runFolderHoldsConfigModelAndOneMetricsLinePerEpoch() throws IOException {
+        Path run = tmp.resolve("run");
+        Cli.Result r = train(run, 2);
+        assertEquals(0, r.code(), r::toString);
+        List<JsonObject> lines = metrics(run);
+        assertEquals(2, lines.size());
+        for (int e = 0; e < 2; e++) {
+            JsonObject line = lines.get(e);
+            assertEquals(e + 1, line.get("epoch").getAsInt());
+            for (String key : List.of("train_acc", "test_acc")) {
+                double acc = line.get(key).getAsDouble();
+                assertTrue(acc >= 0 && acc <= 1, key + " " + acc);
+            }
+            assertTrue(line.get("test_acc").getAsDouble() > 0.3, "a net trained on 600 samples beats chance (0.1): " + line);
+            assertEquals(2, line.get("linear_fraction").getAsJsonArray().size());
+            assertTrue(line.get("seconds").getAsDouble() > 0);
+            assertTrue(line.get("samples_per_s").getAsDouble() > 0);
+            assertEquals(8.0, line.get("mean_sweeps").getAsDouble());
+            assertTrue(line.get("clamped_energy").getAsDouble() >= line.get("free_energy").getAsDouble());
+        }
+        ModelFile.Model model = ModelFile.read(run.resolve("model.safetensors"));
+        assertEquals("784-16-12-10", model.config().net().toString());
+        assertEquals("contrastive", model.metadata().get("method"));
+        assertEquals("2", model.metadata().get("epoch"));
+        assertEquals("7", model.metadata().get("seed"));
+        JsonObject config = JsonParser.parseString(Files.readString(run.resolve("config.json"))).getAsJsonObject();
+        assertEquals(2, config.get("threads").getAsInt());
+        assertEquals(0.05, config.get("lr").getAsDouble());
+        assertEquals(600, config.get("limit").getAsInt());
+        // stdout: one summary per epoch and a final one; stderr: progress, no error
+        assertEquals(3, r.out().lines().count(), r::toString);
+        assertTrue(r.out().lines().findFirst().orElseThrow().startsWith("epoch 1/2"), r::toString);
+        assertTrue(r.out().contains("done: 2 epochs"), r::toString);
+        assertTrue(r.err().contains("samples"), "progress bar on stderr: " + r.err());
+        assertFalse(r.err().contains("error"), r::toString);
+    }
+
+    @Test
+    void resumeAfterAnInterruptionGivesTheMetricsOfAnUninterruptedRun() throws IOException {
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, train(whole, 2).code());
+
+        Path parts = tmp.resolve("parts");
+        StopSignal.request(); // as a first Ctrl-C: stop when epoch 1 is finished and saved
+        Cli.Result stopped = train(parts, 2);
+        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, stopped.code(), stopped::toString);
+        assertTrue(stopped.err().contains("--resume " + parts), stopped::toString);
+        assertEquals(1, metrics(parts).size());
+        assertEquals("1", ModelFile.read(parts.resolve("model.safetensors")).metadata().get("epoch"));
+
+        Cli.Result resumed = Cli.run("--resume", parts.toString(), "--lr", "1");
+        assertEquals(0, resumed.code(), resumed::toString);
+        assertTrue(resumed.err().contains("ignoring --lr"), resumed::toString);
+        assertSameResults(metrics(whole), metrics(parts));
+        assertSameParameters(whole, parts);
+
+        Cli.Result again = Cli.run("--resume", parts.toString());
+        assertEquals(0, again.code(), again::toString);
+        assertTrue(again.err().contains("nothing to do"), again::toString);
+    }
+
+    @Test
+    void killedBetweenModelAndMetricsStillResumesExactly() throws IOException {
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, train(whole, 2).code());
+
+        Path parts = tmp.resolve("parts");
+        StopSignal.request();
+        assertEquals(Errors.INTERRUPTED, train(parts, 2).code());
+        StopSignal.reset();
+        // As if killed after the model of epoch 1 was written but before metrics.jsonl was: its line is missing.
+        Files.writeString(parts.resolve("metrics.jsonl"), "");
+        Cli.Result resumed = Cli.run("--resume", parts.toString());
+        assertEquals(0, resumed.code(), resumed::toString);
+        assertSameResults(metrics(whole), metrics(parts));
+    }
+
+    @Test
+    void resumeFromTheInitialModel() throws IOException {
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, train(whole, 1).code());
+        Path parts = tmp.resolve("parts");
+        assertEquals(0, train(parts, 1).code());
+        // As if killed during epoch 1: only config.json and the initial model (epoch 0) remain.
+        ModelFile.Model first = ModelFile.read(parts.resolve("model.safetensors"));
+        ModelFile.write(parts.resolve("model.safetensors"), first.config(),
+                liftnet.api.Parameters.initial(first.config().net(), 7), java.util.Map.of("epoch", "0"));
+        Files.delete(parts.resolve("metrics.jsonl"));
+        Cli.Result resumed = Cli.run("--resume", parts.toString());
+        assertEquals(0, resumed.code(), resumed::toString);
+        assertSameResults(metrics(whole), metrics(parts));
+    }
+
+    @Test
+    void divergingRunSaysSoInOneLineAndKeepsTheLastGoodCheckpoint() throws IOException {
+        Path run = tmp.resolve("run");
+        Cli.Result r = train(run, 2, "--method", "backprop", "--lr", "1e4");
+        assertEquals(Errors.DIVERGED, r.code(), r::toString);
+        String line = r.error();
+        assertTrue(line.contains("training diverged in epoch 1"), line);
+        assertTrue(line.contains("lower --lr"), line);
+        assertTrue(line.contains("checkpoint of epoch 0"), line);
+        ModelFile.Model model = ModelFile.read(run.resolve("model.safetensors"));
+        assertEquals("0", model.metadata().get("epoch"));
+        for (float w : model.parameters().weight(0)) {
+            assertTrue(Float.isFinite(w));
+        }
+    }
+
+    @Test
+    void everyMethodTrains() throws IOException {
+        for (String method : List.of("lifted", "backprop", "linear")) {
+            Path run = tmp.resolve(method);
+            // Lifted training with the scaled rate eta_BP / gamma^(L-1) diverges on this small net: use a lower one.
+            Cli.Result r = method.equals("lifted") ? train(run, 1, "--method", method, "--lr", "0.001")
+                    : train(run, 1, "--method", method);
+            assertEquals(0, r.code(), r::toString);
+            JsonObject line = metrics(run).get(0);
+            if (!method.equals("lifted")) {
+                assertTrue(line.get("test_acc").getAsDouble() > 0.3, method + ": " + line);
+            }
+            ModelFile.Model model = ModelFile.read(run.resolve("model.safetensors"));
+            assertEquals(method, model.metadata().get("method"));
+            if (method.equals("linear")) {
+                assertEquals("784-10", model.config().net().toString());
+                assertEquals(0, line.get("linear_fraction").getAsJsonArray().size());
+            }
+            if (!method.equals("lifted")) {
+                assertTrue(line.get("free_energy").isJsonNull(), line::toString);
+            }
+        }
+    }
+
+    private static void assertSameParameters(Path a, Path b) throws IOException {
+        ModelFile.Model ma = ModelFile.read(a.resolve("model.safetensors"));
+        ModelFile.Model mb = ModelFile.read(b.resolve("model.safetensors"));
+        for (int k = 0; k < ma.config().net().layers(); k++) {
+            assertArrayEquals(ma.parameters().weight(k), mb.parameters().weight(k), "W" + k);
+            assertArrayEquals(ma.parameters().bias(k), mb.parameters().bias(k), "b" + k);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package liftnet.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import liftnet.TestNets;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
+import liftnet.api.EpochStats;
+import liftnet.api.Method;
+import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
+import liftnet.api.Parameters;
+import liftnet.api.Phase;
+import liftnet.api.Solver;
+import liftnet.api.SolverConfig;
+import liftnet.api.Units;
+import liftnet.cpu.CpuEngine;
+import liftnet.data.DataSets;
+import liftnet.data.Dataset;
+import liftnet.data.DatasetId;
+import liftnet.data.Split;
+import liftnet.train.Evaluation;
+import liftnet.train.TrainConfig;
+import liftnet.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.util.stream.Stream;
+
+/**
+ * A GPU engine against {@link CpuEngine}, which runs the same red-black Jacobi solver: activations, energies,
+ * KKT residuals, gradients, statistics, and one training epoch on MNIST. Subclassed per backend
+ * ({@code liftnet.opencl.OclParityTest}, {@code liftnet.cuda.CudaParityTest}); the fused and the layered
+ * solver paths are both checked.
+ */
+public abstract class GpuParityTest {
+
+    /** Skips the test (JUnit assumption with a message) when the backend has no device. */
+    protected abstract void assumeDevice();
+
+    /** A new engine of the backend on its first device, forced onto {@code path}. */
+    protected abstract GpuEngine create(NetConfig config, GpuEngine.Path path);
+
+    /** Relative agreement of energies (float engines, different summation orders). */
+    static final double TOL_ENERGY = 1e-4;
+    /** Agreement of activations, relative to the layer's largest magnitude. */
+    static final double TOL_ACTIVATION = 1e-3;
+    /** Relative L2 agreement of a layer's gradient. */
+    static final double TOL_GRADIENT = 2e-3;
+
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Units u : Units.values()) {
+            for (GpuEngine.Path p : new GpuEngine.Path[] {GpuEngine.Path.FUSED, GpuEngine.Path.LAYERED}) {
+                b.add(Arguments.of(u, p));
+            }
+        }
+        return b.build();
+    }
+
+    /** A pair of engines holding the same parameters, the whole data set selected, forward pass done. */
+    private record Pair(Engine cpu, Engine gpu) implements AutoCloseable {
+        void both(java.util.function.Consumer<Engine> action) {
+            action.accept(cpu);
+            action.accept(gpu);
+        }
+
+        @Override
+        public void close() {
+            cpu.close();
+            gpu.close();
+        }
+    }
+
+    private Pair pair(NetConfig config, GpuEngine.Path path, Parameters p, Dataset data) {
+        assumeDevice();
+        Pair pair = new Pair(new CpuEngine(config, 1), create(config, path));
+        pair.both(e -> {
+            e.setParameters(p);
+            DeviceData d = e.upload(data);
+            e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
+            e.forward();
+        });
+        return pair;
+    }
+
+    private static NetConfig config(String net, Units units) {
+        return new NetConfig(NetSpec.parse(net), units, NetConfig.PAPER_GAMMA);
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void phasesAgreeWithTheCpuEngine(Units units, GpuEngine.Path path) {
+        NetConfig config = config("30-24-20-16-10", units);
+        Parameters p = TestNets.random(config.net(), 101, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 37, 102);
+        SolverConfig solver = SolverConfig.paperDefault();
+        try (Pair pair = pair(config, path, p, data)) {
+            pair.both(e -> e.inferFree(solver));
+            pair.both(e -> e.inferClamped(solver));
+            for (Phase phase : Phase.values()) {
+                assertEnergies(pair.cpu().energies(phase), pair.gpu().energies(phase), units + " " + path + " " + phase);
+                for (int k = 0; k <= config.net().layers(); k++) {
+                    assertActivations(pair.cpu().activations(phase, k), pair.gpu().activations(phase, k),
+                            units + " " + path + " " + phase + " layer " + k);
+                }
+                double kc = pair.cpu().kktResidual(phase);
+                double kg = pair.gpu().kktResidual(phase);
+                assertEquals(kc, kg, 1e-3 * Math.max(1, kc), phase + " KKT residual");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void gradientsAgreeWithTheCpuEngine(Units units, GpuEngine.Path path) {
+        NetConfig config = config("30-24-20-16-10", units);
+        Parameters p = TestNets.random(config.net(), 111, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 29, 112);
+        SolverConfig solver = SolverConfig.paperDefault();
+        for (Method method : Method.values()) {
+            if (method == Method.LINEAR) {
+                continue; // the same computation as backprop on an input-to-output net, covered below
+            }
+            try (Pair pair = pair(config, path, p, data)) {
+                pair.both(e -> {
+                    e.inferFree(solver);
+                    e.inferClamped(solver);
+                    e.computeGradient(method);
+                });
+                assertGradients(pair.cpu().gradient(), pair.gpu().gradient(), units + " " + path + " " + method);
+            }
+        }
+        NetConfig linear = config("30-10", units);
+        Parameters pl = TestNets.random(linear.net(), 113, 1.0, 0.3);
+        try (Pair pair = pair(linear, path, pl, data)) {
+            pair.both(e -> e.computeGradient(Method.LINEAR));
+            assertGradients(pair.cpu().gradient(), pair.gpu().gradient(), units + " " + path + " linear");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void toleranceRulesStopAlike(Units units, GpuEngine.Path path) {
+        NetConfig config = config("30-24-20-16-10", units);
+        Parameters p = TestNets.random(config.net(), 121, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 21, 122);
+        for (SolverConfig solver : new SolverConfig[] {SolverConfig.tolerance(Solver.JACOBI, 1e-4, 50),
+                new SolverConfig(Solver.JACOBI, 50, liftnet.api.StopRule.KKT, 1e-3)}) {
+            try (Pair pair = pair(config, path, p, data)) {
+                pair.both(e -> {
+                    e.drainStats();
+                    e.inferFree(solver);
+                    e.inferClamped(solver);
+                });
+                EpochStats sc = pair.cpu().drainStats();
+                EpochStats sg = pair.gpu().drainStats();
+                String what = units + " " + path + " " + solver.stop();
+                assertEquals(sc.inferences(), sg.inferences(), what + " sample inferences");
+                assertTrue(sg.sweeps() < 50L * sg.inferences(), what + ": the rule never stopped");
+                // float rounding may move a stop by a sweep for samples right at the tolerance
+                assertEquals(sc.meanSweeps(), sg.meanSweeps(), 0.5, what + " mean sweeps");
+                for (Phase phase : new Phase[] {Phase.FREE, Phase.CLAMPED}) {
+                    assertEnergies(pair.cpu().energies(phase), pair.gpu().energies(phase), what + " " + phase);
+                }
+            }
+        }
+    }
+
+    @Test
+    void updatesAndMetricsAgreeWithTheCpuEngine() {
+        NetConfig config = config("30-24-20-16-10", Units.HARDSIGMOID);
+        Parameters p = TestNets.random(config.net(), 131, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 41, 132);
+        try (Pair pair = pair(config, GpuEngine.Path.AUTO, p, data)) {
+            pair.both(e -> {
+                e.drainStats();
+                e.inferFree(SolverConfig.paperDefault());
+                e.inferClamped(SolverConfig.paperDefault());
+                e.accumulateMetrics(Phase.FREE);
+            });
+            EpochStats sc = pair.cpu().drainStats();
+            EpochStats sg = pair.gpu().drainStats();
+            assertEquals(sc.samples(), sg.samples());
+            assertEquals(sc.correct(), sg.correct());
+            assertEquals(sc.inferences(), sg.inferences());
+            assertEquals(sc.sweeps(), sg.sweeps());
+            for (int k = 0; k < sc.linearUnits().length; k++) {
+                assertEquals(sc.linearUnits()[k], sg.linearUnits()[k], 0.01 * sc.linearUnits()[k] + 2, "linear units, hidden layer " + (k + 1));
+            }
+            assertEquals(sc.freeEnergy(), sg.freeEnergy(), TOL_ENERGY * sc.freeEnergy());
+            assertEquals(sc.clampedEnergy(), sg.clampedEnergy(), TOL_ENERGY * sc.clampedEnergy());
+            pair.both(e -> {
+                e.computeGradient(Method.CONTRASTIVE);
+                e.applyUpdate(new double[] {0.1, 0.2, 0.3, 0.4});
+            });
+            assertGradients(pair.cpu().parameters(), pair.gpu().parameters(), "parameters after an update");
+        }
+    }
+
+    /**
+     * One epoch of contrastive training on 5,000 MNIST samples (paper net and settings), then the first 2,000
+     * test samples: test accuracy within one point of the CPU engine. Skips without {@code data/mnist}.
+     */
+    @Test
+    void oneMnistEpochMatchesTheCpuEngine() {
+        assumeDevice();
+        Path dir = DataSets.defaultDir(DatasetId.MNIST);
+        assumeTrue(Files.isDirectory(dir), "no " + dir + ": run scripts/fetch-data.sh mnist");
+        Dataset train = DataSets.load(DatasetId.MNIST, dir, Split.TRAIN).head(5000);
+        Dataset test = DataSets.load(DatasetId.MNIST, dir, Split.TEST).head(2000);
+        NetConfig net = config("784-64-64-64-10", Units.RELU);
+        TrainConfig tc = new TrainConfig(net, Method.CONTRASTIVE, 1, TrainConfig.PAPER_BATCH, TrainConfig.PAPER_LEARNING_RATE,
+                0, 1, SolverConfig.paperDefault(), 7, 0);
+        Parameters p0 = Parameters.initial(net.net(), tc.seed());
+        double[] accuracy = new double[2];
+        double[] energy = new double[2];
+        int i = 0;
+        for (Engine e : new Engine[] {new CpuEngine(net, 2), create(net, GpuEngine.Path.AUTO)}) {
+            try (e) {
+                e.setParameters(p0);
+                Trainer trainer = new Trainer(e, tc);
+                DeviceData dTrain = e.upload(train);
+                DeviceData dTest = e.upload(test);
+                trainer.trainEpoch(dTrain, 1, null);
+                Evaluation ev = trainer.evaluate(dTest, false);
+                accuracy[i] = ev.accuracy();
+                energy[i] = ev.freeEnergy();
+                i++;
+            }
+        }
+        // One contrastive epoch on 5,000 samples reaches about 60 %: enough to show that both engines learn.
+        assertTrue(accuracy[0] > 0.3, "CPU engine accuracy after one epoch: " + accuracy[0]);
+        assertEquals(accuracy[0], accuracy[1], 0.01, "test accuracy, CPU " + accuracy[0] + " vs GPU " + accuracy[1]);
+        assertEquals(energy[0], energy[1], 0.05 * energy[0], "mean free energy on the test set, CPU " + energy[0] + " vs GPU " + energy[1]);
+    }
+
+    // ---- assertions ----
+
+    static void assertEnergies(double[] expected, double[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": batch size");
+        for (int r = 0; r < expected.length; r++) {
+            assertEquals(expected[r], actual[r], TOL_ENERGY * Math.abs(expected[r]) + 1e-7,
+                    what + ": energy of sample " + r);
+        }
+    }
+
+    static void assertActivations(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": size");
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], TOL_ACTIVATION * Math.max(1, scale), what + ": entry " + i);
+        }
+    }
+
+    static void assertGradients(Parameters expected, Parameters actual, String what) {
+        for (int k = 0; k < expected.net().layers(); k++) {
+            for (boolean bias : new boolean[] {false, true}) {
+                float[] e = bias ? expected.bias(k) : expected.weight(k);
+                float[] a = bias ? actual.bias(k) : actual.weight(k);
+                double diff = 0;
+                double norm = 0;
+                for (int i = 0; i < e.length; i++) {
+                    diff += (double) (e[i] - a[i]) * (e[i] - a[i]);
+                    norm += (double) e[i] * e[i];
+                }
+                assertTrue(Math.sqrt(diff) <= TOL_GRADIENT * Math.sqrt(norm) + 1e-7,
+                        what + ": " + (bias ? "b" : "W") + k + " relative error " + Math.sqrt(diff / Math.max(norm, 1e-30)));
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package liftnet.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReproductionReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tablesHoldEveryRowWithItsStatusAndThePapersNumbers() throws Exception {
+        PaperTables.Row row = PaperTables.rows().get(2);
+        Path run = dir.resolve("runs").resolve(row.id());
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("config.json"), "{\"epochs\": 2, \"device\": \"cpu (2 threads)\"}");
+        Files.writeString(run.resolve("metrics.jsonl"),
+                "{\"epoch\":1,\"train_acc\":0.9,\"test_acc\":0.91,\"linear_fraction\":[0.5,0.4,0.3],\"seconds\":1.5}\n"
+                        + "{\"epoch\":2,\"train_acc\":0.95,\"test_acc\":0.96,\"linear_fraction\":[0.45,0.4,0.35],\"seconds\":1.25}\n");
+        ReproductionReport report = new ReproductionReport(dir.resolve("runs"), dir);
+        List<ReproductionReport.Result> results = report.read(false);
+        report.writeTables(results);
+        report.writeReport(results, "scripts/reproduce.sh --quick", "test machine", "## Notes\n");
+        report.writeCurves(results);
+
+        JsonArray tables = JsonParser.parseString(Files.readString(dir.resolve("tables.json"))).getAsJsonArray();
+        assertEquals(PaperTables.rows().size(), tables.size());
+        JsonObject ours = tables.get(2).getAsJsonObject();
+        assertEquals("contrastive", ours.get("method").getAsString());
+        assertEquals("done", ours.get("status").getAsString());
+        assertEquals(0.96, ours.get("test_acc").getAsDouble(), 1e-12);
+        assertEquals(2.75, ours.get("seconds").getAsDouble(), 1e-12);
+        assertEquals("cpu (2 threads)", ours.get("device").getAsString());
+        assertEquals(0.976, ours.getAsJsonObject("paper").get("test_acc").getAsDouble(), 1e-12);
+        JsonObject cifar = tables.get(PaperTables.rows().size() - 4).getAsJsonObject();
+        assertEquals("cifar10", cifar.get("dataset").getAsString());
+        assertEquals("not run: data not available", cifar.get("status").getAsString());
+
+        String md = Files.readString(dir.resolve("REPORT.md"));
+        assertTrue(md.contains("| ReLU contr. | 97.6 (99.8) | 96.0 (95.0) | -1.6 |"), md);
+        assertTrue(md.contains("scripts/reproduce.sh --quick") && md.contains("## Notes"), md);
+        assertTrue(Files.size(dir.resolve("curves-table1.png")) > 0);
+    }
+
+    @Test
+    void rowIdsAreUniqueFolderNames() {
+        long distinct = PaperTables.rows().stream().map(PaperTables.Row::id).distinct().count();
+        assertEquals(PaperTables.rows().size(), distinct);
+        assertTrue(PaperTables.rows().stream().allMatch(r -> r.id().matches("[a-z0-9-]+")));
+    }
+}
