@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the engines and the JMH benchmarks, runs the standard benchmark set (about 5 minutes for the CPU
-# engine on 2 cores; at most 10) or a smoke version (--quick, about a minute), and writes
+# Builds the engines and the JMH benchmarks, runs the standard benchmark set (on 2 cores about 4.5 minutes
+# for the CPU engine, 2 more for OpenCL on PoCL) or a smoke version (--quick, about a minute), and writes
 #   bench/results/<machine>-<date>[-quick].json   summary (machine, CPU, cores, JDK, engines) + JMH JSON
 #   bench/results/<machine>-<date>[-quick].md     samples/s table and ratios
 #   bench/results/<machine>-<date>[-quick].png    throughput against batch size
