@@ -232,14 +232,14 @@ public final class Report {
     }
 
     static void chart(Path png, JsonObject summary, Map<Key, Score> scores) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(650)
+        XYChart chart = new XYChartBuilder().width(1250).height(650)
                 .title("liftnet throughput, " + str(summary, "machine") + " (" + str(summary, "cores") + " cores)")
                 .xAxisTitle("batch size").yAxisTitle("samples / s (log scale)").build();
         Styler styler = chart.getStyler();
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideE);
+        styler.setLegendLayout(Styler.LegendLayout.Vertical);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setXAxisLogarithmic(true);
         Map<String, List<double[]>> series = new LinkedHashMap<>();
