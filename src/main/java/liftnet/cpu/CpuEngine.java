@@ -18,8 +18,9 @@ import liftnet.solve.Scratch;
 import liftnet.solve.VectorKernels;
 
 /**
- * The pure-Java engine: samples of a batch are split between long-lived threads for inference; gradients
- * are split by rows of {@code W_k^T}, so no thread-local gradients need summing.
+ * The pure-Java engine: long-lived threads share a batch's samples in blocks of {@link VectorKernels#BLOCK}
+ * rows for inference, and the rows of each {@code W_k^T} for gradients and updates, so no thread-local
+ * gradients need summing and the results do not depend on the number of threads.
  */
 public final class CpuEngine implements Engine {
 
@@ -31,7 +32,8 @@ public final class CpuEngine implements Engine {
     private final Scratch[] scratch;
     private final float[][] gradT;
     private final float[][] gradB;
-    private final boolean[] threadGradientFinite;
+    private final GradientPlan plan;
+    private final boolean[] chunkFinite;
     private final float[] termWeight;
     private final Units units;
 
@@ -41,8 +43,8 @@ public final class CpuEngine implements Engine {
     private Activations forward;
     private Activations free;
     private Activations clamped;
-    private float[][] lambdaA;
-    private float[][] lambdaB;
+    private float[][] lambdaClamped;
+    private float[][] lambdaFree;
     private double[] freeEnergy;
     private double[] clampedEnergy;
 
@@ -59,8 +61,8 @@ public final class CpuEngine implements Engine {
     private final double[] statMaxResidual;
     private final long[] statCorrect;
     private final long[][] statLinear;
-    private final double[] statFreeEnergy;
-    private final double[] statClampedEnergy;
+    private double statFreeEnergy;
+    private double statClampedEnergy;
     private long statSamples;
     private long statUpdates;
     private long statFirstNonFinite = -1;
@@ -85,7 +87,8 @@ public final class CpuEngine implements Engine {
             gradT[k] = new float[weights.transposed(k).length];
             gradB[k] = new float[weights.bias(k).length];
         }
-        threadGradientFinite = new boolean[threads];
+        plan = new GradientPlan(config.net());
+        chunkFinite = new boolean[plan.chunks()];
         termWeight = new float[layers];
         for (int k = 0; k < layers; k++) {
             termWeight[k] = (float) config.termWeight(k);
@@ -95,8 +98,6 @@ public final class CpuEngine implements Engine {
         statMaxResidual = new double[threads];
         statCorrect = new long[threads];
         statLinear = new long[threads][Math.max(0, layers - 1)];
-        statFreeEnergy = new double[threads];
-        statClampedEnergy = new double[threads];
         Arrays.fill(statMaxResidual, Double.NaN);
         ensureCapacity(64);
     }
@@ -164,14 +165,19 @@ public final class CpuEngine implements Engine {
         return size;
     }
 
+    /** Chunks of {@link VectorKernels#BLOCK} rows that the batch splits into. */
+    private int rowChunks() {
+        return (size + VectorKernels.BLOCK - 1) / VectorKernels.BLOCK;
+    }
+
     @Override
     public void forward() {
         requireBatch();
         int width = config.net().inputs();
         int stride = weights.stride(0);
-        workers.run(t -> {
-            int r0 = workers.from(t, size);
-            int r1 = workers.to(t, size);
+        workers.run(rowChunks(), (c, w) -> {
+            int r0 = c * VectorKernels.BLOCK;
+            int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
             for (int r = r0; r < r1; r++) {
                 int sample = order[from + r];
                 System.arraycopy(data.inputs(), sample * width, input, r * stride, width);
@@ -196,37 +202,48 @@ public final class CpuEngine implements Engine {
         clampedDone = true;
     }
 
+    /** Solves the phase for every row and leaves its residuals {@code lambda_k = z_k - a_k} for the gradient. */
     private void infer(SolverConfig solverConfig, boolean isClamped) {
         requireForward();
         Activations act = isClamped ? clamped : free;
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
-        workers.run(t -> {
-            int r0 = workers.from(t, size);
-            int r1 = workers.to(t, size);
-            act.copyRows(forward, r0, r1, weights);
-            long sweeps = 0;
-            double worst = statMaxResidual[t];
-            Scratch s = scratch[t];
-            for (int r = r0; r < r1; r += VectorKernels.BLOCK) {
-                int rows = Math.min(VectorKernels.BLOCK, r1 - r);
-                if (isClamped) {
-                    for (int i = 0; i < rows; i++) {
-                        solver.clampOutput(act, r + i, labels[r + i]);
-                    }
-                }
-                solver.solve(act, r, rows, isClamped, solverConfig, s);
+        float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
+        workers.run(rowChunks(), (c, w) -> {
+            int r0 = c * VectorKernels.BLOCK;
+            int rows = Math.min(size, r0 + VectorKernels.BLOCK) - r0;
+            act.copyRows(forward, r0, r0 + rows, weights);
+            if (isClamped) {
                 for (int i = 0; i < rows; i++) {
-                    sweeps += s.sweeps[i];
-                    energy[r + i] = s.energy[i];
-                    if (!Double.isNaN(s.residualNorm[i])) {
-                        worst = Double.isNaN(worst) ? s.residualNorm[i] : Math.max(worst, s.residualNorm[i]);
-                    }
+                    solver.clampOutput(act, r0 + i, labels[r0 + i]);
                 }
             }
-            statSweeps[t] += sweeps;
-            statInferences[t] += r1 - r0;
-            statMaxResidual[t] = worst;
+            Scratch s = scratch[w];
+            solver.solve(act, r0, rows, isClamped, solverConfig, s);
+            double worst = statMaxResidual[w];
+            for (int i = 0; i < rows; i++) {
+                statSweeps[w] += s.sweeps[i];
+                energy[r0 + i] = s.energy[i];
+                if (!Double.isNaN(s.residualNorm[i])) {
+                    worst = Double.isNaN(worst) ? s.residualNorm[i] : Math.max(worst, s.residualNorm[i]);
+                }
+            }
+            statMaxResidual[w] = worst;
+            statInferences[w] += rows;
+            fillResiduals(act, lambda, r0, r0 + rows);
         });
+    }
+
+    /** {@code lambda[k] = z_k - a_k} for {@code k = 1..L}, rows {@code r0..r1}. */
+    private void fillResiduals(Activations act, float[][] lambda, int r0, int r1) {
+        for (int k = 1; k <= layers; k++) {
+            int s = weights.stride(k);
+            float[] z = act.z(k);
+            float[] a = act.a(k);
+            float[] l = lambda[k];
+            for (int i = r0 * s; i < r1 * s; i++) {
+                l[i] = z[i] - a[i];
+            }
+        }
     }
 
     @Override
@@ -235,75 +252,47 @@ public final class CpuEngine implements Engine {
         switch (method) {
             case CONTRASTIVE -> {
                 require(freeDone && clampedDone, "the contrastive gradient needs inferFree and inferClamped first");
-                fillResiduals(clamped, lambdaA);
-                fillResiduals(free, lambdaB);
-                subtractFirstLayer();
-                accumulate(clamped, lambdaA, free, lambdaB, true);
+                accumulate(clamped, lambdaClamped, free, lambdaFree, true);
             }
             case LIFTED -> {
                 require(clampedDone, "the lifted gradient needs inferClamped first");
-                fillResiduals(clamped, lambdaA);
-                accumulate(clamped, lambdaA, null, null, true);
+                accumulate(clamped, lambdaClamped, null, null, true);
             }
             case BACKPROP, LINEAR -> {
                 backpropDeltas();
-                accumulate(forward, lambdaA, null, null, false);
+                accumulate(forward, lambdaClamped, null, null, false);
             }
-        }
-    }
-
-    /** {@code lambda[k] = z_k - a_k} for {@code k = 1..L}, rows of the batch. */
-    private void fillResiduals(Activations act, float[][] lambda) {
-        workers.run(t -> {
-            int r0 = workers.from(t, size);
-            int r1 = workers.to(t, size);
-            for (int k = 1; k <= layers; k++) {
-                int s = weights.stride(k);
-                float[] z = act.z(k);
-                float[] a = act.a(k);
-                float[] l = lambda[k];
-                for (int i = r0 * s; i < r1 * s; i++) {
-                    l[i] = z[i] - a[i];
-                }
-            }
-        });
-    }
-
-    /** {@code lambdaA[1] -= lambdaB[1]} and zero {@code lambdaB[1]}: layer 0 shares its input {@code x}. */
-    private void subtractFirstLayer() {
-        int n = size * weights.stride(1);
-        float[] a = lambdaA[1];
-        float[] b = lambdaB[1];
-        for (int i = 0; i < n; i++) {
-            a[i] -= b[i];
-            b[i] = 0f;
         }
     }
 
     /**
-     * Backprop deltas into {@code lambdaA}, with the sign of energy residuals ({@code lambda = -delta}):
-     * {@code delta_L = z_L - y}, {@code delta_k = (W_k^T delta_{k+1}) * [a_k strictly inside C]}.
+     * Backprop deltas into {@code lambdaClamped}, with the sign of energy residuals ({@code lambda = -delta}):
+     * {@code delta_L = z_L - y}, {@code delta_k = (W_k^T delta_{k+1}) * [a_k strictly inside C]}. Overwrites the
+     * clamped phase's residuals, so the clamped phase must be inferred again before a lifted gradient.
      */
     private void backpropDeltas() {
-        workers.run(t -> {
-            int r0 = workers.from(t, size);
-            int r1 = workers.to(t, size);
+        clampedDone = false;
+        float[][] delta = lambdaClamped;
+        int outputs = config.net().outputs();
+        workers.run(rowChunks(), (c, w) -> {
+            int r0 = c * VectorKernels.BLOCK;
+            int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
             int sl = weights.stride(layers);
             for (int r = r0; r < r1; r++) {
-                float[] top = lambdaA[layers];
+                float[] top = delta[layers];
                 for (int j = 0; j < sl; j++) {
                     float y = j == labels[r] ? 1f : 0f;
-                    top[r * sl + j] = j < config.net().outputs() ? y - forward.z(layers)[r * sl + j] : 0f;
+                    top[r * sl + j] = j < outputs ? y - forward.z(layers)[r * sl + j] : 0f;
                 }
                 for (int k = layers - 1; k >= 1; k--) {
                     int sk = weights.stride(k);
                     int sn = weights.stride(k + 1);
-                    VectorKernels.rowTimesMatrix(lambdaA[k + 1], r * sn, weights.width(k + 1), weights.rows(k), sk, null,
-                            lambdaA[k], r * sk);
+                    VectorKernels.rowTimesMatrix(delta[k + 1], r * sn, weights.width(k + 1), weights.rows(k), sk, null,
+                            delta[k], r * sk);
                     float[] a = forward.a(k);
                     for (int j = 0; j < sk; j++) {
                         if (!units.strictlyInside(a[r * sk + j])) {
-                            lambdaA[k][r * sk + j] = 0f;
+                            delta[k][r * sk + j] = 0f;
                         }
                     }
                 }
@@ -313,39 +302,37 @@ public final class CpuEngine implements Engine {
 
     /**
      * {@code G_k^T = -scale_k / B * (sum_r zA_k[r] lambdaA_{k+1}[r]^T - zB_k[r] lambdaB_{k+1}[r]^T)}, with
-     * {@code scale_k = gamma^k} for energy gradients and 1 for backprop; biases likewise.
+     * {@code scale_k = gamma^k} for energy gradients and 1 for backprop; biases likewise. Each chunk owns rows
+     * of one {@code G_k^T} (or one bias), so no partial sums are combined and the result does not depend on
+     * which thread ran which chunk.
      */
     private void accumulate(Activations a, float[][] la, Activations b, float[][] lb, boolean energyScaled) {
         float inv = 1f / size;
-        workers.run(t -> {
-            boolean finite = true;
-            for (int k = 0; k < layers; k++) {
-                int rowsP = weights.width(k);
-                int p0 = workers.from(t, rowsP);
-                int p1 = workers.to(t, rowsP);
-                int cols = weights.stride(k + 1);
-                float scale = (energyScaled ? termWeight[k] : 1f) * inv;
-                float[] g = gradT[k];
-                Arrays.fill(g, p0 * cols, p1 * cols, 0f);
-                boolean second = b != null && k > 0;
-                VectorKernels.accumulateOuter(a.z(k), la[k + 1], -scale, second ? b.z(k) : null,
-                        second ? lb[k + 1] : null, scale, weights.stride(k), size, cols, g, p0, p1);
-                finite &= VectorKernels.allFinite(g, p0 * cols, (p1 - p0) * cols);
-                if (k % workers.threads() == t) {
-                    float[] gb = gradB[k];
-                    Arrays.fill(gb, 0f);
-                    for (int r = 0; r < size; r++) {
-                        for (int j = 0; j < cols; j++) {
-                            gb[j] -= scale * la[k + 1][r * cols + j];
-                            if (b != null) {
-                                gb[j] += scale * lb[k + 1][r * cols + j];
-                            }
+        workers.run(plan.chunks(), (c, w) -> {
+            int k = plan.layer(c);
+            int cols = weights.stride(k + 1);
+            float scale = (energyScaled ? termWeight[k] : 1f) * inv;
+            if (plan.isBias(c)) {
+                float[] gb = gradB[k];
+                Arrays.fill(gb, 0f);
+                for (int r = 0; r < size; r++) {
+                    for (int j = 0; j < cols; j++) {
+                        gb[j] -= scale * la[k + 1][r * cols + j];
+                        if (b != null) {
+                            gb[j] += scale * lb[k + 1][r * cols + j];
                         }
                     }
-                    finite &= VectorKernels.allFinite(gb, 0, cols);
                 }
+                chunkFinite[c] = VectorKernels.allFinite(gb, 0, cols);
+                return;
             }
-            threadGradientFinite[t] = finite;
+            int p0 = plan.from(c);
+            int p1 = plan.to(c);
+            float[] g = gradT[k];
+            Arrays.fill(g, p0 * cols, p1 * cols, 0f);
+            VectorKernels.accumulateOuter(a.z(k), la[k + 1], -scale, b == null ? null : b.z(k),
+                    b == null ? null : lb[k + 1], scale, weights.stride(k), size, cols, g, p0, p1);
+            chunkFinite[c] = VectorKernels.allFinite(g, p0 * cols, (p1 - p0) * cols);
         });
     }
 
@@ -362,28 +349,24 @@ public final class CpuEngine implements Engine {
             invalidate();
             return;
         }
-        workers.run(t -> {
-            for (int k = 0; k < layers; k++) {
-                float eta = (float) rates[k];
-                int cols = weights.stride(k + 1);
-                int p0 = workers.from(t, weights.width(k));
-                int p1 = workers.to(t, weights.width(k));
+        workers.run(plan.chunks(), (c, w) -> {
+            int k = plan.layer(c);
+            float eta = (float) rates[k];
+            int cols = weights.stride(k + 1);
+            if (plan.isBias(c)) {
+                VectorKernels.axpy(-eta, gradB[k], 0, weights.bias(k), 0, cols);
+            } else {
+                int p0 = plan.from(c);
+                int p1 = plan.to(c);
                 VectorKernels.axpy(-eta, gradT[k], p0 * cols, weights.transposed(k), p0 * cols, (p1 - p0) * cols);
-                if (k % workers.threads() == t) {
-                    VectorKernels.axpy(-eta, gradB[k], 0, weights.bias(k), 0, cols);
-                }
             }
         });
-        workers.run(t -> {
-            for (int k = 1 + t; k < layers; k += workers.threads()) {
-                weights.refreshDerived(k, k + 1);
-            }
-        });
+        workers.run(layers - 1, (c, w) -> weights.refreshDerived(c + 1, c + 2));
         invalidate();
     }
 
     private boolean gradientFinite() {
-        for (boolean finite : threadGradientFinite) {
+        for (boolean finite : chunkFinite) {
             if (!finite) {
                 return false;
             }
@@ -395,9 +378,9 @@ public final class CpuEngine implements Engine {
     public void accumulateMetrics(Phase prediction) {
         Activations act = activationsOf(prediction);
         int outputs = config.net().outputs();
-        workers.run(t -> {
-            int r0 = workers.from(t, size);
-            int r1 = workers.to(t, size);
+        workers.run(rowChunks(), (c, w) -> {
+            int r0 = c * VectorKernels.BLOCK;
+            int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
             int sl = weights.stride(layers);
             float[] out = act.z(layers);
             for (int r = r0; r < r1; r++) {
@@ -408,7 +391,7 @@ public final class CpuEngine implements Engine {
                     }
                 }
                 if (best == labels[r]) {
-                    statCorrect[t]++;
+                    statCorrect[w]++;
                 }
                 for (int k = 1; k < layers; k++) {
                     int sk = weights.stride(k);
@@ -419,16 +402,18 @@ public final class CpuEngine implements Engine {
                             count++;
                         }
                     }
-                    statLinear[t][k - 1] += count;
-                }
-                if (freeDone) {
-                    statFreeEnergy[t] += freeEnergy[r];
-                }
-                if (clampedDone) {
-                    statClampedEnergy[t] += clampedEnergy[r];
+                    statLinear[w][k - 1] += count;
                 }
             }
         });
+        for (int r = 0; r < size; r++) {
+            if (freeDone) {
+                statFreeEnergy += freeEnergy[r];
+            }
+            if (clampedDone) {
+                statClampedEnergy += clampedEnergy[r];
+            }
+        }
         statSamples += size;
     }
 
@@ -438,15 +423,13 @@ public final class CpuEngine implements Engine {
         long inferences = 0;
         long correct = 0;
         double worst = Double.NaN;
-        double fe = 0;
-        double ce = 0;
+        double fe = statFreeEnergy;
+        double ce = statClampedEnergy;
         long[] linear = new long[Math.max(0, layers - 1)];
         for (int t = 0; t < workers.threads(); t++) {
             sweeps += statSweeps[t];
             inferences += statInferences[t];
             correct += statCorrect[t];
-            fe += statFreeEnergy[t];
-            ce += statClampedEnergy[t];
             if (!Double.isNaN(statMaxResidual[t])) {
                 worst = Double.isNaN(worst) ? statMaxResidual[t] : Math.max(worst, statMaxResidual[t]);
             }
@@ -456,14 +439,14 @@ public final class CpuEngine implements Engine {
             statSweeps[t] = 0;
             statInferences[t] = 0;
             statCorrect[t] = 0;
-            statFreeEnergy[t] = 0;
-            statClampedEnergy[t] = 0;
             statMaxResidual[t] = Double.NaN;
             Arrays.fill(statLinear[t], 0);
         }
         EpochStats stats = new EpochStats(statSamples, correct, linear, fe, ce, inferences, sweeps, worst,
                 statUpdates, statFirstNonFinite);
         statSamples = 0;
+        statFreeEnergy = 0;
+        statClampedEnergy = 0;
         statUpdates = 0;
         statFirstNonFinite = -1;
         return stats;
@@ -550,11 +533,11 @@ public final class CpuEngine implements Engine {
         forward = new Activations(weights, capacity, input);
         free = new Activations(weights, capacity, input);
         clamped = new Activations(weights, capacity, input);
-        lambdaA = new float[layers + 1][];
-        lambdaB = new float[layers + 1][];
+        lambdaClamped = new float[layers + 1][];
+        lambdaFree = new float[layers + 1][];
         for (int k = 1; k <= layers; k++) {
-            lambdaA[k] = new float[capacity * weights.stride(k)];
-            lambdaB[k] = new float[capacity * weights.stride(k)];
+            lambdaClamped[k] = new float[capacity * weights.stride(k)];
+            lambdaFree[k] = new float[capacity * weights.stride(k)];
         }
         freeEnergy = new double[capacity];
         clampedEnergy = new double[capacity];

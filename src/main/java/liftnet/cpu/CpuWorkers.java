@@ -1,21 +1,54 @@
 package liftnet.cpu;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntConsumer;
 
 /**
- * A fixed team of threads that run one task at a time, each with its thread index; the caller is thread 0.
- * Long-lived threads that spin briefly before parking: a pool submission per training step cost 20-28% on
- * JDK 17 (DESIGN.md), this costs microseconds.
+ * A fixed team of long-lived threads that share the chunks of one job at a time; the caller is worker 0.
+ * Chunks are claimed from a counter, not assigned up front: when another process takes a core away from
+ * one worker, the others finish its share instead of waiting for it (with a static split, two threads on a
+ * busy two-core machine ran at a fifth of one thread's speed). A pool submission per training step cost
+ * 20-28% on JDK 17 (DESIGN.md); this costs microseconds.
  */
 final class CpuWorkers implements AutoCloseable {
 
-    private static final long SPIN_NANOS = 200_000;
+    /** What a job does with one chunk; {@code worker} indexes per-thread scratch and counters. */
+    interface ChunkTask {
+        void run(int chunk, int worker);
+    }
+
+    private static final long SPIN_NANOS = 100_000;
+
+    private static final class Job {
+        final ChunkTask task;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(ChunkTask task, int chunks) {
+            this.task = task;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs chunks until none is left. */
+        void work(int worker) {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    task.run(c, worker);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
 
     private final int threads;
-    private final Worker[] workers;
-    private volatile Thread caller;
-    private volatile IntConsumer task;
+    private final Thread[] workers;
+    private volatile Job job;
     private volatile long generation;
     private volatile boolean closed;
 
@@ -24,10 +57,12 @@ final class CpuWorkers implements AutoCloseable {
             throw new IllegalArgumentException("threads must be >= 1; found " + threads);
         }
         this.threads = threads;
-        this.workers = new Worker[threads - 1];
+        this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(i + 1);
-            workers[i].thread.start();
+            int index = i + 1;
+            workers[i] = new Thread(() -> workLoop(index), "liftnet-cpu-" + index);
+            workers[i].setDaemon(true);
+            workers[i].start();
         }
     }
 
@@ -35,40 +70,29 @@ final class CpuWorkers implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code body.accept(t)} for {@code t = 0..threads-1} in parallel; returns when all are done. */
-    void run(IntConsumer body) {
-        if (workers.length == 0) {
-            body.accept(0);
-            return;
-        }
-        caller = Thread.currentThread();
-        task = body;
-        long gen = generation + 1;
-        generation = gen;
-        for (Worker w : workers) {
-            LockSupport.unpark(w.thread);
-        }
-        Throwable failure = null;
-        try {
-            body.accept(0);
-        } catch (Throwable t) {
-            failure = t;
-        }
-        for (Worker w : workers) {
-            long start = System.nanoTime();
-            while (w.done != gen) {
-                if (System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(this, 50_000);
-                }
-            }
-            if (w.failure != null && failure == null) {
-                failure = w.failure;
-                w.failure = null;
+    /**
+     * Runs {@code task} for chunks {@code 0..chunks-1}, shared between the workers; returns when every chunk is
+     * done and rethrows the first failure of any.
+     */
+    void run(int chunks, ChunkTask task) {
+        Job current = new Job(task, chunks);
+        if (workers.length > 0 && chunks > 1) {
+            job = current;
+            generation++;
+            for (Thread w : workers) {
+                LockSupport.unpark(w);
             }
         }
-        task = null;
+        current.work(0);
+        long start = System.nanoTime();
+        while (current.done.get() < chunks) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        Throwable failure = current.failure;
         if (failure instanceof RuntimeException e) {
             throw e;
         }
@@ -80,60 +104,35 @@ final class CpuWorkers implements AutoCloseable {
         }
     }
 
-    /** Rows {@code [lo, hi)} of thread {@code t} when {@code n} rows are split evenly. */
-    int from(int t, int n) {
-        return (int) ((long) n * t / threads);
+    /** {@code [from(c, n, chunks), from(c + 1, n, chunks))} is chunk {@code c} of {@code n} items split evenly. */
+    static int from(int chunk, int n, int chunks) {
+        return (int) ((long) n * chunk / chunks);
     }
 
-    int to(int t, int n) {
-        return (int) ((long) n * (t + 1) / threads);
+    private void workLoop(int index) {
+        long seen = 0;
+        while (!closed) {
+            long start = System.nanoTime();
+            while (generation == seen && !closed) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            seen = generation;
+            Job current = job;
+            if (current != null) {
+                current.work(index);
+            }
+        }
     }
 
     @Override
     public void close() {
         closed = true;
-        for (Worker w : workers) {
-            LockSupport.unpark(w.thread);
-        }
-    }
-
-    private final class Worker implements Runnable {
-        final int index;
-        final Thread thread;
-        volatile long done;
-        volatile Throwable failure;
-
-        Worker(int index) {
-            this.index = index;
-            this.thread = new Thread(this, "liftnet-cpu-" + index);
-            this.thread.setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            long seen = 0;
-            while (!closed) {
-                long start = System.nanoTime();
-                while (generation == seen && !closed) {
-                    if (System.nanoTime() - start < SPIN_NANOS) {
-                        Thread.onSpinWait();
-                    } else {
-                        LockSupport.park(this);
-                    }
-                }
-                if (closed) {
-                    return;
-                }
-                long gen = generation;
-                try {
-                    task.accept(index);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                seen = gen;
-                done = gen;
-                LockSupport.unpark(caller);
-            }
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
         }
     }
 }
