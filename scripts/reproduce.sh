@@ -78,13 +78,28 @@ while read -r id table dataset net units method paper_epochs; do
     continue
   fi
   echo "reproduce: $id: $epochs epochs" >&2
+  status=0
   if [ -f "$dir/config.json" ] && [ -f "$dir/model.safetensors" ]; then
-    ./run.sh train --resume "$dir" || failed=$((failed + 1))
+    ./run.sh train --resume "$dir" || status=$?
   else
     rm -rf "$dir"
     ./run.sh train --device "$device" --dataset "$dataset" "${data_args[@]}" --net "$net" --units "$units" \
-      --method "$method" --epochs "$epochs" "${schedule[@]}" --out "$dir" || failed=$((failed + 1))
+      --method "$method" --epochs "$epochs" "${schedule[@]}" --out "$dir" || status=$?
   fi
+  # A diverged run (exit 3) is kept beside the row as <id>.diverged-lr<rate> and the row starts over at half
+  # the rate, at most twice; the report lists every diverged attempt.
+  retries=0
+  while [ "$status" -eq 3 ] && [ "$retries" -lt 2 ]; do
+    lr=$(sed -n 's/.*"lr": *\([0-9.eE+-]*\).*/\1/p' "$dir/config.json" | head -n 1)
+    half=$(awk -v r="$lr" 'BEGIN { printf "%g", r / 2 }')
+    mv "$dir" "$dir.diverged-lr$lr"
+    echo "reproduce: $id diverged at --lr $lr; starting over at --lr $half" >&2
+    status=0
+    ./run.sh train --device "$device" --dataset "$dataset" "${data_args[@]}" --net "$net" --units "$units" \
+      --method "$method" --epochs "$epochs" "${schedule[@]}" --lr "$half" --out "$dir" || status=$?
+    retries=$((retries + 1))
+  done
+  [ "$status" -eq 0 ] || failed=$((failed + 1))
 done < "$out/.rows"
 rm -f "$out/.rows"
 

@@ -41,7 +41,13 @@ public final class ReproductionReport {
     }
 
     /** What one row's run folder holds. */
-    public record Result(PaperTables.Row row, String status, List<JsonObject> epochs, JsonObject config) {
+    public record Result(PaperTables.Row row, String status, List<JsonObject> epochs, JsonObject config,
+                         List<String> divergedAttempts) {
+
+        /** The {@code --lr} (eta_BP) of the run, or NaN when unknown. */
+        double learningRate() {
+            return config != null && config.has("lr") ? config.get("lr").getAsDouble() : Double.NaN;
+        }
 
         JsonObject last() {
             return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
@@ -82,9 +88,33 @@ public final class ReproductionReport {
                 int planned = config != null && config.has("epochs") ? config.get("epochs").getAsInt() : row.epochs();
                 status = epochs.size() >= planned ? "done" : "partial " + epochs.size() + "/" + planned;
             }
-            results.add(new Result(row, status, epochs, config));
+            results.add(new Result(row, status, epochs, config, divergedAttempts(row)));
         }
         return results;
+    }
+
+    /**
+     * Earlier attempts of the row that diverged, kept by {@code reproduce.sh} as
+     * {@code <id>.diverged-lr<rate>}: "--lr R diverged in epoch E" for each.
+     */
+    private List<String> divergedAttempts(PaperTables.Row row) throws IOException {
+        List<String> attempts = new ArrayList<>();
+        if (!Files.isDirectory(runs)) {
+            return attempts;
+        }
+        String prefix = row.id() + ".diverged-lr";
+        try (var dirs = Files.list(runs)) {
+            for (Path dir : dirs.sorted().toList()) {
+                String name = dir.getFileName().toString();
+                if (name.startsWith(prefix)) {
+                    Path metrics = dir.resolve("metrics.jsonl");
+                    long finished = Files.exists(metrics)
+                            ? Files.readAllLines(metrics).stream().filter(l -> !l.isBlank()).count() : 0;
+                    attempts.add("--lr " + name.substring(prefix.length()) + " diverged in epoch " + (finished + 1));
+                }
+            }
+        }
+        return attempts;
     }
 
     /** Writes {@code tables.json}. */
@@ -106,6 +136,10 @@ public final class ReproductionReport {
             o.add("linear_fraction", last == null ? new JsonArray() : last.get("linear_fraction"));
             o.addProperty("seconds", r.seconds());
             o.addProperty("device", r.config() != null && r.config().has("device") ? r.config().get("device").getAsString() : null);
+            o.addProperty("lr", r.learningRate());
+            JsonArray diverged = new JsonArray();
+            r.divergedAttempts().forEach(diverged::add);
+            o.add("diverged_attempts", diverged);
             JsonObject paper = new JsonObject();
             paper.addProperty("epochs", row.epochs());
             paper.addProperty("test_acc", row.paperTest() / 100);
@@ -129,8 +163,8 @@ public final class ReproductionReport {
                 .append(" on the test set. Δ = liftnet test - paper test.\n\n");
         for (int table : new int[] {1, 2, 3, 4, PaperTables.FIGURE_1}) {
             md.append("## ").append(PaperTables.title(table)).append("\n\n");
-            md.append("| model | paper test (train) | liftnet test (train) | Δ test | paper linear % | liftnet linear % | epochs | train s | status |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| model | paper test (train) | liftnet test (train) | Δ test | paper linear % | liftnet linear % | epochs | train s | --lr | status |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|\n");
             for (Result r : results) {
                 if (r.row().table() != table) {
                     continue;
@@ -155,7 +189,12 @@ public final class ReproductionReport {
                         .append(" | ").append(lin)
                         .append(" | ").append(r.epochs().size()).append("/").append(row.epochs())
                         .append(" | ").append(String.format(Locale.ROOT, "%.0f", r.seconds()))
-                        .append(" | ").append(r.status()).append(" |\n");
+                        .append(" | ").append(Double.isNaN(r.learningRate()) ? "-" : java.math.BigDecimal.valueOf(r.learningRate()).stripTrailingZeros().toPlainString())
+                        .append(" | ").append(r.status());
+                for (String attempt : r.divergedAttempts()) {
+                    md.append("; ").append(attempt);
+                }
+                md.append(" |\n");
             }
             md.append('\n');
         }
