@@ -94,24 +94,45 @@ public final class ReproductionReport {
     }
 
     /**
-     * Earlier attempts of the row that diverged, kept by {@code reproduce.sh} as
-     * {@code <id>.diverged-lr<rate>}: "--lr R diverged in epoch E" for each.
+     * Earlier attempts of the row, kept beside it as {@code <id>.<reason>-lr<rate>} (reproduce.sh keeps
+     * {@code diverged} ones; an {@code unstable} one is kept by hand): "--lr R <reason>: E epochs, test ...".
      */
     private List<String> divergedAttempts(PaperTables.Row row) throws IOException {
         List<String> attempts = new ArrayList<>();
         if (!Files.isDirectory(runs)) {
             return attempts;
         }
-        String prefix = row.id() + ".diverged-lr";
+        String prefix = row.id() + ".";
         try (var dirs = Files.list(runs)) {
             for (Path dir : dirs.sorted().toList()) {
                 String name = dir.getFileName().toString();
-                if (name.startsWith(prefix)) {
-                    Path metrics = dir.resolve("metrics.jsonl");
-                    long finished = Files.exists(metrics)
-                            ? Files.readAllLines(metrics).stream().filter(l -> !l.isBlank()).count() : 0;
-                    attempts.add("--lr " + name.substring(prefix.length()) + " diverged in epoch " + (finished + 1));
+                int lr = name.lastIndexOf("-lr");
+                if (!name.startsWith(prefix) || lr < prefix.length()) {
+                    continue;
                 }
+                List<JsonObject> epochs = new ArrayList<>();
+                Path metrics = dir.resolve("metrics.jsonl");
+                if (Files.exists(metrics)) {
+                    for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                        if (!line.isBlank()) {
+                            epochs.add(JsonParser.parseString(line).getAsJsonObject());
+                        }
+                    }
+                }
+                StringBuilder text = new StringBuilder("--lr ").append(name.substring(lr + 3)).append(' ')
+                        .append(name, prefix.length(), lr).append(": ").append(epochs.size()).append(" epochs");
+                if (!epochs.isEmpty()) {
+                    int best = 0;
+                    for (int i = 1; i < epochs.size(); i++) {
+                        if (epochs.get(i).get("test_acc").getAsDouble() > epochs.get(best).get("test_acc").getAsDouble()) {
+                            best = i;
+                        }
+                    }
+                    text.append(String.format(Locale.ROOT, ", final test %.1f, best %.1f (epoch %d)",
+                            100 * epochs.get(epochs.size() - 1).get("test_acc").getAsDouble(),
+                            100 * epochs.get(best).get("test_acc").getAsDouble(), best + 1));
+                }
+                attempts.add(text.toString());
             }
         }
         return attempts;

@@ -25,7 +25,7 @@ class ReproductionReportTest {
         Files.writeString(run.resolve("config.json"), "{\"epochs\": 2, \"lr\": 0.025, \"device\": \"cpu (2 threads)\"}");
         Path diverged = dir.resolve("runs").resolve(row.id() + ".diverged-lr0.05");
         Files.createDirectories(diverged);
-        Files.writeString(diverged.resolve("metrics.jsonl"), "{\"epoch\":1}\n{\"epoch\":2}\n");
+        Files.writeString(diverged.resolve("metrics.jsonl"), "{\"epoch\":1,\"test_acc\":0.5}\n{\"epoch\":2,\"test_acc\":0.25}\n");
         Files.writeString(run.resolve("metrics.jsonl"),
                 "{\"epoch\":1,\"train_acc\":0.9,\"test_acc\":0.91,\"linear_fraction\":[0.5,0.4,0.3],\"seconds\":1.5}\n"
                         + "{\"epoch\":2,\"train_acc\":0.95,\"test_acc\":0.96,\"linear_fraction\":[0.45,0.4,0.35],\"seconds\":1.25}\n");
@@ -44,7 +44,7 @@ class ReproductionReportTest {
         assertEquals(2.75, ours.get("seconds").getAsDouble(), 1e-12);
         assertEquals("cpu (2 threads)", ours.get("device").getAsString());
         assertEquals(0.025, ours.get("lr").getAsDouble(), 1e-15);
-        assertEquals("--lr 0.05 diverged in epoch 3", ours.getAsJsonArray("diverged_attempts").get(0).getAsString());
+        assertEquals("--lr 0.05 diverged: 2 epochs, final test 25.0, best 50.0 (epoch 1)", ours.getAsJsonArray("diverged_attempts").get(0).getAsString());
         assertEquals(0.976, ours.getAsJsonObject("paper").get("test_acc").getAsDouble(), 1e-12);
         JsonObject cifar = tables.get(PaperTables.rows().size() - 4).getAsJsonObject();
         assertEquals("cifar10", cifar.get("dataset").getAsString());
@@ -52,7 +52,7 @@ class ReproductionReportTest {
 
         String md = Files.readString(dir.resolve("REPORT.md"));
         assertTrue(md.contains("| ReLU contr. | 97.6 (99.8) | 96.0 (95.0) | -1.6 |"), md);
-        assertTrue(md.contains("| 0.025 | done; --lr 0.05 diverged in epoch 3 |"), md);
+        assertTrue(md.contains("| 0.025 | done; --lr 0.05 diverged: 2 epochs, final test 25.0, best 50.0 (epoch 1) |"), md);
         assertTrue(md.contains("scripts/reproduce.sh --quick") && md.contains("## Notes"), md);
         assertTrue(Files.size(dir.resolve("curves-table1.png")) > 0);
     }
