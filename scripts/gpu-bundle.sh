@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Packs everything scripts/gpu-check.sh needs on a Linux x86_64 machine with an NVIDIA GPU and its driver, but no
+# Java, no Maven and no network, into one folder of at most 60 MB:
+#
+#   gpu-check.sh          the check (run it there: bash gpu-bundle/gpu-check.sh --out DIR)
+#   runtime.tar.gz        a jlink Java runtime (java.base, jdk.incubator.vector, jdk.unsupported, java.logging,
+#                         jdk.zipfs; + java.management with the JMH jar), unpacked by gpu-check.sh into a temporary folder
+#   lib/liftnet.jar       the shaded application jar, with the nvcc-built PTX (liftnet/ptx/*.ptx)
+#   lib/liftnet-tests.jar the test classes and resources (contract and parity tests, liftnet.check.Throughput)
+#   lib/junit-platform-console-standalone-<v>.jar   the JUnit console launcher matching the pom's JUnit
+#   lib/ptx-compat.jar    the same PTX declaring an older ISA, for drivers older than the nvcc that built it
+#   lib/ptx.txt           the PTX ISA and the CUDA driver it needs
+#   lib/benchmarks.jar    the JMH benchmarks, only where bench/ exists and the bundle stays under the limit
+#   data/mnist/*.gz       the four MNIST IDX files, gzipped (liftnet reads gzip and checks the SHA-256)
+#   kernels/              the kernel sources (for reference; the jar holds them too)
+#   BUNDLE.txt            what was packed: commit, JDK, modules, sizes
+#
+# Usage: scripts/gpu-bundle.sh [DIR] [--no-build] [--online]
+#   DIR         default gpu-bundle/ in the project root (git-ignored); a previous bundle there is replaced
+#   --no-build  use target/ as it is (default: mvn -o -q -B package -DskipTests, which also compiles the tests)
+#   --online    let Maven use the network (default: offline, -o)
+# Environment: LIFTNET_JDK (a JDK folder with jlink), LIFTNET_BUNDLE_LIMIT (bytes; default 60000000).
+#
+# Needs a JDK >= 17 with jlink (jmods, or a JDK 24+ runtime image that can be linked, such as Temurin 25), Maven,
+# nvcc on the PATH (the CUDA engine needs the PTX on a machine without the CUDA toolkit), gzip, tar, strip (optional).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+say() { echo "gpu-bundle: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+dir=""
+build=1
+offline=(-o)
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-build) build=0; shift ;;
+    --online) offline=(); shift ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option $1 (try --help)" ;;
+    *) [[ -z "$dir" ]] || die "only one DIR, found '$dir' and '$1'"; dir="$1"; shift ;;
+  esac
+done
+dir="${dir:-$root/gpu-bundle}"
+limit="${LIFTNET_BUNDLE_LIMIT:-60000000}"
+
+# ---- JDK with jlink -------------------------------------------------------------------------------------------
+java_major() { # JAVA -> major version, or 0
+  local v
+  v="$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\)\(\.[^"]*\)\{0,1\}".*/\1/p' | head -n 1)"
+  echo "${v:-0}"
+}
+jdk=""
+candidates=()
+[[ -n "${LIFTNET_JDK:-}" ]] && candidates+=("$LIFTNET_JDK")
+for d in /usr/lib/jvm/temurin-25*; do [[ -d "$d" ]] && candidates+=("$d"); done
+[[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME")
+if command -v javac >/dev/null; then candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"); fi
+for d in /usr/lib/jvm/*; do [[ -d "$d" ]] && candidates+=("$d"); done
+for d in "${candidates[@]}"; do
+  if [[ -x "$d/bin/jlink" && -x "$d/bin/java" && "$(java_major "$d/bin/java")" -ge 17 ]]; then jdk="$d"; break; fi
+done
+[[ -n "$jdk" ]] || die "no JDK >= 17 with jlink found (looked at \$LIFTNET_JDK, /usr/lib/jvm/temurin-25*, \$JAVA_HOME, javac on PATH, /usr/lib/jvm/*); install one or set LIFTNET_JDK"
+jdk_major="$(java_major "$jdk/bin/java")"
+say "JDK: $jdk (Java $jdk_major)"
+
+# ---- build ----------------------------------------------------------------------------------------------------
+cd "$root"
+if [[ $build == 1 ]]; then
+  say "building: mvn ${offline[*]} -q -B package -DskipTests (application jar with PTX, test classes)"
+  JAVA_HOME="${JAVA_HOME:-}" mvn "${offline[@]}" -q -B -Dstyle.color=never package -DskipTests >&2 || die "the Maven build failed (above)"
+fi
+jar="$root/target/liftnet.jar"
+[[ -f "$jar" ]] || die "$jar is missing; run without --no-build"
+[[ -d "$root/target/test-classes/liftnet/check" ]] || die "target/test-classes is missing or stale; run without --no-build"
+ptx="$("$jdk/bin/jar" --list --file "$jar" | grep -c '^liftnet/ptx/.*\.ptx$' || true)"
+[[ "$ptx" -gt 0 ]] || die "$jar holds no PTX (liftnet/ptx/*.ptx): nvcc was not on the PATH when it was built; put nvcc on the PATH and rebuild (the GPU machine has no CUDA toolkit to compile the kernels)"
+
+bench_jar=""
+if [[ -f "$root/bench/pom.xml" ]]; then
+  if [[ $build == 1 && -f "$root/bench/reactor.xml" ]]; then
+    say "building the JMH benchmarks: mvn ${offline[*]} -q -B -f bench/reactor.xml -DskipTests package"
+    if ! mvn "${offline[@]}" -q -B -Dstyle.color=never -f bench/reactor.xml -DskipTests package >&2; then
+      say "warning: the benchmark build failed; the bundle goes without JMH"
+    fi
+  fi
+  [[ -f "$root/bench/target/benchmarks.jar" ]] && bench_jar="$root/bench/target/benchmarks.jar"
+fi
+
+# ---- JUnit console launcher -----------------------------------------------------------------------------------
+junit="$(sed -n 's:.*<junit.version>\([^<]*\)</junit.version>.*:\1:p' pom.xml | head -n 1)"
+[[ -n "$junit" ]] || die "no <junit.version> in pom.xml"
+case "$junit" in
+  5.*) platform="1.${junit#5.}" ;;   # Jupiter 5.x.y ships with Platform 1.x.y
+  *) platform="$junit" ;;            # JUnit 6 and later: one version
+esac
+launcher_name="junit-platform-console-standalone-$platform.jar"
+m2="${MAVEN_REPO:-$HOME/.m2/repository}"
+launcher="$m2/org/junit/platform/junit-platform-console-standalone/$platform/$launcher_name"
+if [[ ! -f "$launcher" ]]; then
+  say "fetching $launcher_name with mvn dependency:get"
+  mvn -q -B -Dstyle.color=never dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -Dtransitive=false >&2 \
+    || die "could not fetch org.junit.platform:junit-platform-console-standalone:$platform (needs the network once)"
+fi
+[[ -f "$launcher" ]] || die "$launcher is still missing"
+
+# ---- fresh bundle folder --------------------------------------------------------------------------------------
+if [[ -e "$dir" ]]; then
+  if [[ -f "$dir/BUNDLE.txt" || -z "$(ls -A "$dir" 2>/dev/null)" ]]; then
+    rm -rf "$dir"
+  else
+    die "$dir exists and is not a gpu bundle (no BUNDLE.txt); remove it or pass another DIR"
+  fi
+fi
+mkdir -p "$dir/lib" "$dir/data/mnist" "$dir/kernels"
+dir="$(cd "$dir" && pwd)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/gpu-bundle.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# ---- Java runtime ---------------------------------------------------------------------------------------------
+# The modules, from jdeps (jdeps --print-module-deps on liftnet.jar, the test classes and the launcher):
+# java.base; jdk.incubator.vector (CPU engine); jdk.unsupported (LWJGL's Unsafe, sun.misc.Signal for Ctrl-C);
+# java.logging (JLine, under the progress bar); jdk.zipfs (the JUnit launcher's package scan opens jars as file
+# systems: without it --select-package finds no test in a jar). Left out on purpose: java.desktop (only XChart and the
+# report/filters commands draw images), java.sql (Gson's optional java.sql adapters), java.compiler
+# (annotations only). The JMH jar adds java.management.
+modules="java.base,jdk.incubator.vector,jdk.unsupported,java.logging,jdk.zipfs"
+[[ -n "$bench_jar" ]] && modules="$modules,java.management"
+modules="${LIFTNET_JLINK_MODULES:-$modules}"
+module_path=()
+[[ -d "$jdk/jmods" ]] && module_path=(--module-path "$jdk/jmods")
+# No compression inside the image: gzip over the whole tarball packs it smaller (18 MB against 22 MB with zip-9).
+compress="zip-0"
+[[ "$jdk_major" -lt 21 ]] && compress="0"
+# Default JVM options baked into the image (silent, unlike JDK_JAVA_OPTIONS): LWJGL loads native code and uses
+# sun.misc.Unsafe, which JDK 22+ and 24+ warn about on stderr; a test that runs a child JVM expects one line of output.
+jvm_defaults=""
+(( jdk_major >= 22 )) && jvm_defaults="--enable-native-access=ALL-UNNAMED"
+(( jdk_major >= 24 )) && jvm_defaults="$jvm_defaults --sun-misc-unsafe-memory-access=allow"
+add_options=()
+[[ -n "$jvm_defaults" ]] && add_options=("--add-options=$jvm_defaults")
+say "jlink: $modules${jvm_defaults:+ (default options: $jvm_defaults)}"
+"$jdk/bin/jlink" "${module_path[@]}" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
+  --compress "$compress" "${add_options[@]}" --output "$work/runtime" 2>&1 | grep -v '^WARNING: Using incubator modules' >&2 || true
+[[ -x "$work/runtime/bin/java" ]] || die "jlink failed (above); a JDK without jmods must be 24+ and built with --enable-linkable-runtime (Temurin 25 is)"
+if command -v strip >/dev/null; then
+  # jlink from a run-time image keeps the symbol tables of the native libraries (libjvm.so: 29 MB -> 25 MB)
+  find "$work/runtime" -name '*.so' -exec strip --strip-unneeded {} + 2>/dev/null || say "warning: strip failed; the runtime stays larger"
+fi
+rm -rf "$work/runtime/legal/"*/ASSEMBLY_EXCEPTION 2>/dev/null || true
+"$work/runtime/bin/java" --add-modules jdk.incubator.vector -cp "$jar" liftnet.cuda.CudaRuntime >/dev/null 2>&1 || true # smoke: it starts
+"$work/runtime/bin/java" -version >/dev/null 2>&1 || die "the linked runtime does not start"
+runtime_version="$("$work/runtime/bin/java" -version 2>&1 | head -n 1)"
+tar -C "$work" -cf - runtime | gzip -9 > "$dir/runtime.tar.gz"
+
+# ---- PTX: which driver it needs, and a copy for older drivers ---------------------------------------------------
+# nvcc writes the PTX ISA of its own release (CUDA 13.0: ISA 9.0), and a driver loads only the ISA versions it
+# knows: PTX from CUDA 13 fails with CUDA_ERROR_UNSUPPORTED_PTX_VERSION on a CUDA 12 driver. lib/ptx-compat.jar
+# holds the same PTX declaring ISA 7.8 (CUDA 11.8, the first release for the H100), kept only when ptxas accepts
+# every module under that declaration (ptxas rejects instructions the declared ISA lacks); gpu-check.sh puts it
+# first on the class path when the driver is older than the PTX's ISA.
+isa_to_cuda() { # ISA -> the first CUDA release that reads it, or "unknown"
+  case "$1" in
+    7.8) echo 11.8 ;; 8.0) echo 12.0 ;; 8.1) echo 12.1 ;; 8.2) echo 12.2 ;; 8.3) echo 12.3 ;; 8.4) echo 12.4 ;;
+    8.5) echo 12.5 ;; 8.6) echo 12.7 ;; 8.7) echo 12.8 ;; 8.8) echo 12.9 ;; 9.0) echo 13.0 ;; 9.1) echo 13.1 ;;
+    *) echo unknown ;;
+  esac
+}
+ptx_dir="$work/ptx"
+mkdir -p "$ptx_dir"
+(cd "$ptx_dir" && "$jdk/bin/jar" --extract --file "$jar" liftnet/ptx)
+ptx_isa="$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$ptx_dir"/liftnet/ptx/*.ptx | sort -V | tail -n 1)"
+ptx_cuda="$(isa_to_cuda "$ptx_isa")"
+compat_isa=7.8
+compat_note="not needed"
+ptxas="$(command -v ptxas || true)"
+[[ -z "$ptxas" && -n "$(command -v nvcc || true)" ]] && ptxas="$(dirname "$(readlink -f "$(command -v nvcc)")")/ptxas"
+if [[ "$(printf '%s\n%s\n' "$ptx_isa" "$compat_isa" | sort -V | tail -n 1)" != "$compat_isa" ]]; then
+  if [[ -x "$ptxas" ]]; then
+    compat_ok=1
+    for f in "$ptx_dir"/liftnet/ptx/*.ptx; do
+      sed -i "s/^\.version $ptx_isa\$/.version $compat_isa/" "$f"
+      for arch in sm_75 sm_90; do
+        if ! "$ptxas" -arch="$arch" -o /dev/null "$f" 2>"$work/ptxas.log"; then
+          say "warning: $(basename "$f") declared as ISA $compat_isa does not assemble for $arch: $(head -n 1 "$work/ptxas.log"); no lib/ptx-compat.jar"
+          compat_ok=0
+        fi
+      done
+    done
+    if (( compat_ok )); then
+      compat_note="lib/ptx-compat.jar: ISA $compat_isa (CUDA $(isa_to_cuda "$compat_isa")+), checked by $ptxas for sm_75 and sm_90"
+    else
+      compat_note="none: ptxas rejected the ISA $compat_isa declaration"
+    fi
+  else
+    compat_ok=0
+    compat_note="none: no ptxas to check an ISA $compat_isa declaration"
+  fi
+fi
+say "PTX: ISA $ptx_isa, needs a CUDA $ptx_cuda driver; older drivers: $compat_note"
+
+# ---- jars, kernels, data, the check ---------------------------------------------------------------------------
+cp "$jar" "$dir/lib/liftnet.jar"
+cp "$launcher" "$dir/lib/$launcher_name"
+"$jdk/bin/jar" --create --file "$dir/lib/liftnet-tests.jar" -C "$root/target/test-classes" .
+if [[ "${compat_ok:-0}" == 1 ]]; then
+  "$jdk/bin/jar" --create --file "$dir/lib/ptx-compat.jar" -C "$ptx_dir" liftnet/ptx
+fi
+printf 'isa=%s\ncuda=%s\ncompat_isa=%s\ncompat_cuda=%s\n' "$ptx_isa" "$ptx_cuda" \
+  "$([[ "${compat_ok:-0}" == 1 ]] && echo "$compat_isa")" "$([[ "${compat_ok:-0}" == 1 ]] && isa_to_cuda "$compat_isa")" > "$dir/lib/ptx.txt"
+cp "$root"/kernels/* "$dir/kernels/"
+cp "$root/scripts/gpu-check.sh" "$dir/gpu-check.sh"
+chmod +x "$dir/gpu-check.sh"
+
+data_note="none (data/mnist missing: the MNIST training run and the MNIST parity test are skipped there)"
+if [[ -d "$root/data/mnist" ]]; then
+  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+    if [[ -f "$root/data/mnist/$f.gz" ]]; then
+      cp "$root/data/mnist/$f.gz" "$dir/data/mnist/$f.gz"
+    elif [[ -f "$root/data/mnist/$f" ]]; then
+      gzip -9 -c "$root/data/mnist/$f" > "$dir/data/mnist/$f.gz"
+    else
+      die "data/mnist/$f is missing; run scripts/fetch-data.sh mnist"
+    fi
+  done
+  data_note="MNIST, the four IDX files gzipped"
+else
+  say "warning: $data_note"
+fi
+
+size_of() { du -sb "$@" | awk '{s += $1} END {print s}'; }
+if [[ -n "$bench_jar" ]]; then
+  if (( $(size_of "$dir") + $(stat -c %s "$bench_jar") + 4096 <= limit )); then
+    cp "$bench_jar" "$dir/lib/benchmarks.jar"
+  else
+    say "warning: $bench_jar ($(stat -c %s "$bench_jar") bytes) would push the bundle over $limit bytes: left out"
+    bench_jar=""
+  fi
+fi
+
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+dirty="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | head -c 1)"
+{
+  echo "liftnet GPU bundle"
+  echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n) from commit $commit${dirty:+ (with uncommitted changes)}"
+  echo "runtime: $runtime_version; jlink modules: $modules${jvm_defaults:+; default options $jvm_defaults} (from $jdk)"
+  echo "junit: $launcher_name (JUnit $junit)"
+  echo "ptx: $ptx modules in lib/liftnet.jar, ISA $ptx_isa (needs a CUDA $ptx_cuda driver); for older drivers: $compat_note"
+  echo "jmh: ${bench_jar:+lib/benchmarks.jar}${bench_jar:-not bundled}"
+  echo "data: $data_note"
+  echo "run: bash gpu-check.sh [--out DIR] [--allow-cpu-opencl] [--budget SECONDS] (--help for more)"
+  echo
+  echo "files (bytes):"
+} > "$dir/BUNDLE.txt"
+(cd "$dir" && find . -type f ! -name BUNDLE.txt | sort | while read -r f; do printf '%10d  %s\n' "$(stat -c %s "$f")" "${f#./}"; done) >> "$dir/BUNDLE.txt"
+
+total="$(size_of "$dir")"
+echo "total: $total bytes" >> "$dir/BUNDLE.txt"
+sed -n '/^files/,$p' "$dir/BUNDLE.txt" >&2
+say "bundle: $dir, $total bytes ($(awk -v b="$total" 'BEGIN {printf "%.1f MB, %.1f MiB", b / 1e6, b / 1048576}'))"
+if (( total > limit )); then
+  die "the bundle is over the limit of $limit bytes"
+fi

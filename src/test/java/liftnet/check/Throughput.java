@@ -1,0 +1,371 @@
+package liftnet.check;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
+import liftnet.api.Engines;
+import liftnet.api.EpochStats;
+import liftnet.api.Method;
+import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
+import liftnet.api.Parameters;
+import liftnet.api.SolverConfig;
+import liftnet.api.Units;
+import liftnet.cpu.CpuEngine;
+import liftnet.data.DataSets;
+import liftnet.data.Dataset;
+import liftnet.data.DatasetId;
+import liftnet.data.Split;
+import liftnet.train.TrainConfig;
+import liftnet.train.Trainer;
+
+/**
+ * Training throughput of the engines, side by side on one machine: the contrastive training step of
+ * {@link Trainer} (forward, free phase, clamped phase, gradient, update; paper settings, 15 sweeps) timed
+ * for each engine, net and batch size. Used by {@code scripts/gpu-check.sh}; not a JUnit test (no JUnit on
+ * its class path is needed).
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp liftnet.jar:TEST_CLASSES liftnet.check.Throughput \
+ *      [--engines cpu,cuda,opencl] [--nets 784-64-64-64-10,1024-512-512-10] [--batches 50,1000]
+ *      [--warmup 1.5] [--seconds 3] [--cpu-threads N] [--sweeps 15] [--data data/mnist] [--json FILE]
+ * java -cp liftnet.jar:TEST_CLASSES liftnet.check.Throughput --merge FILE... [--json FILE]
+ * </pre>
+ *
+ * Each case runs steps until {@code --warmup} seconds have passed (at least one step, each waited for), then
+ * times chunks of steps (about 50 ms each, each waited for: a statistics read from the device) until
+ * {@code --seconds} have passed (at least two steps; one where a warm-up step took longer than that). Inputs: the first 10,000 MNIST training images for
+ * 784-input nets when {@code --data} holds MNIST, else seeded synthetic inputs (a third of them zero).
+ * An engine that cannot be opened is reported once and skipped; the exit status is 1 when a case failed.
+ * {@code --json} is rewritten after every case, so that a crash keeps what was measured; {@code --merge}
+ * joins the files of several runs (gpu-check runs each engine in its own JVM) into one table and file.
+ */
+public final class Throughput {
+
+    /** One measured case. */
+    public record Case(String engine, String device, String net, int batch, int steps, double seconds,
+                       double samplesPerSecond, double meanSweeps, String data, String error) {
+    }
+
+    static final int SAMPLES = 10_000;
+
+    private Throughput() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        List<String> engines = List.of("cpu", "cuda", "opencl");
+        List<String> nets = List.of("784-64-64-64-10", "1024-512-512-10");
+        List<Integer> batches = List.of(50, 1000);
+        double warmup = 1.5;
+        double seconds = 3;
+        int cpuThreads = 0;
+        int sweeps = SolverConfig.PAPER_SWEEPS;
+        Path data = DataSets.defaultDir(DatasetId.MNIST);
+        Path json = null;
+        List<Path> merge = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--engines" -> engines = List.of(value(args, ++i).split(","));
+                case "--nets" -> nets = List.of(value(args, ++i).split(","));
+                case "--batches" -> batches = List.of(value(args, ++i).split(",")).stream().map(Integer::parseInt).toList();
+                case "--warmup" -> warmup = Double.parseDouble(value(args, ++i));
+                case "--seconds" -> seconds = Double.parseDouble(value(args, ++i));
+                case "--cpu-threads" -> cpuThreads = Integer.parseInt(value(args, ++i));
+                case "--sweeps" -> sweeps = Integer.parseInt(value(args, ++i));
+                case "--data" -> data = Path.of(value(args, ++i));
+                case "--json" -> json = Path.of(value(args, ++i));
+                case "--merge" -> {
+                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        merge.add(Path.of(args[++i]));
+                    }
+                }
+                default -> {
+                    System.err.println("error: unknown option " + a + "; usage: Throughput [--engines cpu,cuda,opencl] [--nets N,..]"
+                            + " [--batches 50,1000] [--warmup S] [--seconds S] [--cpu-threads N] [--sweeps N] [--data DIR] [--json FILE]"
+                            + " | Throughput --merge FILE... [--json FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (!merge.isEmpty()) {
+            merge(merge, json);
+            return;
+        }
+        SolverConfig solver = SolverConfig.fixed(SolverConfig.paperDefault().solver(), sweeps);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("step", "contrastive training step (forward, free, clamped, gradient, update), " + sweeps
+                + " sweeps " + solver.solver().name().toLowerCase(Locale.ROOT) + ", relu, gamma 0.125");
+        out.put("warmup_s", warmup);
+        out.put("seconds", seconds);
+        out.put("processors", Runtime.getRuntime().availableProcessors());
+        Path dataDir = data;
+        List<Case> cases = new ArrayList<>();
+        Map<String, Dataset> datasets = new LinkedHashMap<>();
+        for (String engine : engines) {
+            boolean broken = false;
+            for (String net : nets) {
+                for (int batch : batches) {
+                    Case c;
+                    if (broken) {
+                        c = new Case(engine, "", net, batch, 0, 0, Double.NaN, Double.NaN, "", "skipped: engine failed to open");
+                    } else {
+                        Dataset d = datasets.computeIfAbsent(net, n -> dataset(NetSpec.parse(n), dataDir));
+                        c = measure(engine, cpuThreads, net, batch, d, solver, warmup, seconds);
+                        broken = c.steps() == 0 && c.error() != null && c.error().startsWith("open:");
+                    }
+                    cases.add(c);
+                    System.out.println(line(c));
+                    System.out.flush();
+                    if (json != null) { // after every case: a crash of the device or the JVM keeps what was measured
+                        out.put("cases", cases.stream().map(Throughput::toMap).toList());
+                        write(json, out);
+                    }
+                }
+            }
+        }
+        System.out.println();
+        System.out.print(table(cases));
+        System.exit(cases.stream().anyMatch(c -> c.error() != null && !c.error().startsWith("skipped")) ? 1 : 0);
+    }
+
+    /** Reads the {@code --json} files of several runs (one per engine), prints one table, writes their union. */
+    static void merge(List<Path> files, Path json) throws IOException {
+        List<Case> cases = new ArrayList<>();
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Object> all = new ArrayList<>();
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                System.err.println("note: " + f + " is missing (that run measured nothing)");
+                continue;
+            }
+            JsonObject o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+            for (String key : o.keySet()) {
+                if (!key.equals("cases")) {
+                    out.putIfAbsent(key, o.get(key));
+                }
+            }
+            if (o.has("cases")) {
+                for (JsonElement e : o.getAsJsonArray("cases")) {
+                    JsonObject c = e.getAsJsonObject();
+                    all.add(c);
+                    cases.add(new Case(str(c, "engine"), str(c, "device"), str(c, "net"), c.get("batch").getAsInt(),
+                            c.get("steps").getAsInt(), num(c, "seconds"), num(c, "samples_per_s"), num(c, "mean_sweeps"),
+                            str(c, "data"), str(c, "error")));
+                }
+            }
+        }
+        out.put("cases", all);
+        System.out.print(table(cases));
+        if (json != null) {
+            write(json, out);
+        }
+    }
+
+    private static String str(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    private static double num(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
+    }
+
+    static void write(Path json, Object value) throws IOException {
+        Path dir = json.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "throughput", ".tmp");
+        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(value), StandardCharsets.UTF_8);
+        Files.move(tmp, json, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Times one case; never throws (the failure is in {@link Case#error()}). */
+    public static Case measure(String device, int cpuThreads, String net, int batch, Dataset data, SolverConfig solver,
+                               double warmup, double seconds) {
+        NetConfig config = new NetConfig(NetSpec.parse(net), Units.RELU, NetConfig.PAPER_GAMMA);
+        TrainConfig tc = new TrainConfig(config, Method.CONTRASTIVE, 1, batch, TrainConfig.PAPER_LEARNING_RATE, 0, 1,
+                solver, 1, 0);
+        Engine engine;
+        try {
+            engine = device.equals("cpu") && cpuThreads > 0 ? new CpuEngine(config, cpuThreads) : Engines.open(device, config);
+        } catch (RuntimeException | LinkageError e) {
+            return new Case(device, "", net, batch, 0, 0, Double.NaN, Double.NaN, data.name(), "open: " + message(e));
+        }
+        try (engine) {
+            engine.setParameters(Parameters.initial(config.net(), tc.seed()));
+            DeviceData d = engine.upload(data);
+            int usable = data.count() / batch * batch;
+            if (usable == 0) {
+                throw new IllegalArgumentException("batch " + batch + " is larger than the " + data.count() + " samples");
+            }
+            int[] order = Trainer.order(tc.seed(), 1, data.count());
+            double[] rates = tc.ratesForEpoch(1);
+            int[] next = {0};
+            Runnable step = () -> {
+                engine.selectBatch(d, order, next[0], batch);
+                next[0] = (next[0] + batch) % usable;
+                engine.forward();
+                engine.inferFree(solver);
+                engine.inferClamped(solver);
+                engine.computeGradient(Method.CONTRASTIVE);
+                engine.applyUpdate(rates);
+            };
+            // Warm-up: one step at a time, each waited for (drainStats reads from the device), to learn the step time.
+            long start = System.nanoTime();
+            double stepSeconds;
+            do {
+                long t = System.nanoTime();
+                step.run();
+                engine.drainStats();
+                stepSeconds = (System.nanoTime() - t) / 1e9;
+            } while (System.nanoTime() - start < warmup * 1e9);
+            // Measurement: chunks of about 50 ms, each waited for, so that a GPU engine never queues more work
+            // than the clock has seen (the host would otherwise enqueue far ahead of the device).
+            int chunk = (int) Math.max(1, Math.min(10_000, 0.05 / Math.max(stepSeconds, 1e-7)));
+            int minSteps = stepSeconds > seconds ? 1 : 2; // a very slow device (PoCL, big net) gets one timed step
+            int steps = 0;
+            long inferences = 0;
+            long sweeps = 0;
+            boolean diverged = false;
+            start = System.nanoTime();
+            do {
+                for (int i = 0; i < chunk; i++) {
+                    step.run();
+                }
+                steps += chunk;
+                EpochStats stats = engine.drainStats();
+                inferences += stats.inferences();
+                sweeps += stats.sweeps();
+                diverged |= stats.diverged();
+            } while (steps < minSteps || System.nanoTime() - start < seconds * 1e9);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            return new Case(device, engine.name(), net, batch, steps, elapsed, steps * (double) batch / elapsed,
+                    inferences == 0 ? Double.NaN : (double) sweeps / inferences, data.name(),
+                    diverged ? "a gradient was not finite" : null);
+        } catch (RuntimeException | LinkageError e) {
+            return new Case(device, engine.name(), net, batch, 0, 0, Double.NaN, Double.NaN, data.name(), message(e));
+        }
+    }
+
+    /** MNIST's first 10,000 training images for 784-input nets where {@code dir} holds MNIST, else synthetic. */
+    static Dataset dataset(NetSpec net, Path dir) {
+        if (net.inputs() == 784 && net.outputs() == 10 && Files.isDirectory(dir)) {
+            try {
+                Dataset d = DataSets.load(DatasetId.MNIST, dir, Split.TRAIN).head(SAMPLES);
+                return new Dataset("mnist/train[:" + SAMPLES + "]", d.count(), d.width(), d.classes(), d.inputs(), d.labels());
+            } catch (RuntimeException e) {
+                System.err.println("note: cannot read MNIST in " + dir + " (" + message(e) + "); using synthetic inputs");
+            }
+        }
+        SplittableRandom r = new SplittableRandom(42);
+        float[] x = new float[SAMPLES * net.inputs()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextInt(3) == 0 ? 0f : (float) r.nextDouble();
+        }
+        int[] y = new int[SAMPLES];
+        for (int i = 0; i < SAMPLES; i++) {
+            y[i] = r.nextInt(net.outputs());
+        }
+        return new Dataset("synthetic", SAMPLES, net.inputs(), net.outputs(), x, y);
+    }
+
+    /** A case as JSON fields; NaN becomes {@code null}. */
+    static Map<String, Object> toMap(Case c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("engine", c.engine());
+        m.put("device", c.device());
+        m.put("net", c.net());
+        m.put("batch", c.batch());
+        m.put("steps", c.steps());
+        m.put("seconds", finite(c.seconds()));
+        m.put("samples_per_s", finite(c.samplesPerSecond()));
+        m.put("mean_sweeps", finite(c.meanSweeps()));
+        m.put("data", c.data());
+        m.put("error", c.error());
+        return m;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    static String line(Case c) {
+        if (c.error() != null && c.error().startsWith("skipped")) {
+            return String.format(Locale.ROOT, "%-8s %-20s batch %5d  %s", c.engine(), c.net(), c.batch(), c.error());
+        }
+        if (c.error() != null) {
+            return String.format(Locale.ROOT, "%-8s %-20s batch %5d  FAILED: %s", c.engine(), c.net(), c.batch(), c.error());
+        }
+        return String.format(Locale.ROOT, "%-8s %-20s batch %5d  %10.0f samples/s  (%d steps in %.2f s, %.1f sweeps, %s; %s)",
+                c.engine(), c.net(), c.batch(), c.samplesPerSecond(), c.steps(), c.seconds(), c.meanSweeps(), c.data(), c.device());
+    }
+
+    /** samples/s per engine (columns) for each net and batch (rows), with each engine's ratio to the CPU engine. */
+    static String table(List<Case> cases) {
+        List<String> engines = cases.stream().map(Case::engine).distinct().toList();
+        List<String> nets = cases.stream().map(Case::net).distinct().toList();
+        List<Integer> batches = cases.stream().map(Case::batch).distinct().toList();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-20s %6s", "net", "batch"));
+        for (String e : engines) {
+            sb.append(String.format(Locale.ROOT, " %12s", e));
+            if (!e.equals("cpu") && engines.contains("cpu")) {
+                sb.append(String.format(Locale.ROOT, " %8s", e.length() > 7 ? "ratio" : e + "/cpu"));
+            }
+        }
+        sb.append('\n');
+        for (String net : nets) {
+            for (int batch : batches) {
+                sb.append(String.format(Locale.ROOT, "%-20s %6d", net, batch));
+                double cpu = rate(cases, "cpu", net, batch);
+                for (String e : engines) {
+                    double v = rate(cases, e, net, batch);
+                    sb.append(Double.isNaN(v) ? String.format(Locale.ROOT, " %12s", "-") : String.format(Locale.ROOT, " %12.0f", v));
+                    if (!e.equals("cpu") && engines.contains("cpu")) {
+                        double ratio = v / cpu;
+                        sb.append(Double.isNaN(ratio) ? String.format(Locale.ROOT, " %8s", "-")
+                                : String.format(Locale.ROOT, ratio < 1 ? " %7.2fx" : " %7.1fx", ratio));
+                    }
+                }
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static double rate(List<Case> cases, String engine, String net, int batch) {
+        for (Case c : cases) {
+            if (c.engine().equals(engine) && c.net().equals(net) && c.batch() == batch && c.error() == null) {
+                return c.samplesPerSecond();
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m.strip().replace('\n', ' '));
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            System.err.println("error: " + args[i - 1] + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+}

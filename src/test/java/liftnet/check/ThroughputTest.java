@@ -1,0 +1,48 @@
+package liftnet.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import liftnet.api.NetSpec;
+import liftnet.api.SolverConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The throughput probe of {@code scripts/gpu-check.sh}, on the CPU engine with a small net. */
+class ThroughputTest {
+
+    @Test
+    void measuresTheCpuEngineAndReportsAMissingDeviceWithoutThrowing() {
+        var data = Throughput.dataset(NetSpec.parse("20-16-16-10"), Path.of("no-such-dir"));
+        assertEquals("synthetic", data.name());
+        var cpu = Throughput.measure("cpu", 1, "20-16-16-10", 50, data, SolverConfig.paperDefault(), 0.01, 0.05);
+        assertNull(cpu.error(), cpu.toString());
+        assertTrue(cpu.steps() >= 1 && cpu.samplesPerSecond() > 0, cpu.toString());
+
+        var bad = Throughput.measure("opencl:99", 0, "20-16-16-10", 50, data, SolverConfig.paperDefault(), 0.01, 0.05);
+        assertTrue(bad.error() != null && bad.error().startsWith("open:"), bad.toString());
+        assertEquals(0, bad.steps());
+
+        String table = Throughput.table(List.of(cpu, bad));
+        assertTrue(table.contains("20-16-16-10") && table.lines().count() == 2, table);
+    }
+
+    @Test
+    void mergeJoinsTheRunsOfSeveralEngines(@TempDir Path dir) throws Exception {
+        var a = new Throughput.Case("cpu", "cpu (2 threads)", "20-16-16-10", 50, 10, 1.0, 500, 15, "synthetic", null);
+        var b = new Throughput.Case("cuda", "cuda:0 X", "20-16-16-10", 50, 10, 0.1, 5000, 15, "synthetic", null);
+        Throughput.write(dir.resolve("cpu.json"), Map.of("cases", List.of(Throughput.toMap(a))));
+        Throughput.write(dir.resolve("cuda.json"), Map.of("cases", List.of(Throughput.toMap(b))));
+        Path merged = dir.resolve("all.json");
+        Throughput.merge(List.of(dir.resolve("cpu.json"), dir.resolve("cuda.json"), dir.resolve("missing.json")), merged);
+        String text = Files.readString(merged);
+        assertTrue(text.contains("\"cuda:0 X\"") && text.contains("\"cpu (2 threads)\""), text);
+        String table = Throughput.table(List.of(a, b));
+        assertTrue(table.contains("10.0x"), table);
+    }
+}
