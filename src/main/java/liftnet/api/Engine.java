@@ -11,8 +11,10 @@ import liftnet.data.Dataset;
  * selectBatch -> forward -> [inferFree] -> [inferClamped] -> computeGradient -> applyUpdate
  *                                                          -> accumulateMetrics (evaluation)
  * </pre>
- * {@code inferFree} and {@code inferClamped} each start from the forward activations (the clamped phase
- * with {@code z_L = y}); both must follow {@code forward} for the current batch. Statistics and metrics
+ * {@code inferFree} starts from the forward activations; {@code inferClamped} starts from the free
+ * minimiser when {@code inferFree} ran for the current batch (it differs from the clamped one only by the
+ * clamp's effect, so fewer sweeps reach a tolerance), else from the forward activations, with
+ * {@code z_L = y}. Both must follow {@code forward} for the current batch. Statistics and metrics
  * stay inside the engine until {@link #drainStats()}, so a GPU engine moves no data to the host per batch.
  *
  * <p>Engines are not thread-safe; one thread drives one engine.
@@ -48,7 +50,10 @@ public interface Engine extends AutoCloseable {
     /** Minimises {@code E(z; x)} over {@code z_1..z_L}, starting from the forward pass. */
     void inferFree(SolverConfig solver);
 
-    /** Minimises {@code E(z; x)} with {@code z_L = onehot(y)}, starting from the forward pass. */
+    /**
+     * Minimises {@code E(z; x)} with {@code z_L = onehot(y)}, starting from the free minimiser if this batch has
+     * one, else from the forward pass.
+     */
     void inferClamped(SolverConfig solver);
 
     /**

@@ -208,10 +208,11 @@ public final class CpuEngine implements Engine {
         Activations act = isClamped ? clamped : free;
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
         float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
+        Activations start = isClamped && freeDone ? free : forward;
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
             int rows = Math.min(size, r0 + VectorKernels.BLOCK) - r0;
-            act.copyRows(forward, r0, r0 + rows, weights);
+            act.copyRows(start, r0, r0 + rows, weights);
             if (isClamped) {
                 for (int i = 0; i < rows; i++) {
                     solver.clampOutput(act, r0 + i, labels[r0 + i]);
@@ -330,8 +331,14 @@ public final class CpuEngine implements Engine {
             int p1 = plan.to(c);
             float[] g = gradT[k];
             Arrays.fill(g, p0 * cols, p1 * cols, 0f);
-            VectorKernels.accumulateOuter(a.z(k), la[k + 1], -scale, b == null ? null : b.z(k),
-                    b == null ? null : lb[k + 1], scale, weights.stride(k), size, cols, g, p0, p1);
+            if (k == 0) {
+                // Both phases share the input: one pass over the residual difference.
+                VectorKernels.accumulateSparseInput(a.z(0), weights.stride(0), la[1], b == null ? null : lb[1], -scale,
+                        size, cols, g, p0, p1, scratch[w].row());
+            } else {
+                VectorKernels.accumulateOuter(a.z(k), la[k + 1], -scale, b == null ? null : b.z(k),
+                        b == null ? null : lb[k + 1], scale, weights.stride(k), size, cols, g, p0, p1);
+            }
             chunkFinite[c] = VectorKernels.allFinite(g, p0 * cols, (p1 - p0) * cols);
         });
     }

@@ -479,12 +479,14 @@ public abstract class GpuEngine implements Engine {
                     + " (use --solver jacobi, or the cpu engine for Gauss-Seidel)");
         }
         boolean clamped = p == CLAMPED;
+        // The clamped phase starts from the free minimiser when this batch has one (see Engine#inferClamped).
+        int start = clamped && valid[FREE] ? FREE : FORWARD;
         int rule = solver.stop().ordinal();
         float tol = solver.stop() == StopRule.FIXED ? 0f : (float) solver.tol();
         if (lay.layers() < 2) {
             // No hidden layer: the free phase is the forward pass, the clamped one has nothing to solve.
-            dev.copy(z[FORWARD], 0, z[p], 0, 4L * batch * lay.rowWidth());
-            dev.copy(a[FORWARD], 0, a[p], 0, 4L * batch * lay.rowWidth());
+            dev.copy(z[start], 0, z[p], 0, 4L * batch * lay.rowWidth());
+            dev.copy(a[start], 0, a[p], 0, 4L * batch * lay.rowWidth());
             setTop(p, clamped);
             energyInto(p);
             dev.zero(sweeps, 0, 4L * batch);
@@ -496,19 +498,19 @@ public abstract class GpuEngine implements Engine {
             }
             dev.launch(kFused, batch, 1, fusedSize, 1, fusedBytes,
                     shape, lay.layers(), lay.rowWidth(), Math.max(1, lay.maxHidden()), lay.maxWidth(),
-                    params, colNorms, z[FORWARD], a[FORWARD], z[p], a[p], y, clamped ? 1 : 0,
+                    params, colNorms, z[start], a[start], z[p], a[p], y, clamped ? 1 : 0,
                     gamma, lo, hi, solver.maxSweeps(), rule, tol, energy[p], sweeps, resid);
         } else {
-            inferLayered(p, clamped, solver.maxSweeps(), rule, tol);
+            inferLayered(p, start, clamped, solver.maxSweeps(), rule, tol);
         }
         dev.launch(kSolverStats, 1, 1, reduceSize, 1, 4 * reduceSize, batch, sweeps, resid, statsI, statsF);
         valid[p] = true;
     }
 
-    private void inferLayered(int p, boolean clamped, int maxSweeps, int rule, float tol) {
+    private void inferLayered(int p, int start, boolean clamped, int maxSweeps, int rule, float tol) {
         long bytes = 4L * batch * lay.rowWidth();
-        dev.copy(z[FORWARD], 0, z[p], 0, bytes);
-        dev.copy(a[FORWARD], 0, a[p], 0, bytes);
+        dev.copy(z[start], 0, z[p], 0, bytes);
+        dev.copy(a[start], 0, a[p], 0, bytes);
         setTop(p, clamped);
         energyInto(p);
         if (rule == StopRule.KKT.ordinal()) {

@@ -22,6 +22,11 @@ public final class Scratch {
     /** Final KKT residual of each row of the last block, NaN where the stopping rule did not measure it. */
     public final double[] residualNorm = new double[VectorKernels.BLOCK];
 
+    /** A free row as wide as the widest padded layer, for callers outside the solver. */
+    public float[] row() {
+        return d;
+    }
+
     public Scratch(PaddedWeights weights) {
         int max = 0;
         for (int k = 0; k <= weights.layers(); k++) {

@@ -222,6 +222,39 @@ public final class VectorKernels {
         }
     }
 
+    /**
+     * The first layer's gradient rows, where the input {@code x} is shared by both phases and mostly zero:
+     * {@code g[p, :] += scale * sum_r x[r, p] * (va[r, :] - vb[r, :])} for {@code p0 <= p < p1} ({@code vb} may be
+     * {@code null}). Walks each sample's pixels {@code p0..p1} contiguously and touches {@code g} only for the
+     * non-zero ones; the difference row is formed once per sample.
+     *
+     * @param g modified in rows p0..p1; {@code [* x cols]}, {@code cols <= } the scratch {@code diff} length
+     */
+    public static void accumulateSparseInput(float[] x, int xStride, float[] va, float[] vb, float scale, int rows,
+                                             int cols, float[] g, int p0, int p1, float[] diff) {
+        for (int r = 0; r < rows; r++) {
+            int xo = r * xStride;
+            boolean formed = false;
+            for (int p = p0; p < p1; p++) {
+                float xv = x[xo + p];
+                if (xv == 0f) {
+                    continue;
+                }
+                if (!formed) {
+                    for (int c = 0; c < cols; c += LANES) {
+                        FloatVector d = FloatVector.fromArray(S, va, r * cols + c);
+                        if (vb != null) {
+                            d = d.sub(FloatVector.fromArray(S, vb, r * cols + c));
+                        }
+                        d.mul(scale).intoArray(diff, c);
+                    }
+                    formed = true;
+                }
+                axpy(xv, diff, 0, g, p * cols, cols);
+            }
+        }
+    }
+
     /** {@code sum_i x[xo+i] * y[yo+i]} over {@code n} (a multiple of PAD) values. */
     public static float dot(float[] x, int xo, float[] y, int yo, int n) {
         FloatVector acc = FloatVector.zero(S);
