@@ -233,7 +233,8 @@ public final class ActivationSolver {
 
     /**
      * One Gauss-Seidel sweep of row {@code r}: hidden layers bottom-up, units in order. Keeps
-     * {@code r = z_{k+1} - a_{k+1}} in a scratch row, so each unit costs one dot product and one axpy.
+     * {@code r = z_{k+1} - a_{k+1}} in a scratch row while it walks a layer's units, so each unit costs one dot
+     * product and one axpy, and rebuilds {@code a_{k+1} = z_{k+1} - r} once at the end of the layer.
      */
     public void gaussSeidelSweep(Activations act, int r, boolean clamped, Scratch s) {
         float[] res = s.residual;
@@ -251,6 +252,7 @@ public final class ActivationSolver {
             for (int i = 0; i < sn; i += LANES) {
                 FloatVector.fromArray(S, zn, no + i).sub(FloatVector.fromArray(S, an, no + i)).intoArray(res, i);
             }
+            boolean changed = false;
             for (int j = 0; j < w.width[k]; j++) {
                 float q = VectorKernels.dot(wt, j * sn, res, 0, sn);
                 float gc = gamma * c[j];
@@ -260,7 +262,12 @@ public final class ActivationSolver {
                 if (delta != 0f) {
                     z[zo + j] = next;
                     VectorKernels.axpy(-delta, wt, j * sn, res, 0, sn);
-                    VectorKernels.axpy(delta, wt, j * sn, an, no, sn);
+                    changed = true;
+                }
+            }
+            if (changed) {
+                for (int i = 0; i < sn; i += LANES) {
+                    FloatVector.fromArray(S, zn, no + i).sub(FloatVector.fromArray(S, res, i)).intoArray(an, no + i);
                 }
             }
             if (!clamped && k == layers - 1) {

@@ -1,6 +1,7 @@
 package liftnet.solve;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -292,16 +293,27 @@ public final class VectorKernels {
         return sumLanes(acc);
     }
 
+    /** {@code FOLD[i]} pairs lane {@code j} with lane {@code j ^ (LANES >> (i + 1))}. */
+    @SuppressWarnings("unchecked")
+    private static final VectorShuffle<Float>[] FOLD = new VectorShuffle[Integer.numberOfTrailingZeros(LANES)];
+
+    static {
+        for (int i = 0; i < FOLD.length; i++) {
+            int distance = LANES >> (i + 1);
+            FOLD[i] = VectorShuffle.fromOp(S, j -> j ^ distance);
+        }
+    }
+
     /**
-     * Sum of the lanes in lane order. {@code reduceLanes} adds in a different order once the JIT compiles it
-     * than the interpreter does, which made runs differ in the last bits; a fixed order keeps them identical.
+     * Sum of the lanes by a fixed pairwise tree. {@code reduceLanes} adds in a different order once the JIT
+     * compiles it than the interpreter does, which made runs differ in the last bits; an explicit tree keeps
+     * them identical and costs a few permutes.
      */
     public static float sumLanes(FloatVector v) {
-        float sum = 0f;
-        for (int i = 0; i < LANES; i++) {
-            sum += v.lane(i);
+        for (VectorShuffle<Float> fold : FOLD) {
+            v = v.add(v.rearrange(fold));
         }
-        return sum;
+        return v.lane(0);
     }
 
     /** Whether {@code x[xo : xo+n)} ({@code n} a multiple of PAD) holds no NaN and no infinity. */
