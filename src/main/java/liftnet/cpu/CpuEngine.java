@@ -15,6 +15,7 @@ import liftnet.solve.ActivationSolver;
 import liftnet.solve.Activations;
 import liftnet.solve.PaddedWeights;
 import liftnet.solve.Scratch;
+import liftnet.solve.SparseInputs;
 import liftnet.solve.VectorKernels;
 
 /**
@@ -40,6 +41,7 @@ public final class CpuEngine implements Engine {
     private int capacity;
     private float[] input;
     private int[] labels;
+    private int[] samples;
     private Activations forward;
     private Activations free;
     private Activations clamped;
@@ -49,6 +51,7 @@ public final class CpuEngine implements Engine {
     private double[] clampedEnergy;
 
     private Dataset data;
+    private SparseInputs sparse;
     private int[] order;
     private int from;
     private int size;
@@ -138,10 +141,11 @@ public final class CpuEngine implements Engine {
             throw new IllegalArgumentException("data set " + dataset.name() + " has " + dataset.classes()
                     + " classes but net " + config.net() + " has " + config.net().outputs() + " outputs");
         }
-        return new HostData(dataset);
+        return new HostData(dataset, SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width()));
     }
 
-    private record HostData(Dataset dataset) implements DeviceData {
+    /** A data set with its inputs also in sparse rows, for the first layer's product. */
+    private record HostData(Dataset dataset, SparseInputs sparse) implements DeviceData {
         @Override
         public void close() {
         }
@@ -154,6 +158,7 @@ public final class CpuEngine implements Engine {
         }
         ensureCapacity(size);
         this.data = deviceData.dataset();
+        this.sparse = deviceData instanceof HostData host ? host.sparse() : null;
         this.order = order;
         this.from = from;
         this.size = size;
@@ -182,8 +187,9 @@ public final class CpuEngine implements Engine {
                 int sample = order[from + r];
                 System.arraycopy(data.inputs(), sample * width, input, r * stride, width);
                 labels[r] = data.labels()[sample];
+                samples[r] = sample;
             }
-            solver.forward(forward, r0, r1 - r0);
+            solver.forward(forward, r0, r1 - r0, sparse, samples);
         });
         forwardDone = true;
         freeDone = false;
@@ -537,6 +543,7 @@ public final class CpuEngine implements Engine {
         capacity = Math.max(n, capacity * 2);
         input = new float[capacity * weights.stride(0)];
         labels = new int[capacity];
+        samples = new int[capacity];
         forward = new Activations(weights, capacity, input);
         free = new Activations(weights, capacity, input);
         clamped = new Activations(weights, capacity, input);

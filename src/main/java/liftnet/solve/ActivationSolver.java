@@ -59,10 +59,24 @@ public final class ActivationSolver {
      * @param act modified: {@code z_1..z_L}, {@code a_1..a_L} of those rows
      */
     public void forward(Activations act, int r0, int rows) {
+        forward(act, r0, rows, null, null);
+    }
+
+    /**
+     * {@link #forward(Activations, int, int)} with the first layer's inputs read from {@code sparse}: row
+     * {@code r} is sample {@code sampleOfRow[r]} of it (its dense copy in {@code z_0} must match).
+     */
+    public void forward(Activations act, int r0, int rows, SparseInputs sparse, int[] sampleOfRow) {
         for (int k = 0; k < layers; k++) {
             int sIn = w.stride[k];
             int sOut = w.stride[k + 1];
-            if (k == 0) {
+            if (k == 0 && sparse != null) {
+                for (int r = r0; r < r0 + rows; r++) {
+                    int sample = sampleOfRow[r];
+                    VectorKernels.sparseRowTimesMatrix(sparse.index, sparse.value, sparse.start[sample],
+                            sparse.start[sample + 1], w.wt[0], sOut, w.b[0], act.a[1], r * sOut);
+                }
+            } else if (k == 0) {
                 // Inputs are sparse (dark pixels): the single-row kernel skips their zeros.
                 VectorKernels.rowsTimesMatrix(act.z[0], sIn, w.width[0], w.wt[0], sOut, w.b[0], act.a[1], sOut, r0, r0 + rows);
             } else {

@@ -155,6 +155,43 @@ public final class VectorKernels {
         }
     }
 
+    /**
+     * {@code out[o : o+cols) = bias + sum_n value[n] * m[index[n], :]} over {@code n} in {@code [from, to)}: one
+     * row of a product with a sparse input.
+     *
+     * @param m   {@code [* x cols]}, not modified
+     * @param out modified in {@code [o, o+cols)}
+     */
+    public static void sparseRowTimesMatrix(int[] index, float[] value, int from, int to, float[] m, int cols,
+                                            float[] bias, float[] out, int outOffset) {
+        int c0 = 0;
+        for (; c0 + 4 * LANES <= cols; c0 += 4 * LANES) {
+            FloatVector v0 = start(bias, c0);
+            FloatVector v1 = start(bias, c0 + LANES);
+            FloatVector v2 = start(bias, c0 + 2 * LANES);
+            FloatVector v3 = start(bias, c0 + 3 * LANES);
+            for (int n = from; n < to; n++) {
+                int base = index[n] * cols + c0;
+                FloatVector xv = FloatVector.broadcast(S, value[n]);
+                v0 = FloatVector.fromArray(S, m, base).fma(xv, v0);
+                v1 = FloatVector.fromArray(S, m, base + LANES).fma(xv, v1);
+                v2 = FloatVector.fromArray(S, m, base + 2 * LANES).fma(xv, v2);
+                v3 = FloatVector.fromArray(S, m, base + 3 * LANES).fma(xv, v3);
+            }
+            v0.intoArray(out, outOffset + c0);
+            v1.intoArray(out, outOffset + c0 + LANES);
+            v2.intoArray(out, outOffset + c0 + 2 * LANES);
+            v3.intoArray(out, outOffset + c0 + 3 * LANES);
+        }
+        for (; c0 < cols; c0 += LANES) {
+            FloatVector v0 = start(bias, c0);
+            for (int n = from; n < to; n++) {
+                v0 = FloatVector.fromArray(S, m, index[n] * cols + c0).fma(FloatVector.broadcast(S, value[n]), v0);
+            }
+            v0.intoArray(out, outOffset + c0);
+        }
+    }
+
     private static FloatVector start(float[] bias, int c) {
         return bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c);
     }
