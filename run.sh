@@ -115,6 +115,8 @@ fi
 
 jvm=(--add-modules jdk.incubator.vector -XX:+UseParallelGC -Dliftnet.home="$root")
 [[ "$best" -ge 22 ]] && jvm+=(--enable-native-access=ALL-UNNAMED)
+# LWJGL reads fields through sun.misc.Unsafe; JDK 23+ warns about it on every run unless allowed.
+[[ "$best" -ge 23 ]] && jvm+=(--sun-misc-unsafe-memory-access=allow)
 # shellcheck disable=SC2206
 [[ -n "${LIFTNET_JVM_OPTS:-}" ]] && jvm+=(${LIFTNET_JVM_OPTS})
 
