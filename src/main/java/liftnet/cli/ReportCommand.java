@@ -68,7 +68,7 @@ final class ReportCommand implements Callable<Integer> {
         report.writeFilters(results);
         Path model = section4Model();
         if (model != null) {
-            Path mnist = Path.of(System.getProperty("liftnet.home", "")).resolve(DataSets.DATA_ROOT).resolve(DatasetId.MNIST.key());
+            Path mnist = TrainCommand.defaultData(DatasetId.MNIST);
             Dataset test = DataSets.load(DatasetId.MNIST, mnist, Split.TEST).head(SECTION4_SAMPLES);
             report.writeSection4(model, test);
             main.err.println("section 4: gradient agreement of " + model + " on " + SECTION4_SAMPLES + " test samples");

@@ -67,15 +67,8 @@ public final class ReproductionReport {
         List<Result> results = new ArrayList<>();
         for (PaperTables.Row row : PaperTables.rows()) {
             Path dir = runs.resolve(row.id());
-            List<JsonObject> epochs = new ArrayList<>();
+            List<JsonObject> epochs = readEpochs(dir);
             JsonObject config = null;
-            if (Files.exists(dir.resolve("metrics.jsonl"))) {
-                for (String line : Files.readAllLines(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8)) {
-                    if (!line.isBlank()) {
-                        epochs.add(JsonParser.parseString(line).getAsJsonObject());
-                    }
-                }
-            }
             if (Files.exists(dir.resolve("config.json"))) {
                 config = JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
             }
@@ -110,15 +103,7 @@ public final class ReproductionReport {
                 if (!name.startsWith(prefix) || lr < prefix.length()) {
                     continue;
                 }
-                List<JsonObject> epochs = new ArrayList<>();
-                Path metrics = dir.resolve("metrics.jsonl");
-                if (Files.exists(metrics)) {
-                    for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                        if (!line.isBlank()) {
-                            epochs.add(JsonParser.parseString(line).getAsJsonObject());
-                        }
-                    }
-                }
+                List<JsonObject> epochs = readEpochs(dir);
                 StringBuilder text = new StringBuilder("--lr ").append(name.substring(lr + 3)).append(' ')
                         .append(name, prefix.length(), lr).append(": ").append(epochs.size()).append(" epochs");
                 if (!epochs.isEmpty()) {
@@ -136,6 +121,20 @@ public final class ReproductionReport {
             }
         }
         return attempts;
+    }
+
+    /** The lines of {@code dir/metrics.jsonl}, one per finished epoch; empty when there is none. */
+    private static List<JsonObject> readEpochs(Path dir) throws IOException {
+        List<JsonObject> epochs = new ArrayList<>();
+        Path metrics = dir.resolve("metrics.jsonl");
+        if (Files.exists(metrics)) {
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    epochs.add(JsonParser.parseString(line).getAsJsonObject());
+                }
+            }
+        }
+        return epochs;
     }
 
     /** Writes {@code tables.json}. */

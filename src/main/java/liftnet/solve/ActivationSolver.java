@@ -54,17 +54,11 @@ public final class ActivationSolver {
 
     /**
      * Forward pass of rows {@code r0 .. r0+rows}: {@code a_{k+1} = W_k z_k + b_k},
-     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}.
+     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}. The first layer reads its inputs
+     * from {@code sparse} when given (row {@code r} is its sample {@code sampleOfRow[r]}, whose dense copy
+     * must be in {@code z_0}), else from {@code z_0}.
      *
      * @param act modified: {@code z_1..z_L}, {@code a_1..a_L} of those rows
-     */
-    public void forward(Activations act, int r0, int rows) {
-        forward(act, r0, rows, null, null);
-    }
-
-    /**
-     * {@link #forward(Activations, int, int)} with the first layer's inputs read from {@code sparse}: row
-     * {@code r} is sample {@code sampleOfRow[r]} of it (its dense copy in {@code z_0} must match).
      */
     public void forward(Activations act, int r0, int rows, SparseInputs sparse, int[] sampleOfRow) {
         for (int k = 0; k < layers; k++) {

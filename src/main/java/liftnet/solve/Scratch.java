@@ -22,9 +22,11 @@ public final class Scratch {
     /** Final KKT residual of each row of the last block, NaN where the stopping rule did not measure it. */
     public final double[] residualNorm = new double[VectorKernels.BLOCK];
 
-    /** A free row as wide as the widest padded layer, for callers outside the solver. */
+    private final float[] row;
+
+    /** A row as wide as the widest padded layer that the solver never touches, for callers outside it. */
     public float[] row() {
-        return d;
+        return row;
     }
 
     public Scratch(PaddedWeights weights) {
@@ -37,5 +39,6 @@ public final class Scratch {
         q = new float[VectorKernels.BLOCK * max];
         delta = new float[VectorKernels.BLOCK * max];
         d = new float[VectorKernels.BLOCK * max];
+        row = new float[max];
     }
 }
