@@ -39,7 +39,6 @@ public final class CpuEngine implements Engine {
     private final Units units;
 
     private int capacity;
-    private float[] input;
     private int[] labels;
     private int[] samples;
     private Activations forward;
@@ -157,8 +156,12 @@ public final class CpuEngine implements Engine {
             throw new IllegalArgumentException("batch [" + from + ", " + (from + size) + ") is outside the order of length " + order.length);
         }
         ensureCapacity(size);
-        this.data = deviceData.dataset();
-        this.sparse = deviceData instanceof HostData host ? host.sparse() : null;
+        if (!(deviceData instanceof HostData host)) {
+            throw new IllegalArgumentException("data set " + deviceData.dataset().name()
+                    + " was uploaded to another engine; upload it to this one with upload(dataset)");
+        }
+        this.data = host.dataset();
+        this.sparse = host.sparse();
         this.order = order;
         this.from = from;
         this.size = size;
@@ -178,14 +181,11 @@ public final class CpuEngine implements Engine {
     @Override
     public void forward() {
         requireBatch();
-        int width = config.net().inputs();
-        int stride = weights.stride(0);
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
             int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
             for (int r = r0; r < r1; r++) {
                 int sample = order[from + r];
-                System.arraycopy(data.inputs(), sample * width, input, r * stride, width);
                 labels[r] = data.labels()[sample];
                 samples[r] = sample;
             }
@@ -339,8 +339,8 @@ public final class CpuEngine implements Engine {
             Arrays.fill(g, p0 * cols, p1 * cols, 0f);
             if (k == 0) {
                 // Both phases share the input: one pass over the residual difference.
-                VectorKernels.accumulateSparseInput(a.z(0), weights.stride(0), la[1], b == null ? null : lb[1], -scale,
-                        size, cols, g, p0, p1, scratch[w].row());
+                VectorKernels.accumulateSparseInput(sparse, samples, p0 / GradientPlan.ROWS, la[1],
+                        b == null ? null : lb[1], -scale, size, cols, g);
             } else {
                 VectorKernels.accumulateOuter(a.z(k), la[k + 1], -scale, b == null ? null : b.z(k),
                         b == null ? null : lb[k + 1], scale, weights.stride(k), size, cols, g, p0, p1);
@@ -469,8 +469,14 @@ public final class CpuEngine implements Engine {
     public float[] activations(Phase phase, int layer) {
         Activations act = activationsOf(phase);
         int n = weights.width(layer);
-        int s = weights.stride(layer);
         float[] out = new float[size * n];
+        if (layer == 0) {
+            for (int r = 0; r < size; r++) {
+                System.arraycopy(data.inputs(), samples[r] * n, out, r * n, n);
+            }
+            return out;
+        }
+        int s = weights.stride(layer);
         for (int r = 0; r < size; r++) {
             System.arraycopy(act.z(layer), r * s, out, r * n, n);
         }
@@ -541,12 +547,11 @@ public final class CpuEngine implements Engine {
             return;
         }
         capacity = Math.max(n, capacity * 2);
-        input = new float[capacity * weights.stride(0)];
         labels = new int[capacity];
         samples = new int[capacity];
-        forward = new Activations(weights, capacity, input);
-        free = new Activations(weights, capacity, input);
-        clamped = new Activations(weights, capacity, input);
+        forward = new Activations(weights, capacity);
+        free = new Activations(weights, capacity);
+        clamped = new Activations(weights, capacity);
         lambdaClamped = new float[layers + 1][];
         lambdaFree = new float[layers + 1][];
         for (int k = 1; k <= layers; k++) {

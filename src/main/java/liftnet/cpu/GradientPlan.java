@@ -3,15 +3,17 @@ package liftnet.cpu;
 import java.util.ArrayList;
 import java.util.List;
 import liftnet.api.NetSpec;
+import liftnet.solve.SparseInputs;
 
 /**
- * How the gradient and update work of a net splits into chunks: for each weight layer {@code k}, ranges of
- * at most {@link #ROWS} rows of {@code W_k^T} (one per input unit), then one chunk for the bias {@code b_k}.
+ * How the gradient and update work of a net splits into chunks: for each weight layer {@code k}, blocks of
+ * {@link #ROWS} rows of {@code W_k^T} (one per input unit; the last block may be shorter), then one chunk for
+ * the bias {@code b_k}. The first layer's blocks are the input blocks of {@link SparseInputs}.
  */
 final class GradientPlan {
 
     /** Rows of {@code W_k^T} per chunk: enough work to amortise a claim, small enough to balance two threads. */
-    static final int ROWS = 32;
+    static final int ROWS = SparseInputs.BLOCK_WIDTH;
 
     private final int[] layer;
     private final int[] from;
@@ -21,9 +23,8 @@ final class GradientPlan {
         List<int[]> chunks = new ArrayList<>();
         for (int k = 0; k < net.layers(); k++) {
             int rows = net.width(k);
-            int parts = (rows + ROWS - 1) / ROWS;
-            for (int c = 0; c < parts; c++) {
-                chunks.add(new int[] {k, CpuWorkers.from(c, rows, parts), CpuWorkers.from(c + 1, rows, parts)});
+            for (int p = 0; p < rows; p += ROWS) {
+                chunks.add(new int[] {k, p, Math.min(rows, p + ROWS)});
             }
             chunks.add(new int[] {k, -1, -1});
         }

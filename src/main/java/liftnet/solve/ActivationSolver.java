@@ -34,6 +34,10 @@ import liftnet.api.Units;
 public final class ActivationSolver {
 
     private static final double TINY_ENERGY = 1e-30;
+    private static final int INTS_PER_LINE = 16;
+    /** Keeps {@link #touchInputs}' loads from being removed as dead code. */
+    @SuppressWarnings("unused")
+    private static volatile int touchSink;
 
     private final PaddedWeights w;
     private final int layers;
@@ -54,25 +58,22 @@ public final class ActivationSolver {
 
     /**
      * Forward pass of rows {@code r0 .. r0+rows}: {@code a_{k+1} = W_k z_k + b_k},
-     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}. The first layer reads its inputs
-     * from {@code sparse} when given (row {@code r} is its sample {@code sampleOfRow[r]}, whose dense copy
-     * must be in {@code z_0}), else from {@code z_0}.
+     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}. Row {@code r}'s input is sample
+     * {@code sampleOfRow[r]} of {@code inputs}.
      *
      * @param act modified: {@code z_1..z_L}, {@code a_1..a_L} of those rows
      */
-    public void forward(Activations act, int r0, int rows, SparseInputs sparse, int[] sampleOfRow) {
+    public void forward(Activations act, int r0, int rows, SparseInputs inputs, int[] sampleOfRow) {
         for (int k = 0; k < layers; k++) {
             int sIn = w.stride[k];
             int sOut = w.stride[k + 1];
-            if (k == 0 && sparse != null) {
+            if (k == 0) {
+                touchInputs(inputs, sampleOfRow, r0, rows);
                 for (int r = r0; r < r0 + rows; r++) {
                     int sample = sampleOfRow[r];
-                    VectorKernels.sparseRowTimesMatrix(sparse.index, sparse.value, sparse.start[sample],
-                            sparse.start[sample + 1], w.wt[0], sOut, w.b[0], act.a[1], r * sOut);
+                    VectorKernels.sparseRowTimesMatrix(inputs.index, inputs.value, inputs.start[sample],
+                            inputs.start[sample + 1], w.wt[0], sOut, w.b[0], act.a[1], r * sOut);
                 }
-            } else if (k == 0) {
-                // Inputs are sparse (dark pixels): the single-row kernel skips their zeros.
-                VectorKernels.rowsTimesMatrix(act.z[0], sIn, w.width[0], w.wt[0], sOut, w.b[0], act.a[1], sOut, r0, r0 + rows);
             } else {
                 for (int r = r0; r < r0 + rows; r += BLOCK) {
                     VectorKernels.rowBlockTimesMatrix(act.z[k], r * sIn, sIn, Math.min(BLOCK, r0 + rows - r), w.width[k],
@@ -85,6 +86,21 @@ public final class ActivationSolver {
                 System.arraycopy(act.a[k + 1], r0 * sOut, act.z[k + 1], r0 * sOut, rows * sOut);
             }
         }
+    }
+
+    /**
+     * Reads one value per cache line of the rows' sparse inputs before the products start, so that the misses
+     * of a randomly ordered batch overlap instead of each waiting behind the previous row's FMAs.
+     */
+    private static void touchInputs(SparseInputs inputs, int[] sampleOfRow, int r0, int rows) {
+        int touched = 0;
+        for (int r = r0; r < r0 + rows; r++) {
+            int sample = sampleOfRow[r];
+            for (int n = inputs.start[sample]; n < inputs.start[sample + 1]; n += INTS_PER_LINE) {
+                touched += inputs.index[n] + Float.floatToRawIntBits(inputs.value[n]);
+            }
+        }
+        touchSink = touched;
     }
 
     /** Sets the output of row {@code r} to {@code onehot(label)}, the clamped phase's constraint. */
@@ -126,8 +142,15 @@ public final class ActivationSolver {
             }
         }
         for (int sweep = 1; sweep <= config.maxSweeps() && remaining > 0; sweep++) {
-            if (config.solver() == Solver.JACOBI) {
-                jacobiSweep(act, r0, rows, clamped, s);
+            if (config.solver() == Solver.JACOBI && remaining == 1) {
+                // The last active row alone: the single-row products cost half of a block's.
+                int last = 0;
+                while (!s.active[last]) {
+                    last++;
+                }
+                jacobiSweep(act, r0 + last, 1, clamped, s, 1);
+            } else if (config.solver() == Solver.JACOBI) {
+                jacobiSweep(act, r0, rows, clamped, s, activeMask(s, rows));
             } else {
                 for (int i = 0; i < rows; i++) {
                     if (s.active[i]) {
@@ -162,16 +185,29 @@ public final class ActivationSolver {
         }
     }
 
-    /** One red-black Jacobi sweep of the active rows of the block: odd hidden layers, then even ones. */
-    public void jacobiSweep(Activations act, int r0, int rows, boolean clamped, Scratch s) {
+    private static int activeMask(Scratch s, int rows) {
+        int mask = 0;
+        for (int i = 0; i < rows; i++) {
+            if (s.active[i]) {
+                mask |= 1 << i;
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * One red-black Jacobi sweep of rows {@code r0 .. r0+rows}: odd hidden layers, then even ones. Rows whose bit
+     * in {@code activeMask} is clear are computed with the block (that is cheaper than splitting it) but not moved.
+     */
+    void jacobiSweep(Activations act, int r0, int rows, boolean clamped, Scratch s, int activeMask) {
         for (int parity = 1; parity >= 0; parity--) {
             for (int k = parity == 1 ? 1 : 2; k < layers; k += 2) {
-                jacobiLayer(act, r0, rows, k, clamped, s);
+                jacobiLayer(act, r0, rows, k, clamped, s, activeMask);
             }
         }
     }
 
-    private void jacobiLayer(Activations act, int r0, int rows, int k, boolean clamped, Scratch s) {
+    private void jacobiLayer(Activations act, int r0, int rows, int k, boolean clamped, Scratch s, int activeMask) {
         int sk = w.stride[k];
         int sn = w.stride[k + 1];
         float[] z = act.z[k];
@@ -214,14 +250,14 @@ public final class ActivationSolver {
             }
             s.slope[i] = VectorKernels.sumLanes(slope);
             s.step2[i] = VectorKernels.sumLanes(step2);
-            any |= s.active[i] && s.step2[i] > 0;
+            any |= (activeMask >> i & 1) != 0 && s.step2[i] > 0;
         }
         if (!any) {
             return;
         }
         VectorKernels.rowBlockTimesMatrix(s.delta, 0, sk, rows, w.width[k], w.wt[k], sn, null, s.d, 0, sn);
         for (int i = 0; i < rows; i++) {
-            if (!s.active[i] || s.step2[i] == 0) {
+            if ((activeMask >> i & 1) == 0 || s.step2[i] == 0) {
                 continue;
             }
             double h = s.step2[i] + gamma * VectorKernels.squaredNorm(s.d, i * sn, sn);

@@ -2,8 +2,7 @@ package liftnet.solve;
 
 /**
  * Activations {@code z_k} and pre-activations {@code a_k = W_{k-1} z_{k-1} + b_{k-1}} of a batch for one
- * phase, row-major {@code [capacity x pad(n_k)]}. {@code z[0]} is the input, shared between phases;
- * {@code a[0]} is unused. Kept consistent by every solver: after any step, {@code a[k+1]} equals the
+ * phase, row-major {@code [capacity x pad(n_k)]}, for {@code k >= 1}; the input lives in {@link SparseInputs}. Kept consistent by every solver: after any step, {@code a[k+1]} equals the
  * pre-activation of the current {@code z[k]}.
  */
 public final class Activations {
@@ -12,12 +11,11 @@ public final class Activations {
     final float[][] a;
     final int capacity;
 
-    public Activations(PaddedWeights weights, int capacity, float[] input) {
+    public Activations(PaddedWeights weights, int capacity) {
         int layers = weights.layers();
         this.capacity = capacity;
         z = new float[layers + 1][];
         a = new float[layers + 1][];
-        z[0] = input;
         for (int k = 1; k <= layers; k++) {
             z[k] = new float[capacity * weights.stride(k)];
             a[k] = new float[capacity * weights.stride(k)];

@@ -22,13 +22,6 @@ public final class Scratch {
     /** Final KKT residual of each row of the last block, NaN where the stopping rule did not measure it. */
     public final double[] residualNorm = new double[VectorKernels.BLOCK];
 
-    private final float[] row;
-
-    /** A row as wide as the widest padded layer that the solver never touches, for callers outside it. */
-    public float[] row() {
-        return row;
-    }
-
     public Scratch(PaddedWeights weights) {
         int max = 0;
         for (int k = 0; k <= weights.layers(); k++) {
@@ -39,6 +32,5 @@ public final class Scratch {
         q = new float[VectorKernels.BLOCK * max];
         delta = new float[VectorKernels.BLOCK * max];
         d = new float[VectorKernels.BLOCK * max];
-        row = new float[max];
     }
 }

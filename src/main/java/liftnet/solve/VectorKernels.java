@@ -26,22 +26,13 @@ public final class VectorKernels {
     }
 
     /**
-     * {@code out[r, 0:cols) = bias + sum_{i < inner} in[r, i] * m[i, 0:cols)} for rows {@code r0 <= r < r1},
-     * where {@code m} is row-major {@code [inner x cols]}.
+     * One row times a matrix: {@code out[o:o+cols) = bias + sum_{i < inner} in[x+i] * m[i, :]}, skipping zero
+     * inputs (inactive ReLU units, unchanged units).
      *
-     * @param in   {@code [rows x inStride]}; not modified
-     * @param m    {@code [inner x cols]}, {@code cols} a multiple of {@link #PAD}; not modified
+     * @param m    row-major {@code [inner x cols]}, {@code cols} a multiple of {@link #PAD}; not modified
      * @param bias {@code [cols]} or {@code null} for zero; not modified
-     * @param out  {@code [rows x outStride]}; modified in columns {@code 0:cols) of rows r0..r1
+     * @param out  modified in {@code [o, o+cols)}
      */
-    public static void rowsTimesMatrix(float[] in, int inStride, int inner, float[] m, int cols, float[] bias,
-                                       float[] out, int outStride, int r0, int r1) {
-        for (int r = r0; r < r1; r++) {
-            rowTimesMatrix(in, r * inStride, inner, m, cols, bias, out, r * outStride);
-        }
-    }
-
-    /** One row of {@link #rowsTimesMatrix}: {@code out[o:o+cols) = bias + sum_i in[x+i] * m[i, :]}. */
     public static void rowTimesMatrix(float[] in, int inOffset, int inner, float[] m, int cols, float[] bias,
                                       float[] out, int outOffset) {
         int c0 = 0;
@@ -82,7 +73,7 @@ public final class VectorKernels {
     public static final int BLOCK = 4;
 
     /**
-     * {@link #rowsTimesMatrix} for {@code rows <= BLOCK} rows at once, sharing every load of {@code m}
+     * {@link #rowTimesMatrix} for {@code rows <= BLOCK} rows at once, sharing every load of {@code m}
      * between them: {@code out[o + r*outStride, :cols) = bias + sum_i in[x + r*inStride + i] * m[i, :]}.
      *
      * @param in  not modified
@@ -157,7 +148,8 @@ public final class VectorKernels {
 
     /**
      * {@code out[o : o+cols) = bias + sum_n value[n] * m[index[n], :]} over {@code n} in {@code [from, to)}: one
-     * row of a product with a sparse input.
+     * row of a product with a sparse input. Two non-zeros per step, into separate accumulators, so that the
+     * loads of {@code m} (which lives in L2) are not serialised behind one chain of FMAs.
      *
      * @param m   {@code [* x cols]}, not modified
      * @param out modified in {@code [o, o+cols)}
@@ -170,7 +162,26 @@ public final class VectorKernels {
             FloatVector v1 = start(bias, c0 + LANES);
             FloatVector v2 = start(bias, c0 + 2 * LANES);
             FloatVector v3 = start(bias, c0 + 3 * LANES);
-            for (int n = from; n < to; n++) {
+            FloatVector u0 = FloatVector.zero(S);
+            FloatVector u1 = u0;
+            FloatVector u2 = u0;
+            FloatVector u3 = u0;
+            int n = from;
+            for (; n + 1 < to; n += 2) {
+                int base = index[n] * cols + c0;
+                int next = index[n + 1] * cols + c0;
+                FloatVector xv = FloatVector.broadcast(S, value[n]);
+                FloatVector yv = FloatVector.broadcast(S, value[n + 1]);
+                v0 = FloatVector.fromArray(S, m, base).fma(xv, v0);
+                v1 = FloatVector.fromArray(S, m, base + LANES).fma(xv, v1);
+                v2 = FloatVector.fromArray(S, m, base + 2 * LANES).fma(xv, v2);
+                v3 = FloatVector.fromArray(S, m, base + 3 * LANES).fma(xv, v3);
+                u0 = FloatVector.fromArray(S, m, next).fma(yv, u0);
+                u1 = FloatVector.fromArray(S, m, next + LANES).fma(yv, u1);
+                u2 = FloatVector.fromArray(S, m, next + 2 * LANES).fma(yv, u2);
+                u3 = FloatVector.fromArray(S, m, next + 3 * LANES).fma(yv, u3);
+            }
+            if (n < to) {
                 int base = index[n] * cols + c0;
                 FloatVector xv = FloatVector.broadcast(S, value[n]);
                 v0 = FloatVector.fromArray(S, m, base).fma(xv, v0);
@@ -178,10 +189,10 @@ public final class VectorKernels {
                 v2 = FloatVector.fromArray(S, m, base + 2 * LANES).fma(xv, v2);
                 v3 = FloatVector.fromArray(S, m, base + 3 * LANES).fma(xv, v3);
             }
-            v0.intoArray(out, outOffset + c0);
-            v1.intoArray(out, outOffset + c0 + LANES);
-            v2.intoArray(out, outOffset + c0 + 2 * LANES);
-            v3.intoArray(out, outOffset + c0 + 3 * LANES);
+            v0.add(u0).intoArray(out, outOffset + c0);
+            v1.add(u1).intoArray(out, outOffset + c0 + LANES);
+            v2.add(u2).intoArray(out, outOffset + c0 + 2 * LANES);
+            v3.add(u3).intoArray(out, outOffset + c0 + 3 * LANES);
         }
         for (; c0 < cols; c0 += LANES) {
             FloatVector v0 = start(bias, c0);
@@ -196,101 +207,197 @@ public final class VectorKernels {
         return bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, c);
     }
 
+    /** Rows of {@code g} that {@link #accumulateOuter} updates together. */
+    private static final int OUTER_ROWS = 4;
+
     /**
      * Rank-k update of a transposed gradient: for every {@code p0 <= p < p1},
      * {@code g[p, 0:cols) += sa * sum_r inA[r, p] * va[r, 0:cols) + sb * sum_r inB[r, p] * vb[r, 0:cols)} over
-     * rows {@code 0 <= r < rows}. The second pair may be {@code null}.
+     * rows {@code 0 <= r < rows}. The second pair may be {@code null}. Four rows of {@code g} at a time stay in
+     * registers while the batch streams past, so each load of {@code v} feeds four FMAs and no branch depends
+     * on the data.
      *
      * @param g modified in rows p0..p1; {@code [* x cols]}
      */
     public static void accumulateOuter(float[] inA, float[] va, float sa, float[] inB, float[] vb, float sb,
                                        int inStride, int rows, int cols, float[] g, int p0, int p1) {
-        for (int p = p0; p < p1; p++) {
-            int gRow = p * cols;
+        int p = p0;
+        for (; p + OUTER_ROWS <= p1; p += OUTER_ROWS) {
+            int c0 = 0;
+            for (; c0 + 4 * LANES <= cols; c0 += 4 * LANES) {
+                outerFourByFour(inA, va, sa, inB, vb, sb, inStride, rows, cols, g, p, c0);
+            }
+            for (; c0 < cols; c0 += LANES) {
+                outerFourByOne(inA, va, sa, inB, vb, sb, inStride, rows, cols, g, p, c0);
+            }
+        }
+        for (; p < p1; p++) {
             for (int c0 = 0; c0 < cols; c0 += LANES) {
-                if (c0 + 4 * LANES <= cols) {
-                    FloatVector g0 = FloatVector.fromArray(S, g, gRow + c0);
-                    FloatVector g1 = FloatVector.fromArray(S, g, gRow + c0 + LANES);
-                    FloatVector g2 = FloatVector.fromArray(S, g, gRow + c0 + 2 * LANES);
-                    FloatVector g3 = FloatVector.fromArray(S, g, gRow + c0 + 3 * LANES);
-                    for (int pass = 0; pass < 2; pass++) {
-                        float[] in = pass == 0 ? inA : inB;
-                        float[] v = pass == 0 ? va : vb;
-                        float s = pass == 0 ? sa : sb;
-                        if (in == null) {
-                            continue;
-                        }
-                        for (int r = 0; r < rows; r++) {
-                            float x = in[r * inStride + p];
-                            if (x == 0f) {
-                                continue;
-                            }
-                            FloatVector xv = FloatVector.broadcast(S, x * s);
-                            int vRow = r * cols + c0;
-                            g0 = FloatVector.fromArray(S, v, vRow).fma(xv, g0);
-                            g1 = FloatVector.fromArray(S, v, vRow + LANES).fma(xv, g1);
-                            g2 = FloatVector.fromArray(S, v, vRow + 2 * LANES).fma(xv, g2);
-                            g3 = FloatVector.fromArray(S, v, vRow + 3 * LANES).fma(xv, g3);
-                        }
+                FloatVector acc = FloatVector.fromArray(S, g, p * cols + c0);
+                for (int pass = 0; pass < 2; pass++) {
+                    float[] in = pass == 0 ? inA : inB;
+                    float[] v = pass == 0 ? va : vb;
+                    float s = pass == 0 ? sa : sb;
+                    for (int r = 0; in != null && r < rows; r++) {
+                        acc = FloatVector.fromArray(S, v, r * cols + c0).fma(FloatVector.broadcast(S, s * in[r * inStride + p]), acc);
                     }
-                    g0.intoArray(g, gRow + c0);
-                    g1.intoArray(g, gRow + c0 + LANES);
-                    g2.intoArray(g, gRow + c0 + 2 * LANES);
-                    g3.intoArray(g, gRow + c0 + 3 * LANES);
-                    c0 += 3 * LANES;
-                } else {
-                    FloatVector g0 = FloatVector.fromArray(S, g, gRow + c0);
-                    for (int pass = 0; pass < 2; pass++) {
-                        float[] in = pass == 0 ? inA : inB;
-                        float[] v = pass == 0 ? va : vb;
-                        float s = pass == 0 ? sa : sb;
-                        if (in == null) {
-                            continue;
-                        }
-                        for (int r = 0; r < rows; r++) {
-                            float x = in[r * inStride + p];
-                            if (x != 0f) {
-                                g0 = FloatVector.fromArray(S, v, r * cols + c0).fma(FloatVector.broadcast(S, x * s), g0);
-                            }
-                        }
-                    }
-                    g0.intoArray(g, gRow + c0);
+                }
+                acc.intoArray(g, p * cols + c0);
+            }
+        }
+    }
+
+    /** Rows {@code p..p+3}, columns {@code c0..c0+4*LANES} of {@link #accumulateOuter}. */
+    private static void outerFourByFour(float[] inA, float[] va, float sa, float[] inB, float[] vb, float sb,
+                                        int inStride, int rows, int cols, float[] g, int p, int c0) {
+        int g0 = p * cols + c0;
+        int g1 = g0 + cols;
+        int g2 = g1 + cols;
+        int g3 = g2 + cols;
+        FloatVector a00 = FloatVector.fromArray(S, g, g0);
+        FloatVector a01 = FloatVector.fromArray(S, g, g0 + LANES);
+        FloatVector a02 = FloatVector.fromArray(S, g, g0 + 2 * LANES);
+        FloatVector a03 = FloatVector.fromArray(S, g, g0 + 3 * LANES);
+        FloatVector a10 = FloatVector.fromArray(S, g, g1);
+        FloatVector a11 = FloatVector.fromArray(S, g, g1 + LANES);
+        FloatVector a12 = FloatVector.fromArray(S, g, g1 + 2 * LANES);
+        FloatVector a13 = FloatVector.fromArray(S, g, g1 + 3 * LANES);
+        FloatVector a20 = FloatVector.fromArray(S, g, g2);
+        FloatVector a21 = FloatVector.fromArray(S, g, g2 + LANES);
+        FloatVector a22 = FloatVector.fromArray(S, g, g2 + 2 * LANES);
+        FloatVector a23 = FloatVector.fromArray(S, g, g2 + 3 * LANES);
+        FloatVector a30 = FloatVector.fromArray(S, g, g3);
+        FloatVector a31 = FloatVector.fromArray(S, g, g3 + LANES);
+        FloatVector a32 = FloatVector.fromArray(S, g, g3 + 2 * LANES);
+        FloatVector a33 = FloatVector.fromArray(S, g, g3 + 3 * LANES);
+        for (int pass = 0; pass < 2; pass++) {
+            float[] in = pass == 0 ? inA : inB;
+            float[] v = pass == 0 ? va : vb;
+            float s = pass == 0 ? sa : sb;
+            for (int r = 0; in != null && r < rows; r++) {
+                int x = r * inStride + p;
+                int vo = r * cols + c0;
+                FloatVector v0 = FloatVector.fromArray(S, v, vo);
+                FloatVector v1 = FloatVector.fromArray(S, v, vo + LANES);
+                FloatVector v2 = FloatVector.fromArray(S, v, vo + 2 * LANES);
+                FloatVector v3 = FloatVector.fromArray(S, v, vo + 3 * LANES);
+                FloatVector x0 = FloatVector.broadcast(S, s * in[x]);
+                a00 = v0.fma(x0, a00);
+                a01 = v1.fma(x0, a01);
+                a02 = v2.fma(x0, a02);
+                a03 = v3.fma(x0, a03);
+                FloatVector x1 = FloatVector.broadcast(S, s * in[x + 1]);
+                a10 = v0.fma(x1, a10);
+                a11 = v1.fma(x1, a11);
+                a12 = v2.fma(x1, a12);
+                a13 = v3.fma(x1, a13);
+                FloatVector x2 = FloatVector.broadcast(S, s * in[x + 2]);
+                a20 = v0.fma(x2, a20);
+                a21 = v1.fma(x2, a21);
+                a22 = v2.fma(x2, a22);
+                a23 = v3.fma(x2, a23);
+                FloatVector x3 = FloatVector.broadcast(S, s * in[x + 3]);
+                a30 = v0.fma(x3, a30);
+                a31 = v1.fma(x3, a31);
+                a32 = v2.fma(x3, a32);
+                a33 = v3.fma(x3, a33);
+            }
+        }
+        a00.intoArray(g, g0);
+        a01.intoArray(g, g0 + LANES);
+        a02.intoArray(g, g0 + 2 * LANES);
+        a03.intoArray(g, g0 + 3 * LANES);
+        a10.intoArray(g, g1);
+        a11.intoArray(g, g1 + LANES);
+        a12.intoArray(g, g1 + 2 * LANES);
+        a13.intoArray(g, g1 + 3 * LANES);
+        a20.intoArray(g, g2);
+        a21.intoArray(g, g2 + LANES);
+        a22.intoArray(g, g2 + 2 * LANES);
+        a23.intoArray(g, g2 + 3 * LANES);
+        a30.intoArray(g, g3);
+        a31.intoArray(g, g3 + LANES);
+        a32.intoArray(g, g3 + 2 * LANES);
+        a33.intoArray(g, g3 + 3 * LANES);
+    }
+
+    /** Rows {@code p..p+3}, columns {@code c0..c0+LANES} of {@link #accumulateOuter}. */
+    private static void outerFourByOne(float[] inA, float[] va, float sa, float[] inB, float[] vb, float sb,
+                                       int inStride, int rows, int cols, float[] g, int p, int c0) {
+        int g0 = p * cols + c0;
+        FloatVector a0 = FloatVector.fromArray(S, g, g0);
+        FloatVector a1 = FloatVector.fromArray(S, g, g0 + cols);
+        FloatVector a2 = FloatVector.fromArray(S, g, g0 + 2 * cols);
+        FloatVector a3 = FloatVector.fromArray(S, g, g0 + 3 * cols);
+        for (int pass = 0; pass < 2; pass++) {
+            float[] in = pass == 0 ? inA : inB;
+            float[] v = pass == 0 ? va : vb;
+            float s = pass == 0 ? sa : sb;
+            for (int r = 0; in != null && r < rows; r++) {
+                int x = r * inStride + p;
+                FloatVector v0 = FloatVector.fromArray(S, v, r * cols + c0);
+                a0 = v0.fma(FloatVector.broadcast(S, s * in[x]), a0);
+                a1 = v0.fma(FloatVector.broadcast(S, s * in[x + 1]), a1);
+                a2 = v0.fma(FloatVector.broadcast(S, s * in[x + 2]), a2);
+                a3 = v0.fma(FloatVector.broadcast(S, s * in[x + 3]), a3);
+            }
+        }
+        a0.intoArray(g, g0);
+        a1.intoArray(g, g0 + cols);
+        a2.intoArray(g, g0 + 2 * cols);
+        a3.intoArray(g, g0 + 3 * cols);
+    }
+
+    /**
+     * The first layer's gradient rows for the inputs of one block of {@code x}, an input shared by both phases
+     * and mostly zero: {@code g[p, :] += scale * sum_r x[sampleOfRow[r], p] * (va[r, :] - vb[r, :])} for every
+     * {@code p} in block {@code block} ({@code vb} may be {@code null}). Touches {@code g} only at the non-zeros.
+     *
+     * @param g modified in the block's rows; {@code [* x cols]}
+     */
+    public static void accumulateSparseInput(SparseInputs x, int[] sampleOfRow, int block, float[] va, float[] vb,
+                                             float scale, int rows, int cols, float[] g) {
+        int[] index = x.index;
+        float[] value = x.value;
+        for (int r = 0; r < rows; r++) {
+            int sample = sampleOfRow[r];
+            int n0 = x.blockFrom(sample, block);
+            int n1 = x.blockTo(sample, block);
+            if (n0 == n1) {
+                continue;
+            }
+            int c0 = 0;
+            for (; c0 + 4 * LANES <= cols; c0 += 4 * LANES) {
+                FloatVector d0 = difference(va, vb, r * cols + c0, scale);
+                FloatVector d1 = difference(va, vb, r * cols + c0 + LANES, scale);
+                FloatVector d2 = difference(va, vb, r * cols + c0 + 2 * LANES, scale);
+                FloatVector d3 = difference(va, vb, r * cols + c0 + 3 * LANES, scale);
+                for (int n = n0; n < n1; n++) {
+                    int base = index[n] * cols + c0;
+                    FloatVector xv = FloatVector.broadcast(S, value[n]);
+                    d0.fma(xv, FloatVector.fromArray(S, g, base)).intoArray(g, base);
+                    d1.fma(xv, FloatVector.fromArray(S, g, base + LANES)).intoArray(g, base + LANES);
+                    d2.fma(xv, FloatVector.fromArray(S, g, base + 2 * LANES)).intoArray(g, base + 2 * LANES);
+                    d3.fma(xv, FloatVector.fromArray(S, g, base + 3 * LANES)).intoArray(g, base + 3 * LANES);
+                }
+            }
+            for (; c0 < cols; c0 += LANES) {
+                FloatVector d = difference(va, vb, r * cols + c0, scale);
+                for (int n = n0; n < n1; n++) {
+                    int base = index[n] * cols + c0;
+                    d.fma(FloatVector.broadcast(S, value[n]), FloatVector.fromArray(S, g, base)).intoArray(g, base);
                 }
             }
         }
     }
 
-    /**
-     * The first layer's gradient rows, where the input {@code x} is shared by both phases and mostly zero:
-     * {@code g[p, :] += scale * sum_r x[r, p] * (va[r, :] - vb[r, :])} for {@code p0 <= p < p1} ({@code vb} may be
-     * {@code null}). Walks each sample's pixels {@code p0..p1} contiguously and touches {@code g} only for the
-     * non-zero ones; the difference row is formed once per sample.
-     *
-     * @param g modified in rows p0..p1; {@code [* x cols]}, {@code cols <= } the scratch {@code diff} length
-     */
-    public static void accumulateSparseInput(float[] x, int xStride, float[] va, float[] vb, float scale, int rows,
-                                             int cols, float[] g, int p0, int p1, float[] diff) {
-        for (int r = 0; r < rows; r++) {
-            int xo = r * xStride;
-            boolean formed = false;
-            for (int p = p0; p < p1; p++) {
-                float xv = x[xo + p];
-                if (xv == 0f) {
-                    continue;
-                }
-                if (!formed) {
-                    for (int c = 0; c < cols; c += LANES) {
-                        FloatVector d = FloatVector.fromArray(S, va, r * cols + c);
-                        if (vb != null) {
-                            d = d.sub(FloatVector.fromArray(S, vb, r * cols + c));
-                        }
-                        d.mul(scale).intoArray(diff, c);
-                    }
-                    formed = true;
-                }
-                axpy(xv, diff, 0, g, p * cols, cols);
-            }
+    /** {@code scale * (va[o : o+LANES) - vb[o : o+LANES))}, or {@code scale * va[...]} without {@code vb}. */
+    private static FloatVector difference(float[] va, float[] vb, int o, float scale) {
+        FloatVector d = FloatVector.fromArray(S, va, o);
+        if (vb != null) {
+            d = d.sub(FloatVector.fromArray(S, vb, o));
         }
+        return d.mul(scale);
     }
 
     /** {@code sum_i x[xo+i] * y[yo+i]} over {@code n} (a multiple of PAD) values. */
