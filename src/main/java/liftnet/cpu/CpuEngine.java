@@ -1,6 +1,7 @@
 package liftnet.cpu;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.EpochStats;
@@ -24,6 +25,13 @@ import liftnet.solve.VectorKernels;
  * gradients need summing and the results do not depend on the number of threads.
  */
 public final class CpuEngine implements Engine {
+
+    /** Longs between two workers' counters: 128 bytes, two cache lines. */
+    private static final int STAT_SPACING = 16;
+    private static final int STAT_SWEEPS = 0;
+    private static final int STAT_INFERENCES = 1;
+    private static final int STAT_CORRECT = 2;
+    private static final int STAT_LINEAR = 3;
 
     private final NetConfig config;
     private final int layers;
@@ -58,11 +66,15 @@ public final class CpuEngine implements Engine {
     private boolean freeDone;
     private boolean clampedDone;
 
-    private final long[] statSweeps;
-    private final long[] statInferences;
+    /**
+     * Per-worker counters in one array, each worker's run {@link #STAT_SPACING} longs from the next: workers
+     * update them after every row, and counters of two workers on one cache line slowed the tolerance stop
+     * on two threads below one thread's speed.
+     */
+    private final long[] stats;
+    private final int statStride;
+    /** Per-worker largest KKT residual, spaced like {@link #stats}. */
     private final double[] statMaxResidual;
-    private final long[] statCorrect;
-    private final long[][] statLinear;
     private double statFreeEnergy;
     private double statClampedEnergy;
     private long statSamples;
@@ -95,11 +107,9 @@ public final class CpuEngine implements Engine {
         for (int k = 0; k < layers; k++) {
             termWeight[k] = (float) config.termWeight(k);
         }
-        statSweeps = new long[threads];
-        statInferences = new long[threads];
-        statMaxResidual = new double[threads];
-        statCorrect = new long[threads];
-        statLinear = new long[threads][Math.max(0, layers - 1)];
+        statStride = STAT_LINEAR + Math.max(0, layers - 1) + STAT_SPACING;
+        stats = new long[threads * statStride];
+        statMaxResidual = new double[threads * STAT_SPACING];
         Arrays.fill(statMaxResidual, Double.NaN);
         ensureCapacity(64);
     }
@@ -208,36 +218,57 @@ public final class CpuEngine implements Engine {
         clampedDone = true;
     }
 
-    /** Solves the phase for every row and leaves its residuals {@code lambda_k = z_k - a_k} for the gradient. */
+    /**
+     * Solves the phase for every row and leaves its residuals {@code lambda_k = z_k - a_k} for the gradient. The
+     * threads claim rows one at a time (a row's sweeps vary with the tolerance stop), set each up from the
+     * forward pass or the free solution, and record it when the solver hands it back.
+     */
     private void infer(SolverConfig solverConfig, boolean isClamped) {
         requireForward();
         Activations act = isClamped ? clamped : free;
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
         float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
         Activations start = isClamped && freeDone ? free : forward;
-        workers.run(rowChunks(), (c, w) -> {
-            int r0 = c * VectorKernels.BLOCK;
-            int rows = Math.min(size, r0 + VectorKernels.BLOCK) - r0;
-            act.copyRows(start, r0, r0 + rows, weights);
-            if (isClamped) {
-                for (int i = 0; i < rows; i++) {
-                    solver.clampOutput(act, r0 + i, labels[r0 + i]);
+        int threads = workers.threads();
+        AtomicIntegerArray nextRow = new AtomicIntegerArray(threads);
+        for (int t = 0; t < threads; t++) {
+            nextRow.set(t, CpuWorkers.from(t, size, threads));
+        }
+        workers.run(threads, (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
+            private int home = c;
+
+            @Override
+            public int next() {
+                int r = -1;
+                for (int tried = 0; tried < threads; tried++, home = (home + 1) % threads) {
+                    r = nextRow.getAndIncrement(home);
+                    if (r < CpuWorkers.from(home + 1, size, threads)) {
+                        break;
+                    }
+                    r = -1;
                 }
-            }
-            Scratch s = scratch[w];
-            solver.solve(act, r0, rows, isClamped, solverConfig, s);
-            double worst = statMaxResidual[w];
-            for (int i = 0; i < rows; i++) {
-                statSweeps[w] += s.sweeps[i];
-                energy[r0 + i] = s.energy[i];
-                if (!Double.isNaN(s.residualNorm[i])) {
-                    worst = Double.isNaN(worst) ? s.residualNorm[i] : Math.max(worst, s.residualNorm[i]);
+                if (r < 0) {
+                    return -1;
                 }
+                act.copyRows(start, r, r + 1, weights);
+                if (isClamped) {
+                    solver.clampOutput(act, r, labels[r]);
+                }
+                return r;
             }
-            statMaxResidual[w] = worst;
-            statInferences[w] += rows;
-            fillResiduals(act, lambda, r0, r0 + rows);
-        });
+
+            @Override
+            public void done(int row, int sweeps, double e, double residualNorm) {
+                stats[w * statStride + STAT_SWEEPS] += sweeps;
+                stats[w * statStride + STAT_INFERENCES]++;
+                energy[row] = e;
+                if (!Double.isNaN(residualNorm)) {
+                    int m = w * STAT_SPACING;
+                    statMaxResidual[m] = Double.isNaN(statMaxResidual[m]) ? residualNorm : Math.max(statMaxResidual[m], residualNorm);
+                }
+                fillResiduals(act, lambda, row, row + 1);
+            }
+        }, isClamped, solverConfig, scratch[w]));
     }
 
     /** {@code lambda[k] = z_k - a_k} for {@code k = 1..L}, rows {@code r0..r1}. */
@@ -372,9 +403,9 @@ public final class CpuEngine implements Engine {
                 int p0 = plan.from(c);
                 int p1 = plan.to(c);
                 VectorKernels.axpy(-eta, gradT[k], p0 * cols, weights.transposed(k), p0 * cols, (p1 - p0) * cols);
+                weights.refreshDerivedRows(k, p0, p1);
             }
         });
-        workers.run(layers - 1, (c, w) -> weights.refreshDerived(c + 1, c + 2));
         invalidate();
     }
 
@@ -404,7 +435,7 @@ public final class CpuEngine implements Engine {
                     }
                 }
                 if (best == labels[r]) {
-                    statCorrect[w]++;
+                    stats[w * statStride + STAT_CORRECT]++;
                 }
                 for (int k = 1; k < layers; k++) {
                     int sk = weights.stride(k);
@@ -415,7 +446,7 @@ public final class CpuEngine implements Engine {
                             count++;
                         }
                     }
-                    statLinear[w][k - 1] += count;
+                    stats[w * statStride + STAT_LINEAR + k - 1] += count;
                 }
             }
         });
@@ -440,20 +471,19 @@ public final class CpuEngine implements Engine {
         double ce = statClampedEnergy;
         long[] linear = new long[Math.max(0, layers - 1)];
         for (int t = 0; t < workers.threads(); t++) {
-            sweeps += statSweeps[t];
-            inferences += statInferences[t];
-            correct += statCorrect[t];
-            if (!Double.isNaN(statMaxResidual[t])) {
-                worst = Double.isNaN(worst) ? statMaxResidual[t] : Math.max(worst, statMaxResidual[t]);
+            int o = t * statStride;
+            sweeps += stats[o + STAT_SWEEPS];
+            inferences += stats[o + STAT_INFERENCES];
+            correct += stats[o + STAT_CORRECT];
+            double m = statMaxResidual[t * STAT_SPACING];
+            if (!Double.isNaN(m)) {
+                worst = Double.isNaN(worst) ? m : Math.max(worst, m);
             }
             for (int k = 0; k < linear.length; k++) {
-                linear[k] += statLinear[t][k];
+                linear[k] += stats[o + STAT_LINEAR + k];
             }
-            statSweeps[t] = 0;
-            statInferences[t] = 0;
-            statCorrect[t] = 0;
-            statMaxResidual[t] = Double.NaN;
-            Arrays.fill(statLinear[t], 0);
+            Arrays.fill(stats, o, o + statStride, 0L);
+            statMaxResidual[t * STAT_SPACING] = Double.NaN;
         }
         EpochStats stats = new EpochStats(statSamples, correct, linear, fe, ce, inferences, sweeps, worst,
                 statUpdates, statFirstNonFinite);

@@ -1,14 +1,17 @@
 package liftnet.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed team of long-lived threads that share the chunks of one job at a time; the caller is worker 0.
- * Chunks are claimed from a counter, not assigned up front: when another process takes a core away from
- * one worker, the others finish its share instead of waiting for it (with a static split, two threads on a
- * busy two-core machine ran at a fifth of one thread's speed). A pool submission per training step cost
- * 20-28% on JDK 17 (DESIGN.md); this costs microseconds.
+ * Each worker has a home range of chunks (an even split, in order) and claims from it first, then from the
+ * others': when another process takes a core away from one worker, the others finish its share instead of
+ * waiting for it (with a static split, two threads on a busy two-core machine ran at a fifth of one thread's
+ * speed), yet on a quiet machine chunk {@code c} of successive jobs runs on the same core, so the gradient
+ * rows it writes are still in that core's cache when the update reads them. A pool submission per training
+ * step cost 20-28% on JDK 17 (DESIGN.md); this costs microseconds.
  */
 final class CpuWorkers implements AutoCloseable {
 
@@ -22,25 +25,36 @@ final class CpuWorkers implements AutoCloseable {
     private static final class Job {
         final ChunkTask task;
         final int chunks;
-        final AtomicInteger next = new AtomicInteger();
+        final int threads;
+        /** Per worker, the next unclaimed chunk of its home range (may run past the range's end). */
+        final AtomicIntegerArray next;
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(ChunkTask task, int chunks) {
+        Job(ChunkTask task, int chunks, int threads) {
             this.task = task;
             this.chunks = chunks;
+            this.threads = threads;
+            this.next = new AtomicIntegerArray(threads);
+            for (int w = 0; w < threads; w++) {
+                next.set(w, from(w, chunks, threads));
+            }
         }
 
-        /** Claims and runs chunks until none is left. */
+        /** Claims and runs chunks, its home range's first, until none is left. */
         void work(int worker) {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
-                try {
-                    task.run(c, worker);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    done.incrementAndGet();
+            for (int i = 0; i < threads; i++) {
+                int home = (worker + i) % threads;
+                int end = from(home + 1, chunks, threads);
+                int c;
+                while ((c = next.getAndIncrement(home)) < end) {
+                    try {
+                        task.run(c, worker);
+                    } catch (Throwable t) {
+                        failure = t;
+                    } finally {
+                        done.incrementAndGet();
+                    }
                 }
             }
         }
@@ -75,7 +89,7 @@ final class CpuWorkers implements AutoCloseable {
      * done and rethrows the first failure of any.
      */
     void run(int chunks, ChunkTask task) {
-        Job current = new Job(task, chunks);
+        Job current = new Job(task, chunks, threads);
         if (workers.length > 0 && chunks > 1) {
             job = current;
             generation++;

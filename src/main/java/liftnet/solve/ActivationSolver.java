@@ -35,9 +35,9 @@ public final class ActivationSolver {
 
     private static final double TINY_ENERGY = 1e-30;
     private static final int INTS_PER_LINE = 16;
-    /** Keeps {@link #touchInputs}' loads from being removed as dead code. */
+    /** Keeps {@link #touchInputs}' loads from being removed as dead code; written (almost) never. */
     @SuppressWarnings("unused")
-    private static volatile int touchSink;
+    private static int touchSink;
 
     private final PaddedWeights w;
     private final int layers;
@@ -100,7 +100,9 @@ public final class ActivationSolver {
                 touched += inputs.index[n] + Float.floatToRawIntBits(inputs.value[n]);
             }
         }
-        touchSink = touched;
+        if (touched == Integer.MIN_VALUE) {
+            touchSink = touched; // practically never: the comparison alone keeps the loads alive
+        }
     }
 
     /** Sets the output of row {@code r} to {@code onehot(label)}, the clamped phase's constraint. */
@@ -120,94 +122,93 @@ public final class ActivationSolver {
         return e;
     }
 
+    /** Where {@link #solve} takes its rows from and hands them back; one per thread. */
+    public interface Rows {
+        /**
+         * Claims the next row to solve, its activations ready (the forward pass or a warm start, output clamped
+         * or not), or returns -1 when none is left.
+         */
+        int next();
+
+        /** Row {@code row} is solved: {@code residualNorm} is NaN where the stopping rule did not measure it. */
+        void done(int row, int sweeps, double energy, double residualNorm);
+    }
+
     /**
-     * Solves rows {@code r0 .. r0+rows} ({@code rows <= BLOCK}) from their current activations (the forward
-     * pass, output clamped or not). Results per row land in {@code s.sweeps}, {@code s.energy},
-     * {@code s.residualNorm}.
+     * Solves rows from {@code rows} until it has none left. Up to {@link VectorKernels#BLOCK} rows are in flight
+     * and share each Jacobi sweep's weight loads; a row that stops hands its slot to the next one, so blocks stay
+     * full while rows remain (with a tolerance stop the rows of a batch need from 1 to 15 sweeps). Each row's
+     * result depends on that row alone, whatever it shared a block with.
      *
-     * @param act     modified in those rows: {@code z_1..z_L} and {@code a_2..a_L}
+     * @param act     modified in the rows solved: {@code z_1..z_L} and {@code a_2..a_L}
      * @param clamped whether {@code z_L} is fixed
      */
-    public void solve(Activations act, int r0, int rows, boolean clamped, SolverConfig config, Scratch s) {
+    public void solve(Activations act, Rows rows, boolean clamped, SolverConfig config, Scratch s) {
         StopRule stop = config.stop();
-        int remaining = rows;
-        for (int i = 0; i < rows; i++) {
-            s.active[i] = true;
-            s.sweeps[i] = 0;
-            s.energy[i] = stop == StopRule.ENERGY ? energy(act, r0 + i) : Double.NaN;
-            s.residualNorm[i] = stop == StopRule.KKT ? kktResidual(act, r0 + i, clamped, s) : Double.NaN;
-            if (stop == StopRule.KKT && s.residualNorm[i] <= config.tol()) {
-                s.active[i] = false;
-                remaining--;
-            }
-        }
-        for (int sweep = 1; sweep <= config.maxSweeps() && remaining > 0; sweep++) {
-            if (config.solver() == Solver.JACOBI && remaining == 1) {
-                // The last active row alone: the single-row products cost half of a block's.
-                int last = 0;
-                while (!s.active[last]) {
-                    last++;
+        int inFlight = 0;
+        boolean more = true;
+        while (true) {
+            while (more && inFlight < BLOCK) {
+                int r = rows.next();
+                if (r < 0) {
+                    more = false;
+                    break;
                 }
-                jacobiSweep(act, r0 + last, 1, clamped, s, 1);
-            } else if (config.solver() == Solver.JACOBI) {
-                jacobiSweep(act, r0, rows, clamped, s, activeMask(s, rows));
-            } else {
-                for (int i = 0; i < rows; i++) {
-                    if (s.active[i]) {
-                        gaussSeidelSweep(act, r0 + i, clamped, s);
-                    }
-                }
-            }
-            for (int i = 0; i < rows; i++) {
-                if (!s.active[i]) {
+                double residual = stop == StopRule.KKT ? kktResidual(act, r, clamped, s) : Double.NaN;
+                if (config.maxSweeps() == 0 || stop == StopRule.KKT && residual <= config.tol()) {
+                    rows.done(r, 0, energy(act, r), residual);
                     continue;
                 }
-                s.sweeps[i] = sweep;
-                boolean done = false;
+                s.row[inFlight] = r;
+                s.sweeps[inFlight] = 0;
+                s.energy[inFlight] = stop == StopRule.ENERGY ? energy(act, r) : Double.NaN;
+                s.residualNorm[inFlight] = residual;
+                inFlight++;
+            }
+            if (inFlight == 0) {
+                return;
+            }
+            if (config.solver() == Solver.JACOBI) {
+                jacobiSweep(act, s.row, inFlight, clamped, s);
+            } else {
+                for (int i = 0; i < inFlight; i++) {
+                    gaussSeidelSweep(act, s.row[i], clamped, s);
+                }
+            }
+            for (int i = inFlight - 1; i >= 0; i--) {
+                int r = s.row[i];
+                int sweeps = ++s.sweeps[i];
+                boolean done = sweeps >= config.maxSweeps();
                 if (stop == StopRule.ENERGY) {
-                    double next = energy(act, r0 + i);
-                    done = s.energy[i] - next <= config.tol() * Math.max(next, TINY_ENERGY);
+                    double next = energy(act, r);
+                    done |= s.energy[i] - next <= config.tol() * Math.max(next, TINY_ENERGY);
                     s.energy[i] = next;
                 } else if (stop == StopRule.KKT) {
-                    s.residualNorm[i] = kktResidual(act, r0 + i, clamped, s);
-                    done = s.residualNorm[i] <= config.tol();
+                    s.residualNorm[i] = kktResidual(act, r, clamped, s);
+                    done |= s.residualNorm[i] <= config.tol();
                 }
                 if (done) {
-                    s.active[i] = false;
-                    remaining--;
+                    rows.done(r, sweeps, stop == StopRule.ENERGY ? s.energy[i] : energy(act, r), s.residualNorm[i]);
+                    inFlight--;
+                    s.row[i] = s.row[inFlight];
+                    s.sweeps[i] = s.sweeps[inFlight];
+                    s.energy[i] = s.energy[inFlight];
+                    s.residualNorm[i] = s.residualNorm[inFlight];
                 }
             }
         }
-        if (stop != StopRule.ENERGY) {
-            for (int i = 0; i < rows; i++) {
-                s.energy[i] = energy(act, r0 + i);
-            }
-        }
     }
 
-    private static int activeMask(Scratch s, int rows) {
-        int mask = 0;
-        for (int i = 0; i < rows; i++) {
-            if (s.active[i]) {
-                mask |= 1 << i;
-            }
-        }
-        return mask;
-    }
-
-    /**
-     * One red-black Jacobi sweep of rows {@code r0 .. r0+rows}: odd hidden layers, then even ones. Rows whose bit
-     * in {@code activeMask} is clear are computed with the block (that is cheaper than splitting it) but not moved.
-     */
-    void jacobiSweep(Activations act, int r0, int rows, boolean clamped, Scratch s, int activeMask) {
+    /** One red-black Jacobi sweep of rows {@code row[0 .. count)} ({@code count <= BLOCK}): odd hidden layers, then even ones. */
+    void jacobiSweep(Activations act, int[] row, int count, boolean clamped, Scratch s) {
         for (int parity = 1; parity >= 0; parity--) {
             for (int k = parity == 1 ? 1 : 2; k < layers; k += 2) {
-                jacobiLayer(act, r0, rows, k, clamped, s, activeMask);
+                jacobiLayer(act, row, count, k, clamped, s);
             }
         }
     }
 
-    private void jacobiLayer(Activations act, int r0, int rows, int k, boolean clamped, Scratch s, int activeMask) {
+    private void jacobiLayer(Activations act, int[] row, int rows, int k, boolean clamped, Scratch s) {
         int sk = w.stride[k];
         int sn = w.stride[k + 1];
         float[] z = act.z[k];
@@ -215,16 +216,19 @@ public final class ActivationSolver {
         float[] zn = act.z[k + 1];
         float[] an = act.a[k + 1];
         boolean topFree = !clamped && k == layers - 1;
+        // Three rows cost less as a block of four (the fourth slot's scratch row is stale and its result unused)
+        // than one by one; a row's result is the same either way.
+        int blockRows = rows == BLOCK - 1 ? BLOCK : rows;
         if (topFree) {
             Arrays.fill(s.q, 0, rows * sk, 0f);
         } else {
             for (int i = 0; i < rows; i++) {
-                int no = (r0 + i) * sn;
+                int no = row[i] * sn;
                 for (int c = 0; c < sn; c += LANES) {
                     FloatVector.fromArray(S, zn, no + c).sub(FloatVector.fromArray(S, an, no + c)).intoArray(s.residual, i * sn + c);
                 }
             }
-            VectorKernels.rowBlockTimesMatrix(s.residual, 0, sn, rows, w.width[k + 1], w.w[k], sk, null, s.q, 0, sk);
+            VectorKernels.rowBlockTimesMatrix(s.residual, 0, sn, blockRows, w.width[k + 1], w.w[k], sk, null, s.q, 0, sk);
         }
         FloatVector g = FloatVector.broadcast(S, gamma);
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -233,7 +237,7 @@ public final class ActivationSolver {
         float[] c = w.c[k];
         boolean any = false;
         for (int i = 0; i < rows; i++) {
-            int zo = (r0 + i) * sk;
+            int zo = row[i] * sk;
             int so = i * sk;
             FloatVector slope = FloatVector.zero(S);
             FloatVector step2 = FloatVector.zero(S);
@@ -250,14 +254,14 @@ public final class ActivationSolver {
             }
             s.slope[i] = VectorKernels.sumLanes(slope);
             s.step2[i] = VectorKernels.sumLanes(step2);
-            any |= (activeMask >> i & 1) != 0 && s.step2[i] > 0;
+            any |= s.step2[i] > 0;
         }
         if (!any) {
             return;
         }
-        VectorKernels.rowBlockTimesMatrix(s.delta, 0, sk, rows, w.width[k], w.wt[k], sn, null, s.d, 0, sn);
+        VectorKernels.rowBlockTimesMatrix(s.delta, 0, sk, blockRows, w.width[k], w.wt[k], sn, null, s.d, 0, sn);
         for (int i = 0; i < rows; i++) {
-            if ((activeMask >> i & 1) == 0 || s.step2[i] == 0) {
+            if (s.step2[i] == 0) {
                 continue;
             }
             double h = s.step2[i] + gamma * VectorKernels.squaredNorm(s.d, i * sn, sn);
@@ -265,8 +269,8 @@ public final class ActivationSolver {
             if (t == 0f) {
                 continue;
             }
-            int zo = (r0 + i) * sk;
-            int no = (r0 + i) * sn;
+            int zo = row[i] * sk;
+            int no = row[i] * sn;
             VectorKernels.axpy(t, s.delta, i * sk, z, zo, sk);
             VectorKernels.axpy(t, s.d, i * sn, an, no, sn);
             if (topFree) {

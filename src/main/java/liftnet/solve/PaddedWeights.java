@@ -121,21 +121,29 @@ public final class PaddedWeights {
      */
     public void refreshDerived(int k0, int k1) {
         for (int k = Math.max(1, k0); k < k1; k++) {
-            int rows = width[k + 1];
-            int cols = width[k];
-            int sOut = stride[k + 1];
-            int sIn = stride[k];
-            float[] t = wt[k];
-            float[] m = w[k];
-            float[] norms = c[k];
-            for (int j = 0; j < cols; j++) {
-                double sum = 0;
-                for (int i = 0; i < rows; i++) {
-                    float v = t[j * sOut + i];
-                    m[i * sIn + j] = v;
-                    sum += (double) v * v;
-                }
-                norms[j] = (float) sum;
+            refreshDerivedRows(k, 0, width[k]);
+        }
+    }
+
+    /**
+     * Recomputes, for layer {@code k >= 1} and units {@code j0 <= j < j1} (rows of {@code wt[k]}), the columns
+     * {@code w[k][:, j]} and the norms {@code c[k][j] = ||wt[k][j, :]||^2}. Does nothing for {@code k = 0}.
+     */
+    public void refreshDerivedRows(int k, int j0, int j1) {
+        if (k == 0) {
+            return;
+        }
+        int rows = width[k + 1];
+        int sOut = stride[k + 1];
+        int sIn = stride[k];
+        float[] t = wt[k];
+        float[] m = w[k];
+        for (int j = j0; j < j1; j++) {
+            c[k][j] = (float) VectorKernels.squaredNorm(t, j * sOut, sOut);
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = j0; j < j1; j++) {
+                m[i * sIn + j] = t[j * sOut + i];
             }
         }
     }

@@ -2,7 +2,7 @@ package liftnet.solve;
 
 /**
  * Per-thread temporary rows for a block of up to {@link VectorKernels#BLOCK} samples, each row as wide as
- * the widest padded layer, plus the per-row results of the last block solved. Not shared between threads.
+ * the widest padded layer, and the state of the rows in flight. Not shared between threads.
  */
 public final class Scratch {
 
@@ -13,14 +13,11 @@ public final class Scratch {
     final float[] d;
     final double[] slope = new double[VectorKernels.BLOCK];
     final double[] step2 = new double[VectorKernels.BLOCK];
-    final boolean[] active = new boolean[VectorKernels.BLOCK];
-
-    /** Sweeps run for each row of the last block. */
-    public final int[] sweeps = new int[VectorKernels.BLOCK];
-    /** Final energy of each row of the last block. */
-    public final double[] energy = new double[VectorKernels.BLOCK];
-    /** Final KKT residual of each row of the last block, NaN where the stopping rule did not measure it. */
-    public final double[] residualNorm = new double[VectorKernels.BLOCK];
+    /** Per slot of the rows in flight: the row, its sweeps so far, its energy and KKT residual after them. */
+    final int[] row = new int[VectorKernels.BLOCK];
+    final int[] sweeps = new int[VectorKernels.BLOCK];
+    final double[] energy = new double[VectorKernels.BLOCK];
+    final double[] residualNorm = new double[VectorKernels.BLOCK];
 
     public Scratch(PaddedWeights weights) {
         int max = 0;

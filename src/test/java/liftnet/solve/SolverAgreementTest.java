@@ -67,9 +67,18 @@ class SolverAgreementTest {
     void resultsDoNotDependOnTheNumberOfThreads(Solver solver) {
         Parameters p = TestNets.random(CONFIG.net(), 7, 1.5, 0.2);
         Dataset data = TestNets.randomData(CONFIG.net(), 21, 8);
-        double[] one = energies(CONFIG, p, data, SolverConfig.fixed(solver, 7), true, 1, null);
-        double[] two = energies(CONFIG, p, data, SolverConfig.fixed(solver, 7), true, 2, null);
-        assertArrayEquals(one, two);
+        // with the tolerance stop rows leave and join the blocks in flight at different times on 1, 2 or 3 threads
+        for (SolverConfig solverConfig : new SolverConfig[] {SolverConfig.fixed(solver, 7),
+                SolverConfig.tolerance(solver, 1e-7, 60)}) {
+            EpochStats[] oneStats = new EpochStats[1];
+            double[] one = energies(CONFIG, p, data, solverConfig, true, 1, oneStats);
+            for (int threads = 2; threads <= 3; threads++) {
+                EpochStats[] stats = new EpochStats[1];
+                double[] many = energies(CONFIG, p, data, solverConfig, true, threads, stats);
+                assertArrayEquals(one, many, solverConfig + " on " + threads + " threads");
+                assertEquals(oneStats[0].sweeps(), stats[0].sweeps(), solverConfig + " on " + threads + " threads");
+            }
+        }
     }
 
     @ParameterizedTest
