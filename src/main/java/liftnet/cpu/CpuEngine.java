@@ -1,7 +1,6 @@
 package liftnet.cpu;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.EpochStats;
@@ -220,8 +219,9 @@ public final class CpuEngine implements Engine {
 
     /**
      * Solves the phase for every row and leaves its residuals {@code lambda_k = z_k - a_k} for the gradient. The
-     * threads claim rows one at a time (a row's sweeps vary with the tolerance stop), set each up from the
-     * forward pass or the free solution, and record it when the solver hands it back.
+     * threads claim rows one at a time, their home range's first (a row's sweeps vary with the tolerance stop;
+     * rows that alternated between threads shared cache lines), set each up from the forward pass or the free
+     * solution, and record it when the solver hands it back.
      */
     private void infer(SolverConfig solverConfig, boolean isClamped) {
         requireForward();
@@ -229,24 +229,11 @@ public final class CpuEngine implements Engine {
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
         float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
         Activations start = isClamped && freeDone ? free : forward;
-        int threads = workers.threads();
-        AtomicIntegerArray nextRow = new AtomicIntegerArray(threads);
-        for (int t = 0; t < threads; t++) {
-            nextRow.set(t, CpuWorkers.from(t, size, threads));
-        }
-        workers.run(threads, (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
-            private int home = c;
-
+        HomeRanges rows = new HomeRanges(size, workers.threads());
+        workers.run(workers.threads(), (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
             @Override
             public int next() {
-                int r = -1;
-                for (int tried = 0; tried < threads; tried++, home = (home + 1) % threads) {
-                    r = nextRow.getAndIncrement(home);
-                    if (r < CpuWorkers.from(home + 1, size, threads)) {
-                        break;
-                    }
-                    r = -1;
-                }
+                int r = rows.claim(w);
                 if (r < 0) {
                     return -1;
                 }

@@ -1,17 +1,16 @@
 package liftnet.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed team of long-lived threads that share the chunks of one job at a time; the caller is worker 0.
- * Each worker has a home range of chunks (an even split, in order) and claims from it first, then from the
- * others': when another process takes a core away from one worker, the others finish its share instead of
- * waiting for it (with a static split, two threads on a busy two-core machine ran at a fifth of one thread's
- * speed), yet on a quiet machine chunk {@code c} of successive jobs runs on the same core, so the gradient
- * rows it writes are still in that core's cache when the update reads them. A pool submission per training
- * step cost 20-28% on JDK 17 (DESIGN.md); this costs microseconds.
+ * Chunks are claimed ({@link HomeRanges}), not assigned: when another process takes a core away from one
+ * worker, the others finish its share instead of waiting for it (with a static split, two threads on a busy
+ * two-core machine ran at a fifth of one thread's speed), yet on a quiet machine chunk {@code c} of
+ * successive jobs runs on the same core, so the gradient rows it writes are still in that core's cache when
+ * the update reads them. A pool submission per training step cost 20-28% on JDK 17 (DESIGN.md); this costs
+ * microseconds.
  */
 final class CpuWorkers implements AutoCloseable {
 
@@ -24,37 +23,25 @@ final class CpuWorkers implements AutoCloseable {
 
     private static final class Job {
         final ChunkTask task;
-        final int chunks;
-        final int threads;
-        /** Per worker, the next unclaimed chunk of its home range (may run past the range's end). */
-        final AtomicIntegerArray next;
+        final HomeRanges chunks;
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
         Job(ChunkTask task, int chunks, int threads) {
             this.task = task;
-            this.chunks = chunks;
-            this.threads = threads;
-            this.next = new AtomicIntegerArray(threads);
-            for (int w = 0; w < threads; w++) {
-                next.set(w, from(w, chunks, threads));
-            }
+            this.chunks = new HomeRanges(chunks, threads);
         }
 
         /** Claims and runs chunks, its home range's first, until none is left. */
         void work(int worker) {
-            for (int i = 0; i < threads; i++) {
-                int home = (worker + i) % threads;
-                int end = from(home + 1, chunks, threads);
-                int c;
-                while ((c = next.getAndIncrement(home)) < end) {
-                    try {
-                        task.run(c, worker);
-                    } catch (Throwable t) {
-                        failure = t;
-                    } finally {
-                        done.incrementAndGet();
-                    }
+            int c;
+            while ((c = chunks.claim(worker)) >= 0) {
+                try {
+                    task.run(c, worker);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
                 }
             }
         }
@@ -116,11 +103,6 @@ final class CpuWorkers implements AutoCloseable {
         if (failure != null) {
             throw new IllegalStateException(failure);
         }
-    }
-
-    /** {@code [from(c, n, chunks), from(c + 1, n, chunks))} is chunk {@code c} of {@code n} items split evenly. */
-    static int from(int chunk, int n, int chunks) {
-        return (int) ((long) n * chunk / chunks);
     }
 
     private void workLoop(int index) {
