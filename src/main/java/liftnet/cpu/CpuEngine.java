@@ -19,9 +19,11 @@ import liftnet.solve.SparseInputs;
 import liftnet.solve.VectorKernels;
 
 /**
- * The pure-Java engine: long-lived threads share a batch's samples in blocks of {@link VectorKernels#BLOCK}
- * rows for inference, and the rows of each {@code W_k^T} for gradients and updates, so no thread-local
- * gradients need summing and the results do not depend on the number of threads.
+ * The pure-Java engine. Long-lived threads share a batch's samples for the forward pass and inference (each
+ * thread solves up to {@link VectorKernels#BLOCK} rows at a time, taking a new row whenever one stops), and
+ * the rows of each {@code W_k^T} for gradients and updates, so no thread-local gradients need summing and the
+ * results do not depend on the number of threads. The input stays in the data set's sparse rows
+ * ({@link SparseInputs}): the first layer's products and gradient touch only the non-zero pixels.
  */
 public final class CpuEngine implements Engine {
 

