@@ -137,6 +137,15 @@ DEVICE_FUNC void group_reduce2(LOCAL_PTR float* red, const float a, const float 
     barrier(CLK_LOCAL_MEM_FENCE);
 }
 
+// gamma^(k-1), the energy weight of layer k's term (k >= 1).
+DEVICE_FUNC float term_weight(const float gamma, const int k) {
+    float w = 1.0f;
+    for (int i = 1; i < k; i++) {
+        w *= gamma;
+    }
+    return w;
+}
+
 // Weighted energy of one sample's activation row in the phase layout, summed over the work-group:
 // E = sum_{k=1}^{L} gamma^{k-1} / 2 ||z_k - a_k||^2. Two address spaces, so two twins of the same loop.
 #define ROW_ENERGY_BODY                                                              \

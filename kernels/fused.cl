@@ -82,25 +82,29 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
         zl[e] = j < 0 ? zsrc[row + e] : (clamped ? (j == label ? 1.0f : 0.0f) : al[e]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    float eprev = 0.0f;
     float energy = 0.0f;
+    float decrease = 0.0f;
     float resid = 0.0f;
     int s = 0;
     for (;;) {
-        // Energy and (when needed) KKT residual of the current iterate: one reduction site.
-        float rpart;
-        const float epart = fused_eval(shape, L, P, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart);
-        group_reduce2(red, epart, rpart, 1, &energy, &resid);
+        // Energy (at the start; the energy rule then follows the line searches' decreases) and, for the KKT
+        // rule, the residual of the current iterate: one reduction site.
+        if (s == 0 || rule == STOP_KKT) {
+            float rpart;
+            const float epart = fused_eval(shape, L, P, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart);
+            group_reduce2(red, epart, rpart, 1, &energy, &resid);
+        }
         int done = s == maxSweeps;
         if (s > 0 && rule == STOP_ENERGY) {
-            done = done || eprev - energy <= tol * fmax(energy, TINY_ENERGY);
+            energy -= decrease;
+            done = done || decrease <= tol * fmax(energy, TINY_ENERGY);
         } else if (rule == STOP_KKT) {
             done = done || resid <= tol;
         }
         if (done) {
             break;
         }
-        eprev = energy;
+        decrease = 0.0f;
         // One sweep: odd hidden layers, then even ones; each a Jacobi step with exact line search.
         for (int t = 0; t < L - 1; t++) {
             const int nOdd = L / 2;
@@ -139,6 +143,7 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
             float curv;
             group_reduce2(red, sl, dd, 0, &slope, &curv);
             const float step = curv > 0.0f ? fmin(1.0f, fmax(0.0f, -slope / curv)) : 0.0f;
+            decrease -= term_weight(gamma, k) * (step * slope + 0.5f * step * step * curv);
             for (int j = lid; j < n; j += wgs) {
                 z[j] += step * dl[j];
             }

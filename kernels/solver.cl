@@ -3,7 +3,8 @@
 // r = z_{k+1} - a_{k+1} (gemm_nn) and d = W_k delta (gemm_nt):
 //   jacobi_propose: delta_j = Proj_C((a_kj + gamma q_j + gamma c_j z_kj) / (1 + gamma c_j)) - z_kj
 //   line_search:    s = sum_j (z_kj - a_kj - gamma q_j) delta_j,  h = ||delta||^2 + gamma ||d||^2,
-//                   t = (h > 0) ? clamp(-s / h, 0, 1) : 0   (0 for samples that have stopped)
+//                   t = (h > 0) ? clamp(-s / h, 0, 1) : 0   (0 for samples that have stopped),
+//                   and the sweep's energy decrease D -= gamma^(k-1) (t s + t^2 h / 2)
 //   apply_step:     z_k += t delta,  a_{k+1} += t d
 // q, delta and d live in scratch buffers with the phase layout (see common.cl).
 
@@ -27,7 +28,7 @@ __kernel void jacobi_propose(const int B, const int n, const int off, const int 
 __kernel void line_search(const int n, const int off, const int m, const int off1, const int ld,
                           __global const float* z, __global const float* a, __global const float* q,
                           __global const float* delta, __global const float* d, const float gamma,
-                          __global const int* active, __global float* t
+                          const float weight, __global const int* active, __global float* t, __global float* D
                           DYN_LOCAL_PARAM(red)) {
     DYN_LOCAL_DECL(red);
     const int b = get_group_id(0);
@@ -48,7 +49,9 @@ __kernel void line_search(const int n, const int off, const int m, const int off
     const float slope = group_sum(red, s);
     const float curv = group_sum(red, dd + gamma * ee);
     if (get_local_id(0) == 0) {
-        t[b] = (active[b] && curv > 0.0f) ? fmin(1.0f, fmax(0.0f, -slope / curv)) : 0.0f;
+        const float step = (active[b] && curv > 0.0f) ? fmin(1.0f, fmax(0.0f, -slope / curv)) : 0.0f;
+        t[b] = step;
+        D[b] -= weight * (step * slope + 0.5f * step * step * curv);
     }
 }
 
@@ -128,36 +131,40 @@ __kernel void kkt(__global const int* shape, const int L, const float gamma, con
     }
 }
 
-// Starts a solve: Eprev = E, no sweeps yet, every sample active except, under the KKT rule, those whose
-// residual R is already within tol. Global size >= B.
+// Starts a solve: Eprev = E, D = 0, no sweeps yet, every sample active except, under the KKT rule, those
+// whose residual R is already within tol. Global size >= B.
 __kernel void solve_init(const int B, const int rule, const float tol, __global const float* E,
-                         __global float* Eprev, __global const float* R, __global int* active,
-                         __global int* sweeps) {
+                         __global float* Eprev, __global float* D, __global const float* R,
+                         __global int* active, __global int* sweeps) {
     const int b = get_global_id(0);
     if (b < B) {
         Eprev[b] = E[b];
+        D[b] = 0.0f;
         active[b] = rule == STOP_KKT ? R[b] > tol : 1;
         sweeps[b] = 0;
     }
 }
 
-// After a sweep: count it for the active samples and apply the stopping rule per sample
-// (ENERGY: Eprev - E <= tol max(E, tiny); KKT: R <= tol; FIXED: never). Global size >= B.
-__kernel void check_stop(const int B, const int rule, const float tol, __global const float* E,
-                         __global float* Eprev, __global const float* R, __global int* active,
+// After a sweep: count it for the active samples and apply the stopping rule per sample (ENERGY: the
+// line searches' decrease D <= tol max(E, tiny), with E = Eprev - D followed from the start; KKT: R <= tol;
+// FIXED: never); D restarts at 0. Global size >= B.
+__kernel void check_stop(const int B, const int rule, const float tol, __global float* Eprev,
+                         __global float* D, __global const float* R, __global int* active,
                          __global int* sweeps) {
     const int b = get_global_id(0);
     if (b < B && active[b]) {
         sweeps[b] += 1;
         if (rule == STOP_ENERGY) {
-            if (Eprev[b] - E[b] <= tol * fmax(E[b], TINY_ENERGY)) {
+            const float next = Eprev[b] - D[b];
+            if (D[b] <= tol * fmax(next, TINY_ENERGY)) {
                 active[b] = 0;
             }
-            Eprev[b] = E[b];
+            Eprev[b] = next;
         } else if (rule == STOP_KKT) {
             if (R[b] <= tol) {
                 active[b] = 0;
             }
         }
+        D[b] = 0.0f;
     }
 }

@@ -128,6 +128,8 @@ public abstract class GpuEngine implements Engine {
     private GpuBuffer step;
     private GpuBuffer active;
     private GpuBuffer eprev;
+    /** Per sample, the energy decrease of the current sweep from the line searches (kernels/solver.cl). */
+    private GpuBuffer decrease;
 
     private int batch;
     private final boolean[] valid = new boolean[3];
@@ -419,6 +421,7 @@ public abstract class GpuEngine implements Engine {
         step = allocBatch(4 * rows);
         active = allocBatch(4 * rows);
         eprev = allocBatch(4 * rows);
+        decrease = allocBatch(4 * rows);
         // q and delta are read where a launch does not write them (gemm operands padded to tiles read only
         // inside bounds, but be safe against NaN garbage): start from zeros.
         dev.zero(q, 0, q.bytes());
@@ -516,7 +519,7 @@ public abstract class GpuEngine implements Engine {
         if (rule == StopRule.KKT.ordinal()) {
             kktInto(p, resid);
         }
-        dev.launch(kSolveInit, groups(batch, 64), 1, 64, 1, 0, batch, rule, tol, energy[p], eprev, resid, active, sweeps);
+        dev.launch(kSolveInit, groups(batch, 64), 1, 64, 1, 0, batch, rule, tol, energy[p], eprev, decrease, resid, active, sweeps);
         for (int s = 0; s < maxSweeps; s++) {
             for (int parity = 1; parity <= 2; parity++) {
                 for (int k = parity; k < lay.layers(); k += 2) {
@@ -526,12 +529,10 @@ public abstract class GpuEngine implements Engine {
             if (!clamped) {
                 setTop(p, false);
             }
-            if (rule == StopRule.ENERGY.ordinal()) {
-                energyInto(p);
-            } else if (rule == StopRule.KKT.ordinal()) {
+            if (rule == StopRule.KKT.ordinal()) {
                 kktInto(p, resid);
             }
-            dev.launch(kCheckStop, groups(batch, 64), 1, 64, 1, 0, batch, rule, tol, energy[p], eprev, resid, active, sweeps);
+            dev.launch(kCheckStop, groups(batch, 64), 1, 64, 1, 0, batch, rule, tol, eprev, decrease, resid, active, sweeps);
         }
         energyInto(p);
         kktInto(p, resid);
@@ -549,7 +550,8 @@ public abstract class GpuEngine implements Engine {
                 batch, n, off, ld, z[p], a[p], q, colNorms, lay.cOffset(k), gamma, lo, hi, delta);
         gemmNt(m, n, delta, off, ld, lay.wOffset(k), false, 0, dvec, off1, dvec, 0);
         dev.launch(kLineSearch, batch, 1, reduceSize, 1, 4 * reduceSize,
-                n, off, m, off1, ld, z[p], a[p], q, delta, dvec, gamma, active, step);
+                n, off, m, off1, ld, z[p], a[p], q, delta, dvec, gamma, (float) config.termWeight(k - 1), active, step,
+                decrease);
         dev.launch(kApply, groups(Math.max(n, m), TS), groups(batch, TS), TS, TS, 0,
                 batch, n, off, m, off1, ld, z[p], delta, a[p], dvec, step);
     }

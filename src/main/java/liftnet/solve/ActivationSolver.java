@@ -173,6 +173,9 @@ public final class ActivationSolver {
             } else {
                 for (int i = 0; i < inFlight; i++) {
                     gaussSeidelSweep(act, s.row[i], clamped, s);
+                    if (stop == StopRule.ENERGY) {
+                        s.decrease[i] = s.energy[i] - energy(act, s.row[i]);
+                    }
                 }
             }
             for (int i = inFlight - 1; i >= 0; i--) {
@@ -180,15 +183,15 @@ public final class ActivationSolver {
                 int sweeps = ++s.sweeps[i];
                 boolean done = sweeps >= config.maxSweeps();
                 if (stop == StopRule.ENERGY) {
-                    double next = energy(act, r);
-                    done |= s.energy[i] - next <= config.tol() * Math.max(next, TINY_ENERGY);
+                    double next = s.energy[i] - s.decrease[i];
+                    done |= s.decrease[i] <= config.tol() * Math.max(next, TINY_ENERGY);
                     s.energy[i] = next;
                 } else if (stop == StopRule.KKT) {
                     s.residualNorm[i] = kktResidual(act, r, clamped, s);
                     done |= s.residualNorm[i] <= config.tol();
                 }
                 if (done) {
-                    rows.done(r, sweeps, stop == StopRule.ENERGY ? s.energy[i] : energy(act, r), s.residualNorm[i]);
+                    rows.done(r, sweeps, energy(act, r), s.residualNorm[i]);
                     inFlight--;
                     s.row[i] = s.row[inFlight];
                     s.sweeps[i] = s.sweeps[inFlight];
@@ -201,6 +204,7 @@ public final class ActivationSolver {
 
     /** One red-black Jacobi sweep of rows {@code row[0 .. count)} ({@code count <= BLOCK}): odd hidden layers, then even ones. */
     void jacobiSweep(Activations act, int[] row, int count, boolean clamped, Scratch s) {
+        Arrays.fill(s.decrease, 0, count, 0.0);
         for (int parity = 1; parity >= 0; parity--) {
             for (int k = parity == 1 ? 1 : 2; k < layers; k += 2) {
                 jacobiLayer(act, row, count, k, clamped, s);
@@ -269,6 +273,7 @@ public final class ActivationSolver {
             if (t == 0f) {
                 continue;
             }
+            s.decrease[i] -= termWeight[k] * (t * s.slope[i] + 0.5 * t * t * h);
             int zo = row[i] * sk;
             int no = row[i] * sn;
             VectorKernels.axpy(t, s.delta, i * sk, z, zo, sk);

@@ -13,6 +13,8 @@ public final class Scratch {
     final float[] d;
     final double[] slope = new double[VectorKernels.BLOCK];
     final double[] step2 = new double[VectorKernels.BLOCK];
+    /** Per slot, the energy decrease of the current sweep, from its line searches. */
+    final double[] decrease = new double[VectorKernels.BLOCK];
     /** Per slot of the rows in flight: the row, its sweeps so far, its energy and KKT residual after them. */
     final int[] row = new int[VectorKernels.BLOCK];
     final int[] sweeps = new int[VectorKernels.BLOCK];

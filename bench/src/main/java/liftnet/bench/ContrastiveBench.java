@@ -29,7 +29,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <li>{@code free_bN}: select batch, forward, free inference (prediction).</li>
  * </ul>
  * {@code sweeps}: {@code 15} red-black Jacobi sweeps, or {@code tol}: stop when the relative energy change
- * of a sweep is below 1e-8, at most 15. Engines other than the CPU are checked against it in the setup
+ * of a sweep is below {@link Workload#TOLERANCE}, at most 15. Engines other than the CPU are checked against it in the setup
  * ({@link Validation}); an absent engine fails its trials with "engine ... absent" (use {@link StandardSet},
  * which runs only the engines present).
  */

@@ -162,7 +162,8 @@ public final class Report {
             sb.append("- Note: some trial skipped a non-finite update (training diverged); see the JSON.\n");
         }
         sb.append("- Model: ReLU, gamma = 1/8, red-black Jacobi; `15` = 15 sweeps per phase, `tol` = stop at a relative ")
-                .append("energy change below 1e-8 (at most 15), with the mean sweeps per inference in brackets.\n\n");
+                .append("energy decrease of a sweep below ").append(Workload.TOLERANCE)
+                .append(" (at most 15), with the mean sweeps per inference in brackets.\n\n");
 
         sb.append("## Samples per second\n\n");
         sb.append("| engine | net | batch | contrastive 15 | contrastive tol | free 15 | free tol | backprop |\n");

@@ -28,10 +28,9 @@ final class Validation {
      */
     static final double TOL_GRADIENT = 2e-3;
     /**
-     * Mean sweeps per inference with a tolerance stop may differ by this much. A relative energy change of 1e-8
-     * is below float32's resolution of the energy, so the stop fires where rounding noise meets the true decrease;
-     * an engine that sums the energy in another order stops a sweep earlier or later on many samples (PoCL's
-     * batch-50 trial came out 0.6 below the CPU's, its batch-1000 trial 0.4).
+     * Mean sweeps per inference with a tolerance stop may differ by this much: float rounding of the line
+     * searches' sums moves the stop by a sweep for samples right at the tolerance, and at batch 50 a few such
+     * samples move the mean by tenths of a sweep.
      */
     static final double TOL_SWEEPS = 1.0;
 

@@ -69,11 +69,18 @@ final class Workload implements AutoCloseable {
         return new NetConfig(NetSpec.parse(net), Units.RELU, NetConfig.PAPER_GAMMA);
     }
 
-    /** The solver of a {@code sweeps} parameter: {@code 15} (fixed Jacobi sweeps) or {@code tol} (1e-8, at most 15). */
+    /**
+     * Relative energy decrease of a sweep below which the {@code tol} solver stops. At 1e-8 training lost 0.2
+     * points of MNIST test accuracy on average over 8 epochs (1.1 after the 8th) against 15 sweeps; at 1e-9,
+     * 0.6 sweeps more, it lost 0.1 on average and none after the 8th.
+     */
+    static final double TOLERANCE = 1e-9;
+
+    /** The solver of a {@code sweeps} parameter: {@code 15} (fixed Jacobi sweeps) or {@code tol} ({@link #TOLERANCE}, at most 15). */
     static SolverConfig solver(String sweeps) {
         return switch (sweeps) {
             case "15" -> SolverConfig.fixed(Solver.JACOBI, SolverConfig.PAPER_SWEEPS);
-            case "tol" -> SolverConfig.tolerance(Solver.JACOBI, 1e-8, SolverConfig.PAPER_SWEEPS);
+            case "tol" -> SolverConfig.tolerance(Solver.JACOBI, TOLERANCE, SolverConfig.PAPER_SWEEPS);
             default -> throw new IllegalArgumentException("sweeps must be 15 or tol; found " + sweeps);
         };
     }
