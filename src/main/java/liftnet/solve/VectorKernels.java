@@ -221,26 +221,30 @@ public final class VectorKernels {
      */
     public static void accumulateOuter(float[] inA, float[] va, float sa, float[] inB, float[] vb, float sb,
                                        int inStride, int rows, int cols, float[] g, int p0, int p1) {
+        accumulateOuter(inA, va, sa, inStride, rows, cols, g, p0, p1);
+        if (inB != null) {
+            accumulateOuter(inB, vb, sb, inStride, rows, cols, g, p0, p1);
+        }
+    }
+
+    /** One pair of {@link #accumulateOuter}: {@code g[p, :] += s * sum_r in[r, p] * v[r, :]}. */
+    private static void accumulateOuter(float[] in, float[] v, float s, int inStride, int rows, int cols, float[] g,
+                                        int p0, int p1) {
         int p = p0;
         for (; p + OUTER_ROWS <= p1; p += OUTER_ROWS) {
             int c0 = 0;
             for (; c0 + 4 * LANES <= cols; c0 += 4 * LANES) {
-                outerFourByFour(inA, va, sa, inB, vb, sb, inStride, rows, cols, g, p, c0);
+                outerFourByFour(in, v, s, inStride, rows, cols, g, p, c0);
             }
             for (; c0 < cols; c0 += LANES) {
-                outerFourByOne(inA, va, sa, inB, vb, sb, inStride, rows, cols, g, p, c0);
+                outerFourByOne(in, v, s, inStride, rows, cols, g, p, c0);
             }
         }
         for (; p < p1; p++) {
             for (int c0 = 0; c0 < cols; c0 += LANES) {
                 FloatVector acc = FloatVector.fromArray(S, g, p * cols + c0);
-                for (int pass = 0; pass < 2; pass++) {
-                    float[] in = pass == 0 ? inA : inB;
-                    float[] v = pass == 0 ? va : vb;
-                    float s = pass == 0 ? sa : sb;
-                    for (int r = 0; in != null && r < rows; r++) {
-                        acc = FloatVector.fromArray(S, v, r * cols + c0).fma(FloatVector.broadcast(S, s * in[r * inStride + p]), acc);
-                    }
+                for (int r = 0; r < rows; r++) {
+                    acc = FloatVector.fromArray(S, v, r * cols + c0).fma(FloatVector.broadcast(S, s * in[r * inStride + p]), acc);
                 }
                 acc.intoArray(g, p * cols + c0);
             }
@@ -248,8 +252,8 @@ public final class VectorKernels {
     }
 
     /** Rows {@code p..p+3}, columns {@code c0..c0+4*LANES} of {@link #accumulateOuter}. */
-    private static void outerFourByFour(float[] inA, float[] va, float sa, float[] inB, float[] vb, float sb,
-                                        int inStride, int rows, int cols, float[] g, int p, int c0) {
+    private static void outerFourByFour(float[] in, float[] v, float s, int inStride, int rows, int cols, float[] g,
+                                        int p, int c0) {
         int g0 = p * cols + c0;
         int g1 = g0 + cols;
         int g2 = g1 + cols;
@@ -270,38 +274,33 @@ public final class VectorKernels {
         FloatVector a31 = FloatVector.fromArray(S, g, g3 + LANES);
         FloatVector a32 = FloatVector.fromArray(S, g, g3 + 2 * LANES);
         FloatVector a33 = FloatVector.fromArray(S, g, g3 + 3 * LANES);
-        for (int pass = 0; pass < 2; pass++) {
-            float[] in = pass == 0 ? inA : inB;
-            float[] v = pass == 0 ? va : vb;
-            float s = pass == 0 ? sa : sb;
-            for (int r = 0; in != null && r < rows; r++) {
-                int x = r * inStride + p;
-                int vo = r * cols + c0;
-                FloatVector v0 = FloatVector.fromArray(S, v, vo);
-                FloatVector v1 = FloatVector.fromArray(S, v, vo + LANES);
-                FloatVector v2 = FloatVector.fromArray(S, v, vo + 2 * LANES);
-                FloatVector v3 = FloatVector.fromArray(S, v, vo + 3 * LANES);
-                FloatVector x0 = FloatVector.broadcast(S, s * in[x]);
-                a00 = v0.fma(x0, a00);
-                a01 = v1.fma(x0, a01);
-                a02 = v2.fma(x0, a02);
-                a03 = v3.fma(x0, a03);
-                FloatVector x1 = FloatVector.broadcast(S, s * in[x + 1]);
-                a10 = v0.fma(x1, a10);
-                a11 = v1.fma(x1, a11);
-                a12 = v2.fma(x1, a12);
-                a13 = v3.fma(x1, a13);
-                FloatVector x2 = FloatVector.broadcast(S, s * in[x + 2]);
-                a20 = v0.fma(x2, a20);
-                a21 = v1.fma(x2, a21);
-                a22 = v2.fma(x2, a22);
-                a23 = v3.fma(x2, a23);
-                FloatVector x3 = FloatVector.broadcast(S, s * in[x + 3]);
-                a30 = v0.fma(x3, a30);
-                a31 = v1.fma(x3, a31);
-                a32 = v2.fma(x3, a32);
-                a33 = v3.fma(x3, a33);
-            }
+        for (int r = 0; r < rows; r++) {
+            int x = r * inStride + p;
+            int vo = r * cols + c0;
+            FloatVector v0 = FloatVector.fromArray(S, v, vo);
+            FloatVector v1 = FloatVector.fromArray(S, v, vo + LANES);
+            FloatVector v2 = FloatVector.fromArray(S, v, vo + 2 * LANES);
+            FloatVector v3 = FloatVector.fromArray(S, v, vo + 3 * LANES);
+            FloatVector x0 = FloatVector.broadcast(S, s * in[x]);
+            a00 = v0.fma(x0, a00);
+            a01 = v1.fma(x0, a01);
+            a02 = v2.fma(x0, a02);
+            a03 = v3.fma(x0, a03);
+            FloatVector x1 = FloatVector.broadcast(S, s * in[x + 1]);
+            a10 = v0.fma(x1, a10);
+            a11 = v1.fma(x1, a11);
+            a12 = v2.fma(x1, a12);
+            a13 = v3.fma(x1, a13);
+            FloatVector x2 = FloatVector.broadcast(S, s * in[x + 2]);
+            a20 = v0.fma(x2, a20);
+            a21 = v1.fma(x2, a21);
+            a22 = v2.fma(x2, a22);
+            a23 = v3.fma(x2, a23);
+            FloatVector x3 = FloatVector.broadcast(S, s * in[x + 3]);
+            a30 = v0.fma(x3, a30);
+            a31 = v1.fma(x3, a31);
+            a32 = v2.fma(x3, a32);
+            a33 = v3.fma(x3, a33);
         }
         a00.intoArray(g, g0);
         a01.intoArray(g, g0 + LANES);
@@ -322,25 +321,20 @@ public final class VectorKernels {
     }
 
     /** Rows {@code p..p+3}, columns {@code c0..c0+LANES} of {@link #accumulateOuter}. */
-    private static void outerFourByOne(float[] inA, float[] va, float sa, float[] inB, float[] vb, float sb,
-                                       int inStride, int rows, int cols, float[] g, int p, int c0) {
+    private static void outerFourByOne(float[] in, float[] v, float s, int inStride, int rows, int cols, float[] g,
+                                       int p, int c0) {
         int g0 = p * cols + c0;
         FloatVector a0 = FloatVector.fromArray(S, g, g0);
         FloatVector a1 = FloatVector.fromArray(S, g, g0 + cols);
         FloatVector a2 = FloatVector.fromArray(S, g, g0 + 2 * cols);
         FloatVector a3 = FloatVector.fromArray(S, g, g0 + 3 * cols);
-        for (int pass = 0; pass < 2; pass++) {
-            float[] in = pass == 0 ? inA : inB;
-            float[] v = pass == 0 ? va : vb;
-            float s = pass == 0 ? sa : sb;
-            for (int r = 0; in != null && r < rows; r++) {
-                int x = r * inStride + p;
-                FloatVector v0 = FloatVector.fromArray(S, v, r * cols + c0);
-                a0 = v0.fma(FloatVector.broadcast(S, s * in[x]), a0);
-                a1 = v0.fma(FloatVector.broadcast(S, s * in[x + 1]), a1);
-                a2 = v0.fma(FloatVector.broadcast(S, s * in[x + 2]), a2);
-                a3 = v0.fma(FloatVector.broadcast(S, s * in[x + 3]), a3);
-            }
+        for (int r = 0; r < rows; r++) {
+            int x = r * inStride + p;
+            FloatVector v0 = FloatVector.fromArray(S, v, r * cols + c0);
+            a0 = v0.fma(FloatVector.broadcast(S, s * in[x]), a0);
+            a1 = v0.fma(FloatVector.broadcast(S, s * in[x + 1]), a1);
+            a2 = v0.fma(FloatVector.broadcast(S, s * in[x + 2]), a2);
+            a3 = v0.fma(FloatVector.broadcast(S, s * in[x + 3]), a3);
         }
         a0.intoArray(g, g0);
         a1.intoArray(g, g0 + cols);
