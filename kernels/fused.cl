@@ -87,9 +87,9 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
     float resid = 0.0f;
     int s = 0;
     for (;;) {
-        // Energy (at the start; the energy rule then follows the line searches' decreases) and, for the KKT
-        // rule, the residual of the current iterate: one reduction site.
-        if (s == 0 || rule == STOP_KKT) {
+        // The energy rule needs the starting energy (then follows the line searches' decreases), the KKT rule
+        // the residual of every iterate: one reduction site.
+        if ((s == 0 && rule == STOP_ENERGY) || rule == STOP_KKT) {
             float rpart;
             const float epart = fused_eval(shape, L, P, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart);
             group_reduce2(red, epart, rpart, 1, &energy, &resid);

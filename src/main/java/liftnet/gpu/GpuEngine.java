@@ -515,8 +515,9 @@ public abstract class GpuEngine implements Engine {
         dev.copy(z[start], 0, z[p], 0, bytes);
         dev.copy(a[start], 0, a[p], 0, bytes);
         setTop(p, clamped);
-        energyInto(p);
-        if (rule == StopRule.KKT.ordinal()) {
+        if (rule == StopRule.ENERGY.ordinal()) {
+            energyInto(p);
+        } else if (rule == StopRule.KKT.ordinal()) {
             kktInto(p, resid);
         }
         dev.launch(kSolveInit, groups(batch, 64), 1, 64, 1, 0, batch, rule, tol, energy[p], eprev, decrease, resid, active, sweeps);

@@ -2,11 +2,10 @@ package liftnet.solve;
 
 /**
  * Per-thread temporary rows for a block of up to {@link VectorKernels#BLOCK} samples, each row as wide as
- * the widest padded layer, and the state of the rows in flight. Not shared between threads.
+ * the widest padded layer after the input, and the state of the rows in flight. Not shared between threads.
  */
 public final class Scratch {
 
-    final int width;
     final float[] residual;
     final float[] q;
     final float[] delta;
@@ -23,10 +22,9 @@ public final class Scratch {
 
     public Scratch(PaddedWeights weights) {
         int max = 0;
-        for (int k = 0; k <= weights.layers(); k++) {
+        for (int k = 1; k <= weights.layers(); k++) {
             max = Math.max(max, weights.stride(k));
         }
-        width = max;
         residual = new float[VectorKernels.BLOCK * max];
         q = new float[VectorKernels.BLOCK * max];
         delta = new float[VectorKernels.BLOCK * max];
