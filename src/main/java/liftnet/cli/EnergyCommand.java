@@ -38,14 +38,14 @@ final class EnergyCommand implements Callable<Integer> {
         options.validate(cli);
         ModelFile.Model model = options.readModel();
         Dataset data = options.load(cli, model);
-        SolverConfig solver = options.solverConfig();
+        SolverConfig solver = options.engine.solverConfig();
         JsonArray free = new JsonArray();
         JsonArray clamped = new JsonArray();
         int[] order = new int[data.count()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        try (Engine engine = Devices.open(options.device, model.config(), options.threadCount(), main.err)) {
+        try (Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), main.err)) {
             engine.setParameters(model.parameters());
             try (DeviceData device = engine.upload(data)) {
                 for (int from = 0; from < data.count(); from += options.batch) {

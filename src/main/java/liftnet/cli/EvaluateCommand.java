@@ -46,9 +46,9 @@ final class EvaluateCommand implements Callable<Integer> {
         String method = model.metadata().getOrDefault("method", Method.CONTRASTIVE.id());
         boolean lifted = !forward && !method.equals(Method.BACKPROP.id()) && !method.equals(Method.LINEAR.id());
         Evaluation eval;
-        try (Engine engine = Devices.open(options.device, model.config(), options.threadCount(), main.err);
+        try (Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), main.err);
              DeviceData device = upload(engine, model, data)) {
-            eval = Trainer.evaluate(engine, device, lifted, options.solverConfig(), lifted, options.batch);
+            eval = Trainer.evaluate(engine, device, lifted, options.engine.solverConfig(), lifted, options.batch);
         }
         JsonObject o = new JsonObject();
         o.addProperty(options.splitOf(cli).key() + "_acc", eval.accuracy());

@@ -3,8 +3,6 @@ package liftnet.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import liftnet.api.SolverConfig;
-import liftnet.api.Solver;
 import liftnet.data.DataSets;
 import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
@@ -12,11 +10,12 @@ import liftnet.data.Split;
 import liftnet.io.ModelFile;
 import liftnet.io.ModelFileException;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Options shared by the commands that read a saved model and a data set ({@code evaluate}, {@code energy}):
- * the model file, the data set and split, the device and the activation solver.
+ * the model file, the data set and split, and the engine ({@link EngineOptions}).
  */
 final class ModelOptions {
 
@@ -36,22 +35,8 @@ final class ModelOptions {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "First N samples only (0: all). Default: ${DEFAULT-VALUE}")
     int limit;
 
-    @Option(names = "--device", paramLabel = "X", defaultValue = "auto", converter = Converters.Device.class,
-            description = "cpu, opencl[:N], cuda[:N], gpu or auto. Default: ${DEFAULT-VALUE}")
-    String device;
-
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads. Default: all processors")
-    Integer threads;
-
-    @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
-    int sweeps;
-
-    @Option(names = "--tol", paramLabel = "T", description = "Stop inference when the relative energy change of a sweep is below this (optional)")
-    Double tol;
-
-    @Option(names = "--solver", paramLabel = "S", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
-            description = "jacobi or gauss-seidel. Default: ${DEFAULT-VALUE}")
-    Solver solver;
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "500", description = "Samples per engine batch. Default: ${DEFAULT-VALUE}")
     int batch;
@@ -61,18 +46,10 @@ final class ModelOptions {
         if (limit < 0) {
             throw Errors.usage(cli, "--limit " + limit + ": must be at least 0 (0: all samples)");
         }
-        if (sweeps < 0) {
-            throw Errors.usage(cli, "--sweeps " + sweeps + ": must be at least 0, e.g. 15");
-        }
-        if (tol != null && !(tol > 0 && Double.isFinite(tol))) {
-            throw Errors.usage(cli, "--tol " + tol + ": must be a positive finite number, e.g. 1e-6");
-        }
         if (batch < 1) {
             throw Errors.usage(cli, "--batch " + batch + ": must be at least 1, e.g. 500");
         }
-        if (threads != null && threads < 1) {
-            throw Errors.usage(cli, "--threads " + threads + ": must be at least 1");
-        }
+        engine.validate(cli);
         splitOf(cli);
     }
 
@@ -82,14 +59,6 @@ final class ModelOptions {
             case "train" -> Split.TRAIN;
             default -> throw Errors.usage(cli, "--split " + split + ": expected test or train");
         };
-    }
-
-    int threadCount() {
-        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    }
-
-    SolverConfig solverConfig() {
-        return tol == null ? SolverConfig.fixed(solver, sweeps) : SolverConfig.tolerance(solver, tol, sweeps);
     }
 
     /** Reads and validates the model file. */

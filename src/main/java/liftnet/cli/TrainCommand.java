@@ -35,6 +35,7 @@ import liftnet.train.Trainer;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,9 +53,8 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main main;
 
-    @Option(names = "--device", paramLabel = "X", defaultValue = "auto", converter = Converters.Device.class,
-            description = "cpu, opencl[:N], cuda[:N], gpu or auto (a GPU if one works, else the CPU). Default: ${DEFAULT-VALUE}")
-    String device;
+    @Mixin
+    EngineOptions engineOptions;
 
     @Option(names = "--net", paramLabel = "WIDTHS", defaultValue = "784-64-64-64-10", converter = Converters.Net.class,
             description = "Layer widths, input to output. Default: ${DEFAULT-VALUE}")
@@ -88,16 +88,6 @@ final class TrainCommand implements Callable<Integer> {
             description = "Learning rate eta_BP; contrastive uses eta_BP / gamma^(L-1), lifted eta_BP / gamma^k in layer k. Default: ${DEFAULT-VALUE}")
     double lr;
 
-    @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15", description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
-    int sweeps;
-
-    @Option(names = "--tol", paramLabel = "T", description = "Stop inference when the relative energy change of a sweep is below this (optional)")
-    Double tol;
-
-    @Option(names = "--solver", paramLabel = "S", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
-            description = "jacobi (red-black, GPU-friendly) or gauss-seidel (the paper's). Default: ${DEFAULT-VALUE}")
-    Solver solver;
-
     @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0", description = "Epochs at lr x warmup-factor. Default: ${DEFAULT-VALUE}")
     int warmupEpochs;
 
@@ -109,9 +99,6 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Train on the first N samples only (0: all). Default: ${DEFAULT-VALUE}")
     int limit;
-
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (results on the CPU depend on it; --resume reuses it). Default: all processors")
-    Integer threads;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: runs/<dataset>-<method>-<timestamp>")
     Path out;
@@ -152,10 +139,11 @@ final class TrainCommand implements Callable<Integer> {
 
     private RunSettings fromOptions() {
         Path dataDir = data != null ? data : defaultData(dataset);
-        int cpuThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        engineOptions.validate(spec.commandLine());
+        EngineOptions o = engineOptions;
         try {
             return new RunSettings(dataset, dataDir.toAbsolutePath().normalize(), net, units, gamma, method, epochs, batch,
-                    lr, sweeps, tol, solver, warmupEpochs, warmupFactor, seed, limit, cpuThreads, device);
+                    lr, o.sweeps, o.tol, o.solver, warmupEpochs, warmupFactor, seed, limit, o.threadCount(), o.device);
         } catch (IllegalArgumentException e) {
             throw Errors.usage(spec.commandLine(), e.getMessage());
         }

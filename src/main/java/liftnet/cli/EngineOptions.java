@@ -1,0 +1,56 @@
+package liftnet.cli;
+
+import liftnet.api.Solver;
+import liftnet.api.SolverConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that choose an engine and its activation solver, shared by every command that runs one
+ * ({@code train}, {@code evaluate}, {@code energy}) as a picocli {@code @Mixin}: {@code --device},
+ * {@code --threads}, {@code --sweeps}, {@code --tol}, {@code --solver}.
+ */
+final class EngineOptions {
+
+    @Option(names = "--device", paramLabel = "X", defaultValue = "auto", converter = Converters.Device.class,
+            description = "cpu, opencl[:N], cuda[:N], gpu or auto (a GPU if one works, else the CPU). Default: ${DEFAULT-VALUE}")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "CPU threads (the CPU engine's results depend on it). Default: all processors")
+    Integer threads;
+
+    @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15",
+            description = "Solver sweeps per inference (the maximum with --tol). Default: ${DEFAULT-VALUE}")
+    int sweeps;
+
+    @Option(names = "--tol", paramLabel = "T",
+            description = "Stop an inference when a sweep lowers the energy by less than this, relatively, e.g. 1e-9 (optional)")
+    Double tol;
+
+    @Option(names = "--solver", paramLabel = "S", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
+            description = "jacobi (red-black, layer-parallel) or gauss-seidel (the paper's). Default: ${DEFAULT-VALUE}")
+    Solver solver;
+
+    /** Checks the numeric options; a bad one is a usage error naming the option, the value and a valid one. */
+    void validate(CommandLine cli) {
+        if (sweeps < 0) {
+            throw Errors.usage(cli, "--sweeps " + sweeps + ": must be at least 0, e.g. 15 (the paper's value)");
+        }
+        if (tol != null && !(tol > 0 && Double.isFinite(tol))) {
+            throw Errors.usage(cli, "--tol " + tol + ": must be a positive finite number, e.g. 1e-9");
+        }
+        if (threads != null && threads < 1) {
+            throw Errors.usage(cli, "--threads " + threads + ": must be at least 1");
+        }
+    }
+
+    /** {@code --threads}, or all processors. */
+    int threadCount() {
+        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    SolverConfig solverConfig() {
+        return tol == null ? SolverConfig.fixed(solver, sweeps) : SolverConfig.tolerance(solver, tol, sweeps);
+    }
+}
