@@ -11,6 +11,7 @@ import liftnet.api.EngineException;
 import liftnet.data.DataException;
 import liftnet.io.ModelFileException;
 import liftnet.train.DivergenceException;
+import liftnet.train.RunFolderException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -92,7 +93,8 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
         } else if (e instanceof DivergenceException) {
             code = DIVERGED;
             message = e.getMessage();
-        } else if (e instanceof DataException || e instanceof ModelFileException || e instanceof EngineException) {
+        } else if (e instanceof DataException || e instanceof ModelFileException || e instanceof EngineException
+                || e instanceof RunFolderException) {
             code = FAILURE;
             message = e.getMessage();
         } else if (e instanceof IOException io) {

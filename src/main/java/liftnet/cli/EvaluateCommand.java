@@ -60,8 +60,8 @@ final class EvaluateCommand implements Callable<Integer> {
         o.addProperty("samples", eval.samples());
         o.addProperty("dataset", data.name());
         o.addProperty("inference", lifted ? "free" : "forward");
-        TrainCommand.addNumber(o, "free_energy", eval.freeEnergy());
-        TrainCommand.addNumber(o, "clamped_energy", eval.clampedEnergy());
+        liftnet.train.RunFolder.addNumber(o, "free_energy", eval.freeEnergy());
+        liftnet.train.RunFolder.addNumber(o, "clamped_energy", eval.clampedEnergy());
         main.out.println(new com.google.gson.GsonBuilder().serializeNulls().create().toJson(o));
         return Errors.OK;
     }

@@ -1,8 +1,5 @@
 package liftnet.cli;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,28 +7,24 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import liftnet.api.DeviceData;
+import java.util.function.Function;
 import liftnet.api.Engine;
-import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
-import liftnet.api.Parameters;
-import liftnet.api.Solver;
 import liftnet.api.Units;
 import liftnet.data.DataSets;
-import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
-import liftnet.data.Split;
 import liftnet.train.DivergenceException;
-import liftnet.train.Evaluation;
-import liftnet.train.TrainConfig;
-import liftnet.train.Trainer;
+import liftnet.train.EpochResult;
+import liftnet.train.RunFolder;
+import liftnet.train.RunFolderException;
+import liftnet.train.RunSettings;
+import liftnet.train.TrainingRun;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,7 +32,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code train}: trains a net and keeps a resumable run folder ({@link RunDirectory}). Per epoch: a progress bar
+ * {@code train}: trains a net in a resumable run folder ({@link TrainingRun}, {@link RunFolder}). Per epoch: a progress bar
  * on stderr, then the checkpoint, then a one-line summary on stdout; a summary at the end.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -109,13 +102,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintStream stdout = main.out;
         PrintStream err = main.err;
         RunSettings settings;
-        RunDirectory run;
+        RunFolder folder;
         if (resume != null) {
-            run = new RunDirectory(resume);
-            settings = run.readConfig();
+            folder = new RunFolder(resume);
+            settings = folder.readConfig();
             List<String> ignored = new ArrayList<>();
             for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
                 if (!o.longestName().equals("--resume")) {
@@ -123,18 +115,18 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
             if (!ignored.isEmpty()) {
-                err.println("note: --resume uses the settings in " + run.config() + "; ignoring " + String.join(", ", ignored));
+                err.println("note: --resume uses the settings in " + folder.config() + "; ignoring " + String.join(", ", ignored));
             }
         } else {
             settings = fromOptions();
-            run = new RunDirectory(out != null ? out : defaultOut(settings));
-            if (run.holdsRun()) {
-                throw Errors.usage(spec.commandLine(), "--out " + run.dir() + ": the folder already holds a run ("
-                        + run.config().getFileName() + " or " + run.model().getFileName() + "); continue it with --resume "
-                        + run.dir() + " or choose another --out");
+            folder = new RunFolder(out != null ? out : defaultOut(settings));
+            try {
+                TrainingRun.checkNewFolder(folder);
+            } catch (RunFolderException e) {
+                throw Errors.usage(spec.commandLine(), e.getMessage());
             }
         }
-        return train(settings, run, resume != null, stdout, err);
+        return train(settings, folder, resume != null, err);
     }
 
     private RunSettings fromOptions() {
@@ -164,143 +156,107 @@ final class TrainCommand implements Callable<Integer> {
         return dir;
     }
 
-    private int train(RunSettings settings, RunDirectory run, boolean resuming, PrintStream stdout, PrintStream err)
-            throws IOException {
-        TrainConfig config = settings.trainConfig();
-        NetConfig engineNet = config.engineNet();
-        Dataset trainSet = DataSets.load(settings.dataset(), settings.data(), Split.TRAIN);
-        if (settings.limit() > 0) {
-            trainSet = trainSet.head(settings.limit());
-        }
-        Dataset testSet = DataSets.load(settings.dataset(), settings.data(), Split.TEST);
-
-        RunDirectory.Checkpoint checkpoint = resuming ? run.load() : null;
-        int done = checkpoint == null ? 0 : checkpoint.epoch();
-        List<JsonObject> lines = checkpoint == null ? new ArrayList<>() : new ArrayList<>(checkpoint.metrics());
-        Parameters start;
-        if (checkpoint != null) {
-            if (!checkpoint.model().config().equals(engineNet)) {
-                throw new Errors.Failure(Errors.FAILURE, run.model() + ": holds net " + checkpoint.model().config()
-                        + " but " + run.config() + " asks for " + engineNet + "; the run folder is inconsistent, start a new run");
+    private int train(RunSettings settings, RunFolder folder, boolean resuming, PrintStream err) throws IOException {
+        Function<NetConfig, Engine> engines = net -> Devices.open(settings.device(), net, settings.threads(), err);
+        try (TrainingRun run = resuming ? TrainingRun.resume(folder, settings, engines)
+                : TrainingRun.start(folder, settings, engines)) {
+            if (run.finished()) {
+                err.println("run " + folder.dir() + " already finished all " + settings.epochs() + " epochs; nothing to do");
+                return Errors.OK;
             }
-            start = checkpoint.model().parameters();
-        } else {
-            start = Parameters.initial(engineNet.net(), settings.seed());
-        }
-        if (done >= settings.epochs()) {
-            err.println("run " + run.dir() + " already finished all " + settings.epochs() + " epochs; nothing to do");
-            return Errors.OK;
-        }
-
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("method", settings.method().id());
-        metadata.put("seed", Long.toString(settings.seed()));
-        metadata.put("dataset", settings.dataset().key());
-        try (Engine engine = Devices.open(settings.device(), engineNet, settings.threads(), err)) {
-            engine.setParameters(start);
-            if (checkpoint == null) {
-                Files.createDirectories(run.dir());
-                run.writeConfig(settings, Map.of("engine", engine.name()));
-                run.save(engineNet, start, metadata, 0, null, lines);
-            }
-            err.println((resuming ? "resuming " + run.dir() + " at epoch " + (done + 1) : "run folder: " + run.dir())
-                    + "; " + settings.method().id() + " " + settings.net() + " " + settings.units().id() + " on "
-                    + trainSet.name() + " (" + trainSet.count() + " samples), " + settings.epochs() + " epochs");
-            String resumeHint = "resume with: ./run.sh --resume " + run.dir();
-            try (DeviceData train = engine.upload(trainSet); DeviceData test = engine.upload(testSet)) {
-                Trainer trainer = new Trainer(engine, config);
-                double totalSeconds = 0;
-                for (int epoch = done + 1; epoch <= settings.epochs(); epoch++) {
-                    StopSignal.training("the checkpoint of epoch " + (epoch - 1) + " in " + run.dir() + " is intact; "
-                            + resumeHint, err);
-                    EpochStats stats;
-                    long t0 = System.nanoTime();
-                    try (ProgressBar bar = Progress.bar(err, "epoch " + epoch + "/" + settings.epochs(), trainSet.count())) {
-                        stats = trainer.trainEpoch(train, epoch, bar::stepTo);
-                    } catch (DivergenceException e) {
-                        throw new Errors.Failure(Errors.DIVERGED, String.format(Locale.ROOT, "training diverged in"
-                                + " epoch %d, batch %d: a gradient held NaN or infinity (--lr %s, applied per layer as %s); the"
-                                + " checkpoint of epoch %d in %s is intact; start a new run with a lower --lr, e.g. %s",
-                                e.epoch(), e.batch() + 1, settings.lr(), java.util.Arrays.toString(config.ratesForEpoch(epoch)), epoch - 1,
-                                run.dir(), settings.lr() / 10));
-                    }
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    totalSeconds += seconds;
-                    Evaluation trainEval = trainer.evaluate(train, false);
-                    Evaluation testEval = trainer.evaluate(test, true);
-                    JsonObject line = metricsLine(epoch, trainEval, testEval, seconds, trainSet.count() / seconds,
-                            stats.meanSweeps());
-                    lines.add(line);
-                    run.save(engineNet, engine.parameters(), metadata, epoch, line, lines);
-                    stdout.println(summary(epoch, settings.epochs(), trainEval, testEval, seconds, trainSet.count() / seconds,
-                            stats.meanSweeps(), settings.method()));
-                    if (StopSignal.requested() && epoch < settings.epochs()) {
-                        err.println("stopped after epoch " + epoch + " (saved in " + run.dir() + "); " + resumeHint);
-                        return Errors.INTERRUPTED;
-                    }
-                }
-                stdout.println(finalSummary(lines, totalSeconds, run));
+            err.println((resuming ? "resuming " + folder.dir() + " at epoch " + (run.epochsDone() + 1)
+                    : "run folder: " + folder.dir()) + "; " + settings.method().id() + " " + settings.net() + " "
+                    + settings.units().id() + " on " + settings.dataset().key() + " (" + run.trainingSamples()
+                    + " samples), " + settings.epochs() + " epochs");
+            String resumeHint = "resume with: ./run.sh --resume " + folder.dir();
+            run.addListener(new Console(folder, resumeHint, settings.method(), main.out, err));
+            List<EpochResult> ran;
+            try {
+                ran = run.runToEnd(StopSignal::requested);
+            } catch (DivergenceException e) {
+                throw new Errors.Failure(Errors.DIVERGED, String.format(Locale.ROOT, "training diverged in"
+                        + " epoch %d, batch %d: a gradient held NaN or infinity (--lr %s, applied per layer as %s); the"
+                        + " checkpoint of epoch %d in %s is intact; start a new run with a lower --lr, e.g. %s",
+                        e.epoch(), e.batch() + 1, settings.lr(), Arrays.toString(run.config().ratesForEpoch(e.epoch())),
+                        e.epoch() - 1, folder.dir(), settings.lr() / 10));
             } finally {
                 StopSignal.training(null, err);
             }
+            if (!run.finished()) {
+                err.println("stopped after epoch " + run.epochsDone() + " (saved in " + folder.dir() + "); " + resumeHint);
+                return Errors.INTERRUPTED;
+            }
+            main.out.println(finalSummary(run.history(), ran, folder));
         }
         return Errors.OK;
     }
 
-    static JsonObject metricsLine(int epoch, Evaluation train, Evaluation test, double seconds, double samplesPerSecond,
-                                  double meanSweeps) {
-        JsonObject o = new JsonObject();
-        o.addProperty("epoch", epoch);
-        o.addProperty("train_acc", train.accuracy());
-        o.addProperty("test_acc", test.accuracy());
-        JsonArray fractions = new JsonArray();
-        for (double f : test.linearFraction()) {
-            fractions.add(f);
+    /** Shows a run on the console: a progress bar per epoch on stderr, a summary line per saved epoch on stdout. */
+    private static final class Console implements TrainingRun.Listener {
+        private final RunFolder folder;
+        private final String resumeHint;
+        private final Method method;
+        private final PrintStream out;
+        private final PrintStream err;
+
+        Console(RunFolder folder, String resumeHint, Method method, PrintStream out, PrintStream err) {
+            this.folder = folder;
+            this.resumeHint = resumeHint;
+            this.method = method;
+            this.out = out;
+            this.err = err;
         }
-        o.add("linear_fraction", fractions);
-        o.addProperty("seconds", seconds);
-        o.addProperty("samples_per_s", samplesPerSecond);
-        o.addProperty("mean_sweeps", meanSweeps);
-        addNumber(o, "free_energy", test.freeEnergy());
-        addNumber(o, "clamped_energy", test.clampedEnergy());
-        return o;
+
+        @Override
+        public TrainingRun.Progress epochStarted(int epoch, int epochs, int samples) {
+            StopSignal.training("the checkpoint of epoch " + (epoch - 1) + " in " + folder.dir() + " is intact; "
+                    + resumeHint, err);
+            ProgressBar bar = Progress.bar(err, "epoch " + epoch + "/" + epochs, samples);
+            return new TrainingRun.Progress() {
+                @Override
+                public void samplesDone(long done) {
+                    bar.stepTo(done);
+                }
+
+                @Override
+                public void close() {
+                    bar.close();
+                }
+            };
+        }
+
+        @Override
+        public void epochFinished(TrainingRun run, EpochResult r) {
+            out.println(summary(r, run.config().epochs(), method));
+        }
     }
 
-    /** {@code value}, or JSON {@code null} when it is NaN or infinite (JSON has no NaN). */
-    static void addNumber(JsonObject o, String key, double value) {
-        if (Double.isFinite(value)) {
-            o.addProperty(key, value);
-        } else {
-            o.add(key, JsonNull.INSTANCE);
-        }
-    }
-
-    private static String summary(int epoch, int epochs, Evaluation train, Evaluation test, double seconds,
-                                  double speed, double sweeps, Method method) {
+    private static String summary(EpochResult r, int epochs, Method method) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train_acc %.4f  test_acc %.4f  linear",
-                epoch, epochs, train.accuracy(), test.accuracy()));
-        for (double f : test.linearFraction()) {
+                r.epoch(), epochs, r.trainAccuracy(), r.testAccuracy()));
+        for (double f : r.linearFraction()) {
             sb.append(String.format(Locale.ROOT, " %.3f", f));
         }
         if (method.isLifted()) {
-            sb.append(String.format(Locale.ROOT, "  sweeps %.1f  E_free %.4g  E_clamped %.4g", sweeps, test.freeEnergy(),
-                    test.clampedEnergy()));
+            sb.append(String.format(Locale.ROOT, "  sweeps %.1f  E_free %.4g  E_clamped %.4g", r.meanSweeps(), r.freeEnergy(),
+                    r.clampedEnergy()));
         }
-        sb.append(String.format(Locale.ROOT, "  %.2f s  %.0f samples/s", seconds, speed));
+        sb.append(String.format(Locale.ROOT, "  %.2f s  %.0f samples/s", r.seconds(), r.samplesPerSecond()));
         return sb.toString();
     }
 
-    private static String finalSummary(List<JsonObject> lines, double seconds, RunDirectory run) {
-        JsonObject last = lines.get(lines.size() - 1);
-        int best = 0;
-        for (int i = 1; i < lines.size(); i++) {
-            if (lines.get(i).get("test_acc").getAsDouble() > lines.get(best).get("test_acc").getAsDouble()) {
-                best = i;
+    private static String finalSummary(List<EpochResult> all, List<EpochResult> ran, RunFolder folder) {
+        EpochResult last = all.get(all.size() - 1);
+        EpochResult best = all.get(0);
+        for (EpochResult r : all) {
+            if (r.testAccuracy() > best.testAccuracy()) {
+                best = r;
             }
         }
+        double seconds = ran.stream().mapToDouble(EpochResult::seconds).sum();
         return String.format(Locale.ROOT, "done: %d epochs; final test_acc %.4f, train_acc %.4f; best test_acc %.4f"
                         + " (epoch %d); training time of this session %.1f s; results in %s",
-                last.get("epoch").getAsInt(), last.get("test_acc").getAsDouble(), last.get("train_acc").getAsDouble(),
-                lines.get(best).get("test_acc").getAsDouble(), lines.get(best).get("epoch").getAsInt(), seconds, run.dir());
+                last.epoch(), last.testAccuracy(), last.trainAccuracy(), best.testAccuracy(), best.epoch(), seconds,
+                folder.dir());
     }
 }

@@ -23,9 +23,9 @@ import liftnet.data.DataSets;
 import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
 import liftnet.data.Split;
-import liftnet.train.Evaluation;
+import liftnet.train.EpochResult;
 import liftnet.train.TrainConfig;
-import liftnet.train.Trainer;
+import liftnet.train.TrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -208,7 +208,7 @@ public abstract class GpuParityTest {
      * test samples: test accuracy within one point of the CPU engine. Skips without {@code data/mnist}.
      */
     @Test
-    void oneMnistEpochMatchesTheCpuEngine() {
+    void oneMnistEpochMatchesTheCpuEngine() throws java.io.IOException {
         assumeDevice();
         Path dir = DataSets.defaultDir(DatasetId.MNIST);
         assumeTrue(Files.isDirectory(dir), "no " + dir + ": run scripts/fetch-data.sh mnist");
@@ -222,15 +222,11 @@ public abstract class GpuParityTest {
         double[] energy = new double[2];
         int i = 0;
         for (Engine e : new Engine[] {new CpuEngine(net, 2), create(net, GpuEngine.Path.AUTO)}) {
-            try (e) {
-                e.setParameters(p0);
-                Trainer trainer = new Trainer(e, tc);
-                DeviceData dTrain = e.upload(train);
-                DeviceData dTest = e.upload(test);
-                trainer.trainEpoch(dTrain, 1, null);
-                Evaluation ev = trainer.evaluate(dTest, false);
-                accuracy[i] = ev.accuracy();
-                energy[i] = ev.freeEnergy();
+            e.setParameters(p0);
+            try (e; TrainingRun run = new TrainingRun(e, tc, train, test, false)) {
+                EpochResult r = run.nextEpoch();
+                accuracy[i] = r.testAccuracy();
+                energy[i] = r.freeEnergy();
                 i++;
             }
         }

@@ -2,12 +2,11 @@ package liftnet.bench;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import liftnet.api.DeviceData;
 import liftnet.api.Engine;
-import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.Parameters;
@@ -17,8 +16,9 @@ import liftnet.data.DataSets;
 import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
 import liftnet.data.Split;
-import liftnet.train.Trainer;
+import liftnet.train.EpochResult;
 import liftnet.train.TrainConfig;
+import liftnet.train.TrainingRun;
 
 /**
  * The tolerance stop against 15 sweeps as a user meets it: two engines start from the same weights and train
@@ -99,7 +99,7 @@ final class TolerancePair {
             }
             out.add("epochs", list);
             out.addProperty("medianRatio", medianRatio(done));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             out.addProperty("error", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         return out;
@@ -114,38 +114,43 @@ final class TolerancePair {
         return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
     }
 
-    /** One engine of the pair, its trainer and the figures of its last epoch. */
+    /** One engine of the pair, its training run and the figures of its last epoch. */
     private static final class Side implements AutoCloseable {
         final Engine engine;
-        final Trainer trainer;
-        final DeviceData train;
-        final DeviceData test;
+        final TrainingRun run;
         double seconds;
         double accuracy;
         double meanSweeps;
 
         Side(String engineId, NetConfig net, SolverConfig solver, int epochs, Dataset train, Dataset test) {
             this.engine = Workload.openEngine(engineId, net);
-            engine.setParameters(Parameters.initial(net.net(), Workload.SEED));
-            this.trainer = new Trainer(engine, new TrainConfig(net, Method.CONTRASTIVE, epochs, BATCH, LEARNING_RATE,
-                    0, 1, solver, Workload.SEED, 0));
-            this.train = engine.upload(train);
-            this.test = engine.upload(test);
+            try {
+                engine.setParameters(Parameters.initial(net.net(), Workload.SEED));
+                this.run = new TrainingRun(engine, new TrainConfig(net, Method.CONTRASTIVE, epochs, BATCH, LEARNING_RATE,
+                        0, 1, solver, Workload.SEED, 0), train, test, false);
+            } catch (RuntimeException e) {
+                engine.close();
+                throw e;
+            }
         }
 
-        void epoch(int e) {
-            long start = System.nanoTime();
-            EpochStats stats = trainer.trainEpoch(train, e, null);
-            seconds = (System.nanoTime() - start) / 1e9;
-            meanSweeps = stats.meanSweeps();
-            accuracy = trainer.evaluate(test, false).accuracy();
+        void epoch(int e) throws IOException {
+            EpochResult r = run.nextEpoch();
+            if (r.epoch() != e) {
+                throw new IllegalStateException("side is at epoch " + r.epoch() + ", expected " + e);
+            }
+            seconds = r.seconds();
+            meanSweeps = r.meanSweeps();
+            accuracy = r.testAccuracy();
         }
 
         @Override
         public void close() {
-            train.close();
-            test.close();
-            engine.close();
+            try {
+                run.close();
+            } finally {
+                engine.close();
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
-package liftnet.cli;
+package liftnet.train;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -35,44 +37,46 @@ import liftnet.io.ModelFile;
  * ({@link AtomicFiles}). The model file is the commit record: a run killed at any moment (even {@code kill -9})
  * leaves a complete model of the last finished epoch {@code E} and a metrics file with the lines of epochs
  * {@code 1..E} or {@code 1..E-1}; {@link #load} restores the missing line from the model's metadata.
+ * {@link TrainingRun} writes the folder through {@link #checkpoints}.
  */
-final class RunDirectory {
+public final class RunFolder {
 
-    static final String CONFIG = "config.json";
-    static final String MODEL = "model.safetensors";
-    static final String METRICS = "metrics.jsonl";
+    public static final String CONFIG = "config.json";
+    public static final String MODEL = "model.safetensors";
+    public static final String METRICS = "metrics.jsonl";
 
     private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
     private static final Gson LINE = new GsonBuilder().serializeNulls().create();
 
     private final Path dir;
 
-    RunDirectory(Path dir) {
-        this.dir = dir;
+    /** The run folder {@code dir}, made absolute: messages and the resume command then work from any folder. */
+    public RunFolder(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
-    Path config() {
+    public Path config() {
         return dir.resolve(CONFIG);
     }
 
-    Path model() {
+    public Path model() {
         return dir.resolve(MODEL);
     }
 
-    Path metrics() {
+    public Path metrics() {
         return dir.resolve(METRICS);
     }
 
     /** Whether the folder already holds (part of) a run. */
-    boolean holdsRun() {
+    public boolean holdsRun() {
         return Files.exists(config()) || Files.exists(model()) || Files.exists(metrics());
     }
 
-    void writeConfig(RunSettings settings, Map<String, String> extra) throws IOException {
+    public void writeConfig(RunSettings settings, Map<String, String> extra) throws IOException {
         JsonObject o = settings.toJson();
         extra.forEach(o::addProperty);
         AtomicFiles.writeString(config(), PRETTY.toJson(o) + "\n");
@@ -81,14 +85,14 @@ final class RunDirectory {
     /**
      * Reads {@code config.json}.
      *
-     * @throws Errors.Failure if it is missing or invalid, saying what {@code --resume} needs
+     * @throws RunFolderException if it is missing or invalid, saying what {@code --resume} needs
      */
-    RunSettings readConfig() throws IOException {
+    public RunSettings readConfig() throws IOException {
         String text;
         try {
             text = Files.readString(config(), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new Errors.Failure(Errors.FAILURE, "--resume " + dir + ": " + config()
+            throw new RunFolderException("--resume " + dir + ": " + config()
                     + " does not exist; --resume needs the folder of a run started by train (with --out DIR)");
         }
         return RunSettings.fromJson(text, config());
@@ -100,7 +104,7 @@ final class RunDirectory {
      *
      * @param lines the metrics lines of epochs {@code 1..epoch}, the last one {@code metricsLine}
      */
-    void save(NetConfig net, Parameters parameters, Map<String, String> metadata, int epoch, JsonObject metricsLine,
+    public void save(NetConfig net, Parameters parameters, Map<String, String> metadata, int epoch, JsonObject metricsLine,
               List<JsonObject> lines) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.put("epoch", Integer.toString(epoch));
@@ -126,7 +130,7 @@ final class RunDirectory {
      * @param epoch   the epoch it is the result of (0: the initial model)
      * @param metrics the metrics lines of epochs {@code 1..epoch}
      */
-    record Checkpoint(ModelFile.Model model, int epoch, List<JsonObject> metrics) {
+    public record Checkpoint(ModelFile.Model model, int epoch, List<JsonObject> metrics) {
     }
 
     /**
@@ -135,7 +139,7 @@ final class RunDirectory {
      *
      * @return the checkpoint, or {@code null} when no model was saved yet
      */
-    Checkpoint load() throws IOException {
+    public Checkpoint load() throws IOException {
         if (!Files.exists(model())) {
             return null;
         }
@@ -145,7 +149,7 @@ final class RunDirectory {
         try {
             epoch = Integer.parseInt(epochText == null ? "" : epochText.trim());
         } catch (NumberFormatException e) {
-            throw new Errors.Failure(Errors.FAILURE, model() + ": metadata 'epoch' is " + epochText
+            throw new RunFolderException(model() + ": metadata 'epoch' is " + epochText
                     + ", not an epoch number; it is not a checkpoint written by train, so the run cannot be resumed");
         }
         List<JsonObject> lines = new ArrayList<>();
@@ -166,17 +170,82 @@ final class RunDirectory {
         if (lines.size() == epoch - 1 && epoch >= 1) {
             String saved = model.metadata().get("metrics");
             if (saved == null) {
-                throw new Errors.Failure(Errors.FAILURE, metrics() + ": has no line for epoch " + epoch
+                throw new RunFolderException(metrics() + ": has no line for epoch " + epoch
                         + " and " + model() + " holds none to restore it; the run cannot be resumed");
             }
             lines.add(parseLine(saved, model() + " metadata 'metrics'"));
         }
         if (lines.size() != epoch) {
-            throw new Errors.Failure(Errors.FAILURE, metrics() + ": holds " + lines.size() + " consecutive epochs but "
+            throw new RunFolderException(metrics() + ": holds " + lines.size() + " consecutive epochs but "
                     + model() + " is from epoch " + epoch + "; the run cannot be resumed, start a new one");
         }
         writeMetrics(lines);
         return new Checkpoint(model, epoch, lines);
+    }
+
+    /**
+     * The listener that saves a checkpoint after every finished epoch ({@link #save}), with {@code metadata}
+     * (e.g. {@code method}, {@code seed}, {@code dataset}) in the model file.
+     *
+     * @param lines the metrics lines of the epochs already saved; lines of other tools (extra keys) are kept as they are
+     */
+    public TrainingRun.Listener checkpoints(Map<String, String> metadata, List<JsonObject> lines) {
+        List<JsonObject> all = new ArrayList<>(lines);
+        Map<String, String> meta = Map.copyOf(metadata);
+        return new TrainingRun.Listener() {
+            @Override
+            public void epochFinished(TrainingRun run, EpochResult result) throws IOException {
+                JsonObject line = metricsLine(result);
+                all.add(line);
+                save(run.config().engineNet(), run.parameters(), meta, result.epoch(), line, all);
+            }
+        };
+    }
+
+    /** The {@code metrics.jsonl} line of an epoch; energies that are NaN (non-lifted methods) become {@code null}. */
+    public static JsonObject metricsLine(EpochResult r) {
+        JsonObject o = new JsonObject();
+        o.addProperty("epoch", r.epoch());
+        addNumber(o, "train_acc", r.trainAccuracy());
+        o.addProperty("test_acc", r.testAccuracy());
+        JsonArray fractions = new JsonArray();
+        for (double f : r.linearFraction()) {
+            fractions.add(f);
+        }
+        o.add("linear_fraction", fractions);
+        o.addProperty("seconds", r.seconds());
+        o.addProperty("samples_per_s", r.samplesPerSecond());
+        o.addProperty("mean_sweeps", r.meanSweeps());
+        addNumber(o, "free_energy", r.freeEnergy());
+        addNumber(o, "clamped_energy", r.clampedEnergy());
+        return o;
+    }
+
+    /** Reads a line written by {@link #metricsLine}; {@code null} numbers become NaN. */
+    public static EpochResult epochResult(JsonObject o) {
+        JsonArray fractions = o.has("linear_fraction") && o.get("linear_fraction").isJsonArray()
+                ? o.getAsJsonArray("linear_fraction") : new JsonArray();
+        double[] linear = new double[fractions.size()];
+        for (int i = 0; i < linear.length; i++) {
+            linear[i] = fractions.get(i).getAsDouble();
+        }
+        return new EpochResult(o.get("epoch").getAsInt(), number(o, "train_acc"), number(o, "test_acc"), linear,
+                number(o, "seconds"), number(o, "samples_per_s"), number(o, "mean_sweeps"), number(o, "free_energy"),
+                number(o, "clamped_energy"));
+    }
+
+    /** {@code value}, or JSON {@code null} when it is NaN or infinite (JSON has no NaN). */
+    public static void addNumber(JsonObject o, String key, double value) {
+        if (Double.isFinite(value)) {
+            o.addProperty(key, value);
+        } else {
+            o.add(key, JsonNull.INSTANCE);
+        }
+    }
+
+    private static double number(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
     }
 
     private static JsonObject parseLine(String text, String where) {
@@ -188,6 +257,6 @@ final class RunDirectory {
         } catch (JsonParseException e) {
             // reported below
         }
-        throw new Errors.Failure(Errors.FAILURE, where + ": not a JSON object; the run cannot be resumed");
+        throw new RunFolderException(where + ": not a JSON object; the run cannot be resumed");
     }
 }

@@ -1,4 +1,4 @@
-package liftnet.cli;
+package liftnet.train;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -12,11 +12,10 @@ import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
 import liftnet.data.DatasetId;
-import liftnet.train.TrainConfig;
 
 /**
  * Every setting of a training run, as given on the command line and saved in {@code config.json} so that
- * {@code --resume} continues with exactly the same ones. Validated in the constructor; messages name the
+ * {@code --resume} continues with exactly the same ones. {@link TrainingRun} starts and resumes runs from it. Validated in the constructor; messages name the
  * option, the value found and a valid example.
  *
  * @param dataset      which data set
@@ -38,11 +37,11 @@ import liftnet.train.TrainConfig;
  * @param threads      CPU threads; the CPU engine's results depend on it, so a resumed run reuses it
  * @param device       the {@code --device} value
  */
-record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
+public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
                    int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
                    long seed, int limit, int threads, String device) {
 
-    RunSettings {
+    public RunSettings {
         require(dataset != null && data != null && net != null && units != null && method != null && solver != null
                 && device != null, "a setting is missing");
         require(gamma > 0 && gamma <= 1, "--gamma " + gamma + ": must be in (0, 1], e.g. 0.125 (the paper's value)");
@@ -86,21 +85,21 @@ record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, doubl
         return new NetSpec(w).toString();
     }
 
-    NetConfig netConfig() {
+    public NetConfig netConfig() {
         return new NetConfig(net, units, gamma);
     }
 
-    SolverConfig solverConfig() {
+    public SolverConfig solverConfig() {
         return tol == null ? SolverConfig.fixed(solver, sweeps) : SolverConfig.tolerance(solver, tol, sweeps);
     }
 
-    TrainConfig trainConfig() {
+    public TrainConfig trainConfig() {
         return new TrainConfig(netConfig(), method, epochs, batch, lr, warmupEpochs, warmupFactor, solverConfig(),
                 seed, limit);
     }
 
     /** The settings as the JSON object of {@code config.json}. */
-    JsonObject toJson() {
+    public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("dataset", dataset.key());
         o.addProperty("data", data.toString());
@@ -136,9 +135,9 @@ record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, doubl
      * Reads settings written by {@link #toJson()}.
      *
      * @param source names the file in messages
-     * @throws Errors.Failure naming the file and the key when a setting is missing or invalid
+     * @throws RunFolderException naming the file and the key when a setting is missing or invalid
      */
-    static RunSettings fromJson(String json, Path source) {
+    public static RunSettings fromJson(String json, Path source) {
         JsonObject o;
         try {
             JsonElement e = JsonParser.parseString(json);
@@ -147,7 +146,7 @@ record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, doubl
             }
             o = e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new Errors.Failure(Errors.FAILURE, source + ": not valid JSON (" + String.valueOf(e.getMessage()).replaceFirst("^[\\w.$]+(Exception|Error): ", "")
+            throw new RunFolderException(source + ": not valid JSON (" + String.valueOf(e.getMessage()).replaceFirst("^[\\w.$]+(Exception|Error): ", "")
                     + "); it must be the config.json written by train");
         }
         try {
@@ -161,7 +160,7 @@ record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, doubl
                     number(o, "seed").longValue(), number(o, "limit").intValue(), number(o, "threads").intValue(),
                     string(o, "device"));
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
-            throw new Errors.Failure(Errors.FAILURE, source + ": " + e.getMessage()
+            throw new RunFolderException(source + ": " + e.getMessage()
                     + "; it must be the config.json written by train");
         }
     }
