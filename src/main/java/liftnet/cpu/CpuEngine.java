@@ -3,6 +3,7 @@ package liftnet.cpu;
 import java.util.Arrays;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineChecks;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
@@ -132,6 +133,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void setParameters(Parameters p) {
+        EngineChecks.parameters(config, p);
         weights.set(p);
         invalidate();
     }
@@ -143,14 +145,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public DeviceData upload(Dataset dataset) {
-        if (dataset.width() != config.net().inputs()) {
-            throw new IllegalArgumentException("data set " + dataset.name() + " has " + dataset.width()
-                    + " inputs per sample but net " + config.net() + " expects " + config.net().inputs());
-        }
-        if (dataset.classes() != config.net().outputs()) {
-            throw new IllegalArgumentException("data set " + dataset.name() + " has " + dataset.classes()
-                    + " classes but net " + config.net() + " has " + config.net().outputs() + " outputs");
-        }
+        EngineChecks.upload(config, dataset);
         return new HostData(dataset, SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width()));
     }
 
@@ -163,14 +158,12 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
-        if (size <= 0 || from < 0 || from + size > order.length) {
-            throw new IllegalArgumentException("batch [" + from + ", " + (from + size) + ") is outside the order of length " + order.length);
-        }
-        ensureCapacity(size);
         if (!(deviceData instanceof HostData host)) {
             throw new IllegalArgumentException("data set " + deviceData.dataset().name()
                     + " was uploaded to another engine; upload it to this one with upload(dataset)");
         }
+        EngineChecks.batch(host.dataset(), order, from, size);
+        ensureCapacity(size);
         this.data = host.dataset();
         this.sparse = host.sparse();
         this.order = order;
@@ -371,9 +364,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void applyUpdate(double[] rates) {
-        if (rates.length != layers) {
-            throw new IllegalArgumentException(layers + " learning rates needed, one per weight layer; found " + rates.length);
-        }
+        EngineChecks.rates(config, rates);
         long update = statUpdates++;
         if (!gradientFinite()) {
             if (statFirstNonFinite < 0) {

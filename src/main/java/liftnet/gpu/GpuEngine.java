@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineChecks;
 import liftnet.api.EngineException;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
@@ -249,9 +250,7 @@ public abstract class GpuEngine implements Engine {
     @Override
     public void setParameters(Parameters p) {
         requireOpen();
-        if (!p.net().equals(config.net())) {
-            throw new IllegalArgumentException("parameters are for net " + p.net() + "; this engine runs " + config.net());
-        }
+        EngineChecks.parameters(config, p);
         writeFloats(params, p.flatten());
         updateColNorms();
         invalidate();
@@ -293,14 +292,7 @@ public abstract class GpuEngine implements Engine {
     @Override
     public DeviceData upload(Dataset data) {
         requireOpen();
-        if (data.width() != lay.width(0)) {
-            throw new IllegalArgumentException(data.name() + " has " + data.width() + " inputs per sample; net "
-                    + config.net() + " expects " + lay.width(0));
-        }
-        if (data.classes() != lay.width(lay.layers())) {
-            throw new IllegalArgumentException(data.name() + " has " + data.classes() + " classes but net "
-                    + config.net() + " has " + lay.width(lay.layers()) + " outputs");
-        }
+        EngineChecks.upload(config, data);
         GpuBuffer in = dev.allocate(Math.max(4, 4L * data.inputs().length));
         GpuBuffer lab;
         try {
@@ -357,17 +349,7 @@ public abstract class GpuEngine implements Engine {
         if (g.closed) {
             throw new IllegalStateException("data " + g.data.name() + " was closed");
         }
-        if (size <= 0 || from < 0 || from + size > order.length) {
-            throw new IllegalArgumentException("batch [" + from + ", " + (from + size) + ") is not a non-empty range of an order of "
-                    + order.length + " indices");
-        }
-        int count = g.data.count();
-        for (int i = from; i < from + size; i++) {
-            if (order[i] < 0 || order[i] >= count) {
-                throw new IllegalArgumentException("index " + order[i] + " at position " + i + " is outside [0, " + count + ") of "
-                        + g.data.name());
-            }
-        }
+        EngineChecks.batch(g.data, order, from, size);
         ensureCapacity(size);
         if (!Arrays.equals(order, from, from + size, orderHost, Math.min(from, orderHost.length),
                 Math.min(from + size, orderHost.length))) {
@@ -665,9 +647,7 @@ public abstract class GpuEngine implements Engine {
     @Override
     public void applyUpdate(double[] rates) {
         requireOpen();
-        if (rates.length != lay.layers()) {
-            throw new IllegalArgumentException(lay.layers() + " learning rates needed, one per weight layer; found " + rates.length);
-        }
+        EngineChecks.rates(config, rates);
         dev.launch(kCheckGradient, 1, 1, reduceSize, 1, 4 * reduceSize, lay.paramCount(), grad, updateOk, hidden(), statsI);
         for (int k = 0; k < lay.layers(); k++) {
             int from = lay.wOffset(k);

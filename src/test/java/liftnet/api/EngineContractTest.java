@@ -450,4 +450,40 @@ public abstract class EngineContractTest {
             }
         }
     }
+
+    /**
+     * Every engine refuses the same bad calls ({@link EngineChecks}): parameters of another net, a data set of
+     * another width, a batch outside the order or naming a missing sample, a learning rate per layer missing;
+     * and a refused update leaves the parameters as they were.
+     */
+    @Test
+    void badCallsAreRefusedAndChangeNothing() {
+        NetConfig config = new NetConfig(NetSpec.parse("6-5-3"), Units.RELU, 0.125);
+        Parameters p = TestNets.random(config.net(), 93, 1.0, 0.1);
+        Dataset data = TestNets.randomData(config.net(), 10, 94);
+        try (Engine e = create(config)) {
+            e.setParameters(p);
+            assertRefused(() -> e.setParameters(TestNets.random(NetSpec.parse("6-4-3"), 95, 1.0, 0.1)), "6-4-3");
+            assertRefused(() -> e.upload(TestNets.randomData(NetSpec.parse("7-5-3"), 4, 96)), "7 inputs");
+            assertRefused(() -> e.upload(TestNets.randomData(NetSpec.parse("6-5-4"), 4, 97)), "4 classes");
+            DeviceData d = e.upload(data);
+            assertRefused(() -> e.selectBatch(d, identity(10), 8, 3), "[8, 11)");
+            assertRefused(() -> e.selectBatch(d, identity(10), 0, 0), "[0, 0)");
+            assertRefused(() -> e.selectBatch(d, new int[] {0, 10}, 0, 2), "index 10");
+            e.selectBatch(d, identity(10), 0, 10);
+            e.forward();
+            e.computeGradient(Method.BACKPROP);
+            assertRefused(() -> e.applyUpdate(new double[] {0.1}), "2 learning rates");
+            Parameters after = e.parameters();
+            for (int k = 0; k < config.net().layers(); k++) {
+                assertArrayEquals(p.weight(k), after.weight(k), "W" + k + " after a refused update");
+                assertArrayEquals(p.bias(k), after.bias(k), "b" + k + " after a refused update");
+            }
+        }
+    }
+
+    private static void assertRefused(org.junit.jupiter.api.function.Executable call, String mentioned) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(mentioned), "message '" + e.getMessage() + "' should mention " + mentioned);
+    }
 }
