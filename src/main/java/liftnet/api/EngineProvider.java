@@ -8,13 +8,19 @@ import java.util.List;
  */
 public interface EngineProvider {
 
-    /** Backend id used by {@code --device}: {@code cpu}, {@code opencl}, {@code cuda}. */
+    /**
+     * Backend id used by {@code --device} ({@code ID[:N]}), e.g. {@code cpu}, {@code opencl}, {@code cuda}: a new
+     * backend needs only a provider registered in {@code META-INF/services/liftnet.api.EngineProvider}.
+     */
     String id();
 
     /** Higher wins when {@code --device gpu|auto} picks a backend. */
     int priority();
 
-    /** Whether the backend drives a GPU (as opposed to the CPU, PoCL included). */
+    /**
+     * Whether the backend drives GPUs (it may also list CPU devices, as OpenCL does with PoCL). {@code --device auto}
+     * falls back to the highest-priority backend that does not.
+     */
     boolean isGpu();
 
     /**
@@ -32,4 +38,12 @@ public interface EngineProvider {
      * @throws EngineException when the device cannot be opened or the kernels fail to build
      */
     Engine create(NetConfig config, int index);
+
+    /**
+     * {@link #create(NetConfig, int)} with {@code threads} host threads, for backends that compute on the host
+     * (0: all processors); backends that compute on a device ignore it.
+     */
+    default Engine create(NetConfig config, int index, int threads) {
+        return create(config, index);
+    }
 }

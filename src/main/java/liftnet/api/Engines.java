@@ -5,13 +5,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
+import java.util.stream.Collectors;
 
 /**
- * Chooses an engine from a {@code --device} string: {@code cpu}, {@code opencl[:N]}, {@code cuda[:N]},
- * {@code gpu} (the highest-priority backend with a GPU device) or {@code auto} (a GPU if one works, else
- * the CPU).
+ * Chooses an engine from a {@code --device} string. The backends are the {@link EngineProvider}s that
+ * {@link ServiceLoader} finds, named by their {@link EngineProvider#id()}; nothing here knows their names. A
+ * device string is a backend id with an optional device index ({@code ID[:N]}), {@code gpu} (the
+ * highest-priority backend with a GPU device) or {@code auto} (a GPU if one works, else the CPU backend: the
+ * highest-priority backend that does not drive a GPU).
  */
 public final class Engines {
+
+    /** Device keywords that are not backend ids. */
+    public static final String GPU = "gpu";
+    public static final String AUTO = "auto";
 
     private Engines() {
     }
@@ -24,65 +31,107 @@ public final class Engines {
         return list;
     }
 
-    /** The provider with id {@code id}. */
+    /**
+     * The provider with id {@code id}.
+     *
+     * @throws EngineException when no backend has that id
+     */
     public static EngineProvider provider(String id) {
         for (EngineProvider p : providers()) {
             if (p.id().equals(id)) {
                 return p;
             }
         }
-        throw new EngineException("no engine backend '" + id + "' on the class path");
+        throw new EngineException("no engine backend '" + id + "' on the class path; it has " + ids());
+    }
+
+    /** The backend {@code auto} falls back to: the highest-priority one that does not drive a GPU. */
+    public static EngineProvider hostProvider() {
+        for (EngineProvider p : providers()) {
+            if (!p.isGpu()) {
+                return p;
+            }
+        }
+        throw new EngineException("no CPU engine backend on the class path; it has " + ids());
+    }
+
+    /** The valid {@code --device} values, lowest priority first, e.g. {@code cpu, opencl[:N], cuda[:N], gpu or auto}. */
+    public static String deviceSyntax() {
+        List<String> forms = new ArrayList<>();
+        for (EngineProvider p : providers()) {
+            forms.add(0, p.isGpu() ? p.id() + "[:N]" : p.id());
+        }
+        forms.add(GPU);
+        return String.join(", ", forms) + " or " + AUTO;
+    }
+
+    private static String ids() {
+        return providers().stream().map(EngineProvider::id).collect(Collectors.joining(", "));
+    }
+
+    /** {@link #open(String, NetConfig, int)} on all processors. */
+    public static Engine open(String device, NetConfig config) {
+        return open(device, config, 0);
     }
 
     /**
      * Opens an engine for {@code device}.
      *
+     * @param threads CPU threads for backends that compute on the host; 0: all processors
      * @throws IllegalArgumentException for a malformed device string
-     * @throws EngineException          when the requested device is not present; the message lists what was found
+     * @throws EngineException          when the requested device is not present; the message says what is missing
+     *                                  ({@link #deviceList()} lists what was found)
      */
-    public static Engine open(String device, NetConfig config) {
+    public static Engine open(String device, NetConfig config, int threads) {
         DeviceChoice choice = DeviceChoice.parse(device);
         return switch (choice.kind()) {
-            case "cpu" -> provider("cpu").create(config, 0);
-            case "auto" -> {
+            case AUTO -> {
                 EngineProvider gpu = firstGpu();
-                yield gpu != null ? gpu.create(config, firstGpuIndex(gpu)) : provider("cpu").create(config, 0);
+                yield gpu != null ? gpu.create(config, firstGpuIndex(gpu), threads) : hostProvider().create(config, 0, threads);
             }
-            case "gpu" -> {
+            case GPU -> {
                 EngineProvider gpu = firstGpu();
                 if (gpu == null) {
-                    throw new EngineException("--device gpu: no working GPU found. " + describeDevices()
-                            + " Use --device cpu (or auto) on this machine.");
+                    throw new EngineException("--device gpu: no GPU found; use --device cpu (or auto) on this machine");
                 }
-                yield gpu.create(config, firstGpuIndex(gpu));
+                yield gpu.create(config, firstGpuIndex(gpu), threads);
             }
             default -> {
                 EngineProvider p = provider(choice.kind());
                 List<DeviceInfo> devices = p.devices();
-                if (devices.isEmpty() || choice.index() >= devices.size()) {
-                    throw new EngineException("--device " + device + ": no such device. " + describeDevices()
-                            + " Use --device cpu, or another index.");
+                if (devices.isEmpty()) {
+                    String why = p.probeProblem();
+                    throw new EngineException("--device " + device + ": this machine has no " + p.id() + " device"
+                            + (why == null ? "" : " (" + why + ")") + "; use --device cpu or auto");
                 }
-                yield p.create(config, choice.index());
+                if (choice.index() >= devices.size()) {
+                    throw new EngineException("--device " + device + ": " + p.id() + " has " + devices.size()
+                            + " device(s), " + p.id() + ":0.." + p.id() + ":" + (devices.size() - 1)
+                            + "; pick one of them, or use --device cpu");
+                }
+                yield p.create(config, choice.index(), threads);
             }
         };
     }
 
-    /** One line per backend saying what devices it found, or why none. */
-    public static String describeDevices() {
-        StringBuilder sb = new StringBuilder("Found:");
+    /**
+     * What every backend found, one line each: a device ({@code opencl:0 pthread-AMD EPYC (PoCL ...)}, labelled
+     * when it computes on the CPU although its backend drives GPUs), or a backend with none and why.
+     */
+    public static List<String> deviceList() {
+        List<String> lines = new ArrayList<>();
         for (EngineProvider p : providers()) {
             List<DeviceInfo> devices = p.devices();
-            sb.append(' ').append(p.id()).append(": ");
             if (devices.isEmpty()) {
                 String why = p.probeProblem();
-                sb.append("none").append(why == null ? "" : " (" + why + ")");
-            } else {
-                sb.append(devices);
+                lines.add(p.id() + ": none" + (why == null ? "" : " (" + why + ")"));
             }
-            sb.append(';');
+            for (DeviceInfo d : devices) {
+                String label = p.isGpu() && !d.gpu() ? " (" + p.id() + " on the CPU, not a GPU)" : "";
+                lines.add(d + label);
+            }
         }
-        return sb.toString();
+        return lines;
     }
 
     private static EngineProvider firstGpu() {
@@ -104,28 +153,39 @@ public final class Engines {
         return -1;
     }
 
-    /** A parsed {@code --device} value. */
+    /** Whether some backend reports a GPU device. */
+    public static boolean anyGpu() {
+        return firstGpu() != null;
+    }
+
+    /**
+     * A parsed {@code --device} value: {@code kind} is a backend id, {@link #GPU} or {@link #AUTO}; {@code index}
+     * the device index within the backend (0 unless given).
+     */
     public record DeviceChoice(String kind, int index) {
 
+        /**
+         * Parses {@code ID[:N]}, {@code gpu} or {@code auto}, where {@code ID} is the id of a backend on the class
+         * path.
+         *
+         * @throws IllegalArgumentException naming the valid values
+         */
         public static DeviceChoice parse(String text) {
             String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-            String kind = t;
-            int index = 0;
             int colon = t.indexOf(':');
+            String kind = colon >= 0 ? t.substring(0, colon) : t;
+            int index = 0;
             if (colon >= 0) {
-                kind = t.substring(0, colon);
                 try {
                     index = Integer.parseInt(t.substring(colon + 1));
                 } catch (NumberFormatException e) {
                     index = -1;
                 }
-                if (index < 0 || !(kind.equals("opencl") || kind.equals("cuda"))) {
-                    throw new IllegalArgumentException("unknown device '" + text
-                            + "'; expected cpu, opencl[:N], cuda[:N], gpu or auto");
-                }
             }
-            if (!List.of("cpu", "opencl", "cuda", "gpu", "auto").contains(kind)) {
-                throw new IllegalArgumentException("unknown device '" + text + "'; expected cpu, opencl[:N], cuda[:N], gpu or auto");
+            boolean keyword = kind.equals(GPU) || kind.equals(AUTO);
+            boolean backend = !keyword && providers().stream().anyMatch(p -> p.id().equals(kind));
+            if (!(keyword || backend) || index < 0 || (colon >= 0 && keyword)) {
+                throw new IllegalArgumentException("unknown device '" + text + "'; expected " + deviceSyntax());
             }
             return new DeviceChoice(kind, index);
         }

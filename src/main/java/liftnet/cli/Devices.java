@@ -1,13 +1,10 @@
 package liftnet.cli;
 
 import java.io.PrintStream;
-import liftnet.api.DeviceInfo;
 import liftnet.api.Engine;
 import liftnet.api.EngineException;
-import liftnet.api.EngineProvider;
 import liftnet.api.Engines;
 import liftnet.api.NetConfig;
-import liftnet.cpu.CpuEngine;
 
 /** Opens the engine a {@code --device} value names and says on stderr which one it is. */
 final class Devices {
@@ -16,51 +13,34 @@ final class Devices {
     }
 
     /**
-     * Opens an engine: {@code cpu} with {@code threads} threads; {@code auto} a GPU if one works, else the CPU;
-     * {@code gpu}, {@code opencl[:N]}, {@code cuda[:N]} that device or an {@link EngineException} listing the
-     * devices found.
+     * Opens an engine through {@link Engines}: {@code auto} a GPU if one works, else the CPU backend; anything else
+     * that device, or an {@link EngineException} after the devices found are listed on {@code err}, one a line.
+     *
+     * @param threads CPU threads of a host backend
      */
     static Engine open(String device, NetConfig config, int threads, PrintStream err) {
-        String kind = Engines.DeviceChoice.parse(device).kind();
-        if (kind.equals("cpu")) {
-            Engine engine = new CpuEngine(config, threads);
-            err.println("device: " + engine.name());
-            return engine;
-        }
-        if (kind.equals("auto")) {
-            if (!anyGpu()) {
-                Engine engine = new CpuEngine(config, threads);
-                err.println("device: " + engine.name() + " (auto: no GPU found)");
-                return engine;
+        if (Engines.DeviceChoice.parse(device).kind().equals(Engines.AUTO)) {
+            if (!Engines.anyGpu()) {
+                return announce(Engines.hostProvider().create(config, 0, threads), " (auto: no GPU found)", err);
             }
             try {
-                Engine engine = Engines.open("auto", config);
-                err.println("device: " + engine.name() + " (auto)");
-                return engine;
+                return announce(Engines.open(Engines.GPU, config, threads), " (auto)", err);
             } catch (EngineException e) {
-                Engine engine = new CpuEngine(config, threads);
-                err.println("device: " + engine.name() + " (auto: the GPU failed: " + Errors.oneLine(e.getMessage()) + ")");
-                return engine;
+                return announce(Engines.hostProvider().create(config, 0, threads),
+                        " (auto: the GPU failed: " + Errors.oneLine(e.getMessage()) + ")", err);
             }
         }
-        if (!kind.equals("gpu") && Engines.providers().stream().noneMatch(p -> p.id().equals(kind))) {
-            throw new EngineException("--device " + device + ": this build has no " + kind + " backend. "
-                    + Engines.describeDevices() + " Use --device cpu or auto.");
+        try {
+            return announce(Engines.open(device, config, threads), "", err);
+        } catch (EngineException e) {
+            err.println("devices found:");
+            Engines.deviceList().forEach(line -> err.println("  " + line));
+            throw e;
         }
-        Engine engine = Engines.open(device, config);
-        err.println("device: " + engine.name());
-        return engine;
     }
 
-    /** Whether some backend reports a GPU device. */
-    static boolean anyGpu() {
-        for (EngineProvider p : Engines.providers()) {
-            for (DeviceInfo d : p.devices()) {
-                if (d.gpu()) {
-                    return true;
-                }
-            }
-        }
-        return false;
+    private static Engine announce(Engine engine, String note, PrintStream err) {
+        err.println("device: " + engine.name() + note);
+        return engine;
     }
 }

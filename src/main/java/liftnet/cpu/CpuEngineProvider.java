@@ -39,4 +39,9 @@ public final class CpuEngineProvider implements EngineProvider {
     public Engine create(NetConfig config, int index) {
         return new CpuEngine(config);
     }
+
+    @Override
+    public Engine create(NetConfig config, int index, int threads) {
+        return threads > 0 ? new CpuEngine(config, threads) : new CpuEngine(config);
+    }
 }

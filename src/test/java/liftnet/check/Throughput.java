@@ -24,7 +24,6 @@ import liftnet.api.NetSpec;
 import liftnet.api.Parameters;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
-import liftnet.cpu.CpuEngine;
 import liftnet.data.DataSets;
 import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
@@ -201,7 +200,7 @@ public final class Throughput {
                 solver, 1, 0);
         Engine engine;
         try {
-            engine = device.equals("cpu") && cpuThreads > 0 ? new CpuEngine(config, cpuThreads) : Engines.open(device, config);
+            engine = Engines.open(device, config, Math.max(cpuThreads, 0));
         } catch (RuntimeException | LinkageError e) {
             return new Case(device, "", net, batch, 0, 0, Double.NaN, Double.NaN, data.name(), "open: " + message(e));
         }

@@ -171,14 +171,28 @@ class BadInputTest {
 
     @Test
     void explicitGpuWithoutOneListsWhatWasFound() {
-        Assumptions.assumeFalse(Devices.anyGpu(), "this machine has a GPU");
+        Assumptions.assumeFalse(Engines.anyGpu(), "this machine has a GPU");
         // A bare "opencl" is a working device where OpenCL lists a CPU device (PoCL); it fails only without one.
         boolean anyOpenCl = Engines.providers().stream().anyMatch(p -> p.id().equals("opencl") && !p.devices().isEmpty());
+        boolean anyCuda = Engines.providers().stream().anyMatch(p -> p.id().equals("cuda") && !p.devices().isEmpty());
         List<String> devices = anyOpenCl ? List.of("gpu", "cuda:0", "opencl:3") : List.of("gpu", "opencl", "cuda:0", "opencl:3");
         for (String device : devices) {
             Cli.Result r = run(train("--device", device, "--net", "784-8-10"));
             assertEquals(Errors.FAILURE, r.code(), r::toString);
-            assertMessage(r, "--device " + device, "Found:", "cpu:", "Use --device cpu");
+            assertMessage(r, "--device " + device, "use --device cpu");
+            List<String> lines = r.errLines();
+            int header = lines.indexOf("devices found:");
+            assertTrue(header >= 0, "the devices found are listed before the error:\n" + r.err());
+            List<String> listed = lines.subList(header + 1, lines.size() - 1);
+            assertTrue(listed.stream().allMatch(l -> l.startsWith("  ")), "one indented line per device:\n" + r.err());
+            assertTrue(listed.stream().anyMatch(l -> l.startsWith("  cpu:0 ")), "the CPU is listed:\n" + r.err());
+            if (device.startsWith("cuda") && !anyCuda) {
+                assertMessage(r, "this machine has no cuda device");
+            }
+        }
+        if (anyOpenCl) {
+            Cli.Result r = run(train("--device", "opencl:3", "--net", "784-8-10"));
+            assertTrue(r.err().contains("opencl on the CPU, not a GPU"), "PoCL is labelled a CPU device:\n" + r.err());
         }
     }
 
@@ -188,7 +202,7 @@ class BadInputTest {
         Assumptions.assumeTrue(anyOpenCl, "no OpenCL device");
         Cli.Result r = run(train("--device", "opencl:99", "--net", "784-8-10"));
         assertEquals(Errors.FAILURE, r.code(), r::toString);
-        assertMessage(r, "opencl:99", "Found:");
+        assertMessage(r, "opencl:99", "opencl:0..opencl:");
     }
 
     @Test

@@ -12,7 +12,6 @@ import liftnet.api.Parameters;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
-import liftnet.cpu.CpuEngine;
 import liftnet.data.Dataset;
 import liftnet.train.Trainer;
 
@@ -101,8 +100,7 @@ final class Workload implements AutoCloseable {
     static Engine openEngine(String engineId, NetConfig config) {
         int cpuThreads = Integer.getInteger("liftnet.bench.cpuThreads", 0);
         try {
-            return engineId.equals("cpu") && cpuThreads > 0 ? new CpuEngine(config, cpuThreads)
-                    : Engines.open(engineId, config);
+            return Engines.open(engineId, config, cpuThreads);
         } catch (EngineException e) {
             throw new EngineException("engine " + engineId + " absent: " + e.getMessage());
         }
