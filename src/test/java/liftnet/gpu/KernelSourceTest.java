@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import liftnet.api.EngineException;
+import liftnet.api.StopRule;
 import org.junit.jupiter.api.Test;
 
 /** Assembly order and contents of the kernel programs; needs no device. */
@@ -65,10 +68,62 @@ class KernelSourceTest {
 
     @Test
     void openclOnlyPragmasAreGuarded() {
-        for (String f : KernelSource.MODULES) {
-            String text = KernelSource.load(f);
-            assertFalse(text.contains("#pragma OPENCL") && !text.contains("#ifndef CUDA"), f + ": OpenCL pragmas sit in #ifndef CUDA");
+        for (String f : allFiles()) {
+            assertEquals(List.of(), unguardedPragmas(KernelSource.load(f)), f + ": lines of OpenCL pragmas outside #ifndef CUDA");
         }
+        // the check itself: it finds a pragma outside the guard, and after one, and accepts one inside
+        assertEquals(List.of(1), unguardedPragmas("#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"));
+        assertEquals(List.of(4), unguardedPragmas("#ifndef CUDA\n#pragma OPENCL FP_CONTRACT OFF\n#endif\n#pragma OPENCL FP_CONTRACT ON\n"));
+        assertEquals(List.of(3), unguardedPragmas("#ifndef CUDA\n#else\n#pragma OPENCL FP_CONTRACT OFF\n#endif\n"));
+        assertEquals(List.of(), unguardedPragmas("#ifdef CUDA\n#else\n#pragma OPENCL FP_CONTRACT OFF\n#endif\n"));
+        assertEquals(List.of(), unguardedPragmas("#ifndef CUDA\n#if X\n#endif\n#pragma OPENCL FP_CONTRACT OFF\n#endif\n"));
+    }
+
+    /** Every kernel file: the modules, common.cl and the CUDA header. */
+    private static List<String> allFiles() {
+        List<String> files = new java.util.ArrayList<>(KernelSource.MODULES);
+        files.add(KernelSource.COMMON);
+        files.add(KernelSource.CUDA_HEADER);
+        return files;
+    }
+
+    /**
+     * The 1-based numbers of the lines holding {@code #pragma OPENCL} that are not inside an {@code #ifndef CUDA}
+     * block (tracking nested {@code #if}s; an {@code #else} of {@code #ifndef CUDA} is outside the guard).
+     */
+    static List<Integer> unguardedPragmas(String text) {
+        List<Integer> bad = new java.util.ArrayList<>();
+        // per open #if: +1 its branch excludes CUDA, -1 it is CUDA only, 0 it does not depend on CUDA
+        java.util.Deque<Integer> blocks = new java.util.ArrayDeque<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip().replaceAll("^#\\s+", "#");
+            if (line.startsWith("#if")) {
+                blocks.push(line.matches("#ifndef\\s+CUDA\\b.*") ? 1 : line.matches("#ifdef\\s+CUDA\\b.*") ? -1 : 0);
+            } else if ((line.startsWith("#else") || line.startsWith("#elif")) && !blocks.isEmpty()) {
+                blocks.push(-blocks.pop());
+            } else if (line.startsWith("#endif") && !blocks.isEmpty()) {
+                blocks.pop();
+            } else if (line.startsWith("#pragma OPENCL") && !blocks.contains(1)) {
+                bad.add(i + 1);
+            }
+        }
+        return bad;
+    }
+
+    /** The kernels take the stopping rule as a {@link StopRule} ordinal: common.cl's STOP_* follow the enum. */
+    @Test
+    void stopRuleOrdinalsMatchTheKernelsStopDefines() {
+        Matcher m = Pattern.compile("#define STOP_(\\w+) (\\d+)").matcher(KernelSource.load(KernelSource.COMMON));
+        Map<String, Integer> defines = new java.util.TreeMap<>();
+        while (m.find()) {
+            defines.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        Map<String, Integer> ordinals = new java.util.TreeMap<>();
+        for (StopRule r : StopRule.values()) {
+            ordinals.put(r.name(), r.ordinal());
+        }
+        assertEquals(ordinals, defines, "STOP_* defines of common.cl against liftnet.api.StopRule");
     }
 
     @Test
