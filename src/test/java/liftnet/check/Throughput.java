@@ -143,18 +143,23 @@ public final class Throughput {
 
     /** Reads the {@code --json} files of several runs (one per engine), prints one table, writes their union. */
     static void merge(List<Path> files, Path json) throws IOException {
+        merge(files, json, System.out, System.err);
+    }
+
+    /** {@link #merge(List, Path)} printing the table on {@code out} and notes on {@code err}. */
+    static void merge(List<Path> files, Path json, java.io.PrintStream out, java.io.PrintStream err) throws IOException {
         List<Case> cases = new ArrayList<>();
-        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> result = new LinkedHashMap<>();
         List<Object> all = new ArrayList<>();
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
-                System.err.println("note: " + f + " is missing (that run measured nothing)");
+                err.println("note: " + f + " is missing (that run measured nothing)");
                 continue;
             }
             JsonObject o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
             for (String key : o.keySet()) {
                 if (!key.equals("cases")) {
-                    out.putIfAbsent(key, o.get(key));
+                    result.putIfAbsent(key, o.get(key));
                 }
             }
             if (o.has("cases")) {
@@ -167,10 +172,10 @@ public final class Throughput {
                 }
             }
         }
-        out.put("cases", all);
-        System.out.print(table(cases));
+        result.put("cases", all);
+        out.print(table(cases));
         if (json != null) {
-            write(json, out);
+            write(json, result);
         }
     }
 

@@ -39,7 +39,16 @@ class ThroughputTest {
         Throughput.write(dir.resolve("cpu.json"), Map.of("cases", List.of(Throughput.toMap(a))));
         Throughput.write(dir.resolve("cuda.json"), Map.of("cases", List.of(Throughput.toMap(b))));
         Path merged = dir.resolve("all.json");
-        Throughput.merge(List.of(dir.resolve("cpu.json"), dir.resolve("cuda.json"), dir.resolve("missing.json")), merged);
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        try (var o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+             var e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            Throughput.merge(List.of(dir.resolve("cpu.json"), dir.resolve("cuda.json"), dir.resolve("missing.json")), merged, o, e);
+        }
+        String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.contains("cuda/cpu") && printed.contains("10.0x"), "the merged table:\n" + printed);
+        assertEquals("note: " + dir.resolve("missing.json") + " is missing (that run measured nothing)\n",
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
         String text = Files.readString(merged);
         assertTrue(text.contains("\"cuda:0 X\"") && text.contains("\"cpu (2 threads)\""), text);
         String table = Throughput.table(List.of(a, b));

@@ -32,13 +32,50 @@ class OclProgramTest {
         }
     }
 
+    /**
+     * A broken program throws {@link KernelBuildException} with the build log. The OpenCL compiler (PoCL's clang)
+     * writes its diagnostics straight to the process's stderr, so the build runs in a child JVM whose output is
+     * captured: {@link BrokenBuild} prints what the exception carried.
+     */
     @Test
-    void aBrokenProgramThrowsWithTheBuildLog() {
+    void aBrokenProgramThrowsWithTheBuildLog() throws Exception {
         int index = OclTesting.device();
-        KernelSource broken = KernelSource.openclProgram().define("TS", "(");
-        KernelBuildException e = assertThrows(KernelBuildException.class, () -> new OclDevice(index, broken, ""));
-        assertTrue(e.getMessage().contains("CL_BUILD_PROGRAM_FAILURE (-11)"), e.getMessage());
-        assertTrue(e.buildLog().toLowerCase().contains("error"), e.buildLog());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), BrokenBuild.class.getName(),
+                Integer.toString(index)).start();
+        p.getOutputStream().close();
+        var stderr = new java.util.concurrent.CompletableFuture<String>();
+        Thread drain = new Thread(() -> {
+            try {
+                stderr.complete(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                stderr.completeExceptionally(e);
+            }
+        });
+        drain.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child finishes");
+        String err = stderr.get(10, TimeUnit.SECONDS);
+        assertEquals(0, p.exitValue(), out + err);
+        String[] parts = out.split("\n---build log---\n", 2);
+        assertEquals(2, parts.length, out);
+        assertTrue(parts[0].startsWith("KernelBuildException: ") && parts[0].contains("CL_BUILD_PROGRAM_FAILURE (-11)"), parts[0]);
+        assertTrue(parts[1].toLowerCase().contains("error"), parts[1]);
+    }
+
+    /** Child of {@link #aBrokenProgramThrowsWithTheBuildLog}: builds a broken program on device {@code args[0]}. */
+    static final class BrokenBuild {
+        public static void main(String[] args) {
+            KernelSource broken = KernelSource.openclProgram().define("TS", "(");
+            try {
+                new OclDevice(Integer.parseInt(args[0]), broken, "").close();
+                System.out.println("built: the broken program compiled");
+                System.exit(1);
+            } catch (KernelBuildException e) {
+                System.out.print("KernelBuildException: " + e.getMessage() + "\n---build log---\n" + e.buildLog());
+                System.out.flush();
+            }
+        }
     }
 
     @Test
