@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fetches MNIST and/or Fashion-MNIST into DIR/<name>/ (default DIR: <project root>/data) with the standard
+# Fetches MNIST and/or Fashion-MNIST into DIR/<name>/ (default DIR: <project root>/data), or one of them into
+# FOLDER itself with --to FOLDER (the folder a user passes as --data), with the standard
 # IDX file names (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz],
 # t10k-labels-idx1-ubyte[.gz]) and checks the SHA-256 of every file's uncompressed bytes.
 #
@@ -14,7 +15,8 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: scripts/fetch-data.sh [mnist|fashion-mnist|all] [--dir DIR]   (default: all, DIR=<project root>/data)" >&2
+  echo "usage: scripts/fetch-data.sh [mnist|fashion-mnist|all] [--dir DIR | --to FOLDER]" >&2
+  echo "  default: all into <project root>/data/<name>; --dir DIR: into DIR/<name>; --to FOLDER: one data set into FOLDER itself" >&2
 }
 
 log() { echo "fetch-data: $*" >&2; }
@@ -23,6 +25,7 @@ die() { log "error: $*"; exit 1; }
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="$root/data"
 what=all
+to=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     mnist|fashion-mnist|all) what="$1"; shift ;;
@@ -32,10 +35,17 @@ while [[ $# -gt 0 ]]; do
       exit 2 ;;
     --dir) [[ $# -ge 2 ]] || { usage; exit 2; }; dir="$2"; shift 2 ;;
     --dir=*) dir="${1#--dir=}"; shift ;;
+    --to) [[ $# -ge 2 ]] || { usage; exit 2; }; to="$2"; shift 2 ;;
+    --to=*) to="${1#--to=}"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) log "unknown argument '$1'"; usage; exit 2 ;;
   esac
 done
+
+[[ -n "$to" && "$what" == all ]] && { log "error: --to FOLDER takes one data set (mnist or fashion-mnist), not all"; exit 2; }
+
+# folder NAME -> where data set NAME goes
+folder() { if [[ -n "$to" ]]; then echo "$to"; else echo "$dir/$1"; fi; }
 
 FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
@@ -74,7 +84,7 @@ uncompressed_sha() {
 present() {
   local f want got
   want="$(expected_sha "$1" "$2")"
-  for f in "$dir/$1/$2" "$dir/$1/$2.gz"; do
+  for f in "$(folder "$1")/$2" "$(folder "$1")/$2.gz"; do
     [[ -f "$f" ]] || continue
     got="$(uncompressed_sha "$f")"
     if [[ "$got" == "$want" ]]; then
@@ -88,7 +98,7 @@ present() {
 
 # install DATASET FILE SOURCE TARGET_NAME: verifies SOURCE, then moves/copies it to DIR/DATASET/TARGET_NAME
 install_file() {
-  local want got target="$dir/$1/$4"
+  local want got target="$(folder "$1")/$4"
   want="$(expected_sha "$1" "$2")"
   got="$(uncompressed_sha "$3")"
   if [[ "$got" != "$want" ]]; then
@@ -160,13 +170,13 @@ from_debian() {
 
 fetch() {
   local name="$1" todo
-  mkdir -p "$dir/$name"
+  mkdir -p "$(folder "$name")"
   todo="$(missing "$name")"
   if [[ -z "$todo" ]]; then
-    log "$name: all 4 files present in $dir/$name and verified, nothing to do"
+    log "$name: all 4 files present in $(folder "$name") and verified, nothing to do"
     return 0
   fi
-  log "$name: missing or bad in $dir/$name: $(echo $todo)"
+  log "$name: missing or bad in $(folder "$name"): $(echo $todo)"
   from_mirrors "$name"
   if [[ -n "$(missing "$name")" ]]; then
     case "$name" in
@@ -176,7 +186,7 @@ fetch() {
   fi
   todo="$(missing "$name")"
   [[ -z "$todo" ]] || die "$name: could not fetch $(echo $todo) from any source"
-  log "$name: all 4 files present in $dir/$name and verified"
+  log "$name: all 4 files present in $(folder "$name") and verified"
 }
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/fetch-data.XXXXXX")"

@@ -51,7 +51,7 @@ public final class DataSets {
     public static Dataset load(DatasetId id, Path dir, Split split) {
         String name = id.key() + "/" + split.key();
         if (!Files.isDirectory(dir)) {
-            throw new DataException(name + ": data folder " + dir + " does not exist; " + fetchHint(id));
+            throw new DataException(name + ": data folder " + dir + " does not exist; " + fetchHint(id, dir));
         }
         return switch (id) {
             case MNIST, FASHION_MNIST -> loadIdx(id, dir, split, name);
@@ -59,10 +59,26 @@ public final class DataSets {
         };
     }
 
-    /** How to get the files of {@code id}, for error messages. */
-    static String fetchHint(DatasetId id) {
+    /** How to get the files of {@code id} into {@code dir}, for error messages. */
+    static String fetchHint(DatasetId id, Path dir) {
         return id == DatasetId.CIFAR10 ? Cifar10Reader.FETCH_HINT
-                : "run scripts/fetch-data.sh " + id.key() + " (or pass --data DIR with the IDX files)";
+                : "run " + fetchCommand(id, dir) + " (or pass --data DIR with the IDX files)";
+    }
+
+    /**
+     * The {@code scripts/fetch-data.sh} command that puts {@code id}'s files into {@code dir}: plain for the project's
+     * {@code data/<key>} (relative to the system property {@code liftnet.home}, which {@code run.sh} sets), with
+     * {@code --to DIR} for any other folder.
+     */
+    static String fetchCommand(DatasetId id, Path dir) {
+        Path home = Path.of(System.getProperty("liftnet.home", "")).toAbsolutePath();
+        Path folder = dir.toAbsolutePath().normalize();
+        String command = "scripts/fetch-data.sh " + id.key();
+        if (folder.equals(home.resolve(DATA_ROOT).resolve(id.key()).normalize())) {
+            return command;
+        }
+        String text = folder.toString();
+        return command + " --to " + (text.matches("[\\w./+:@%=-]+") ? text : "'" + text.replace("'", "'\\''") + "'");
     }
 
     /** The images file and the labels file of a split of MNIST or Fashion-MNIST. */
@@ -85,7 +101,7 @@ public final class DataSets {
 
     private static Dataset loadIdx(DatasetId id, Path dir, Split split, String name) {
         List<IdxFile> files = idxFiles(id, split);
-        String remedy = "delete it and run scripts/fetch-data.sh " + id.key();
+        String remedy = "delete it and run " + fetchCommand(id, dir);
         Path imagesFile = locate(id, dir, files.get(0).name());
         Path labelsFile = locate(id, dir, files.get(1).name());
         IdxReader.Images images = IdxReader.readImages(imagesFile, files.get(0).sha256(), remedy);
@@ -117,7 +133,7 @@ public final class DataSets {
         if (Files.isRegularFile(gz)) {
             return gz;
         }
-        throw new DataException(plain + ": file not found (nor " + gz.getFileName() + "); " + fetchHint(id));
+        throw new DataException(plain + ": file not found (nor " + gz.getFileName() + "); " + fetchHint(id, dir));
     }
 
     private static Dataset loadCifar(Path dir, Split split, String name) {

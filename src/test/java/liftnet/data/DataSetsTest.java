@@ -68,7 +68,16 @@ class DataSetsTest {
         assertTrue(m.startsWith(imagesFile + ": SHA-256 mismatch"), m);
         assertTrue(m.contains("expected 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"), m);
         assertTrue(m.contains("found " + TestFiles.sha256(images)), m);
-        assertTrue(m.endsWith("delete it and run scripts/fetch-data.sh mnist"), m);
+        assertTrue(m.endsWith("delete it and run scripts/fetch-data.sh mnist --to " + dir.toAbsolutePath()), m);
+    }
+
+    @Test
+    void theFetchCommandNamesTheUsersFolder() {
+        Path home = Path.of(System.getProperty("liftnet.home", "")).toAbsolutePath();
+        assertEquals("scripts/fetch-data.sh mnist", DataSets.fetchCommand(DatasetId.MNIST, home.resolve("data/mnist")));
+        assertEquals("scripts/fetch-data.sh mnist --to /srv/my data/x".replace("/srv/my data/x", "'/srv/my data/x'"),
+                DataSets.fetchCommand(DatasetId.MNIST, Path.of("/srv/my data/x")));
+        assertEquals("scripts/fetch-data.sh fashion-mnist --to /srv/f", DataSets.fetchCommand(DatasetId.FASHION_MNIST, Path.of("/srv/f")));
     }
 
     @Test
