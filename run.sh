@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# liftnet launcher: ./run.sh [train|evaluate|energy|filters] [options]   (train is the default; --help lists all)
+# liftnet launcher: ./run.sh [train|evaluate|energy|filters|report] [options]   (train is the default; --help lists all)
 #
 # 1. Builds target/liftnet.jar with Maven when it is missing or older than pom.xml, src/ or kernels/.
 # 2. Fetches a missing MNIST or Fashion-MNIST into data/<dataset> with scripts/fetch-data.sh, only for the
@@ -26,7 +26,15 @@ if needs_build; then
   say "building target/liftnet.jar with Maven (once; takes a minute)..."
   log="$(mktemp "${TMPDIR:-/tmp}/liftnet-build.XXXXXX")"
   # shellcheck disable=SC2086
-  if ! (cd "$root" && mvn -B -q package -DskipTests ${LIFTNET_MVN_OPTS:-}) >"$log" 2>&1; then
+  (cd "$root" && mvn -B -q package -DskipTests ${LIFTNET_MVN_OPTS:-}) >"$log" 2>&1 &
+  build=$!
+  waited=0
+  while kill -0 "$build" 2>/dev/null; do # a line every 10 s, so that a slow build does not look hung
+    sleep 1
+    waited=$((waited + 1))
+    (( waited % 10 == 0 )) && say "still building (${waited} s)..."
+  done
+  if ! wait "$build"; then
     cat "$log" >&2
     rm -f "$log"
     say "error: the Maven build failed (log above); fix it or run: mvn -B package -DskipTests"
@@ -46,7 +54,7 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   a="${args[$i]}"
   case "$a" in
-    train|evaluate|energy|filters|help) [[ $i -eq 0 ]] && command="$a" ;;
+    train|evaluate|energy|filters|report|help) [[ $i -eq 0 ]] && command="$a" ;;
     -h|--help|-V|--version) help=1 ;;
     --dataset) dataset="${args[$((i + 1))]:-}" ;;
     --dataset=*) dataset="${a#--dataset=}" ;;

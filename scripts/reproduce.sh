@@ -35,7 +35,7 @@ if [ "$mode" = full ]; then out=results; else out=results/quick; fi
 mkdir -p "$out/runs"
 command_line="scripts/reproduce.sh --$mode --device $device --tables $tables${cifar_dir:+ --cifar-dir $cifar_dir}${epochs_override:+ --epochs $epochs_override}"
 
-# The rows come from the Java side (liftnet.report.PaperTables), one per line:
+# The rows come from the Java side (liftnet.report.PaperTables), one per line after a '#' header:
 # id table dataset net units method paper_epochs
 ./run.sh report --list > "$out/.rows"
 
@@ -47,6 +47,7 @@ selected() {
 
 failed=0
 while read -r id table dataset net units method paper_epochs; do
+  [[ "$id" == "#"* ]] && continue # the header line
   selected "$table" || continue
   if [ -n "$epochs_override" ]; then epochs=$epochs_override
   elif [ "$mode" = full ]; then epochs=$paper_epochs

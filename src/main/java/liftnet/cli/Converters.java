@@ -19,6 +19,24 @@ final class Converters {
     private Converters() {
     }
 
+    /** A number such as {@code 0.05} or {@code 1e-9}; anything else is {@code 'abc' is not a number}. */
+    static Double number(String value) {
+        try {
+            return Double.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a number");
+        }
+    }
+
+    /** A whole number such as {@code 50}; anything else is {@code 'x' is not a whole number}. */
+    static Integer wholeNumber(String value) {
+        try {
+            return Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a whole number");
+        }
+    }
+
     static final class Net implements ITypeConverter<NetSpec> {
         @Override
         public NetSpec convert(String value) {

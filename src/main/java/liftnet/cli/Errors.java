@@ -7,6 +7,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.List;
 import liftnet.api.EngineException;
 import liftnet.data.DataException;
 import liftnet.io.ModelFileException;
@@ -72,6 +73,12 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
         String name = cli.getCommandSpec().qualifiedName();
         String message = oneLine(ex.getMessage());
         String hint = "see " + name + " --help";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption()) {
+            String option = u.getUnmatched().get(0);
+            List<String> suggestions = u.getSuggestions();
+            message = "unknown option '" + option + "'" + (suggestions.isEmpty() ? ""
+                    : "; did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?");
+        }
         if (!message.endsWith(".")) {
             message = message + ";";
         }

@@ -70,6 +70,10 @@ public final class Main implements Runnable {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.registerConverter(Double.class, Converters::number);
+        cli.registerConverter(Double.TYPE, Converters::number);
+        cli.registerConverter(Integer.class, Converters::wholeNumber);
+        cli.registerConverter(Integer.TYPE, Converters::wholeNumber);
         cli.setOverwrittenOptionsAllowed(true);
         Errors errors = new Errors(err);
         cli.setParameterExceptionHandler(errors);

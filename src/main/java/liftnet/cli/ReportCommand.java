@@ -32,7 +32,7 @@ final class ReportCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main main;
 
-    @Option(names = "--list", description = "Print the experiments, one per line: id table dataset net units method epochs")
+    @Option(names = "--list", description = "Print the experiments, one per line after a '#' header: id table dataset net units method epochs")
     boolean list;
 
     @Option(names = "--runs", paramLabel = "DIR", defaultValue = "results/runs", description = "Run folders, one per experiment. Default: ${DEFAULT-VALUE}")
@@ -53,6 +53,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (list) {
+            main.out.println("# id table dataset net units method epochs");
             for (PaperTables.Row row : PaperTables.rows()) {
                 main.out.println(String.join(" ", row.id(), Integer.toString(row.table()), row.dataset(), row.net(),
                         row.units(), row.method(), Integer.toString(row.epochs())));

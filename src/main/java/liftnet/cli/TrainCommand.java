@@ -36,8 +36,9 @@ import picocli.CommandLine.Option;
  * on stderr, then the checkpoint, then a one-line summary on stdout; a summary at the end.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Trains a lifted net (the default subcommand). Writes DIR/config.json, DIR/model.safetensors "
-                + "and DIR/metrics.jsonl after every epoch; --resume DIR continues a stopped run.")
+        description = {"Trains a lifted net (the default subcommand).",
+                "Writes config.json, model.safetensors and metrics.jsonl into the run folder",
+                "after every epoch; --resume DIR continues a stopped run."})
 final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -161,13 +162,13 @@ final class TrainCommand implements Callable<Integer> {
         try (TrainingRun run = resuming ? TrainingRun.resume(folder, settings, engines)
                 : TrainingRun.start(folder, settings, engines)) {
             if (run.finished()) {
-                err.println("run " + folder.dir() + " already finished all " + settings.epochs() + " epochs; nothing to do");
+                err.println("run " + folder.dir() + " already finished all " + epochs(settings.epochs()) + "; nothing to do");
                 return Errors.OK;
             }
             err.println((resuming ? "resuming " + folder.dir() + " at epoch " + (run.epochsDone() + 1)
                     : "run folder: " + folder.dir()) + "; " + settings.method().id() + " " + settings.net() + " "
                     + settings.units().id() + " on " + settings.dataset().key() + " (" + run.trainingSamples()
-                    + " samples), " + settings.epochs() + " epochs");
+                    + " samples), " + epochs(settings.epochs()));
             String resumeHint = "resume with: ./run.sh --resume " + folder.dir();
             run.addListener(new Console(folder, resumeHint, settings.method(), main.out, err));
             List<EpochResult> ran;
@@ -238,11 +239,16 @@ final class TrainCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, " %.3f", f));
         }
         if (method.isLifted()) {
-            sb.append(String.format(Locale.ROOT, "  sweeps %.1f  E_free %.4g  E_clamped %.4g", r.meanSweeps(), r.freeEnergy(),
-                    r.clampedEnergy()));
+            sb.append(String.format(Locale.ROOT, "  sweeps %.1f  E_free %.4g  E_clamped-E_free %.2e", r.meanSweeps(),
+                    r.freeEnergy(), r.clampedEnergy() - r.freeEnergy()));
         }
         sb.append(String.format(Locale.ROOT, "  %.2f s  %.0f samples/s", r.seconds(), r.samplesPerSecond()));
         return sb.toString();
+    }
+
+    /** {@code "1 epoch"}, {@code "2 epochs"}. */
+    static String epochs(int n) {
+        return n == 1 ? "1 epoch" : n + " epochs";
     }
 
     private static String finalSummary(List<EpochResult> all, List<EpochResult> ran, RunFolder folder) {
@@ -254,9 +260,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         double seconds = ran.stream().mapToDouble(EpochResult::seconds).sum();
-        return String.format(Locale.ROOT, "done: %d epochs; final test_acc %.4f, train_acc %.4f; best test_acc %.4f"
+        return String.format(Locale.ROOT, "done: %s; final test_acc %.4f, train_acc %.4f; best test_acc %.4f"
                         + " (epoch %d); training time of this session %.1f s; results in %s",
-                last.epoch(), last.testAccuracy(), last.trainAccuracy(), best.testAccuracy(), best.epoch(), seconds,
+                epochs(last.epoch()), last.testAccuracy(), last.trainAccuracy(), best.testAccuracy(), best.epoch(), seconds,
                 folder.dir());
     }
 }

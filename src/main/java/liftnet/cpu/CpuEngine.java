@@ -123,7 +123,8 @@ public final class CpuEngine implements Engine {
 
     @Override
     public String name() {
-        return "cpu (" + workers.threads() + " threads, " + VectorKernelsInfo.describe() + ")";
+        int threads = workers.threads();
+        return "cpu (" + threads + (threads == 1 ? " thread, " : " threads, ") + VectorKernelsInfo.describe() + ")";
     }
 
     @Override

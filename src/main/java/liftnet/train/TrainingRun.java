@@ -179,9 +179,18 @@ public final class TrainingRun implements AutoCloseable {
      * @throws RunFolderException saying what to do instead
      */
     public static void checkNewFolder(RunFolder folder) {
-        if (Files.exists(folder.dir()) && !Files.isDirectory(folder.dir())) {
-            throw new RunFolderException("--out " + folder.dir() + ": is a file, not a folder; pass a new folder"
-                    + " (e.g. --out runs/my-run) or leave --out out for runs/<dataset>-<method>-<time>");
+        java.nio.file.Path existing = folder.dir();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new RunFolderException("--out " + folder.dir() + ": " + (existing.equals(folder.dir()) ? "is a file"
+                    : existing + " is a file") + ", not a folder; pass a new folder (e.g. --out runs/my-run) or leave"
+                    + " --out out for runs/<dataset>-<method>-<time>");
+        }
+        if (existing != null && !Files.isWritable(existing)) {
+            throw new RunFolderException("--out " + folder.dir() + ": " + existing + " is not writable; pass a folder"
+                    + " you can write to");
         }
         if (folder.holdsRun()) {
             throw new RunFolderException("--out " + folder.dir() + ": the folder already holds a run ("

@@ -89,9 +89,31 @@ class BadInputTest {
     void otherBadNumbersAreUsageErrors() {
         assertUsageError(run(train("--epochs", "0")), "--epochs 0", "at least 1");
         assertUsageError(run(train("--gamma", "2")), "--gamma 2.0", "(0, 1]");
-        assertUsageError(run(train("--batch", "x")), "--batch", "'x'");
+        assertUsageError(run(train("--batch", "x")), "--batch", "'x' is not a whole number");
+        assertUsageError(run(train("--lr", "abc")), "--lr", "'abc' is not a number");
         assertUsageError(run(train("--tol", "-1")), "--tol", "positive");
-        assertUsageError(run(train("--bogus")), "Unknown option: '--bogus'");
+        assertUsageError(run(train("--bogus")), "unknown option '--bogus'");
+    }
+
+    @Test
+    void aMisspelledOptionGetsASuggestion() {
+        assertUsageError(run(train("--epoch", "2")), "unknown option '--epoch'; did you mean --epochs?");
+        assertUsageError(run("evaluate", "--model", "m.safetensors", "--limt", "5"),
+                "unknown option '--limt'; did you mean --limit?");
+    }
+
+    @Test
+    void outThatIsAFileIsRefusedBeforeAnyWork() throws IOException {
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "keep me");
+        for (Path out : new Path[] {file, file.resolve("run")}) {
+            List<String> args = new java.util.ArrayList<>(List.of(train()));
+            args.set(args.indexOf("--out") + 1, out.toString());
+            Cli.Result r = run(args.toArray(new String[0]));
+            String problem = out.equals(file) ? "is a file" : file + " is a file";
+            assertUsageError(r, "--out " + out, problem, "not a folder", "pass a new folder");
+            assertTrue(r.errLines().size() == 1, "nothing before the error, no device probed:\n" + r.err());
+        }
+        assertEquals("keep me", Files.readString(file));
     }
 
     @Test
@@ -112,7 +134,7 @@ class BadInputTest {
         Files.write(dir.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
         Cli.Result r = run(train("--data", dir.toString()));
         assertEquals(Errors.FAILURE, r.code(), r::toString);
-        assertMessage(r, images.toString(), "fetch-data.sh mnist");
+        assertMessage(r, images.toString(), "fetch-data.sh mnist --to " + dir.toAbsolutePath());
     }
 
     @Test
@@ -122,7 +144,7 @@ class BadInputTest {
         Files.write(dir.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 0});
         Cli.Result r = run(train("--dataset", "fashion-mnist", "--data", dir.toString()));
         assertEquals(Errors.FAILURE, r.code(), r::toString);
-        assertMessage(r, images.toString(), "fetch-data.sh fashion-mnist");
+        assertMessage(r, images.toString(), "fetch-data.sh fashion-mnist --to " + dir.toAbsolutePath());
     }
 
     @Test
