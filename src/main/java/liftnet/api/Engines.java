@@ -105,9 +105,10 @@ public final class Engines {
                             + (why == null ? "" : " (" + why + ")") + "; use --device cpu or auto");
                 }
                 if (choice.index() >= devices.size()) {
-                    throw new EngineException("--device " + device + ": " + p.id() + " has " + devices.size()
-                            + " device(s), " + p.id() + ":0.." + p.id() + ":" + (devices.size() - 1)
-                            + "; pick one of them, or use --device cpu");
+                    String valid = devices.size() == 1 ? "1 device, " + p.id() + ":0"
+                            : devices.size() + " devices, " + p.id() + ":0 to " + p.id() + ":" + (devices.size() - 1);
+                    throw new EngineException("--device " + device + ": " + p.id() + " has " + valid
+                            + "; use one of them, or use --device cpu");
                 }
                 yield p.create(config, choice.index(), threads);
             }
@@ -127,8 +128,8 @@ public final class Engines {
                 lines.add(p.id() + ": none" + (why == null ? "" : " (" + why + ")"));
             }
             for (DeviceInfo d : devices) {
-                String label = p.isGpu() && !d.gpu() ? " (" + p.id() + " on the CPU, not a GPU)" : "";
-                lines.add(d + label);
+                String label = d.gpu() ? "a GPU" : p.isGpu() ? p.id() + " on the CPU, not a GPU" : "the CPU";
+                lines.add(d.backend() + ":" + d.index() + " " + d.name() + " (" + d.platform() + "): " + label);
             }
         }
         return lines;

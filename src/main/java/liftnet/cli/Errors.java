@@ -79,7 +79,7 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
             message = "unknown option '" + option + "'" + (suggestions.isEmpty() ? ""
                     : "; did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size()))) + "?");
         }
-        if (!message.endsWith(".")) {
+        if (!message.endsWith(".") && !message.endsWith("?")) {
             message = message + ";";
         }
         err.println("error: " + message + " " + hint);

@@ -185,8 +185,8 @@ public final class TrainingRun implements AutoCloseable {
         }
         if (existing != null && !Files.isDirectory(existing)) {
             throw new RunFolderException("--out " + folder.dir() + ": " + (existing.equals(folder.dir()) ? "is a file"
-                    : existing + " is a file") + ", not a folder; pass a new folder (e.g. --out runs/my-run) or leave"
-                    + " --out out for runs/<dataset>-<method>-<time>");
+                    : existing + " is a file") + ", not a folder; pass a new folder (e.g. --out runs/my-run) or omit"
+                    + " --out for runs/<dataset>-<method>-<time>");
         }
         if (existing != null && !Files.isWritable(existing)) {
             throw new RunFolderException("--out " + folder.dir() + ": " + existing + " is not writable; pass a folder"
