@@ -27,6 +27,26 @@ class MainTest {
     }
 
     @Test
+    void helpKeepsFileNamesWhole() {
+        Cli.Result r = Cli.run("train", "--help");
+        for (String name : new String[] {"config.json", "model.safetensors", "metrics.jsonl"}) {
+            assertTrue(r.out().contains(name), () -> name + " is split in\n" + r.out());
+        }
+    }
+
+    @Test
+    void reportListHasAHeaderThenSevenFieldsPerExperiment() {
+        Cli.Result r = Cli.run("report", "--list");
+        assertEquals(0, r.code(), r::toString);
+        String[] lines = r.out().split("\n");
+        assertEquals("# id table dataset net units method epochs", lines[0]);
+        assertTrue(lines.length > 10, r::toString);
+        for (int i = 1; i < lines.length; i++) {
+            assertEquals(7, lines[i].split(" ").length, lines[i]);
+        }
+    }
+
+    @Test
     void trainHelpListsEveryOption() {
         Cli.Result r = Cli.run("train", "--help");
         assertEquals(0, r.code(), r::toString);
