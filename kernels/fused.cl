@@ -1,60 +1,191 @@
-// fused.cl: a whole phase inference in one launch. One work-group per sample holds the sample's
-// activations z_1..z_L and pre-activations a_1..a_L in local memory and runs every red-black Jacobi
-// sweep there (the same steps as solver.cl, see there for the formulas), so a phase costs one launch
-// instead of sweeps x layers x 5. Used when the layers fit in local memory (liftnet.gpu.GpuEngine decides).
+// fused.cl: whole phases in one launch, one work-group per sample, the sample's activations z_1..z_L and
+// pre-activations a_1..a_L in local memory; every red-black Jacobi sweep runs there (the same steps as
+// solver.cl, see there for the formulas), so a phase costs one launch instead of sweeps x layers x 5.
+//   fused_solve: one phase, weights read from global memory (nets whose weights do not fit in local memory);
+//   fused_step:  the paper's step for one sample: gather, forward pass, free and clamped inference, with the
+//                hidden weights W_1..W_{L-1} (and biases) staged in local memory once per work-group.
+// liftnet.gpu.GpuEngine decides which runs. The sweep code is written once (FUSED_SWEEPS_BODY) and
+// instantiated for weights in global and in local memory (OpenCL 1.2 has no generic address space).
 //
 // Written with few barrier sites and none inside data-dependent branches: PoCL's compile time grows
 // quickly with the number of barriers inside loops.
-//
-// Dynamic local memory, in floats: zl[N] al[N] delta[maxH] d[maxW] red[REDUCE2_FLOATS(local size)].
 
 // sum_i W[i, j] (z_{k+1} - a_{k+1})_i for one column j of W_k ([m x n], row-major).
-DEVICE_FUNC float fused_q(__global const float* W, const int n, const int m, const int j,
-                          LOCAL_PTR const float* z1, LOCAL_PTR const float* a1) {
-    float q = 0.0f;
-    for (int i = 0; i < m; i++) {
-        q += W[i * n + j] * (z1[i] - a1[i]);
-    }
+#define FUSED_Q_BODY                                         \
+    float q = 0.0f;                                          \
+    for (int i = 0; i < m; i++) {                            \
+        q += W[i * n + j] * (z1[i] - a1[i]);                 \
+    }                                                        \
     return q;
+
+DEVICE_FUNC float fused_q_global(__global const float* W, const int n, const int m, const int j,
+                                 LOCAL_PTR const float* z1, LOCAL_PTR const float* a1) {
+    FUSED_Q_BODY
 }
 
-// This work-item's share of the energy (returned) and of the KKT residual (*r, when withKkt).
-DEVICE_FUNC float fused_eval(__global const int* shape, const int L, __global const float* P,
-                             LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
-                             const float gamma, const float lo, const float hi, const int freeOutput,
-                             const int withKkt, float* r) {
-    const int lid = get_local_id(0);
-    const int wgs = get_local_size(0);
-    float e = 0.0f;
-    float res = 0.0f;
-    float w = 1.0f;
-    for (int k = 1; k <= L; k++) {
-        const int n = NW(k);
-        const int off = ZOFF(k);
-        for (int j = lid; j < n; j += wgs) {
-            const float d = zl[off + j] - al[off + j];
-            e += 0.5f * w * d * d;
-            if (withKkt) {
-                if (k < L) {
-                    const float q = fused_q(P + WOFF(k), n, NW(k + 1), j, zl + ZOFF(k + 1), al + ZOFF(k + 1));
-                    const float g = w * (d - gamma * q);
-                    res = fmax(res, fabs(zl[off + j] - proj(zl[off + j] - g, lo, hi)));
-                } else if (freeOutput) {
-                    res = fmax(res, fabs(w * d));
-                }
-            }
-        }
-        w *= gamma;
-    }
-    *r = res;
+DEVICE_FUNC float fused_q_local(LOCAL_PTR const float* W, const int n, const int m, const int j,
+                                LOCAL_PTR const float* z1, LOCAL_PTR const float* a1) {
+    FUSED_Q_BODY
+}
+
+// This work-item's share of the energy (returned) and of the KKT residual (*r, when withKkt). W_k sits at
+// Wb + WOFF(k) - wbase.
+#define FUSED_EVAL_BODY(Q)                                                                             \
+    const int lid = get_local_id(0);                                                                   \
+    const int wgs = get_local_size(0);                                                                 \
+    float e = 0.0f;                                                                                    \
+    float res = 0.0f;                                                                                  \
+    float w = 1.0f;                                                                                    \
+    for (int k = 1; k <= L; k++) {                                                                     \
+        const int n = NW(k);                                                                           \
+        const int off = ZOFF(k);                                                                       \
+        for (int j = lid; j < n; j += wgs) {                                                           \
+            const float d = zl[off + j] - al[off + j];                                                 \
+            e += 0.5f * w * d * d;                                                                     \
+            if (withKkt) {                                                                             \
+                if (k < L) {                                                                           \
+                    const float q = Q(Wb + WOFF(k) - wbase, n, NW(k + 1), j, zl + ZOFF(k + 1), al + ZOFF(k + 1)); \
+                    const float g = w * (d - gamma * q);                                               \
+                    res = fmax(res, fabs(zl[off + j] - proj(zl[off + j] - g, lo, hi)));                \
+                } else if (freeOutput) {                                                               \
+                    res = fmax(res, fabs(w * d));                                                      \
+                }                                                                                      \
+            }                                                                                          \
+        }                                                                                              \
+        w *= gamma;                                                                                    \
+    }                                                                                                  \
+    *r = res;                                                                                          \
     return e;
+
+DEVICE_FUNC float fused_eval_global(__global const int* shape, const int L, __global const float* Wb, const int wbase,
+                                    LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
+                                    const float gamma, const float lo, const float hi, const int freeOutput,
+                                    const int withKkt, float* r) {
+    FUSED_EVAL_BODY(fused_q_global)
+}
+
+DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int wbase,
+                                   LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
+                                   const float gamma, const float lo, const float hi, const int freeOutput,
+                                   const int withKkt, float* r) {
+    FUSED_EVAL_BODY(fused_q_local)
+}
+
+// Runs up to maxSweeps red-black sweeps (odd hidden layers, then even ones, then z_L = a_L in the free phase)
+// on (zl, al) under the stopping rule; the output layer must already be set. Returns the final energy, KKT
+// residual and sweeps run through the pointers (every work-item gets them). W_k sits at Wb + WOFF(k) - wbase,
+// its column norms at cn + COFF(k). Scratch: dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
+#define FUSED_SWEEPS_BODY(Q, EVAL)                                                                     \
+    const int lid = get_local_id(0);                                                                   \
+    const int wgs = get_local_size(0);                                                                 \
+    const int offL = ZOFF(L);                                                                          \
+    float energy = 0.0f;                                                                               \
+    float decrease = 0.0f;                                                                             \
+    float resid = 0.0f;                                                                                \
+    int s = 0;                                                                                         \
+    for (;;) {                                                                                         \
+        /* The energy rule needs the starting energy (then follows the line searches' decreases), */   \
+        /* the KKT rule the residual of every iterate: one reduction site. */                          \
+        if ((s == 0 && rule == STOP_ENERGY) || rule == STOP_KKT) {                                     \
+            float rpart;                                                                               \
+            const float epart = EVAL(shape, L, Wb, wbase, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart); \
+            group_reduce2(red, epart, rpart, 1, &energy, &resid);                                      \
+        }                                                                                              \
+        int done = s == maxSweeps;                                                                     \
+        if (s > 0 && rule == STOP_ENERGY) {                                                            \
+            energy -= decrease;                                                                        \
+            done = done || decrease <= tol * fmax(energy, TINY_ENERGY);                                \
+        } else if (rule == STOP_KKT) {                                                                 \
+            done = done || resid <= tol;                                                               \
+        }                                                                                              \
+        if (done) {                                                                                    \
+            break;                                                                                     \
+        }                                                                                              \
+        decrease = 0.0f;                                                                               \
+        for (int t = 0; t < L - 1; t++) {                                                              \
+            const int nOdd = L / 2;                                                                    \
+            const int k = t < nOdd ? 1 + 2 * t : 2 + 2 * (t - nOdd);                                   \
+            const int n = NW(k);                                                                       \
+            const int m = NW(k + 1);                                                                   \
+            const int woff = WOFF(k) - wbase;                                                          \
+            const int coff = COFF(k);                                                                  \
+            LOCAL_PTR float* z = zl + ZOFF(k);                                                         \
+            LOCAL_PTR float* a = al + ZOFF(k);                                                         \
+            LOCAL_PTR float* z1 = zl + ZOFF(k + 1);                                                    \
+            LOCAL_PTR float* a1 = al + ZOFF(k + 1);                                                    \
+            float sl = 0.0f;                                                                           \
+            float dd = 0.0f;                                                                           \
+            for (int j = lid; j < n; j += wgs) {                                                       \
+                const float q = Q(Wb + woff, n, m, j, z1, a1);                                         \
+                const float gc = gamma * cn[coff + j];                                                 \
+                const float zj = z[j];                                                                 \
+                const float aj = a[j];                                                                 \
+                const float dj = proj((aj + gamma * q + gc * zj) / (1.0f + gc), lo, hi) - zj;          \
+                dl[j] = dj;                                                                            \
+                sl += (zj - aj - gamma * q) * dj;                                                      \
+                dd += dj * dj;                                                                         \
+            }                                                                                          \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                              \
+            for (int i = lid; i < m; i += wgs) {                                                       \
+                float di = 0.0f;                                                                       \
+                for (int j = 0; j < n; j++) {                                                          \
+                    di += Wb[woff + i * n + j] * dl[j];                                                \
+                }                                                                                      \
+                el[i] = di;                                                                            \
+                dd += gamma * di * di;                                                                 \
+            }                                                                                          \
+            float slope;                                                                               \
+            float curv;                                                                                \
+            group_reduce2(red, sl, dd, 0, &slope, &curv);                                              \
+            const float step = curv > 0.0f ? fmin(1.0f, fmax(0.0f, -slope / curv)) : 0.0f;             \
+            decrease -= term_weight(gamma, k) * (step * slope + 0.5f * step * step * curv);            \
+            for (int j = lid; j < n; j += wgs) {                                                       \
+                z[j] += step * dl[j];                                                                  \
+            }                                                                                          \
+            for (int i = lid; i < m; i += wgs) {                                                       \
+                a1[i] += step * el[i];                                                                 \
+            }                                                                                          \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                              \
+        }                                                                                              \
+        if (!clamped) {                                                                                \
+            for (int j = lid; j < NW(L); j += wgs) {                                                   \
+                zl[offL + j] = al[offL + j];                                                           \
+            }                                                                                          \
+        }                                                                                              \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                                  \
+        s++;                                                                                           \
+    }                                                                                                  \
+    /* Final energy and KKT residual (the residual is always reported). */                             \
+    float rpart;                                                                                       \
+    const float epart = EVAL(shape, L, Wb, wbase, zl, al, gamma, lo, hi, !clamped, 1, &rpart);         \
+    group_reduce2(red, epart, rpart, 1, &energy, &resid);                                              \
+    *energyOut = energy;                                                                               \
+    *residOut = resid;                                                                                 \
+    *sweepsOut = s;
+
+DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __global const float* Wb, const int wbase,
+                                     __global const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
+                                     LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
+                                     const int clamped, const float gamma, const float lo, const float hi,
+                                     const int maxSweeps, const int rule, const float tol,
+                                     float* energyOut, float* residOut, int* sweepsOut) {
+    FUSED_SWEEPS_BODY(fused_q_global, fused_eval_global)
+}
+
+DEVICE_FUNC void fused_sweeps_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int wbase,
+                                    LOCAL_PTR const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
+                                    LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
+                                    const int clamped, const float gamma, const float lo, const float hi,
+                                    const int maxSweeps, const int rule, const float tol,
+                                    float* energyOut, float* residOut, int* sweepsOut) {
+    FUSED_SWEEPS_BODY(fused_q_local, fused_eval_local)
 }
 
 // Runs one phase for sample b = group id: loads (zsrc, asrc) (the forward pass), sets the output
-// (free: z_L = a_L; clamped: z_L = onehot(y_b)), runs up to maxSweeps red-black sweeps (odd hidden layers,
-// then even ones, then z_L = a_L in the free phase) under the stopping rule, and writes z, a, the energy
-// E[b], the sweeps run sweeps[b] and the final KKT residual R[b].
+// (free: z_L = a_L; clamped: z_L = onehot(y_b)), runs the sweeps, and writes z, a, the energy E[b], the sweeps
+// run sweeps[b] and the final KKT residual R[b].
 // Global size (B * local size), local size a power of two <= 1024.
+// Dynamic local memory, in floats: zl[N] al[N] delta[maxH] d[maxW] red[REDUCE2_FLOATS(local size)].
 __kernel void fused_solve(__global const int* shape, const int L, const int N, const int maxH, const int maxW,
                           __global const float* P, __global const float* cn,
                           __global const float* zsrc, __global const float* asrc,
@@ -82,88 +213,11 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
         zl[e] = j < 0 ? zsrc[row + e] : (clamped ? (j == label ? 1.0f : 0.0f) : al[e]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    float energy = 0.0f;
-    float decrease = 0.0f;
-    float resid = 0.0f;
-    int s = 0;
-    for (;;) {
-        // The energy rule needs the starting energy (then follows the line searches' decreases), the KKT rule
-        // the residual of every iterate: one reduction site.
-        if ((s == 0 && rule == STOP_ENERGY) || rule == STOP_KKT) {
-            float rpart;
-            const float epart = fused_eval(shape, L, P, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart);
-            group_reduce2(red, epart, rpart, 1, &energy, &resid);
-        }
-        int done = s == maxSweeps;
-        if (s > 0 && rule == STOP_ENERGY) {
-            energy -= decrease;
-            done = done || decrease <= tol * fmax(energy, TINY_ENERGY);
-        } else if (rule == STOP_KKT) {
-            done = done || resid <= tol;
-        }
-        if (done) {
-            break;
-        }
-        decrease = 0.0f;
-        // One sweep: odd hidden layers, then even ones; each a Jacobi step with exact line search.
-        for (int t = 0; t < L - 1; t++) {
-            const int nOdd = L / 2;
-            const int k = t < nOdd ? 1 + 2 * t : 2 + 2 * (t - nOdd);
-            const int n = NW(k);
-            const int m = NW(k + 1);
-            __global const float* W = P + WOFF(k);
-            __global const float* c = cn + COFF(k);
-            LOCAL_PTR float* z = zl + ZOFF(k);
-            LOCAL_PTR float* a = al + ZOFF(k);
-            LOCAL_PTR float* z1 = zl + ZOFF(k + 1);
-            LOCAL_PTR float* a1 = al + ZOFF(k + 1);
-            float sl = 0.0f;
-            float dd = 0.0f;
-            for (int j = lid; j < n; j += wgs) {
-                const float q = fused_q(W, n, m, j, z1, a1);
-                const float gc = gamma * c[j];
-                const float zj = z[j];
-                const float aj = a[j];
-                const float dj = proj((aj + gamma * q + gc * zj) / (1.0f + gc), lo, hi) - zj;
-                dl[j] = dj;
-                sl += (zj - aj - gamma * q) * dj;
-                dd += dj * dj;
-            }
-            barrier(CLK_LOCAL_MEM_FENCE);
-            for (int i = lid; i < m; i += wgs) {
-                __global const float* wr = W + i * n;
-                float di = 0.0f;
-                for (int j = 0; j < n; j++) {
-                    di += wr[j] * dl[j];
-                }
-                el[i] = di;
-                dd += gamma * di * di;
-            }
-            float slope;
-            float curv;
-            group_reduce2(red, sl, dd, 0, &slope, &curv);
-            const float step = curv > 0.0f ? fmin(1.0f, fmax(0.0f, -slope / curv)) : 0.0f;
-            decrease -= term_weight(gamma, k) * (step * slope + 0.5f * step * step * curv);
-            for (int j = lid; j < n; j += wgs) {
-                z[j] += step * dl[j];
-            }
-            for (int i = lid; i < m; i += wgs) {
-                a1[i] += step * el[i];
-            }
-            barrier(CLK_LOCAL_MEM_FENCE);
-        }
-        if (!clamped) {
-            for (int j = lid; j < NW(L); j += wgs) {
-                zl[offL + j] = al[offL + j];
-            }
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-        s++;
-    }
-    // Final energy and KKT residual (the residual is always reported).
-    float rpart;
-    const float epart = fused_eval(shape, L, P, zl, al, gamma, lo, hi, !clamped, 1, &rpart);
-    group_reduce2(red, epart, rpart, 1, &energy, &resid);
+    float energy;
+    float resid;
+    int s;
+    fused_sweeps_global(shape, L, P, 0, cn, zl, al, dl, el, red, clamped, gamma, lo, hi, maxSweeps, rule, tol,
+                        &energy, &resid, &s);
     for (int i = lid; i < N; i += wgs) {
         zdst[row + i] = zl[i];
         adst[row + i] = al[i];
@@ -172,5 +226,150 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
         E[b] = energy;
         sweeps[b] = s;
         R[b] = resid;
+    }
+}
+
+// Phases of fused_step (bits of its `phases` argument; liftnet.gpu.FusedStep mirrors them).
+#define STEP_FORWARD 1
+#define STEP_FREE 2
+#define STEP_CLAMPED 4
+// The clamped phase starts from the free rows in global memory (the free phase ran in an earlier launch).
+#define STEP_CLAMPED_FROM_FREE 8
+
+// Floats of fused_step's local memory before the solver scratch: staged weights and column norms.
+// Layout: Wl[wloc] = P[WOFF(1) .. WOFF(1) + wloc) (W_1, b_1, ..., W_{L-1}, b_{L-1}), cl[C] (column norms of
+// W_1..W_{L-1} at COFF(k)), zl[N], al[N], dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
+
+// The paper's training step for sample b = group id, the phases selected by `phases`:
+//  - STEP_FORWARD: s = order[from + b]; x[b] = inputs[s], y[b] = labels[s]; forward pass
+//    z_{k+1} = Proj_C(W_k z_k + b_k) (output: no projection), written to (zfw, afw);
+//  - STEP_FREE: free inference from the forward pass (this launch's, else the rows zfw, afw), written to
+//    (zfr, afr), energy Efr[b];
+//  - STEP_CLAMPED: clamped inference (z_L = onehot(y_b)) from the free minimiser when the free phase ran in this
+//    launch or STEP_CLAMPED_FROM_FREE is set, else from the forward pass; written to (zcl, acl), energy Ecl[b].
+// Each inference adds to the statistics like solver_stats: I[2] += 1, I[3] += sweeps, F[4] = max(F[4], residual)
+// (atomics; residuals are non-negative, so their bits order like ints).
+// Global size (B * local size), local size a power of two <= 1024.
+__kernel void fused_step(__global const int* shape, const int L, const int N, const int maxH, const int maxW,
+                         const int wloc, const int C, const int phases,
+                         __global const int* order, const int from,
+                         __global const float* inputs, __global const int* labels,
+                         __global float* x, __global int* y, __global const float* P,
+                         __global float* zfw, __global float* afw, __global float* zfr, __global float* afr,
+                         __global float* zcl, __global float* acl, __global float* Efr, __global float* Ecl,
+                         const float gamma, const float lo, const float hi,
+                         const int maxSweeps, const int rule, const float tol,
+                         __global int* I, __global float* F
+                         DYN_LOCAL_PARAM(lm)) {
+    DYN_LOCAL_DECL(lm);
+    LOCAL_PTR float* Wl = lm;
+    LOCAL_PTR float* cl = Wl + wloc;
+    LOCAL_PTR float* zl = cl + C;
+    LOCAL_PTR float* al = zl + N;
+    LOCAL_PTR float* dl = al + N;
+    LOCAL_PTR float* el = dl + maxH;
+    LOCAL_PTR float* red = el + maxW;
+    const int b = get_group_id(0);
+    const int lid = get_local_id(0);
+    const int wgs = get_local_size(0);
+    const int row = b * N;
+    const int offL = ZOFF(L);
+    const int w1 = WOFF(1);
+    for (int i = lid; i < wloc; i += wgs) {
+        Wl[i] = P[w1 + i];
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int k = 1; k < L; k++) {
+        const int n = NW(k);
+        const int m = NW(k + 1);
+        LOCAL_PTR const float* W = Wl + WOFF(k) - w1;
+        for (int j = lid; j < n; j += wgs) {
+            float c = 0.0f;
+            for (int i = 0; i < m; i++) {
+                c += W[i * n + j] * W[i * n + j];
+            }
+            cl[COFF(k) + j] = c;
+        }
+    }
+    // No barrier sits inside a condition: without STEP_FORWARD the loops below run no iterations (PoCL corrupted
+    // memory with the barriers of the forward pass inside an if and the solver's after it).
+    const int forward = (phases & STEP_FORWARD) != 0;
+    const int n0 = NW(0);
+    const int s = forward ? order[from + b] : 0;
+    __global const float* xin = inputs + s * n0;
+    const int label = forward ? labels[s] : y[b];
+    for (int i = lid; i < (forward ? n0 : 0); i += wgs) {
+        x[b * n0 + i] = xin[i];
+    }
+    if (forward && lid == 0) {
+        y[b] = label;
+    }
+    for (int j = lid; j < (forward ? NW(1) : 0); j += wgs) {
+        __global const float* wr = P + WOFF(0) + j * n0;
+        float acc = 0.0f;
+        for (int i = 0; i < n0; i++) {
+            acc += wr[i] * xin[i];
+        }
+        acc += P[BOFF(0) + j];
+        al[j] = acc;
+        zl[j] = proj(acc, lo, hi);
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int k = 1; k < (forward ? L : 1); k++) {
+        const int n = NW(k);
+        const int m = NW(k + 1);
+        LOCAL_PTR const float* W = Wl + WOFF(k) - w1;
+        LOCAL_PTR const float* bias = Wl + BOFF(k) - w1;
+        LOCAL_PTR const float* zk = zl + ZOFF(k);
+        for (int i = lid; i < m; i += wgs) {
+            float acc = 0.0f;
+            for (int j = 0; j < n; j++) {
+                acc += W[i * n + j] * zk[j];
+            }
+            acc += bias[i];
+            al[ZOFF(k + 1) + i] = acc;
+            zl[ZOFF(k + 1) + i] = k + 1 < L ? proj(acc, lo, hi) : acc;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int e = lid; e < (forward ? N : 0); e += wgs) {
+        zfw[row + e] = zl[e];
+        afw[row + e] = al[e];
+    }
+    // The phases as a loop, again without a condition around the solver's barriers.
+    const int firstPhase = (phases & STEP_FREE) != 0 ? 0 : 1;
+    const int lastPhase = (phases & STEP_CLAMPED) != 0 ? 1 : 0;
+    for (int clamped = firstPhase; clamped <= lastPhase; clamped++) {
+        // Where the starting point is: 0 in local memory already, 1 the forward rows, 2 the free rows.
+        const int inLocal = clamped ? (phases & STEP_FREE) != 0 || ((phases & STEP_CLAMPED_FROM_FREE) == 0 && forward) : forward;
+        const int src = inLocal ? 0 : (clamped && (phases & STEP_CLAMPED_FROM_FREE) != 0 ? 2 : 1);
+        __global const float* zs = src == 2 ? zfr : zfw;
+        __global const float* as = src == 2 ? afr : afw;
+        for (int e = lid; e < N; e += wgs) {
+            const float ae = src == 0 ? al[e] : as[row + e];
+            const float ze = src == 0 ? zl[e] : zs[row + e];
+            const int j = e - offL;
+            al[e] = ae;
+            zl[e] = j < 0 ? ze : (clamped ? (j == label ? 1.0f : 0.0f) : ae);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        float energy;
+        float resid;
+        int sweeps;
+        fused_sweeps_local(shape, L, Wl, w1, cl, zl, al, dl, el, red, clamped, gamma, lo, hi, maxSweeps, rule, tol,
+                           &energy, &resid, &sweeps);
+        __global float* zd = clamped ? zcl : zfr;
+        __global float* ad = clamped ? acl : afr;
+        for (int e = lid; e < N; e += wgs) {
+            zd[row + e] = zl[e];
+            ad[row + e] = al[e];
+        }
+        if (lid == 0) {
+            (clamped ? Ecl : Efr)[b] = energy;
+            atomic_add(&I[2], 1);
+            atomic_add(&I[3], sweeps);
+            atomic_max((__global int*) (F + 4), as_int(resid));
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
     }
 }

@@ -51,6 +51,14 @@ __device__ __forceinline__ int get_global_size(const int d) {
 // are. Positive infinity as a float constant:
 #define LN_INF __int_as_float(0x7f800000)
 
+// Atomics and fences (32-bit int, global or shared): OpenCL 1.1 names to CUDA's.
+#define atomic_add(p, v) atomicAdd((p), (v))
+#define atomic_max(p, v) atomicMax((p), (v))
+#define atomic_inc(p) atomicAdd((p), 1)
+#define mem_fence(flags) __threadfence()
+// Reinterprets a float's bits as an int (OpenCL as_int).
+#define as_int(v) __float_as_int(v)
+
 // Dynamic local memory: one float array whose size the host sets at launch.
 // OpenCL passes it as the last kernel argument; CUDA declares it extern __shared__.
 #define DYN_LOCAL_PARAM(name)

@@ -16,17 +16,22 @@ __kernel void gather(const int B, const int n0, __global const int* order, const
     }
 }
 
-// c[offC + j] = ||W[:, j]||^2 = sum_i W[offW + i * n + j]^2 for W [m x n]. Global size >= n.
-__kernel void col_norms(const int m, const int n, __global const float* P, const int offW,
-                        __global float* c, const int offC) {
-    const int j = get_global_id(0);
-    if (j < n) {
-        float s = 0.0f;
-        for (int i = 0; i < m; i++) {
-            const float w = P[offW + i * n + j];
-            s += w * w;
+// Column norms of every hidden layer: c[COFF(k) + j] = ||W_k[:, j]||^2 for k = 1..L-1, j < n_k (W_k [n_{k+1} x n_k]
+// at P[WOFF(k)]). Global size >= n_1 + ... + n_{L-1}.
+__kernel void col_norms(__global const int* shape, const int L, __global const float* P, __global float* c) {
+    int j = get_global_id(0);
+    for (int k = 1; k < L; k++) {
+        const int n = NW(k);
+        if (j >= 0 && j < n) {
+            const int m = NW(k + 1);
+            __global const float* W = P + WOFF(k);
+            float s = 0.0f;
+            for (int i = 0; i < m; i++) {
+                s += W[i * n + j] * W[i * n + j];
+            }
+            c[COFF(k) + j] = s;
         }
-        c[offC + j] = s;
+        j -= n;
     }
 }
 
@@ -42,36 +47,127 @@ __kernel void output_delta(const int B, const int n, const int off, const int ld
     }
 }
 
-// Finiteness of the gradient, decided by one work-group (no atomics), and the update counters:
-//   U[0] = 1 when every G[i] is finite, else 0; I[4 + H] counts updates; I[5 + H] is the index of the first
-//   non-finite update (-1: none). H = number of hidden layers. Launch one work-group; dynamic local memory:
-//   one float per work-item.
-__kernel void check_gradient(const int count, __global const float* G, __global int* U, const int H,
-                             __global int* I
-                             DYN_LOCAL_PARAM(red)) {
-    DYN_LOCAL_DECL(red);
-    int bad = 0;
-    for (int i = get_local_id(0); i < count; i += get_local_size(0)) {
-        const float g = G[i];
-        bad += !isfinite(g);
-    }
-    bad = group_sum_int(red, bad);
-    if (get_local_id(0) == 0) {
-        U[0] = bad == 0;
-        if (bad != 0 && I[5 + H] < 0) {
-            I[5 + H] = I[4 + H];
-        }
-        I[4 + H] += 1;
-    }
-}
+// Modes of grad_update (bits; liftnet.gpu.GradientUpdate mirrors them).
+#define GRAD_COMPUTE 1
+#define GRAD_APPLY 2
 
-// SGD on one layer's parameters P[from .. from + count): P -= rate * G, skipped when U[0] says the gradient
-// is not finite. Global size >= count.
-__kernel void sgd(const int from, const int count, __global float* P, __global const float* G, const float rate,
-                  __global const int* U) {
-    const int i = get_global_id(0);
-    if (i < count && U[0]) {
-        P[from + i] -= rate * G[from + i];
+// The gradient and the SGD update of every layer in one launch, one TS x TS work-group per tile of
+// [G_k | g_k] ([n_{k+1} x (n_k + 1)], the bias as the last column); tiles[k] is the first tile of layer k
+// (tiles[L] = their number), tiles row-major within a layer.
+//  - GRAD_COMPUTE: G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + useFree lambda^f_{k+1} [z^f_k 1]^T) with
+//    lambda = z - a at the clamped (zc, ac) and free (zf, af) activations, z_0 = x: the contrastive (useFree)
+//    or the lifted gradient (Engine#computeGradient).
+//  - GRAD_APPLY: P -= rates[k] G_k (G from this launch, else as it is in G) with the non-finite guard: each
+//    element with a finite gradient keeps its old value in Pold and is updated; non-finite ones count in ctl[0]
+//    and stay. The last work-group to finish (ctl[1] counts arrivals) restores P from Pold when any gradient
+//    was not finite, so such an update is not applied at all, and keeps the counters as check_gradient did:
+//    I[4 + H] counts updates, I[5 + H] is the index of the first non-finite one (-1: none). ctl returns to 0.
+// Global size (tiles[L] * TS, TS), local size (TS, TS).
+__kernel void grad_update(__global const int* shape, const int L, const int N, __global const int* tiles,
+                          const int B, const int mode, __global const float* x,
+                          __global const float* zc, __global const float* ac,
+                          __global const float* zf, __global const float* af, const int useFree,
+                          const float gamma, __global float* G, __global float* P, __global float* Pold,
+                          __global const float* rates, __global int* ctl, const int H, __global int* I) {
+    __local float Uc[TS][TS + 1];
+    __local float Vc[TS][TS + 1];
+    __local float Uf[TS][TS + 1];
+    __local float Vf[TS][TS + 1];
+    __local int badL;
+    __local int last;
+    const int lx = get_local_id(0);
+    const int ly = get_local_id(1);
+    const int g = get_group_id(0);
+    int k = 0;
+    while (k + 1 < L && tiles[k + 1] <= g) {
+        k++;
+    }
+    const int nIn = NW(k);
+    const int nOut = NW(k + 1);
+    const int tilesX = (nIn + 1 + TS - 1) / TS;
+    const int c0 = ((g - tiles[k]) % tilesX) * TS;
+    const int o0 = ((g - tiles[k]) / tilesX) * TS;
+    const int o = o0 + ly;
+    const int c = c0 + lx;
+    const int inside = o < nOut && c <= nIn;
+    const int ig = c < nIn ? WOFF(k) + o * nIn + c : BOFF(k) + o;
+    if (lx == 0 && ly == 0) {
+        badL = 0;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    float grad = 0.0f;
+    if (mode & GRAD_COMPUTE) {
+        const int offU = ZOFF(k + 1);
+        const int offV = k == 0 ? 0 : ZOFF(k);
+        const int ldV = k == 0 ? nIn : N;
+        __global const float* vc = k == 0 ? x : zc;
+        __global const float* vf = k == 0 ? x : zf;
+        float acc = 0.0f;
+        for (int b0 = 0; b0 < B; b0 += TS) {
+            const int b = b0 + ly;
+            const int ou = o0 + lx;
+            const int iu = b * N + offU + ou;
+            const int ok = b < B && ou < nOut;
+            Uc[ly][lx] = ok ? zc[iu] - ac[iu] : 0.0f;
+            Uf[ly][lx] = ok && useFree ? zf[iu] - af[iu] : 0.0f;
+            const int iv = b * ldV + offV + c;
+            Vc[ly][lx] = b < B ? (c < nIn ? vc[iv] : (c == nIn ? 1.0f : 0.0f)) : 0.0f;
+            Vf[ly][lx] = b < B && useFree ? (c < nIn ? vf[iv] : (c == nIn ? 1.0f : 0.0f)) : 0.0f;
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (int bb = 0; bb < TS; bb++) {
+                acc += Uf[bb][ly] * Vf[bb][lx] - Uc[bb][ly] * Vc[bb][lx];
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        grad = term_weight(gamma, k + 1) / B * acc;
+        if (inside) {
+            G[ig] = grad;
+        }
+    } else if (inside) {
+        grad = G[ig];
+    }
+    if (mode & GRAD_APPLY) {
+        if (inside) {
+            if (isfinite(grad)) {
+                const float p = P[ig];
+                Pold[ig] = p;
+                P[ig] = p - rates[k] * grad;
+            } else {
+                atomic_add(&badL, 1);
+            }
+        }
+        // Publish this group's writes before counting it as arrived (the threadfence-reduction pattern).
+        mem_fence(CLK_GLOBAL_MEM_FENCE);
+        barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+        if (lx == 0 && ly == 0) {
+            if (badL != 0) {
+                atomic_add(&ctl[0], badL);
+            }
+            mem_fence(CLK_GLOBAL_MEM_FENCE);
+            last = atomic_inc(&ctl[1]) == get_num_groups(0) - 1;
+            // Every other group has counted its non-finite gradients before arriving.
+            badL = last ? atomic_add(&ctl[0], 0) : 0;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (last) {
+            mem_fence(CLK_GLOBAL_MEM_FENCE);
+            if (badL != 0) {
+                const int count = BOFF(L - 1) + NW(L);
+                for (int i = ly * TS + lx; i < count; i += TS * TS) {
+                    if (isfinite(G[i])) {
+                        P[i] = Pold[i];
+                    }
+                }
+            }
+            if (lx == 0 && ly == 0) {
+                if (badL != 0 && I[5 + H] < 0) {
+                    I[5 + H] = I[4 + H];
+                }
+                I[4 + H] += 1;
+                ctl[0] = 0;
+                ctl[1] = 0;
+            }
+        }
     }
 }
 

@@ -108,6 +108,22 @@ public interface Engine extends AutoCloseable {
     /** A copy of the gradient buffer filled by {@link #computeGradient}. */
     Parameters gradient();
 
+    // ---- profiling (--profile): engines without counters of their own keep the defaults ----
+
+    /**
+     * Starts counting launches and host synchronisations and, where the device has them, device timers.
+     *
+     * @return whether the engine keeps a profile ({@link #drainProfile()} returns one)
+     */
+    default boolean enableProfiling() {
+        return false;
+    }
+
+    /** The profile since {@link #enableProfiling()} or the last drain, then reset; {@code null} when none is kept. */
+    default EngineProfile drainProfile() {
+        return null;
+    }
+
     /** Frees native resources; logs instead of throwing. */
     @Override
     void close();

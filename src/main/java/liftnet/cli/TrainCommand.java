@@ -24,6 +24,7 @@ import liftnet.train.EpochResult;
 import liftnet.train.RunFolder;
 import liftnet.train.RunFolderException;
 import liftnet.train.RunSettings;
+import liftnet.train.ProfiledEngine;
 import liftnet.train.TrainingRun;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
@@ -97,6 +98,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: runs/<dataset>-<method>-<timestamp>")
     Path out;
 
+    @Option(names = "--profile", description = "Per epoch, print launches and host synchronisations per step and the time"
+            + " by phase (device timers on GPU engines, wall time on the CPU)")
+    boolean profile;
+
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Continue the run in DIR with its own settings (DIR/config.json); other options are ignored")
     Path resume;
@@ -158,7 +163,15 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private int train(RunSettings settings, RunFolder folder, boolean resuming, PrintStream err) throws IOException {
-        Function<NetConfig, Engine> engines = net -> Devices.open(settings.device(), net, settings.threads(), err);
+        ProfiledEngine[] profiled = new ProfiledEngine[1];
+        Function<NetConfig, Engine> engines = net -> {
+            Engine e = Devices.open(settings.device(), net, settings.threads(), err);
+            if (!profile) {
+                return e;
+            }
+            profiled[0] = new ProfiledEngine(e);
+            return profiled[0];
+        };
         try (TrainingRun run = resuming ? TrainingRun.resume(folder, settings, engines)
                 : TrainingRun.start(folder, settings, engines)) {
             if (run.finished()) {
@@ -171,6 +184,9 @@ final class TrainCommand implements Callable<Integer> {
                     + " samples), " + epochs(settings.epochs()));
             String resumeHint = "resume with: ./run.sh --resume " + folder.dir();
             run.addListener(new Console(folder, resumeHint, settings.method(), main.out, err));
+            if (profiled[0] != null) {
+                run.addListener(profileListener(profiled[0], main.out));
+            }
             List<EpochResult> ran;
             try {
                 ran = run.runToEnd(StopSignal::requested);
@@ -190,6 +206,26 @@ final class TrainCommand implements Callable<Integer> {
             main.out.println(finalSummary(run.history(), ran, folder));
         }
         return Errors.OK;
+    }
+
+    /** {@code --profile}: the profile of each epoch's training (not of its evaluation) on stdout when the training ends. */
+    private static TrainingRun.Listener profileListener(ProfiledEngine engine, PrintStream out) {
+        return new TrainingRun.Listener() {
+            @Override
+            public TrainingRun.Progress epochStarted(int epoch, int epochs, int samples) {
+                engine.drainReport(); // what set-up and evaluation did is not the epoch's
+                return new TrainingRun.Progress() {
+                    @Override
+                    public void samplesDone(long done) {
+                    }
+
+                    @Override
+                    public void close() {
+                        out.print("profile epoch " + epoch + " (" + engine.name() + "):\n" + engine.drainReport() + "\n");
+                    }
+                };
+            }
+        };
     }
 
     /** Shows a run on the console: a progress bar per epoch on stderr, a summary line per saved epoch on stdout. */

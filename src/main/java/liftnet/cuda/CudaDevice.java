@@ -10,6 +10,7 @@ import static org.lwjgl.cuda.CU.CU_JIT_ERROR_LOG_BUFFER;
 import static org.lwjgl.cuda.CU.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES;
 import static org.lwjgl.cuda.CU.cuCtxSetCurrent;
 import static org.lwjgl.cuda.CU.cuDeviceGet;
+import static org.lwjgl.cuda.CU.cuEventRecord;
 import static org.lwjgl.cuda.CU.cuDeviceGetAttribute;
 import static org.lwjgl.cuda.CU.cuDevicePrimaryCtxRelease;
 import static org.lwjgl.cuda.CU.cuDevicePrimaryCtxRetain;
@@ -222,6 +223,40 @@ public final class CudaDevice implements GpuDevice {
                     "cuLaunchKernel(" + k.name() + ", grid " + groupsX + "x" + groupsY + ", block " + localX + "x" + localY
                             + ", shared " + dynLocalBytes + ")");
         }
+    }
+
+    /** CUDA events need no set-up: timing is always available. */
+    @Override
+    public boolean enableTiming() {
+        return true;
+    }
+
+    /** {@link #launch} between two events recorded on the stream. */
+    @Override
+    public TimedLaunch launchTimed(GpuKernel kernel, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes,
+                                   Object... args) {
+        makeCurrent();
+        CudaTimedLaunch t = new CudaTimedLaunch(this, CudaTimedLaunch.event(), CudaTimedLaunch.event());
+        try {
+            CudaCheck.check(cuEventRecord(t.start(), stream), "cuEventRecord");
+            launch(kernel, groupsX, groupsY, localX, localY, dynLocalBytes, args);
+            CudaCheck.check(cuEventRecord(t.end(), stream), "cuEventRecord");
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /** A {@link CudaGraph} of the launches {@code issue} makes (stream capture). */
+    @Override
+    public Replay record(Runnable issue) {
+        return CudaGraph.capture(this, issue);
+    }
+
+    /** The stream launches go to (for {@link CudaGraph} capture). */
+    long stream() {
+        return stream;
     }
 
     @Override

@@ -49,6 +49,63 @@ public interface GpuDevice extends AutoCloseable {
     /** Local (shared) memory a work-group may use, in bytes, static tiles included. */
     long localMemoryBytes();
 
+    /**
+     * Turns on device timing of launches ({@link #launchTimed}): OpenCL profiling events, CUDA events. Call it
+     * with nothing in flight.
+     *
+     * @return whether the device keeps timers; without them {@link #launchTimed} returns {@code null}
+     */
+    default boolean enableTiming() {
+        return false;
+    }
+
+    /** {@link #launch}, and a handle to its device time once timing is on ({@code null} otherwise). */
+    default TimedLaunch launchTimed(GpuKernel kernel, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes,
+                                    Object... args) {
+        launch(kernel, groupsX, groupsY, localX, localY, dynLocalBytes, args);
+        return null;
+    }
+
+    /**
+     * Like {@link #write}, but may return before the copy is done: {@code src} must stay unchanged until the next
+     * {@link #read} or {@link #finish}.
+     */
+    default void writeAsync(GpuBuffer dst, long offset, ByteBuffer src) {
+        write(dst, offset, src);
+    }
+
+    /**
+     * Records the launches {@code issue} makes as one replayable unit (a CUDA graph), where the device has such a
+     * thing; nothing recorded runs until {@link Replay#launch()}. Only launches may be issued inside.
+     *
+     * @return the recording, or {@code null} (then nothing was issued: the caller launches as usual)
+     */
+    default Replay record(Runnable issue) {
+        return null;
+    }
+
+    /** Launches recorded once and replayed as a unit. */
+    interface Replay extends AutoCloseable {
+
+        /** Enqueues the recorded launches. */
+        void launch();
+
+        /** Frees the recording; logs instead of throwing. */
+        @Override
+        void close();
+    }
+
+    /** The device time of one launch. */
+    interface TimedLaunch extends AutoCloseable {
+
+        /** Nanoseconds the launch ran on the device; blocks until it has run. */
+        long nanos();
+
+        /** Frees the events; logs instead of throwing. */
+        @Override
+        void close();
+    }
+
     /** Frees the program, queue and context; logs instead of throwing. */
     @Override
     void close();

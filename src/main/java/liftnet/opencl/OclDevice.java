@@ -15,7 +15,13 @@ import static org.lwjgl.opencl.CL10.clEnqueueCopyBuffer;
 import static org.lwjgl.opencl.CL10.clEnqueueNDRangeKernel;
 import static org.lwjgl.opencl.CL10.clEnqueueReadBuffer;
 import static org.lwjgl.opencl.CL10.clEnqueueWriteBuffer;
+import static org.lwjgl.opencl.CL10.CL_PROFILING_COMMAND_END;
+import static org.lwjgl.opencl.CL10.CL_PROFILING_COMMAND_START;
+import static org.lwjgl.opencl.CL10.CL_QUEUE_PROFILING_ENABLE;
 import static org.lwjgl.opencl.CL10.clFinish;
+import static org.lwjgl.opencl.CL10.clGetEventProfilingInfo;
+import static org.lwjgl.opencl.CL10.clReleaseEvent;
+import static org.lwjgl.opencl.CL10.clWaitForEvents;
 import static org.lwjgl.opencl.CL10.clGetDeviceInfo;
 import static org.lwjgl.opencl.CL10.clGetProgramBuildInfo;
 import static org.lwjgl.opencl.CL10.clReleaseCommandQueue;
@@ -58,6 +64,7 @@ public final class OclDevice implements GpuDevice {
     private final long context;
     private final long program;
     private long queue;
+    private boolean profiling;
     private final Map<String, OclKernel> kernels = new HashMap<>();
 
     /**
@@ -186,6 +193,67 @@ public final class OclDevice implements GpuDevice {
 
     @Override
     public void launch(GpuKernel kernel, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes, Object... args) {
+        enqueue(kernel, groupsX, groupsY, localX, localY, dynLocalBytes, null, args);
+    }
+
+    /** Recreates the queue with profiling on, so that {@link #launchTimed} can read each launch's device time. */
+    @Override
+    public boolean enableTiming() {
+        if (!profiling) {
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                OclCheck.check(clFinish(queue), "clFinish");
+                IntBuffer err = stack.mallocInt(1);
+                long q = clCreateCommandQueue(context, device.device(), CL_QUEUE_PROFILING_ENABLE, err);
+                OclCheck.check(err.get(0), "clCreateCommandQueue(PROFILING_ENABLE)");
+                logIfFailed(clReleaseCommandQueue(queue), "clReleaseCommandQueue");
+                queue = q;
+                profiling = true;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public TimedLaunch launchTimed(GpuKernel kernel, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes,
+                                   Object... args) {
+        if (!profiling) {
+            return GpuDevice.super.launchTimed(kernel, groupsX, groupsY, localX, localY, dynLocalBytes, args);
+        }
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer event = stack.mallocPointer(1);
+            enqueue(kernel, groupsX, groupsY, localX, localY, dynLocalBytes, event, args);
+            return new OclTimedLaunch(event.get(0));
+        }
+    }
+
+    /** A launch's profiling event: {@code CL_PROFILING_COMMAND_END - CL_PROFILING_COMMAND_START}. */
+    private record OclTimedLaunch(long event) implements TimedLaunch {
+        @Override
+        public long nanos() {
+            OclCheck.check(clWaitForEvents(event), "clWaitForEvents");
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                LongBuffer t = stack.mallocLong(1);
+                OclCheck.check(clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, t, null), "clGetEventProfilingInfo(START)");
+                long start = t.get(0);
+                OclCheck.check(clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, t, null), "clGetEventProfilingInfo(END)");
+                return t.get(0) - start;
+            }
+        }
+
+        @Override
+        public void close() {
+            logIfFailed(clReleaseEvent(event), "clReleaseEvent");
+        }
+    }
+
+    @Override
+    public void writeAsync(GpuBuffer dst, long offset, ByteBuffer src) {
+        OclCheck.check(clEnqueueWriteBuffer(queue, ((OclBuffer) dst).mem(), false, offset, src, null, null),
+                "clEnqueueWriteBuffer(" + src.remaining() + " bytes, non-blocking)");
+    }
+
+    private void enqueue(GpuKernel kernel, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes,
+                         PointerBuffer event, Object... args) {
         long k = ((OclKernel) kernel).handle();
         String name = kernel.name();
         for (int i = 0; i < args.length; i++) {
@@ -210,7 +278,7 @@ public final class OclDevice implements GpuDevice {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer global = stack.mallocPointer(2).put(0, (long) groupsX * localX).put(1, (long) groupsY * localY);
             PointerBuffer local = stack.mallocPointer(2).put(0, localX).put(1, localY);
-            int status = clEnqueueNDRangeKernel(queue, k, 2, null, global, local, null, null);
+            int status = clEnqueueNDRangeKernel(queue, k, 2, null, global, local, null, event);
             if (status != 0) {
                 OclCheck.check(status, "clEnqueueNDRangeKernel(" + name + ", groups " + groupsX + "x" + groupsY + ", local " + localX + "x" + localY + ")");
             }

@@ -61,6 +61,9 @@ public final class Throughput {
 
     static final int SAMPLES = 10_000;
 
+    /** {@code --profile}: after each case, print the engine's profile of its measured steps to stderr. */
+    static boolean profile;
+
     private Throughput() {
     }
 
@@ -87,6 +90,7 @@ public final class Throughput {
                 case "--sweeps" -> sweeps = Integer.parseInt(value(args, ++i));
                 case "--data" -> data = Path.of(value(args, ++i));
                 case "--json" -> json = Path.of(value(args, ++i));
+                case "--profile" -> profile = true;
                 case "--merge" -> {
                     while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                         merge.add(Path.of(args[++i]));
@@ -203,12 +207,14 @@ public final class Throughput {
         NetConfig config = new NetConfig(NetSpec.parse(net), Units.RELU, NetConfig.PAPER_GAMMA);
         TrainConfig tc = new TrainConfig(config, Method.CONTRASTIVE, 1, batch, TrainConfig.PAPER_LEARNING_RATE, 0, 1,
                 solver, 1, 0);
-        Engine engine;
+        Engine opened;
         try {
-            engine = Engines.open(device, config, Math.max(cpuThreads, 0));
+            opened = Engines.open(device, config, Math.max(cpuThreads, 0));
         } catch (RuntimeException | LinkageError e) {
             return new Case(device, "", net, batch, 0, 0, Double.NaN, Double.NaN, data.name(), "open: " + message(e));
         }
+        liftnet.train.ProfiledEngine profiled = profile ? new liftnet.train.ProfiledEngine(opened) : null;
+        Engine engine = profiled != null ? profiled : opened;
         try (engine) {
             engine.setParameters(Parameters.initial(config.net(), tc.seed()));
             DeviceData d = engine.upload(data);
@@ -241,6 +247,9 @@ public final class Throughput {
             // than the clock has seen (the host would otherwise enqueue far ahead of the device).
             int chunk = (int) Math.max(1, Math.min(10_000, 0.05 / Math.max(stepSeconds, 1e-7)));
             int minSteps = stepSeconds > seconds ? 1 : 2; // a very slow device (PoCL, big net) gets one timed step
+            if (profiled != null) {
+                profiled.drainReport(); // the warm-up is not measured
+            }
             int steps = 0;
             long inferences = 0;
             long sweeps = 0;
@@ -257,6 +266,9 @@ public final class Throughput {
                 diverged |= stats.diverged();
             } while (steps < minSteps || System.nanoTime() - start < seconds * 1e9);
             double elapsed = (System.nanoTime() - start) / 1e9;
+            if (profiled != null) {
+                System.err.println("profile " + engine.name() + " " + net + " batch " + batch + ":\n" + profiled.drainReport());
+            }
             return new Case(device, engine.name(), net, batch, steps, elapsed, steps * (double) batch / elapsed,
                     inferences == 0 ? Double.NaN : (double) sweeps / inferences, data.name(),
                     diverged ? "a gradient was not finite" : null);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import liftnet.TestNets;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
@@ -25,6 +26,7 @@ import liftnet.data.DatasetId;
 import liftnet.data.Split;
 import liftnet.train.EpochResult;
 import liftnet.train.TrainConfig;
+import liftnet.train.Trainer;
 import liftnet.train.TrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,14 +55,32 @@ public abstract class GpuParityTest {
     /** Relative L2 agreement of a layer's gradient. */
     static final double TOL_GRADIENT = 2e-3;
 
+    /** How a case runs: the solver path and, on the fused path, how a step's phases are grouped into launches. */
+    record Variant(GpuEngine.Path path, GpuEngine.StepMode step) {
+        @Override
+        public String toString() {
+            return path + (path == GpuEngine.Path.LAYERED ? "" : "/" + step);
+        }
+    }
+
+    static final List<Variant> VARIANTS = List.of(new Variant(GpuEngine.Path.FUSED, GpuEngine.StepMode.FUSED),
+            new Variant(GpuEngine.Path.FUSED, GpuEngine.StepMode.PHASED), new Variant(GpuEngine.Path.FUSED, GpuEngine.StepMode.OFF),
+            new Variant(GpuEngine.Path.LAYERED, GpuEngine.StepMode.FUSED));
+
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
         for (Units u : Units.values()) {
-            for (GpuEngine.Path p : new GpuEngine.Path[] {GpuEngine.Path.FUSED, GpuEngine.Path.LAYERED}) {
-                b.add(Arguments.of(u, p));
+            for (Variant v : VARIANTS) {
+                b.add(Arguments.of(u, v));
             }
         }
         return b.build();
+    }
+
+    private GpuEngine create(NetConfig config, Variant v) {
+        GpuEngine e = create(config, v.path());
+        e.setStepMode(v.step());
+        return e;
     }
 
     /** A pair of engines holding the same parameters, the whole data set selected, forward pass done. */
@@ -77,7 +97,7 @@ public abstract class GpuParityTest {
         }
     }
 
-    private Pair pair(NetConfig config, GpuEngine.Path path, Parameters p, Dataset data) {
+    private Pair pair(NetConfig config, Variant path, Parameters p, Dataset data) {
         assumeDevice();
         Pair pair = new Pair(new CpuEngine(config, 1), create(config, path));
         pair.both(e -> {
@@ -95,7 +115,7 @@ public abstract class GpuParityTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void phasesAgreeWithTheCpuEngine(Units units, GpuEngine.Path path) {
+    void phasesAgreeWithTheCpuEngine(Units units, Variant path) {
         NetConfig config = config("30-24-20-16-10", units);
         Parameters p = TestNets.random(config.net(), 101, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 37, 102);
@@ -118,7 +138,7 @@ public abstract class GpuParityTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void gradientsAgreeWithTheCpuEngine(Units units, GpuEngine.Path path) {
+    void gradientsAgreeWithTheCpuEngine(Units units, Variant path) {
         NetConfig config = config("30-24-20-16-10", units);
         Parameters p = TestNets.random(config.net(), 111, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 29, 112);
@@ -146,7 +166,7 @@ public abstract class GpuParityTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void toleranceRulesStopAlike(Units units, GpuEngine.Path path) {
+    void toleranceRulesStopAlike(Units units, Variant path) {
         NetConfig config = config("30-24-20-16-10", units);
         Parameters p = TestNets.random(config.net(), 121, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 21, 122);
@@ -177,7 +197,7 @@ public abstract class GpuParityTest {
         NetConfig config = config("30-24-20-16-10", Units.HARDSIGMOID);
         Parameters p = TestNets.random(config.net(), 131, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 41, 132);
-        try (Pair pair = pair(config, GpuEngine.Path.AUTO, p, data)) {
+        try (Pair pair = pair(config, new Variant(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED), p, data)) {
             pair.both(e -> {
                 e.drainStats();
                 e.inferFree(SolverConfig.paperDefault());
@@ -234,6 +254,72 @@ public abstract class GpuParityTest {
         assertTrue(accuracy[0] > 0.3, "CPU engine accuracy after one epoch: " + accuracy[0]);
         assertEquals(accuracy[0], accuracy[1], 0.01, "test accuracy, CPU " + accuracy[0] + " vs GPU " + accuracy[1]);
         assertEquals(energy[0], energy[1], 0.05 * energy[0], "mean free energy on the test set, CPU " + energy[0] + " vs GPU " + energy[1]);
+    }
+
+    /**
+     * The paper's step at batch 50 on its two nets: one {@code fused_step} and one {@code grad_update} launch per
+     * step (four with a launch per phase), no host synchronisation between the epoch's statistics reads, and a
+     * device time for each phase the launches ran. Skips where the device's local memory cannot hold the hidden
+     * weights (the engine then takes {@code fused_solve}).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"784-64-64-64-10", "784-128-64-64-32-10"})
+    void aPaperStepIsAtMostFourLaunchesWithoutHostSyncs(String net) {
+        assumeDevice();
+        NetConfig config = config(net, Units.RELU);
+        Dataset data = TestNets.randomData(config.net(), 150, 141);
+        TrainConfig tc = new TrainConfig(config, Method.CONTRASTIVE, 1, TrainConfig.PAPER_BATCH, TrainConfig.PAPER_LEARNING_RATE,
+                0, 1, SolverConfig.paperDefault(), 7, 0);
+        for (GpuEngine.StepMode mode : new GpuEngine.StepMode[] {GpuEngine.StepMode.FUSED, GpuEngine.StepMode.PHASED}) {
+            try (GpuEngine e = create(config, GpuEngine.Path.AUTO)) {
+                e.setStepMode(mode);
+                assumeTrue(e.usesStepKernel(), net + ": the hidden weights do not fit the local memory of " + e.name());
+                e.setParameters(Parameters.initial(config.net(), 7));
+                DeviceData d = e.upload(data);
+                assertTrue(e.enableProfiling());
+                new Trainer(e, tc).trainEpoch(d, 1, null);
+                liftnet.api.EngineProfile p = e.drainProfile();
+                int perStep = mode == GpuEngine.StepMode.FUSED ? 2 : 4;
+                assertEquals(3, p.steps(), mode + " steps");
+                assertEquals(3L * perStep, p.launches(), mode + " launches");
+                assertEquals(0, p.hostSyncs(), mode + " host synchronisations inside the epoch");
+                List<String> phases = mode == GpuEngine.StepMode.FUSED ? List.of("forward+free+clamped", "gradient+update")
+                        : List.of("forward", "free", "clamped", "gradient+update");
+                assertEquals(new java.util.TreeSet<>(phases), new java.util.TreeSet<>(p.deviceSeconds().keySet()), mode + " timed phases");
+                p.deviceSeconds().forEach((k, v) -> assertTrue(v > 0, mode + " " + k + " device time " + v));
+            }
+        }
+    }
+
+    /**
+     * Epoch replay (CUDA: the epoch's launches captured once into a CUDA graph, replayed in later epochs; OpenCL:
+     * the first epoch's steps recorded and launched at its end) trains exactly as launching step by step: the same
+     * kernels on the same data, so the same bits.
+     */
+    @Test
+    void epochReplayTrainsLikeLaunchingEachStep() {
+        assumeDevice();
+        NetConfig config = config("30-24-20-16-10", Units.RELU);
+        Dataset data = TestNets.randomData(config.net(), 120, 151);
+        TrainConfig tc = new TrainConfig(config, Method.CONTRASTIVE, 3, 20, 0.02, 0, 1, SolverConfig.paperDefault(), 7, 0);
+        float[][] params = new float[2][];
+        long[] updates = new long[2];
+        for (int graphs = 0; graphs <= 1; graphs++) {
+            try (GpuEngine e = create(config, GpuEngine.Path.AUTO)) {
+                e.setStepMode(GpuEngine.StepMode.FUSED);
+                e.setGraphs(graphs == 1);
+                e.setParameters(TestNets.random(config.net(), 152, 1.0, 0.1));
+                DeviceData d = e.upload(data);
+                Trainer trainer = new Trainer(e, tc);
+                for (int epoch = 1; epoch <= 3; epoch++) {
+                    updates[graphs] += trainer.trainEpoch(d, epoch, null).updates();
+                }
+                params[graphs] = e.parameters().flatten();
+            }
+        }
+        assertEquals(18, updates[0]);
+        assertEquals(updates[0], updates[1], "updates counted");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(params[0], params[1], "parameters after three epochs");
     }
 
     // ---- assertions ----

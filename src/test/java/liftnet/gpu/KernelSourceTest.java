@@ -66,6 +66,45 @@ class KernelSourceTest {
         }
     }
 
+    /**
+     * Each {@link Kernel}'s parameter list, as {@link KernelArgs} checks it, is the one its file declares: buffers
+     * ({@code __global T*}), ints and floats in order, and dynamic local memory where {@code DYN_LOCAL_PARAM} is.
+     */
+    @Test
+    void kernelSignaturesMatchTheSources() {
+        Pattern decl = Pattern.compile("__kernel void (\\w+)\\((.*?)\\)\\s*\\{", Pattern.DOTALL);
+        java.util.Map<String, String> declared = new java.util.HashMap<>();
+        for (String f : KernelSource.MODULES) {
+            Matcher m = decl.matcher(KernelSource.load(f));
+            while (m.find()) {
+                String params = m.group(2);
+                boolean dyn = params.contains("DYN_LOCAL_PARAM");
+                StringBuilder sig = new StringBuilder();
+                for (String p : params.replaceAll("DYN_LOCAL_PARAM\\(\\w+\\)", "").split(",")) {
+                    String t = p.strip();
+                    if (!t.isEmpty()) {
+                        sig.append(t.contains("*") ? 'b' : t.contains("int") ? 'i' : t.contains("float") ? 'f' : '?');
+                    }
+                }
+                declared.put(m.group(1), f + " " + sig + (dyn ? " +local" : ""));
+            }
+        }
+        for (Kernel k : Kernel.values()) {
+            assertEquals(declared.get(k.id()), k.file() + " " + k.signature() + (k.dynamicLocal() ? " +local" : ""), k.id());
+        }
+    }
+
+    @Test
+    void kernelArgumentsAreCheckedAgainstTheSignature() {
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> Kernel.COL_NORMS.args().i(1));
+        assertTrue(type.getMessage().contains("col_norms argument 0 is a buffer; found an int"), type.getMessage());
+        KernelArgs partial = Kernel.SOLVER_STATS.args().i(3);
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class, partial::complete);
+        assertTrue(count.getMessage().contains("solver_stats takes 5 arguments; 1 given"), count.getMessage());
+        IllegalArgumentException extra = assertThrows(IllegalArgumentException.class, () -> Kernel.COL_NORMS.args().b(null));
+        assertTrue(extra.getMessage().contains("argument 0 is null"), extra.getMessage());
+    }
+
     @Test
     void openclOnlyPragmasAreGuarded() {
         for (String f : allFiles()) {

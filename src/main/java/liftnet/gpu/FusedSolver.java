@@ -1,0 +1,91 @@
+package liftnet.gpu;
+
+/**
+ * The per-sample routines ({@code kernels/fused.cl}), one work-group per sample with its activations in local
+ * memory: {@code fused_solve} runs one phase reading the weights from global memory; {@code fused_step} runs
+ * the gather, the forward pass and both inferences of the paper's step in one launch with the hidden weights
+ * staged in local memory.
+ *
+ * <p>Local memory per work-group, in floats: {@code fused_solve} {@code 2N + maxH + maxW + REDUCE2(wgs)};
+ * {@code fused_step} adds the hidden weights and biases ({@link #stagedFloats()}: 35 KB for 784-64-64-64-10,
+ * 59 KB for 784-128-64-64-32-10) and their column norms.
+ */
+final class FusedSolver {
+
+    /** Bits of {@code fused_step}'s {@code phases} argument (STEP_* in kernels/fused.cl). */
+    static final int STEP_FORWARD = 1;
+    static final int STEP_FREE = 2;
+    static final int STEP_CLAMPED = 4;
+    static final int STEP_CLAMPED_FROM_FREE = 8;
+
+    private static final int REDUCE_CHUNK = 32;
+
+    private final Workspace w;
+    private final Launcher l;
+    private final NetLayout lay;
+    /** Work-group size: the widest layer rounded up to a power of two, 32 to {@code reduceSize}. */
+    private final int size;
+    private final long solveBytes;
+    private final long stepBytes;
+
+    FusedSolver(Workspace w) {
+        this.w = w;
+        this.l = w.launcher;
+        this.lay = w.lay;
+        this.size = Math.min(w.reduceSize, Math.max(32, nextPow2(lay.maxWidth())));
+        long scratch = 2L * lay.rowWidth() + lay.maxHidden() + lay.maxWidth() + 2L * size + 2 * REDUCE_CHUNK;
+        this.solveBytes = 4 * scratch;
+        this.stepBytes = 4 * (scratch + stagedFloats() + lay.colNormCount());
+    }
+
+    private static int nextPow2(int v) {
+        return v <= 1 ? 1 : Integer.highestOneBit(v - 1) << 1;
+    }
+
+    /** Floats of {@code W_1, b_1, ..., W_{L-1}, b_{L-1}} (0 without hidden layers). */
+    long stagedFloats() {
+        return lay.layers() < 2 ? 0 : (long) lay.bOffset(lay.layers() - 1) + lay.width(lay.layers()) - lay.wOffset(1);
+    }
+
+    long solveBytes() {
+        return solveBytes;
+    }
+
+    long stepBytes() {
+        return stepBytes;
+    }
+
+    /** Whether {@code fused_solve} fits the device's local memory. */
+    boolean solveFits() {
+        return lay.layers() >= 2 && solveBytes <= l.device().localMemoryBytes();
+    }
+
+    /** Whether {@code fused_step} fits the device's local memory. */
+    boolean stepFits() {
+        return lay.layers() >= 2 && stepBytes <= l.device().localMemoryBytes();
+    }
+
+    /** Phase {@code p} from phase {@code start}'s rows (one launch); column norms must be current. */
+    void solve(int p, int start, boolean clamped, int maxSweeps, int rule, float tol, int batch) {
+        l.launch(Kernel.FUSED_SOLVE.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).i(Math.max(1, lay.maxHidden()))
+                .i(lay.maxWidth()).b(w.params).b(w.colNorms).b(w.z[start]).b(w.a[start]).b(w.z[p]).b(w.a[p]).b(w.y)
+                .i(clamped ? 1 : 0).f(w.gamma).f(w.lo).f(w.hi).i(maxSweeps).i(rule).f(tol).b(w.energy[p]).b(w.sweeps)
+                .b(w.resid), batch, 1, size, 1, (int) solveBytes);
+    }
+
+    /**
+     * One {@code fused_step} launch over {@code batch} samples running {@code phases} (STEP_* bits); the batch is
+     * {@code order[from .. from + batch)} of ({@code inputs}, {@code labels}). Adds each inference to the solver
+     * statistics.
+     */
+    void step(int phases, GpuBuffer inputs, GpuBuffer labels, int from, int batch, int maxSweeps, int rule, float tol) {
+        int free = liftnet.api.Phase.FREE.ordinal();
+        int clamped = liftnet.api.Phase.CLAMPED.ordinal();
+        int forward = liftnet.api.Phase.FORWARD.ordinal();
+        l.launch(Kernel.FUSED_STEP.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).i(Math.max(1, lay.maxHidden()))
+                .i(lay.maxWidth()).i((int) stagedFloats()).i(lay.colNormCount()).i(phases).b(w.order).i(from).b(inputs).b(labels)
+                .b(w.x).b(w.y).b(w.params).b(w.z[forward]).b(w.a[forward]).b(w.z[free]).b(w.a[free]).b(w.z[clamped])
+                .b(w.a[clamped]).b(w.energy[free]).b(w.energy[clamped]).f(w.gamma).f(w.lo).f(w.hi).i(maxSweeps).i(rule).f(tol)
+                .b(w.statsI).b(w.statsF), batch, 1, size, 1, (int) stepBytes);
+    }
+}

@@ -1,0 +1,190 @@
+package liftnet.gpu;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * A {@link GpuDevice} as the engine's routines use it: launches by {@link Kernel} with checked
+ * {@link KernelArgs}, host transfers, and the counts a profile reports (launches, host synchronisations: every
+ * call that waits for the device) with, when timing is on, each launch's device time under the phase it serves.
+ */
+public final class Launcher {
+
+    /** Phase names of the profile. */
+    public static final String FORWARD = "forward";
+    public static final String FREE = "free";
+    public static final String CLAMPED = "clamped";
+    public static final String STEP = "forward+free+clamped";
+    public static final String GRADIENT_UPDATE = "gradient+update";
+    public static final String OTHER = "other";
+
+    private final GpuDevice dev;
+    private final EnumMap<Kernel, GpuKernel> kernels = new EnumMap<>(Kernel.class);
+    private long launches;
+    private long syncs;
+    private boolean timing;
+    private String phase = OTHER;
+    private final List<Map.Entry<String, GpuDevice.TimedLaunch>> timed = new ArrayList<>();
+
+    Launcher(GpuDevice dev) {
+        this.dev = dev;
+    }
+
+    GpuDevice device() {
+        return dev;
+    }
+
+    /** Enqueues {@code args.kernel()} on a {@code groupsX x groupsY} grid of {@code localX x localY} work-groups. */
+    void launch(KernelArgs args, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes) {
+        Kernel k = args.kernel();
+        if (dynLocalBytes > 0 && !k.dynamicLocal()) {
+            throw new IllegalArgumentException(k.id() + " declares no dynamic local memory; " + dynLocalBytes + " bytes given");
+        }
+        Object[] values = args.complete();
+        GpuKernel handle = kernels.computeIfAbsent(k, kk -> dev.kernel(kk.id()));
+        launches++;
+        if (timing) {
+            GpuDevice.TimedLaunch t = dev.launchTimed(handle, groupsX, groupsY, localX, localY, dynLocalBytes, values);
+            if (t != null) {
+                timed.add(Map.entry(phase, t));
+            }
+        } else {
+            dev.launch(handle, groupsX, groupsY, localX, localY, dynLocalBytes, values);
+        }
+    }
+
+    /** The phase the following launches are timed under. */
+    void phase(String name) {
+        phase = name;
+    }
+
+    /** Turns device timing on; whether the device has it. */
+    boolean enableTiming() {
+        finish();
+        timing = dev.enableTiming();
+        return timing;
+    }
+
+    long launches() {
+        return launches;
+    }
+
+    long syncs() {
+        return syncs;
+    }
+
+    /** Device seconds per phase since the last call (empty without timing); waits for the launches. */
+    Map<String, Double> drainTimes() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, GpuDevice.TimedLaunch> e : timed) {
+            try (GpuDevice.TimedLaunch t = e.getValue()) {
+                out.merge(e.getKey(), t.nanos() / 1e9, Double::sum);
+            }
+        }
+        timed.clear();
+        return out;
+    }
+
+    void finish() {
+        syncs++;
+        dev.finish();
+    }
+
+    void copy(GpuBuffer src, long srcOffset, GpuBuffer dst, long dstOffset, long bytes) {
+        dev.copy(src, srcOffset, dst, dstOffset, bytes);
+    }
+
+    void zero(GpuBuffer dst, long offset, long bytes) {
+        dev.zero(dst, offset, bytes);
+    }
+
+    /** Writes {@code values} to {@code dst} from byte 0 (waits for the copy: one host synchronisation). */
+    void writeFloats(GpuBuffer dst, float[] values) {
+        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, values.length));
+        try {
+            buf.asFloatBuffer().put(values);
+            buf.limit(4 * values.length);
+            syncs++;
+            dev.write(dst, 0, buf);
+        } finally {
+            MemoryUtil.memFree(buf);
+        }
+    }
+
+    /** Writes {@code values} to {@code dst} from byte 0 (waits for the copy: one host synchronisation). */
+    void writeInts(GpuBuffer dst, int[] values) {
+        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, values.length));
+        try {
+            buf.asIntBuffer().put(values);
+            buf.limit(4 * values.length);
+            syncs++;
+            dev.write(dst, 0, buf);
+        } finally {
+            MemoryUtil.memFree(buf);
+        }
+    }
+
+    /**
+     * Size of the host staging memory and device buffer of an asynchronous copy of {@code bytes}: a multiple of
+     * 64 bytes. PoCL 5 corrupted the host heap on non-blocking writes of a few bytes (12 did, 64 did not).
+     */
+    static int asyncBytes(long bytes) {
+        return (int) Math.max(64, (bytes + 63) / 64 * 64);
+    }
+
+    /**
+     * {@link GpuDevice#writeAsync} of all of {@code src} (sized by {@link #asyncBytes}): {@code src} must stay
+     * unchanged until the next read or {@link #finish()}.
+     */
+    void writeAsync(GpuBuffer dst, ByteBuffer src) {
+        dev.writeAsync(dst, 0, src);
+    }
+
+    float[] readFloats(GpuBuffer src, int count) {
+        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, count));
+        try {
+            buf.limit(4 * count);
+            syncs++;
+            dev.read(src, 0, buf);
+            FloatBuffer fb = buf.asFloatBuffer();
+            float[] out = new float[count];
+            fb.get(out);
+            return out;
+        } finally {
+            MemoryUtil.memFree(buf);
+        }
+    }
+
+    int[] readInts(GpuBuffer src, int count) {
+        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, count));
+        try {
+            buf.limit(4 * count);
+            syncs++;
+            dev.read(src, 0, buf);
+            IntBuffer ib = buf.asIntBuffer();
+            int[] out = new int[count];
+            ib.get(out);
+            return out;
+        } finally {
+            MemoryUtil.memFree(buf);
+        }
+    }
+
+    /** Frees the events of timed launches not yet drained. */
+    void closeTimers() {
+        timed.forEach(e -> e.getValue().close());
+        timed.clear();
+    }
+
+    /** Work-groups of {@code size} covering {@code n} items (at least 1). */
+    static int groups(int n, int size) {
+        return Math.max(1, (n + size - 1) / size);
+    }
+}

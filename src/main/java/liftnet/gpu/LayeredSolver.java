@@ -1,0 +1,138 @@
+package liftnet.gpu;
+
+import static liftnet.gpu.Launcher.groups;
+
+import liftnet.api.StopRule;
+
+/**
+ * The batched routines over whole layers (tiled matrix kernels, {@code kernels/gemm.cl} and
+ * {@code kernels/solver.cl}): the forward pass, the layer-by-layer red-black Jacobi solver for layers too big
+ * for local memory ({@link GpuEngine.Path#LAYERED}), and the per-sample energy and KKT residual.
+ */
+final class LayeredSolver {
+
+    private static final int TS = KernelSource.TILE;
+
+    private final Workspace w;
+    private final Launcher l;
+    private final NetLayout lay;
+
+    LayeredSolver(Workspace w) {
+        this.w = w;
+        this.l = w.launcher;
+        this.lay = w.lay;
+    }
+
+    /** Forward pass of {@code batch} samples into phase {@code p}: {@code a_{k+1} = W_k z_k + b_k}, {@code z = Proj_C(a)} (output: {@code z = a}). */
+    void forward(int p, int batch) {
+        int n = lay.rowWidth();
+        for (int k = 0; k < lay.layers(); k++) {
+            GpuBuffer in = k == 0 ? w.x : w.z[p];
+            int offIn = k == 0 ? 0 : lay.zOffset(k);
+            int ldIn = k == 0 ? lay.width(0) : n;
+            int zMode = k < lay.layers() - 1 ? 2 : 1;
+            gemmNt(batch, lay.width(k + 1), lay.width(k), in, offIn, ldIn, lay.wOffset(k), true, lay.bOffset(k),
+                    w.a[p], lay.zOffset(k + 1), w.z[p], zMode);
+        }
+    }
+
+    /** A net without hidden layers: phase {@code p} is phase {@code start} with the output set. */
+    void withoutHidden(int p, int start, boolean clamped, int batch) {
+        long bytes = 4L * batch * lay.rowWidth();
+        l.copy(w.z[start], 0, w.z[p], 0, bytes);
+        l.copy(w.a[start], 0, w.a[p], 0, bytes);
+        setTop(p, clamped, batch);
+        energyInto(p, batch);
+        l.zero(w.sweeps, 0, 4L * batch);
+        kktInto(p, w.resid, clamped, batch);
+    }
+
+    /** Runs phase {@code p} from phase {@code start}'s rows; column norms must be current. */
+    void infer(int p, int start, boolean clamped, int maxSweeps, int rule, float tol, int batch) {
+        long bytes = 4L * batch * lay.rowWidth();
+        l.copy(w.z[start], 0, w.z[p], 0, bytes);
+        l.copy(w.a[start], 0, w.a[p], 0, bytes);
+        setTop(p, clamped, batch);
+        if (rule == StopRule.ENERGY.ordinal()) {
+            energyInto(p, batch);
+        } else if (rule == StopRule.KKT.ordinal()) {
+            kktInto(p, w.resid, clamped, batch);
+        }
+        l.launch(Kernel.SOLVE_INIT.args().i(batch).i(rule).f(tol).b(w.energy[p]).b(w.eprev).b(w.decrease).b(w.resid)
+                .b(w.active).b(w.sweeps), groups(batch, 64), 1, 64, 1, 0);
+        for (int s = 0; s < maxSweeps; s++) {
+            for (int parity = 1; parity <= 2; parity++) {
+                for (int k = parity; k < lay.layers(); k += 2) {
+                    jacobiStep(p, k, batch);
+                }
+            }
+            if (!clamped) {
+                setTop(p, false, batch);
+            }
+            if (rule == StopRule.KKT.ordinal()) {
+                kktInto(p, w.resid, clamped, batch);
+            }
+            l.launch(Kernel.CHECK_STOP.args().i(batch).i(rule).f(tol).b(w.eprev).b(w.decrease).b(w.resid).b(w.active)
+                    .b(w.sweeps), groups(batch, 64), 1, 64, 1, 0);
+        }
+        energyInto(p, batch);
+        kktInto(p, w.resid, clamped, batch);
+    }
+
+    /** One Jacobi step with exact line search on hidden layer k of phase p (kernels/solver.cl). */
+    private void jacobiStep(int p, int k, int batch) {
+        int n = lay.width(k);
+        int m = lay.width(k + 1);
+        int ld = lay.rowWidth();
+        int off = lay.zOffset(k);
+        int off1 = lay.zOffset(k + 1);
+        backProject(p, k, w.q, batch);
+        l.launch(Kernel.JACOBI_PROPOSE.args().i(batch).i(n).i(off).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.colNorms)
+                .i(lay.cOffset(k)).f(w.gamma).f(w.lo).f(w.hi).b(w.delta), groups(n, TS), groups(batch, TS), TS, TS, 0);
+        gemmNt(batch, m, n, w.delta, off, ld, lay.wOffset(k), false, 0, w.dvec, off1, w.dvec, 0);
+        l.launch(Kernel.LINE_SEARCH.args().i(n).i(off).i(m).i(off1).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.delta).b(w.dvec)
+                .f(w.gamma).f((float) w.config.termWeight(k - 1)).b(w.active).b(w.step).b(w.decrease),
+                batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
+        l.launch(Kernel.APPLY_STEP.args().i(batch).i(n).i(off).i(m).i(off1).i(ld).b(w.z[p]).b(w.delta).b(w.a[p]).b(w.dvec)
+                .b(w.step), groups(Math.max(n, m), TS), groups(batch, TS), TS, TS, 0);
+    }
+
+    /** out[layer k] = W_k^T (z_{k+1} - a_{k+1}) of phase p, in the phase layout. */
+    private void backProject(int p, int k, GpuBuffer out, int batch) {
+        int n = lay.width(k);
+        int ld = lay.rowWidth();
+        l.launch(Kernel.GEMM_NN.args().i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
+                .b(w.params).i(lay.wOffset(k)).b(out).i(lay.zOffset(k)).i(ld).b(out).i(0).f(w.lo).f(w.hi),
+                groups(n, TS), groups(batch, TS), TS, TS, 0);
+    }
+
+    /** C = A W_k^T (+ b_k) with optional Z = C or Z = Proj_C(C), over the batch; rows of C have the phase layout. */
+    private void gemmNt(int batch, int nOut, int nIn, GpuBuffer in, int offIn, int ldIn, int offW, boolean bias, int offB,
+                        GpuBuffer c, int offC, GpuBuffer zOut, int zMode) {
+        int ld = lay.rowWidth();
+        l.launch(Kernel.GEMM_NT.args().i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
+                .i(bias ? 1 : 0).b(c).i(offC).i(ld).b(zOut).i(offC).i(ld).i(zMode).f(w.lo).f(w.hi),
+                groups(nOut, TS), groups(batch, TS), TS, TS, 0);
+    }
+
+    private void setTop(int p, boolean clamped, int batch) {
+        int nL = lay.width(lay.layers());
+        l.launch(Kernel.SET_TOP.args().i(batch).i(nL).i(lay.zOffset(lay.layers())).i(lay.rowWidth()).b(w.z[p]).b(w.a[p])
+                .b(w.y).i(clamped ? 1 : 0), groups(nL, TS), groups(batch, TS), TS, TS, 0);
+    }
+
+    /** energy[p][b] = E(z^p_b; x_b). */
+    void energyInto(int p, int batch) {
+        l.launch(Kernel.ENERGY.args().b(w.shape).i(lay.layers()).f(w.gamma).i(lay.rowWidth()).b(w.z[p]).b(w.a[p])
+                .b(w.energy[p]), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
+    }
+
+    /** out[b] = the KKT residual of phase p's problem (the output is free unless {@code clamped}). */
+    void kktInto(int p, GpuBuffer out, boolean clamped, int batch) {
+        for (int k = 1; k < lay.layers(); k++) {
+            backProject(p, k, w.q, batch);
+        }
+        l.launch(Kernel.KKT.args().b(w.shape).i(lay.layers()).f(w.gamma).i(lay.rowWidth()).b(w.z[p]).b(w.a[p]).b(w.q)
+                .f(w.lo).f(w.hi).i(clamped ? 0 : 1).b(out), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
+    }
+}
