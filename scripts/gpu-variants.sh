@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# liftnet GPU engine variants (issue #11): measures each switch of the GPU engine that depends on GPU timing with
+# liftnet.check.Throughput (contrastive training steps, samples/s) and its --profile (launches and host syncs per
+# step, device time by phase), one JVM per variant. Meant to be called from scripts/gpu-check.sh's speed step:
+#
+#   "$here/gpu-variants.sh" --java "$java_bin" --cp "$app_cp:$test_cp" --engine cuda --data "$data_dir" \
+#       --seconds "$secs" --log-dir "$logs" -- "${jvm[@]}"
+#
+# Variants (system properties of liftnet.gpu.GpuEngine):
+#   fused      -Dliftnet.gpu.step=fused   gather, forward, free and clamped inference in one fused_step launch (default)
+#   phased     -Dliftnet.gpu.step=phased  one fused_step launch per phase (4 launches per step)
+#   solve      -Dliftnet.gpu.step=off     no fused_step: gather, forward GEMMs, fused_solve per phase (weights in global memory)
+#   no-graph   -Dliftnet.gpu.graph=off    no CUDA graph replay of recorded steps (Throughput's chunks differ, so they are
+#                                          replayed only in training; compare with ./run.sh train --profile both ways)
+# Exit status: 0 when every variant ran, 1 otherwise, 2 for a usage error.
+set -uo pipefail
+
+java_bin=java
+cp=""
+engine=cuda
+data_dir=data/mnist
+seconds=3
+log_dir=.
+nets=784-64-64-64-10,784-128-64-64-32-10,1024-512-512-10
+batches=50,1000
+jvm=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --java) java_bin="${2:?}"; shift 2 ;;
+    --cp) cp="${2:?}"; shift 2 ;;
+    --engine) engine="${2:?}"; shift 2 ;;
+    --data) data_dir="${2:?}"; shift 2 ;;
+    --seconds) seconds="${2:?}"; shift 2 ;;
+    --log-dir) log_dir="${2:?}"; shift 2 ;;
+    --nets) nets="${2:?}"; shift 2 ;;
+    --batches) batches="${2:?}"; shift 2 ;;
+    --) shift; jvm=("$@"); break ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "gpu-variants: unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+done
+[[ -n "$cp" ]] || { echo "gpu-variants: --cp CLASSPATH is required (liftnet.jar and the test classes)" >&2; exit 2; }
+
+status=0
+for variant in fused phased solve no-graph; do
+  case "$variant" in
+    fused) props=(-Dliftnet.gpu.step=fused) ;;
+    phased) props=(-Dliftnet.gpu.step=phased) ;;
+    solve) props=(-Dliftnet.gpu.step=off) ;;
+    no-graph) props=(-Dliftnet.gpu.graph=off) ;;
+  esac
+  log="$log_dir/variant-$engine-$variant.log"
+  echo "== $engine $variant (${props[*]})"
+  if ! "$java_bin" "${jvm[@]}" "${props[@]}" -cp "$cp" liftnet.check.Throughput --engines "$engine" --nets "$nets" \
+      --batches "$batches" --warmup 1 --seconds "$seconds" --data "$data_dir" --profile > "$log" 2>&1; then
+    status=1
+  fi
+  grep -E 'samples/s|^profile|launches per step|host syncs per step|device time|FAILED' "$log" | sed 's/^/   /'
+done
+exit $status
