@@ -10,26 +10,39 @@
 // Written with few barrier sites and none inside data-dependent branches: PoCL's compile time grows
 // quickly with the number of barriers inside loops.
 
-// sum_i W[i, j] (z_{k+1} - a_{k+1})_i for one column j of W_k ([m x n], row-major).
+// sum_i W[i, j] (z_{k+1} - a_{k+1})_i for one column j of W_k ([m x n], row-major, rows ld apart).
 #define FUSED_Q_BODY                                         \
     float q = 0.0f;                                          \
     for (int i = 0; i < m; i++) {                            \
-        q += W[i * n + j] * (z1[i] - a1[i]);                 \
+        q += W[i * ld + j] * (z1[i] - a1[i]);                \
     }                                                        \
     return q;
 
-DEVICE_FUNC float fused_q_global(__global const float* W, const int n, const int m, const int j,
+DEVICE_FUNC float fused_q_global(__global const float* W, const int ld, const int m, const int j,
                                  LOCAL_PTR const float* z1, LOCAL_PTR const float* a1) {
     FUSED_Q_BODY
 }
 
-DEVICE_FUNC float fused_q_local(LOCAL_PTR const float* W, const int n, const int m, const int j,
+DEVICE_FUNC float fused_q_local(LOCAL_PTR const float* W, const int ld, const int m, const int j,
                                 LOCAL_PTR const float* z1, LOCAL_PTR const float* a1) {
     FUSED_Q_BODY
 }
 
-// This work-item's share of the energy (returned) and of the KKT residual (*r, when withKkt). W_k sits at
-// Wb + WOFF(k) - wbase.
+// Where fused_step stages W_k (k = 1..L-1) in local memory: layer after layer, each as m rows of n + 1 floats (the
+// pad keeps a work-item per row off one bank) followed by b_k. The offset of W_k, and the floats of them all (k = L).
+DEVICE_FUNC int staged_offset(__global const int* shape, const int L, const int k) {
+    int off = 0;
+    for (int t = 1; t < k; t++) {
+        off += NW(t + 1) * (NW(t) + 2);
+    }
+    return off;
+}
+
+// Weight layout of the sweeps: W_k at Wb + WOFF(k), rows n_k apart (global), or as staged_offset (local, padded).
+#define W_OFFSET(k) (padded ? staged_offset(shape, L, (k)) : WOFF(k))
+#define W_LD(k) (NW(k) + padded)
+
+// This work-item's share of the energy (returned) and of the KKT residual (*r, when withKkt). W_k as W_OFFSET.
 #define FUSED_EVAL_BODY(Q)                                                                             \
     const int lid = get_local_id(0);                                                                   \
     const int wgs = get_local_size(0);                                                                 \
@@ -44,7 +57,7 @@ DEVICE_FUNC float fused_q_local(LOCAL_PTR const float* W, const int n, const int
             e += 0.5f * w * d * d;                                                                     \
             if (withKkt) {                                                                             \
                 if (k < L) {                                                                           \
-                    const float q = Q(Wb + WOFF(k) - wbase, n, NW(k + 1), j, zl + ZOFF(k + 1), al + ZOFF(k + 1)); \
+                    const float q = Q(Wb + W_OFFSET(k), W_LD(k), NW(k + 1), j, zl + ZOFF(k + 1), al + ZOFF(k + 1)); \
                     const float g = w * (d - gamma * q);                                               \
                     res = fmax(res, fabs(zl[off + j] - proj(zl[off + j] - g, lo, hi)));                \
                 } else if (freeOutput) {                                                               \
@@ -57,14 +70,14 @@ DEVICE_FUNC float fused_q_local(LOCAL_PTR const float* W, const int n, const int
     *r = res;                                                                                          \
     return e;
 
-DEVICE_FUNC float fused_eval_global(__global const int* shape, const int L, __global const float* Wb, const int wbase,
+DEVICE_FUNC float fused_eval_global(__global const int* shape, const int L, __global const float* Wb, const int padded,
                                     LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
                                     const float gamma, const float lo, const float hi, const int freeOutput,
                                     const int withKkt, float* r) {
     FUSED_EVAL_BODY(fused_q_global)
 }
 
-DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int wbase,
+DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int padded,
                                    LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
                                    const float gamma, const float lo, const float hi, const int freeOutput,
                                    const int withKkt, float* r) {
@@ -73,8 +86,8 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
 
 // Runs up to maxSweeps red-black sweeps (odd hidden layers, then even ones, then z_L = a_L in the free phase)
 // on (zl, al) under the stopping rule; the output layer must already be set. Returns the final energy, KKT
-// residual and sweeps run through the pointers (every work-item gets them). W_k sits at Wb + WOFF(k) - wbase,
-// its column norms at cn + COFF(k). Scratch: dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
+// residual and sweeps run through the pointers (every work-item gets them). W_k as W_OFFSET, its column norms at
+// cn + COFF(k). Scratch: dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
 #define FUSED_SWEEPS_BODY(Q, EVAL)                                                                     \
     const int lid = get_local_id(0);                                                                   \
     const int wgs = get_local_size(0);                                                                 \
@@ -88,7 +101,7 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
         /* the KKT rule the residual of every iterate: one reduction site. */                          \
         if ((s == 0 && rule == STOP_ENERGY) || rule == STOP_KKT) {                                     \
             float rpart;                                                                               \
-            const float epart = EVAL(shape, L, Wb, wbase, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart); \
+            const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart); \
             group_reduce2(red, epart, rpart, 1, &energy, &resid);                                      \
         }                                                                                              \
         int done = s == maxSweeps;                                                                     \
@@ -107,7 +120,8 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
             const int k = t < nOdd ? 1 + 2 * t : 2 + 2 * (t - nOdd);                                   \
             const int n = NW(k);                                                                       \
             const int m = NW(k + 1);                                                                   \
-            const int woff = WOFF(k) - wbase;                                                          \
+            const int woff = W_OFFSET(k);                                                              \
+            const int ld = W_LD(k);                                                                    \
             const int coff = COFF(k);                                                                  \
             LOCAL_PTR float* z = zl + ZOFF(k);                                                         \
             LOCAL_PTR float* a = al + ZOFF(k);                                                         \
@@ -116,7 +130,7 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
             float sl = 0.0f;                                                                           \
             float dd = 0.0f;                                                                           \
             for (int j = lid; j < n; j += wgs) {                                                       \
-                const float q = Q(Wb + woff, n, m, j, z1, a1);                                         \
+                const float q = Q(Wb + woff, ld, m, j, z1, a1);                                        \
                 const float gc = gamma * cn[coff + j];                                                 \
                 const float zj = z[j];                                                                 \
                 const float aj = a[j];                                                                 \
@@ -129,7 +143,7 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
             for (int i = lid; i < m; i += wgs) {                                                       \
                 float di = 0.0f;                                                                       \
                 for (int j = 0; j < n; j++) {                                                          \
-                    di += Wb[woff + i * n + j] * dl[j];                                                \
+                    di += Wb[woff + i * ld + j] * dl[j];                                               \
                 }                                                                                      \
                 el[i] = di;                                                                            \
                 dd += gamma * di * di;                                                                 \
@@ -157,13 +171,13 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
     }                                                                                                  \
     /* Final energy and KKT residual (the residual is always reported). */                             \
     float rpart;                                                                                       \
-    const float epart = EVAL(shape, L, Wb, wbase, zl, al, gamma, lo, hi, !clamped, 1, &rpart);         \
+    const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, 1, &rpart);         \
     group_reduce2(red, epart, rpart, 1, &energy, &resid);                                              \
     *energyOut = energy;                                                                               \
     *residOut = resid;                                                                                 \
     *sweepsOut = s;
 
-DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __global const float* Wb, const int wbase,
+DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __global const float* Wb, const int padded,
                                      __global const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
                                      LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
                                      const int clamped, const float gamma, const float lo, const float hi,
@@ -172,7 +186,7 @@ DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __g
     FUSED_SWEEPS_BODY(fused_q_global, fused_eval_global)
 }
 
-DEVICE_FUNC void fused_sweeps_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int wbase,
+DEVICE_FUNC void fused_sweeps_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int padded,
                                     LOCAL_PTR const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
                                     LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
                                     const int clamped, const float gamma, const float lo, const float hi,
@@ -236,9 +250,8 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
 // The clamped phase starts from the free rows in global memory (the free phase ran in an earlier launch).
 #define STEP_CLAMPED_FROM_FREE 8
 
-// Floats of fused_step's local memory before the solver scratch: staged weights and column norms.
-// Layout: Wl[wloc] = P[WOFF(1) .. WOFF(1) + wloc) (W_1, b_1, ..., W_{L-1}, b_{L-1}), cl[C] (column norms of
-// W_1..W_{L-1} at COFF(k)), zl[N], al[N], dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
+// fused_step's local memory, in floats: Wl[wloc] (W_1, b_1, ..., W_{L-1}, b_{L-1} as staged_offset lays them out),
+// cl[C] (column norms of W_1..W_{L-1} at COFF(k)), zl[N], al[N], dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
 
 // The paper's training step for sample b = group id, the phases selected by `phases`:
 //  - STEP_FORWARD: s = order[from + b]; x[b] = inputs[s], y[b] = labels[s]; forward pass
@@ -274,19 +287,27 @@ __kernel void fused_step(__global const int* shape, const int L, const int N, co
     const int wgs = get_local_size(0);
     const int row = b * N;
     const int offL = ZOFF(L);
-    const int w1 = WOFF(1);
-    for (int i = lid; i < wloc; i += wgs) {
-        Wl[i] = P[w1 + i];
+    for (int k = 1; k < L; k++) {
+        const int n = NW(k);
+        const int m = NW(k + 1);
+        LOCAL_PTR float* W = Wl + staged_offset(shape, L, k);
+        for (int e = lid; e < m * n; e += wgs) {
+            const int i = e / n;
+            W[e + i] = P[WOFF(k) + e];
+        }
+        for (int i = lid; i < m; i += wgs) {
+            W[m * (n + 1) + i] = P[BOFF(k) + i];
+        }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int k = 1; k < L; k++) {
         const int n = NW(k);
         const int m = NW(k + 1);
-        LOCAL_PTR const float* W = Wl + WOFF(k) - w1;
+        LOCAL_PTR const float* W = Wl + staged_offset(shape, L, k);
         for (int j = lid; j < n; j += wgs) {
             float c = 0.0f;
             for (int i = 0; i < m; i++) {
-                c += W[i * n + j] * W[i * n + j];
+                c += W[i * (n + 1) + j] * W[i * (n + 1) + j];
             }
             cl[COFF(k) + j] = c;
         }
@@ -318,13 +339,13 @@ __kernel void fused_step(__global const int* shape, const int L, const int N, co
     for (int k = 1; k < (forward ? L : 1); k++) {
         const int n = NW(k);
         const int m = NW(k + 1);
-        LOCAL_PTR const float* W = Wl + WOFF(k) - w1;
-        LOCAL_PTR const float* bias = Wl + BOFF(k) - w1;
+        LOCAL_PTR const float* W = Wl + staged_offset(shape, L, k);
+        LOCAL_PTR const float* bias = W + m * (n + 1);
         LOCAL_PTR const float* zk = zl + ZOFF(k);
         for (int i = lid; i < m; i += wgs) {
             float acc = 0.0f;
             for (int j = 0; j < n; j++) {
-                acc += W[i * n + j] * zk[j];
+                acc += W[i * (n + 1) + j] * zk[j];
             }
             acc += bias[i];
             al[ZOFF(k + 1) + i] = acc;
@@ -356,7 +377,7 @@ __kernel void fused_step(__global const int* shape, const int L, const int N, co
         float energy;
         float resid;
         int sweeps;
-        fused_sweeps_local(shape, L, Wl, w1, cl, zl, al, dl, el, red, clamped, gamma, lo, hi, maxSweeps, rule, tol,
+        fused_sweeps_local(shape, L, Wl, 1, cl, zl, al, dl, el, red, clamped, gamma, lo, hi, maxSweeps, rule, tol,
                            &energy, &resid, &sweeps);
         __global float* zd = clamped ? zcl : zfr;
         __global float* ad = clamped ? acl : afr;

@@ -135,3 +135,70 @@ __kernel void outer_acc(const int M, const int N, const int K,
         G[ig] = beta ? G[ig] + g : g;
     }
 }
+
+// gemm_nt with register blocking, for wide layers at large batch: a work-group of TS x TS work-items computes a
+// (RB TS) x (RB TS) block of C, each work-item RB x RB outputs (rows ly + i TS, columns lx + j TS) from tiles of A
+// and W in local memory, so that each value read from local memory serves RB products instead of one (the scheme
+// of CLBlast's Xgemm kernels). Same parameters and result as gemm_nt.
+// Global size: (ceil(N / (RB TS)) * TS, ceil(M / (RB TS)) * TS), local size (TS, TS).
+#ifndef RB
+#define RB 4
+#endif
+__kernel void gemm_nt_blocked(const int M, const int N, const int K,
+                              __global const float* A, const int offA, const int ldA,
+                              __global const float* W, const int offW,
+                              __global const float* bias, const int offBias, const int useBias,
+                              __global float* C, const int offC, const int ldC,
+                              __global float* Z, const int offZ, const int ldZ, const int zMode,
+                              const float lo, const float hi) {
+    __local float As[RB * TS][TS + 1];
+    __local float Ws[RB * TS][TS + 1];
+    const int lx = get_local_id(0);
+    const int ly = get_local_id(1);
+    const int n0 = get_group_id(0) * RB * TS;
+    const int m0 = get_group_id(1) * RB * TS;
+    float acc[RB][RB];
+    for (int i = 0; i < RB; i++) {
+        for (int j = 0; j < RB; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+    for (int k0 = 0; k0 < K; k0 += TS) {
+        const int k = k0 + lx;
+        for (int r = 0; r < RB; r++) {
+            const int row = ly + r * TS;
+            As[row][lx] = (m0 + row < M && k < K) ? A[offA + (m0 + row) * ldA + k] : 0.0f;
+            Ws[row][lx] = (n0 + row < N && k < K) ? W[offW + (n0 + row) * K + k] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TS; kk++) {
+            float a[RB];
+            float w[RB];
+            for (int r = 0; r < RB; r++) {
+                a[r] = As[ly + r * TS][kk];
+                w[r] = Ws[lx + r * TS][kk];
+            }
+            for (int i = 0; i < RB; i++) {
+                for (int j = 0; j < RB; j++) {
+                    acc[i][j] += a[i] * w[j];
+                }
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int i = 0; i < RB; i++) {
+        const int m = m0 + ly + i * TS;
+        for (int j = 0; j < RB; j++) {
+            const int n = n0 + lx + j * TS;
+            if (m < M && n < N) {
+                const float c = acc[i][j] + (useBias ? bias[offBias + n] : 0.0f);
+                C[offC + m * ldC + n] = c;
+                if (zMode == 1) {
+                    Z[offZ + m * ldZ + n] = c;
+                } else if (zMode == 2) {
+                    Z[offZ + m * ldZ + n] = proj(c, lo, hi);
+                }
+            }
+        }
+    }
+}

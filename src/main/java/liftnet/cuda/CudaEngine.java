@@ -5,7 +5,8 @@ import liftnet.gpu.GpuEngine;
 
 /**
  * The GPU engine ({@link GpuEngine}) on a CUDA device, driver API, kernels from the build's PTX (or NVRTC).
- * Launches go to one stream; no CUDA graph capture yet (the fused solver already makes a phase one launch).
+ * Launches go to one stream; the steps of an epoch that repeats the previous one are captured into a CUDA graph
+ * ({@link CudaGraph}) and replayed (system property {@code liftnet.gpu.graph=off} turns that off).
  */
 public final class CudaEngine extends GpuEngine {
 

@@ -7,8 +7,8 @@ package liftnet.gpu;
  * staged in local memory.
  *
  * <p>Local memory per work-group, in floats: {@code fused_solve} {@code 2N + maxH + maxW + REDUCE2(wgs)};
- * {@code fused_step} adds the hidden weights and biases ({@link #stagedFloats()}: 35 KB for 784-64-64-64-10,
- * 59 KB for 784-128-64-64-32-10) and their column norms.
+ * {@code fused_step} adds the hidden weights and biases ({@link #stagedFloats()}: 36 KB for 784-64-64-64-10,
+ * 60 KB for 784-128-64-64-32-10) and their column norms.
  */
 final class FusedSolver {
 
@@ -42,9 +42,16 @@ final class FusedSolver {
         return v <= 1 ? 1 : Integer.highestOneBit(v - 1) << 1;
     }
 
-    /** Floats of {@code W_1, b_1, ..., W_{L-1}, b_{L-1}} (0 without hidden layers). */
+    /**
+     * Floats of {@code W_1, b_1, ..., W_{L-1}, b_{L-1}} as {@code fused_step} stages them: rows of {@code n_k + 1}
+     * (a pad against bank conflicts), so {@code sum_k n_{k+1} (n_k + 2)} (0 without hidden layers).
+     */
     long stagedFloats() {
-        return lay.layers() < 2 ? 0 : (long) lay.bOffset(lay.layers() - 1) + lay.width(lay.layers()) - lay.wOffset(1);
+        long f = 0;
+        for (int k = 1; k < lay.layers(); k++) {
+            f += (long) lay.width(k + 1) * (lay.width(k) + 2);
+        }
+        return f;
     }
 
     long solveBytes() {

@@ -183,6 +183,12 @@ public abstract class GpuEngine implements Engine {
         this.stepMode = mode;
     }
 
+    /** Chooses the kernel of the batched products {@code A W^T} (default from {@link LayeredSolver.Gemm#PROPERTY}). */
+    public void setGemm(LayeredSolver.Gemm g) {
+        flush();
+        layered.gemm(g);
+    }
+
     /** Turns epoch replay (CUDA graphs) on or off (default from {@link #GRAPH_PROPERTY}). */
     public void setGraphs(boolean on) {
         flush();

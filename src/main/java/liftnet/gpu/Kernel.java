@@ -14,6 +14,7 @@ import java.util.List;
  */
 public enum Kernel {
     GEMM_NT("gemm_nt", "gemm.cl", "iiibiibibiibiibiiiff", false),
+    GEMM_NT_BLOCKED("gemm_nt_blocked", "gemm.cl", "iiibiibibiibiibiiiff", false),
     GEMM_NN("gemm_nn", "gemm.cl", "iiibbiiibibiibiff", false),
     OUTER_ACC("outer_acc", "gemm.cl", "iiibbiiibiibiifi", false),
     JACOBI_PROPOSE("jacobi_propose", "solver.cl", "iiiibbbbifffb", false),

@@ -1,13 +1,12 @@
 package liftnet.gpu;
 
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.lwjgl.system.MemoryUtil;
 
 /**
@@ -107,23 +106,19 @@ public final class Launcher {
 
     /** Writes {@code values} to {@code dst} from byte 0 (waits for the copy: one host synchronisation). */
     void writeFloats(GpuBuffer dst, float[] values) {
-        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, values.length));
-        try {
-            buf.asFloatBuffer().put(values);
-            buf.limit(4 * values.length);
-            syncs++;
-            dev.write(dst, 0, buf);
-        } finally {
-            MemoryUtil.memFree(buf);
-        }
+        write(dst, values.length, buf -> buf.asFloatBuffer().put(values));
     }
 
     /** Writes {@code values} to {@code dst} from byte 0 (waits for the copy: one host synchronisation). */
     void writeInts(GpuBuffer dst, int[] values) {
-        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, values.length));
+        write(dst, values.length, buf -> buf.asIntBuffer().put(values));
+    }
+
+    private void write(GpuBuffer dst, int words, Consumer<ByteBuffer> fill) {
+        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, words));
         try {
-            buf.asIntBuffer().put(values);
-            buf.limit(4 * values.length);
+            fill.accept(buf);
+            buf.limit(4 * words);
             syncs++;
             dev.write(dst, 0, buf);
         } finally {
@@ -148,30 +143,26 @@ public final class Launcher {
     }
 
     float[] readFloats(GpuBuffer src, int count) {
-        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, count));
-        try {
-            buf.limit(4 * count);
-            syncs++;
-            dev.read(src, 0, buf);
-            FloatBuffer fb = buf.asFloatBuffer();
-            float[] out = new float[count];
-            fb.get(out);
-            return out;
-        } finally {
-            MemoryUtil.memFree(buf);
-        }
+        float[] out = new float[count];
+        read(src, count, buf -> buf.asFloatBuffer().get(out));
+        return out;
     }
 
     int[] readInts(GpuBuffer src, int count) {
-        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, count));
+        int[] out = new int[count];
+        read(src, count, buf -> buf.asIntBuffer().get(out));
+        return out;
+    }
+
+    /** Reads {@code words} 4-byte words from {@code src} (waits: one host synchronisation) and hands them to {@code take}. */
+    private void read(GpuBuffer src, int words, Consumer<ByteBuffer> take) {
+        ByteBuffer buf = MemoryUtil.memAlloc(4 * Math.max(1, words));
         try {
-            buf.limit(4 * count);
+            buf.limit(4 * words);
             syncs++;
             dev.read(src, 0, buf);
-            IntBuffer ib = buf.asIntBuffer();
-            int[] out = new int[count];
-            ib.get(out);
-            return out;
+            buf.rewind();
+            take.accept(buf);
         } finally {
             MemoryUtil.memFree(buf);
         }

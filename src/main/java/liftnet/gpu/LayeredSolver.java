@@ -9,9 +9,37 @@ import liftnet.api.StopRule;
  * {@code kernels/solver.cl}): the forward pass, the layer-by-layer red-black Jacobi solver for layers too big
  * for local memory ({@link GpuEngine.Path#LAYERED}), and the per-sample energy and KKT residual.
  */
-final class LayeredSolver {
+public final class LayeredSolver {
 
     private static final int TS = KernelSource.TILE;
+    /** Outputs per work-item and dimension of {@code gemm_nt_blocked} ({@code RB} in kernels/gemm.cl). */
+    static final int RB = 4;
+    /** {@link Gemm#AUTO} takes the register-blocked product from this many outputs and batch rows on. */
+    static final int BLOCKED_FROM = 256;
+
+    /** Which kernel computes {@code A W^T}. */
+    public enum Gemm {
+        /** Register-blocked for products of at least {@value #BLOCKED_FROM} outputs and batch rows, else tiled. */
+        AUTO,
+        /** {@code gemm_nt}: 16 x 16 tiles, one output per work-item. */
+        TILED,
+        /** {@code gemm_nt_blocked}: 64 x 64 blocks, 4 x 4 outputs per work-item. */
+        BLOCKED;
+
+        /** The system property that chooses it ({@code auto}, {@code tiled}, {@code blocked}). */
+        public static final String PROPERTY = "liftnet.gpu.gemm";
+
+        static Gemm fromProperty() {
+            String v = System.getProperty(PROPERTY, "auto");
+            try {
+                return valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new liftnet.api.EngineException("-D" + PROPERTY + "=" + v + " is not one of auto, tiled, blocked; fix the property");
+            }
+        }
+    }
+
+    private Gemm gemm = Gemm.fromProperty();
 
     private final Workspace w;
     private final Launcher l;
@@ -106,13 +134,19 @@ final class LayeredSolver {
                 groups(n, TS), groups(batch, TS), TS, TS, 0);
     }
 
+    void gemm(Gemm g) {
+        gemm = g;
+    }
+
     /** C = A W_k^T (+ b_k) with optional Z = C or Z = Proj_C(C), over the batch; rows of C have the phase layout. */
     private void gemmNt(int batch, int nOut, int nIn, GpuBuffer in, int offIn, int ldIn, int offW, boolean bias, int offB,
                         GpuBuffer c, int offC, GpuBuffer zOut, int zMode) {
         int ld = lay.rowWidth();
-        l.launch(Kernel.GEMM_NT.args().i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
+        boolean blocked = gemm == Gemm.BLOCKED || (gemm == Gemm.AUTO && nOut >= BLOCKED_FROM && batch >= BLOCKED_FROM);
+        int block = blocked ? RB * TS : TS;
+        l.launch((blocked ? Kernel.GEMM_NT_BLOCKED : Kernel.GEMM_NT).args().i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
                 .i(bias ? 1 : 0).b(c).i(offC).i(ld).b(zOut).i(offC).i(ld).i(zMode).f(w.lo).f(w.hi),
-                groups(nOut, TS), groups(batch, TS), TS, TS, 0);
+                groups(nOut, block), groups(batch, block), TS, TS, 0);
     }
 
     private void setTop(int p, boolean clamped, int batch) {

@@ -56,16 +56,21 @@ public abstract class GpuParityTest {
     static final double TOL_GRADIENT = 2e-3;
 
     /** How a case runs: the solver path and, on the fused path, how a step's phases are grouped into launches. */
-    record Variant(GpuEngine.Path path, GpuEngine.StepMode step) {
+    record Variant(GpuEngine.Path path, GpuEngine.StepMode step, LayeredSolver.Gemm gemm) {
+        Variant(GpuEngine.Path path, GpuEngine.StepMode step) {
+            this(path, step, LayeredSolver.Gemm.AUTO);
+        }
+
         @Override
         public String toString() {
-            return path + (path == GpuEngine.Path.LAYERED ? "" : "/" + step);
+            return path + (path == GpuEngine.Path.LAYERED ? "/" + gemm : "/" + step);
         }
     }
 
     static final List<Variant> VARIANTS = List.of(new Variant(GpuEngine.Path.FUSED, GpuEngine.StepMode.FUSED),
             new Variant(GpuEngine.Path.FUSED, GpuEngine.StepMode.PHASED), new Variant(GpuEngine.Path.FUSED, GpuEngine.StepMode.OFF),
-            new Variant(GpuEngine.Path.LAYERED, GpuEngine.StepMode.FUSED));
+            new Variant(GpuEngine.Path.LAYERED, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.TILED),
+            new Variant(GpuEngine.Path.LAYERED, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.BLOCKED));
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
@@ -80,6 +85,7 @@ public abstract class GpuParityTest {
     private GpuEngine create(NetConfig config, Variant v) {
         GpuEngine e = create(config, v.path());
         e.setStepMode(v.step());
+        e.setGemm(v.gemm());
         return e;
     }
 
