@@ -83,6 +83,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "Learning rate eta_BP; contrastive uses eta_BP / gamma^(L-1), lifted eta_BP / gamma^k in layer k. Default: ${DEFAULT-VALUE}")
     double lr;
 
+    @Option(names = "--output-loss", paramLabel = "L", defaultValue = "squared",
+            description = "Output loss l of the clamped phase, which minimises E + beta l(z_L, y): squared (1/2 ||z_L - y||^2)"
+                    + " or cross-entropy (logsumexp(z_L) - z_L[y], needs a finite --clamp-weight). CPU engine only unless"
+                    + " the clamp is hard. Default: ${DEFAULT-VALUE}")
+    String outputLoss;
+
+    @Option(names = "--clamp-weight", paramLabel = "BETA", defaultValue = "inf",
+            description = "Clamp weight beta > 0; inf with squared is the paper's hard clamp z_L = y. Default: ${DEFAULT-VALUE}")
+    String clampWeight;
+
     @Option(names = "--warmup-epochs", paramLabel = "N", defaultValue = "0", description = "Epochs at lr x warmup-factor. Default: ${DEFAULT-VALUE}")
     int warmupEpochs;
 
@@ -141,7 +151,8 @@ final class TrainCommand implements Callable<Integer> {
         EngineOptions o = engineOptions;
         try {
             return new RunSettings(dataset, dataDir.toAbsolutePath().normalize(), net, units, gamma, method, epochs, batch,
-                    lr, o.sweeps, o.tol, o.solver, warmupEpochs, warmupFactor, seed, limit, o.threadCount(), o.device);
+                    lr, o.sweeps, o.tol, o.solver, warmupEpochs, warmupFactor, seed, limit, o.threadCount(), o.device,
+                    RunSettings.outputLoss(outputLoss, clampWeight));
         } catch (IllegalArgumentException e) {
             throw Errors.usage(spec.commandLine(), e.getMessage());
         }

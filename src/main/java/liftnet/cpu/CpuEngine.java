@@ -235,7 +235,7 @@ public final class CpuEngine implements Engine {
                 }
                 act.copyRows(start, r, r + 1, weights);
                 if (isClamped) {
-                    solver.clampOutput(act, r, labels[r]);
+                    solver.clampOutput(act, r, labels[r], scratch[w]);
                 }
                 return r;
             }

@@ -152,6 +152,10 @@ public abstract class GpuEngine implements Engine {
         this.config = config;
         Workspace w = null;
         try {
+            if (!config.outputLoss().isHard()) {
+                throw new EngineException("the soft clamp (" + config.outputLoss() + ") is implemented by the cpu engine only;"
+                        + " the " + backend + " engine runs the hard clamp; use --device cpu");
+            }
             this.name = backend + " " + dev.info().name();
             w = new Workspace(dev, config);
             this.ws = w;

@@ -2,6 +2,7 @@ package liftnet.io;
 
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.OutputLoss;
 import liftnet.api.Parameters;
 import liftnet.api.Units;
 
@@ -42,6 +43,13 @@ public final class ModelFile {
     public static final String UNITS = "units";
     /** Metadata key of the feedback weight, e.g. {@code "0.125"}. */
     public static final String GAMMA = "gamma";
+    /**
+     * Metadata key of a soft clamp's output loss ({@code squared | cross-entropy}); written only for a soft clamp,
+     * absent means the hard clamp.
+     */
+    public static final String OUTPUT_LOSS = "output_loss";
+    /** Metadata key of a soft clamp's weight beta, e.g. {@code "10.0"}; written with {@link #OUTPUT_LOSS}. */
+    public static final String CLAMP_WEIGHT = "clamp_weight";
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
@@ -95,6 +103,10 @@ public final class ModelFile {
         metadata.put(NET, net.toString());
         metadata.put(UNITS, config.units().id());
         metadata.put(GAMMA, Double.toString(config.gamma()));
+        if (!config.outputLoss().isHard()) {
+            metadata.put(OUTPUT_LOSS, config.outputLoss().kind().id());
+            metadata.put(CLAMP_WEIGHT, config.outputLoss().weightText());
+        }
         if (extraMetadata != null) {
             for (Map.Entry<String, String> e : new TreeMap<>(extraMetadata).entrySet()) {
                 String own = metadata.get(e.getKey());
@@ -167,10 +179,30 @@ public final class ModelFile {
             throw ModelFileException.of(file, "metadata " + GAMMA + " '" + metadata.get(GAMMA)
                     + "' is not a decimal number, e.g. 0.125");
         }
+        NetConfig config;
         try {
-            return new NetConfig(net, units, Double.parseDouble(gammaText));
+            config = new NetConfig(net, units, Double.parseDouble(gammaText));
         } catch (IllegalArgumentException e) {
             throw ModelFileException.of(file, "metadata " + GAMMA + ": " + e.getMessage(), e);
+        }
+        return config.withOutputLoss(parseOutputLoss(file, metadata));
+    }
+
+    /** The soft clamp named by {@link #OUTPUT_LOSS} and {@link #CLAMP_WEIGHT}, or the hard clamp when both are absent. */
+    private static OutputLoss parseOutputLoss(Path file, Map<String, String> metadata) {
+        String kind = metadata.get(OUTPUT_LOSS);
+        String weight = metadata.get(CLAMP_WEIGHT);
+        if (kind == null && weight == null) {
+            return OutputLoss.HARD;
+        }
+        if (kind == null || weight == null) {
+            throw ModelFileException.of(file, "metadata has " + (kind == null ? CLAMP_WEIGHT : OUTPUT_LOSS) + " without "
+                    + (kind == null ? OUTPUT_LOSS : CLAMP_WEIGHT) + "; a soft clamp needs both (or neither for the hard clamp)");
+        }
+        try {
+            return new OutputLoss(OutputLoss.Kind.parse(kind), OutputLoss.parseWeight(weight));
+        } catch (IllegalArgumentException e) {
+            throw ModelFileException.of(file, "metadata " + OUTPUT_LOSS + "/" + CLAMP_WEIGHT + ": " + e.getMessage(), e);
         }
     }
 

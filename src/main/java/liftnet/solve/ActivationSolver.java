@@ -7,6 +7,7 @@ import static liftnet.solve.VectorKernels.S;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import liftnet.api.NetConfig;
+import liftnet.api.OutputLoss;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.StopRule;
@@ -29,6 +30,9 @@ import liftnet.api.Units;
  *     Runs {@link VectorKernels#BLOCK} rows together so that each weight load feeds several rows.</li>
  * </ul>
  * In the free phase {@code z_L = a_L} is restored after every update of layer {@code L-1} (its exact minimiser).
+ * A soft clamp ({@link OutputLoss}) minimises {@code E + beta l(z_L, y)}: layer {@code L-1} is updated with
+ * {@code z_L} held, then {@code z_L} becomes the exact minimiser of its own subproblem ({@link OutputProx}), a block
+ * coordinate descent step that never raises the objective; {@link #energy} then includes {@code beta l}.
  * Each row stops on its own (a stopped row of a Jacobi block takes no further steps).
  */
 public final class ActivationSolver {
@@ -45,6 +49,8 @@ public final class ActivationSolver {
     private final float lower;
     private final float upper;
     private final float[] termWeight;
+    /** The soft clamp's output subproblem; {@code null} for the hard clamp. */
+    private final OutputProx prox;
 
     public ActivationSolver(NetConfig config, PaddedWeights weights) {
         this.w = weights;
@@ -54,6 +60,8 @@ public final class ActivationSolver {
         this.lower = units.lower();
         this.upper = units.upper();
         this.termWeight = PaddedWeights.termWeights(config);
+        OutputLoss loss = config.outputLoss();
+        this.prox = loss.isHard() ? null : new OutputProx(loss, config.termWeight(layers - 1), weights.width(layers));
     }
 
     /**
@@ -105,19 +113,48 @@ public final class ActivationSolver {
         }
     }
 
-    /** Sets the output of row {@code r} to {@code onehot(label)}, the clamped phase's constraint. */
-    public void clampOutput(Activations act, int r, int label) {
+    /**
+     * Sets the output of row {@code r} to {@code onehot(label)}, the hard clamp's constraint; for a soft clamp, records
+     * the label and sets {@code z_L} to the minimiser of its subproblem at the row's {@code a_L}.
+     */
+    public void clampOutput(Activations act, int r, int label, Scratch scratch) {
         int s = w.stride[layers];
+        if (prox != null) {
+            act.target[r] = label;
+            updateOutput(act, r, scratch);
+            return;
+        }
         Arrays.fill(act.z[layers], r * s, (r + 1) * s, 0f);
         act.z[layers][r * s + label] = 1f;
     }
 
-    /** {@code E(z; x)} of row {@code r}. */
+    /**
+     * {@code z_L} of row {@code r} becomes the minimiser of the soft clamp's output subproblem at the row's {@code a_L}.
+     *
+     * @return the decrease of the objective {@code E + beta l}
+     */
+    private double updateOutput(Activations act, int r, Scratch scratch) {
+        if (scratch.proxWork == null) {
+            scratch.proxWork = prox.newWork();
+        }
+        int o = r * w.stride[layers];
+        return prox.solve(act.a[layers], o, act.target[r], act.z[layers], o, scratch.proxWork);
+    }
+
+    /** Whether row {@code r} of {@code act} is soft-clamped. */
+    private boolean soft(Activations act, int r) {
+        return prox != null && act.target[r] >= 0;
+    }
+
+    /** {@code E(z; x)} of row {@code r}, plus {@code beta l(z_L, y)} when the row is soft-clamped. */
     public double energy(Activations act, int r) {
         double e = 0;
         for (int m = 1; m <= layers; m++) {
             int s = w.stride[m];
             e += 0.5 * termWeight[m] * VectorKernels.squaredDistance(act.z[m], r * s, act.a[m], r * s, s);
+        }
+        if (soft(act, r)) {
+            e += prox.weightedLoss(act.z[layers], r * w.stride[layers], act.target[r]);
         }
         return e;
     }
@@ -280,6 +317,8 @@ public final class ActivationSolver {
             VectorKernels.axpy(t, s.d, i * sn, an, no, sn);
             if (topFree) {
                 System.arraycopy(an, no, zn, no, sn);
+            } else if (k == layers - 1 && soft(act, row[i])) {
+                s.decrease[i] += updateOutput(act, row[i], s);
             }
         }
     }
@@ -325,6 +364,8 @@ public final class ActivationSolver {
             }
             if (!clamped && k == layers - 1) {
                 System.arraycopy(an, no, zn, no, sn);
+            } else if (changed && k == layers - 1 && soft(act, r)) {
+                updateOutput(act, r, s);
             }
         }
     }
@@ -332,7 +373,7 @@ public final class ActivationSolver {
     /**
      * KKT residual of row {@code r}: {@code max |z - Proj_C(z - g)|} over hidden units with
      * {@code g_kj = gamma^(k-1) ((z_kj - a_kj) - gamma (W_k^T r_k)_j)}, plus {@code max |gamma^(L-1)(z_L - a_L)|}
-     * in the free phase.
+     * in the free phase and {@code max |gamma^(L-1)(z_L - a_L) + beta grad l(z_L)|} in a soft-clamped one.
      */
     public double kktResidual(Activations act, int r, boolean clamped, Scratch s) {
         double worst = 0;
@@ -352,7 +393,10 @@ public final class ActivationSolver {
                 worst = Math.max(worst, Math.abs(z - Math.min(upper, Math.max(lower, z - g))));
             }
         }
-        if (!clamped) {
+        if (soft(act, r)) {
+            int o = r * w.stride[layers];
+            worst = Math.max(worst, prox.kktResidual(act.a[layers], o, act.z[layers], o, act.target[r]));
+        } else if (!clamped) {
             int sl = w.stride[layers];
             for (int j = 0; j < w.width[layers]; j++) {
                 float g = termWeight[layers] * (act.z[layers][r * sl + j] - act.a[layers][r * sl + j]);

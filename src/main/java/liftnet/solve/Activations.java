@@ -9,6 +9,8 @@ public final class Activations {
 
     final float[][] z;
     final float[][] a;
+    /** Per row, the label of a soft clamp's output loss, or -1 (free phase, forward pass, hard clamp). */
+    final int[] target;
     final int capacity;
 
     public Activations(PaddedWeights weights, int capacity) {
@@ -16,6 +18,8 @@ public final class Activations {
         this.capacity = capacity;
         z = new float[layers + 1][];
         a = new float[layers + 1][];
+        target = new int[capacity];
+        java.util.Arrays.fill(target, -1);
         for (int k = 1; k <= layers; k++) {
             z[k] = new float[capacity * weights.stride(k)];
             a[k] = new float[capacity * weights.stride(k)];
@@ -36,8 +40,9 @@ public final class Activations {
         return capacity;
     }
 
-    /** Copies rows {@code r0..r1} of every layer {@code k >= 1} of {@code from} into this. */
+    /** Copies rows {@code r0..r1} of every layer {@code k >= 1} of {@code from}, and their targets, into this. */
     public void copyRows(Activations from, int r0, int r1, PaddedWeights weights) {
+        System.arraycopy(from.target, r0, target, r0, r1 - r0);
         for (int k = 1; k < z.length; k++) {
             int s = weights.stride(k);
             System.arraycopy(from.z[k], r0 * s, z[k], r0 * s, (r1 - r0) * s);

@@ -19,6 +19,8 @@ public final class Scratch {
     final int[] sweeps = new int[VectorKernels.BLOCK];
     final double[] energy = new double[VectorKernels.BLOCK];
     final double[] residualNorm = new double[VectorKernels.BLOCK];
+    /** Work rows of the soft clamp's output subproblem ({@link OutputProx#newWork()}), allocated on first use. */
+    double[][] proxWork;
 
     public Scratch(PaddedWeights weights) {
         int max = 0;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.OutputLoss;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
@@ -36,10 +37,11 @@ import liftnet.data.DatasetId;
  * @param limit        first {@code limit} training samples (0: all)
  * @param threads      CPU threads; the CPU engine's results depend on it, so a resumed run reuses it
  * @param device       the {@code --device} value
+ * @param outputLoss   the clamped phase's output: {@link OutputLoss#HARD}, or a soft clamp (lifted methods only)
  */
 public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
                    int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
-                   long seed, int limit, int threads, String device) {
+                   long seed, int limit, int threads, String device, OutputLoss outputLoss) {
 
     public RunSettings {
         require(dataset != null && data != null && net != null && units != null && method != null && solver != null
@@ -56,6 +58,10 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         require(warmupFactor > 0 && warmupFactor <= 1, "--warmup-factor " + warmupFactor + ": must be in (0, 1], e.g. 0.1");
         require(limit >= 0, "--limit " + limit + ": must be at least 0 (0: all training samples)");
         require(threads >= 1, "--threads " + threads + ": must be at least 1");
+        require(outputLoss != null, "a setting is missing");
+        require(outputLoss.isHard() || method.isLifted(), "--output-loss " + outputLoss.kind().id() + " --clamp-weight "
+                + outputLoss.weightText() + ": a soft clamp changes the clamped phase, which --method " + method.id()
+                + " does not have; use --method contrastive or lifted, or drop --output-loss and --clamp-weight");
         if (net.inputs() != dataset.width()) {
             throw new IllegalArgumentException("--net " + net + ": the input width " + net.inputs() + " does not match "
                     + dataset.key() + ", which has " + dataset.width() + " inputs per sample; use e.g. --net "
@@ -86,7 +92,34 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
     }
 
     public NetConfig netConfig() {
-        return new NetConfig(net, units, gamma);
+        return new NetConfig(net, units, gamma, outputLoss);
+    }
+
+    /**
+     * The output loss of {@code --output-loss KIND --clamp-weight BETA}; BETA {@code inf} with {@code squared} is the
+     * hard clamp.
+     *
+     * @throws IllegalArgumentException naming the option and a valid example
+     */
+    public static OutputLoss outputLoss(String kind, String beta) {
+        OutputLoss.Kind k;
+        try {
+            k = OutputLoss.Kind.parse(kind);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--output-loss " + kind + ": expected squared or cross-entropy");
+        }
+        double weight;
+        try {
+            weight = OutputLoss.parseWeight(beta);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--clamp-weight " + beta + ": expected a positive number or inf (the hard"
+                    + " clamp), e.g. 10");
+        }
+        if (k == OutputLoss.Kind.CROSS_ENTROPY && Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("--output-loss cross-entropy needs a finite --clamp-weight (its infinite"
+                    + " limit has no minimiser); add e.g. --clamp-weight 1");
+        }
+        return new OutputLoss(k, weight);
     }
 
     public SolverConfig solverConfig() {
@@ -128,6 +161,12 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         o.addProperty("limit", limit);
         o.addProperty("threads", threads);
         o.addProperty("device", device);
+        o.addProperty("output_loss", outputLoss.kind().id());
+        if (outputLoss.isHard()) {
+            o.addProperty("clamp_weight", outputLoss.weightText());
+        } else {
+            o.addProperty("clamp_weight", outputLoss.weight());
+        }
         return o;
     }
 
@@ -158,11 +197,21 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
                     tol == null || tol.isJsonNull() ? null : tol.getAsDouble(), Solver.parse(string(o, "solver")),
                     number(o, "warmup_epochs").intValue(), number(o, "warmup_factor").doubleValue(),
                     number(o, "seed").longValue(), number(o, "limit").intValue(), number(o, "threads").intValue(),
-                    string(o, "device"));
+                    string(o, "device"), outputLoss(o));
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             throw new RunFolderException(source + ": " + e.getMessage()
                     + "; it must be the config.json written by train");
         }
+    }
+
+    /** {@code output_loss} and {@code clamp_weight}; absent (a run from before soft clamps) means the hard clamp. */
+    private static OutputLoss outputLoss(JsonObject o) {
+        JsonElement kind = o.get("output_loss");
+        JsonElement weight = o.get("clamp_weight");
+        if ((kind == null || kind.isJsonNull()) && (weight == null || weight.isJsonNull())) {
+            return OutputLoss.HARD;
+        }
+        return outputLoss(string(o, "output_loss"), string(o, "clamp_weight"));
     }
 
     private static String string(JsonObject o, String key) {

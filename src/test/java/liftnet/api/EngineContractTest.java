@@ -5,6 +5,7 @@ import static liftnet.TestNets.identity;
 import static liftnet.TestNets.mean;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -12,6 +13,7 @@ import liftnet.TestNets;
 import liftnet.data.Dataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -37,6 +39,14 @@ public abstract class EngineContractTest {
     /** The solver the backend's parity-sensitive tests use; backends that only run Jacobi keep the default. */
     protected SolverConfig converged() {
         return CONVERGED;
+    }
+
+    /**
+     * Whether the backend implements soft clamps ({@link OutputLoss}); one that does not must refuse them when the
+     * engine is created, with a message that names the engine that does.
+     */
+    protected boolean implementsSoftClamp() {
+        return false;
     }
 
     // ---- helpers ----
@@ -485,5 +495,89 @@ public abstract class EngineContractTest {
     private static void assertRefused(org.junit.jupiter.api.function.Executable call, String mentioned) {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(mentioned), "message '" + e.getMessage() + "' should mention " + mentioned);
+    }
+
+    // ---- soft clamps: min E + beta l(z_L, y) in the clamped phase ----
+
+    private static NetConfig soft(String net, Units units, double gamma, String loss, double beta) {
+        return new NetConfig(NetSpec.parse(net), units, gamma, new OutputLoss(OutputLoss.Kind.parse(loss), beta));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"squared, 0.3", "squared, 5", "cross-entropy, 0.3", "cross-entropy, 5"})
+    void softClampGradientsMatchFiniteDifferences(String loss, double beta) {
+        for (Units units : Units.values()) {
+            NetConfig config = soft(NET, units, 0.5, loss, beta);
+            if (!implementsSoftClamp()) {
+                EngineException e = assertThrows(EngineException.class, () -> create(config).close());
+                assertTrue(e.getMessage().contains("cpu"), "the refusal must name the engine that implements it: " + e.getMessage());
+                return;
+            }
+            Parameters p = TestNets.random(config.net(), 17, 1.5, 0.3);
+            Dataset data = TestNets.randomData(config.net(), BATCH, 18);
+            String what = loss + " beta " + beta + " " + units.id();
+            assertGradientMatchesDifferences(config, p, gradient(config, p, data, Method.CONTRASTIVE),
+                    q -> contrastiveLoss(config, q, data), "soft contrastive " + what);
+            assertGradientMatchesDifferences(config, p, gradient(config, p, data, Method.LIFTED),
+                    q -> liftedLoss(config, q, data), "soft lifted " + what);
+        }
+    }
+
+    /**
+     * KKT of the soft-clamped problem, output included, and its place between the other phases: {@code l >= 0} gives
+     * {@code min E <= min (E + beta l)}, and the hard clamp's minimiser is feasible with {@code l = 0} for the
+     * squared loss, so {@code min (E + beta l) <= min_{z_L = y} E}, with equality as {@code beta} grows.
+     */
+    @ParameterizedTest
+    @CsvSource({"squared, 0.05", "squared, 2", "cross-entropy, 0.05", "cross-entropy, 2"})
+    void softClampSatisfiesKktBetweenFreeAndHard(String loss, double beta) {
+        NetConfig config = soft("12-10-9-8-5", Units.RELU, 0.25, loss, beta);
+        if (!implementsSoftClamp()) {
+            assertThrows(EngineException.class, () -> create(config).close());
+            return;
+        }
+        Parameters p = TestNets.random(config.net(), 23, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 13, 24);
+        double[] hard;
+        try (Engine e = prepared(config.withOutputLoss(OutputLoss.HARD), p, data)) {
+            e.inferClamped(converged());
+            hard = e.energies(Phase.CLAMPED);
+        }
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(converged());
+            e.inferClamped(converged());
+            double kkt = e.kktResidual(Phase.CLAMPED);
+            assertTrue(kkt < TestNets.TOL_KKT_F32, loss + " beta " + beta + ": soft-clamped KKT residual " + kkt);
+            double[] free = e.energies(Phase.FREE);
+            double[] clamped = e.energies(Phase.CLAMPED);
+            for (int r = 0; r < free.length; r++) {
+                assertTrue(free[r] <= clamped[r] + 1e-6, "sample " + r + ": free " + free[r] + " above soft " + clamped[r]);
+                if (loss.equals("squared")) {
+                    assertTrue(clamped[r] <= hard[r] + 1e-6, "sample " + r + ": soft " + clamped[r] + " above hard " + hard[r]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void largeSquaredClampWeightApproachesTheHardClamp() {
+        NetConfig config = soft("12-10-9-8-5", Units.HARDSIGMOID, 0.25, "squared", 1e5);
+        if (!implementsSoftClamp()) {
+            assertThrows(EngineException.class, () -> create(config).close());
+            return;
+        }
+        Parameters p = TestNets.random(config.net(), 25, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 11, 26);
+        double[][] energies = new double[2][];
+        for (int i = 0; i < 2; i++) {
+            try (Engine e = prepared(i == 0 ? config : config.withOutputLoss(OutputLoss.HARD), p, data)) {
+                e.inferClamped(converged());
+                energies[i] = e.energies(Phase.CLAMPED);
+            }
+        }
+        // min (E + beta/2 ||z_L - y||^2) = hard minimum - O(g / beta) for g = gamma^(L-1)
+        for (int r = 0; r < data.count(); r++) {
+            assertEquals(energies[1][r], energies[0][r], 1e-4 * (1 + energies[1][r]), "sample " + r);
+        }
     }
 }

@@ -11,4 +11,9 @@ class CpuEngineTest extends EngineContractTest {
     protected Engine create(NetConfig config) {
         return new CpuEngine(config, 2);
     }
+
+    @Override
+    protected boolean implementsSoftClamp() {
+        return true;
+    }
 }
