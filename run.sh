@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# liftnet launcher: ./run.sh [train|evaluate|energy|filters|report] [options]   (train is the default; --help lists all)
+# liftnet launcher: ./run.sh [train|evaluate|energy|score|filters|report] [options]   (train is the default; --help lists all)
 #
 # 1. Builds target/liftnet.jar with Maven when it is missing or older than pom.xml, src/ or kernels/.
 # 2. Fetches a missing MNIST or Fashion-MNIST into data/<dataset> with scripts/fetch-data.sh, only for the
@@ -54,7 +54,7 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   a="${args[$i]}"
   case "$a" in
-    train|evaluate|energy|filters|report|help) [[ $i -eq 0 ]] && command="$a" ;;
+    train|evaluate|energy|score|filters|report|help) [[ $i -eq 0 ]] && command="$a" ;;
     -h|--help|-V|--version) help=1 ;;
     --dataset) dataset="${args[$((i + 1))]:-}" ;;
     --dataset=*) dataset="${a#--dataset=}" ;;
@@ -71,7 +71,7 @@ idx_present() { # DIR: all four IDX files, plain or gzipped
 }
 
 if [[ $help -eq 0 && $resume -eq 0 && $data_given -eq 0 && "${LIFTNET_NO_FETCH:-0}" != 1 ]] \
-   && [[ "$command" == train || "$command" == evaluate || "$command" == energy ]]; then
+   && [[ "$command" == train || "$command" == evaluate || "$command" == energy || "$command" == score ]]; then
   case "$dataset" in
     mnist|fashion-mnist)
       if ! idx_present "$root/data/$dataset"; then

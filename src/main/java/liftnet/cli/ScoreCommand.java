@@ -1,0 +1,135 @@
+package liftnet.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import liftnet.api.Engine;
+import liftnet.api.Method;
+import liftnet.data.DataSets;
+import liftnet.data.Dataset;
+import liftnet.data.DatasetId;
+import liftnet.data.Split;
+import liftnet.io.ModelFile;
+import liftnet.score.OodMetrics;
+import liftnet.score.SampleScores;
+import liftnet.score.Score;
+import liftnet.score.ScorePlot;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code score}: how well each {@link Score} tells out-of-distribution inputs ({@code --ood}) from the model's own
+ * data set, printed as one JSON object on stdout: {@code scores} maps each score to its {@code auroc}, {@code fpr95}
+ * (OOD samples are the positives) and its mean on each set.
+ */
+@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Prints one JSON object: for each out-of-distribution score (free energy, minimum clamped energy,"
+                + " clamped-minus-free gap at the predicted label, max output, log-sum-exp of the outputs) its AUROC,"
+                + " FPR at 95% TPR and mean on each set, --ood samples being the positives.")
+final class ScoreCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.ParentCommand
+    Main main;
+
+    @Mixin
+    ModelOptions options;
+
+    @Option(names = "--ood", paramLabel = "SET", required = true,
+            description = "The out-of-distribution set: mnist, fashion-mnist, cifar10 or noise (uniform pixel noise)")
+    String ood;
+
+    @Option(names = "--ood-data", paramLabel = "DIR", description = "Folder of the --ood data set. Default: data/<ood>")
+    Path oodData;
+
+    @Option(names = "--ood-split", paramLabel = "SPLIT", defaultValue = "test", description = "test or train. Default: ${DEFAULT-VALUE}")
+    String oodSplit;
+
+    @Option(names = "--noise-seed", paramLabel = "N", defaultValue = "1", description = "Seed of --ood noise. Default: ${DEFAULT-VALUE}")
+    long noiseSeed;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw the ROC curves and each score's histograms per set")
+    Path plot;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cli = spec.commandLine();
+        options.validate(cli);
+        Split split = parseSplit(cli, oodSplit);
+        ModelFile.Model model = options.readModel();
+        Dataset in = options.load(cli, model);
+        Dataset out = loadOod(cli, in, split);
+        String method = model.metadata().getOrDefault("method", Method.CONTRASTIVE.id());
+        boolean lifted = !method.equals(Method.BACKPROP.id()) && !method.equals(Method.LINEAR.id());
+        Map<Score, double[]> inScores;
+        Map<Score, double[]> oodScores;
+        try (Engine engine = Devices.open(options.device, model.config(), options.threadCount(), main.err)) {
+            engine.setParameters(model.parameters());
+            inScores = SampleScores.compute(engine, in, options.solverConfig(), options.batch, lifted);
+            oodScores = SampleScores.compute(engine, out, options.solverConfig(), options.batch, lifted);
+        }
+        JsonObject scores = new JsonObject();
+        for (Score s : Score.values()) {
+            double[] a = inScores.get(s);
+            double[] b = oodScores.get(s);
+            JsonObject o = new JsonObject();
+            o.addProperty("auroc", OodMetrics.auroc(s.oriented(a), s.oriented(b)));
+            o.addProperty("fpr95", OodMetrics.fpr95(s.oriented(a), s.oriented(b)));
+            TrainCommand.addNumber(o, "mean_in", OodMetrics.mean(a));
+            TrainCommand.addNumber(o, "mean_ood", OodMetrics.mean(b));
+            o.addProperty("ood_when", s.oodWhenHigher() ? "higher" : "lower");
+            scores.add(s.id(), o);
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty("model", options.model.toString());
+        o.addProperty("in", in.name());
+        o.addProperty("ood", out.name());
+        o.addProperty("samples_in", in.count());
+        o.addProperty("samples_ood", out.count());
+        o.addProperty("prediction", lifted ? "free" : "forward");
+        o.addProperty("output_loss", model.config().outputLoss().toString());
+        o.add("scores", scores);
+        if (plot != null) {
+            ScorePlot.write(plot, in.name(), out.name(), inScores, oodScores);
+            o.addProperty("plot", plot.toString());
+        }
+        main.out.println(new GsonBuilder().serializeNulls().create().toJson(o));
+        return Errors.OK;
+    }
+
+    private static Split parseSplit(CommandLine cli, String text) {
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "test" -> Split.TEST;
+            case "train" -> Split.TRAIN;
+            default -> throw Errors.usage(cli, "--ood-split " + text + ": expected test or train");
+        };
+    }
+
+    /** {@code --ood}: seeded noise as many as the in-distribution samples, or the first {@code --limit} of a data set. */
+    private Dataset loadOod(CommandLine cli, Dataset in, Split split) {
+        if (ood.trim().equalsIgnoreCase("noise")) {
+            return SampleScores.noise(in, in.count(), noiseSeed);
+        }
+        DatasetId id;
+        try {
+            id = DatasetId.parse(ood);
+        } catch (IllegalArgumentException e) {
+            throw Errors.usage(cli, "--ood " + ood + ": expected noise or a data set, one of " + DatasetId.keys());
+        }
+        if (id.width() != in.width() || id.classes() != in.classes()) {
+            throw Errors.usage(cli, "--ood " + id.key() + ": its " + id.width() + " inputs and " + id.classes()
+                    + " classes do not fit the model's " + in.width() + " inputs and " + in.classes()
+                    + " classes; choose an --ood set of the same shape, or noise");
+        }
+        Dataset set = DataSets.load(id, oodData != null ? oodData : TrainCommand.defaultData(id), split);
+        return options.limit > 0 ? set.head(options.limit) : set;
+    }
+}
