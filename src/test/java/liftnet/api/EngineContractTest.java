@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
+import liftnet.GradientCheck;
 import liftnet.TestNets;
 import liftnet.data.Dataset;
 import org.junit.jupiter.api.Test;
@@ -106,56 +106,14 @@ public abstract class EngineContractTest {
         }
     }
 
-    /** A unit direction supported on {@code W_k} (or {@code b_k} when {@code bias}). */
-    private static Parameters direction(NetSpec net, int k, boolean bias, long seed) {
-        Parameters d = Parameters.zeros(net);
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = bias ? d.bias(k) : d.weight(k);
-        double norm = 0;
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextGaussian();
-            norm += v[i] * v[i];
-        }
-        for (int i = 0; i < v.length; i++) {
-            v[i] /= (float) Math.sqrt(norm);
-        }
-        return d;
-    }
-
-    private static Parameters plus(Parameters p, Parameters d, double h) {
-        Parameters q = p.copy();
-        for (int k = 0; k < p.net().layers(); k++) {
-            for (int i = 0; i < q.weight(k).length; i++) {
-                q.weight(k)[i] += (float) (h * d.weight(k)[i]);
-            }
-            for (int i = 0; i < q.bias(k).length; i++) {
-                q.bias(k)[i] += (float) (h * d.bias(k)[i]);
-            }
-        }
-        return q;
-    }
-
-    private static double dot(Parameters a, Parameters b) {
-        float[] x = a.flatten();
-        float[] y = b.flatten();
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            s += (double) x[i] * y[i];
-        }
-        return s;
-    }
-
-    private interface Loss {
-        double at(Parameters p);
-    }
-
-    private void assertGradientMatchesDifferences(NetConfig config, Parameters p, Parameters g, Loss loss, String what) {
+    private void assertGradientMatchesDifferences(NetConfig config, Parameters p, Parameters g, GradientCheck.Loss loss,
+                                                  String what) {
         NetSpec net = config.net();
         for (int k = 0; k < net.layers(); k++) {
             for (boolean bias : new boolean[] {false, true}) {
-                Parameters d = direction(net, k, bias, 31L * k + (bias ? 7 : 0));
-                double analytic = dot(g, d);
-                double numeric = (loss.at(plus(p, d, STEP)) - loss.at(plus(p, d, -STEP))) / (2 * STEP);
+                Parameters d = GradientCheck.direction(net, k, bias, 31L * k + (bias ? 7 : 0));
+                double analytic = GradientCheck.dot(g, d);
+                double numeric = GradientCheck.centralDifference(loss, p, d, STEP);
                 String where = what + " d/d" + (bias ? "b" : "W") + k;
                 assertEquals(analytic, numeric, TOL_FINITE_DIFFERENCE * Math.abs(analytic) + 1e-5,
                         where + ": gradient " + analytic + " vs central difference " + numeric);
