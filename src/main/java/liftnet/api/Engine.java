@@ -52,7 +52,9 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Minimises {@code E(z; x)} with {@code z_L = onehot(y)}, starting from the free minimiser if this batch has
-     * one, else from the forward pass.
+     * one, else from the forward pass. With a soft clamp ({@link NetConfig#outputLoss()} not hard) it minimises
+     * {@code E(z; x) + beta l(z_L, y)} over {@code z_1..z_L} instead; engines that do not implement soft clamps
+     * refuse such a config when they are created ({@link EngineException}).
      */
     void inferClamped(SolverConfig solver);
 
@@ -96,12 +98,16 @@ public interface Engine extends AutoCloseable {
     /** Activations of layer {@code layer} ({@code 0..L}) of {@code phase}, row-major {@code [batch x n_layer]}. */
     float[] activations(Phase phase, int layer);
 
-    /** Energy {@code E(z; x)} of each sample of the batch at the activations of {@code phase}. */
+    /**
+     * Energy {@code E(z; x)} of each sample of the batch at the activations of {@code phase}; for a soft-clamped
+     * phase, the objective it minimises, {@code E(z; x) + beta l(z_L, y)}.
+     */
     double[] energies(Phase phase);
 
     /**
      * KKT residual of {@code phase}'s problem: {@code max |z - Proj_C(z - dE/dz)|} over the free variables
-     * (hidden units, and the output in the free phase).
+     * (hidden units, and the output in the free phase and in a soft-clamped one, where the gradient includes
+     * {@code beta grad l(z_L, y)}).
      */
     double kktResidual(Phase phase);
 
