@@ -18,6 +18,7 @@ import liftnet.score.OodMetrics;
 import liftnet.score.SampleScores;
 import liftnet.score.Score;
 import liftnet.score.ScorePlot;
+import liftnet.train.RunFolder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,10 +72,10 @@ final class ScoreCommand implements Callable<Integer> {
         boolean lifted = !method.equals(Method.BACKPROP.id()) && !method.equals(Method.LINEAR.id());
         Map<Score, double[]> inScores;
         Map<Score, double[]> oodScores;
-        try (Engine engine = Devices.open(options.device, model.config(), options.threadCount(), main.err)) {
+        try (Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), main.err)) {
             engine.setParameters(model.parameters());
-            inScores = SampleScores.compute(engine, in, options.solverConfig(), options.batch, lifted);
-            oodScores = SampleScores.compute(engine, out, options.solverConfig(), options.batch, lifted);
+            inScores = SampleScores.compute(engine, in, options.engine.solverConfig(), options.batch, lifted);
+            oodScores = SampleScores.compute(engine, out, options.engine.solverConfig(), options.batch, lifted);
         }
         JsonObject scores = new JsonObject();
         for (Score s : Score.values()) {
@@ -83,8 +84,8 @@ final class ScoreCommand implements Callable<Integer> {
             JsonObject o = new JsonObject();
             o.addProperty("auroc", OodMetrics.auroc(s.oriented(a), s.oriented(b)));
             o.addProperty("fpr95", OodMetrics.fpr95(s.oriented(a), s.oriented(b)));
-            TrainCommand.addNumber(o, "mean_in", OodMetrics.mean(a));
-            TrainCommand.addNumber(o, "mean_ood", OodMetrics.mean(b));
+            RunFolder.addNumber(o, "mean_in", OodMetrics.mean(a));
+            RunFolder.addNumber(o, "mean_ood", OodMetrics.mean(b));
             o.addProperty("ood_when", s.oodWhenHigher() ? "higher" : "lower");
             scores.add(s.id(), o);
         }
