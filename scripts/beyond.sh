@@ -188,7 +188,8 @@ for path in sorted(glob.glob(os.path.join(out, "runs", "*", "config.json"))):
     best = max(m, key=lambda x: x["test_acc"])
     secs = sorted(x["seconds"] for x in m)
     lines.append("| %s | %s | %d of %d | %.4f | %.4f (%d) | %.4f | %.1f |" % (
-        cfg.get("output_loss", "squared"), cfg.get("clamp_weight", "inf"), len(m), cfg["epochs"], m[-1]["test_acc"],
+        "hard clamp (squared)" if str(cfg.get("clamp_weight", "inf")) == "inf" else cfg.get("output_loss", "squared"),
+        cfg.get("clamp_weight", "inf"), len(m), cfg["epochs"], m[-1]["test_acc"],
         best["test_acc"], best["epoch"], m[-1]["train_acc"], secs[len(secs) // 2]))
 lines.append("")
 ref = os.path.join("results", "runs", "t1-mnist-784-64-64-64-10-relu-contrastive", "metrics.jsonl")
