@@ -74,6 +74,14 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         }
     }
 
+    /** Settings with the paper's hard clamp. */
+    public RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
+                       int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
+                       long seed, int limit, int threads, String device) {
+        this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
+                seed, limit, threads, device, OutputLoss.HARD);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
