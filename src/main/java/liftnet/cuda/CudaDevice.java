@@ -1,19 +1,7 @@
 package liftnet.cuda;
 
-import static org.lwjgl.cuda.CU.CUDA_ERROR_NOT_FOUND;
-import static org.lwjgl.cuda.CU.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR;
-import static org.lwjgl.cuda.CU.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR;
-import static org.lwjgl.cuda.CU.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN;
-import static org.lwjgl.cuda.CU.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK;
 import static org.lwjgl.cuda.CU.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
-import static org.lwjgl.cuda.CU.CU_JIT_ERROR_LOG_BUFFER;
-import static org.lwjgl.cuda.CU.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES;
-import static org.lwjgl.cuda.CU.cuCtxSetCurrent;
-import static org.lwjgl.cuda.CU.cuDeviceGet;
 import static org.lwjgl.cuda.CU.cuEventRecord;
-import static org.lwjgl.cuda.CU.cuDeviceGetAttribute;
-import static org.lwjgl.cuda.CU.cuDevicePrimaryCtxRelease;
-import static org.lwjgl.cuda.CU.cuDevicePrimaryCtxRetain;
 import static org.lwjgl.cuda.CU.cuFuncSetAttribute;
 import static org.lwjgl.cuda.CU.cuLaunchKernel;
 import static org.lwjgl.cuda.CU.cuMemAlloc;
@@ -21,19 +9,12 @@ import static org.lwjgl.cuda.CU.cuMemcpyDtoDAsync;
 import static org.lwjgl.cuda.CU.cuMemcpyDtoHAsync;
 import static org.lwjgl.cuda.CU.cuMemcpyHtoDAsync;
 import static org.lwjgl.cuda.CU.cuMemsetD32Async;
-import static org.lwjgl.cuda.CU.cuModuleGetFunction;
-import static org.lwjgl.cuda.CU.cuModuleLoadDataEx;
-import static org.lwjgl.cuda.CU.cuModuleUnload;
 import static org.lwjgl.cuda.CU.cuStreamCreate;
 import static org.lwjgl.cuda.CU.cuStreamDestroy;
 import static org.lwjgl.cuda.CU.cuStreamSynchronize;
 
 import java.nio.ByteBuffer;
-import java.nio.IntBuffer;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import liftnet.api.DeviceInfo;
 import liftnet.api.EngineException;
 import liftnet.gpu.GpuBuffer;
@@ -41,37 +22,35 @@ import liftnet.gpu.GpuDevice;
 import liftnet.gpu.GpuKernel;
 import liftnet.gpu.KernelBuildException;
 import liftnet.gpu.KernelSource;
+import liftnet.gpu.SyncLaunches;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.system.MemoryUtil;
 
 /**
- * One CUDA device through the driver API: its primary context, one stream, and one module per kernel
- * file of {@link KernelSource#MODULES}, loaded from the PTX the build put in the jar ({@link PtxBuilder}) or,
- * where the jar has none, compiled at run time by NVRTC ({@link CudaNvrtc}).
+ * One CUDA device as an engine uses it: its own stream, on the device's primary context and kernel modules,
+ * which every engine of the JVM on that device shares ({@link CudaContext}: retained and JIT-compiled once,
+ * kept until the JVM exits; tests and tools open many small engines). The modules hold one kernel file of
+ * {@link KernelSource#MODULES} each, from the PTX the build put in the jar ({@link PtxBuilder}, two flavours)
+ * or, where the jar has none, compiled at run time by NVRTC ({@link CudaNvrtc}).
  *
  * <p>The context is made current on the calling thread by every method, so an engine may be created on one
- * thread and driven from another (one at a time).
+ * thread and driven from another (one at a time). With {@link SyncLaunches} on, every launch is waited for
+ * and a fault names the kernel, grid and block.
  */
 public final class CudaDevice implements GpuDevice {
 
     private static final System.Logger LOG = System.getLogger(CudaDevice.class.getName());
-    private static final int STATIC_SHARED_LIMIT = 48 * 1024;
 
-    private final DeviceInfo info;
-    private final int device;
-    private long context;
+    private final CudaContext shared;
+    private final boolean syncLaunches;
     private long stream;
-    private final List<Long> modules = new ArrayList<>();
-    private final Map<String, CudaKernel> kernels = new HashMap<>();
-    private final int maxThreads;
-    private final int sharedOptin;
 
     /**
-     * Opens CUDA device {@code index} and loads the kernels.
+     * Opens CUDA device {@code index}: the shared context and kernels (on first use in this JVM), and a stream.
      *
      * @throws EngineException      when the device cannot be opened or no kernel code is available
-     * @throws KernelBuildException when the PTX does not JIT-compile or NVRTC fails; with the log
+     * @throws KernelBuildException when no PTX flavour JIT-compiles or NVRTC fails; with the logs
      */
     public CudaDevice(int index) {
         List<DeviceInfo> devices = CudaRuntime.devices();
@@ -79,75 +58,51 @@ public final class CudaDevice implements GpuDevice {
             throw new EngineException("no CUDA device " + index + "; found " + devices.size()
                     + (devices.isEmpty() ? " (" + CudaRuntime.problem() + ")" : ": " + devices));
         }
-        info = devices.get(index);
+        shared = CudaContext.of(index, devices.get(index));
+        syncLaunches = SyncLaunches.enabled();
+        shared.makeCurrent();
         try (MemoryStack stack = MemoryStack.stackPush()) {
-            IntBuffer dev = stack.mallocInt(1);
-            CudaCheck.check(cuDeviceGet(dev, index), "cuDeviceGet(" + index + ")");
-            device = dev.get(0);
-            maxThreads = attribute(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK);
-            sharedOptin = attribute(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
-            PointerBuffer ctx = stack.mallocPointer(1);
-            CudaCheck.check(cuDevicePrimaryCtxRetain(ctx, device), "cuDevicePrimaryCtxRetain");
-            context = ctx.get(0);
-            makeCurrent();
             PointerBuffer s = stack.mallocPointer(1);
             CudaCheck.check(cuStreamCreate(s, 0), "cuStreamCreate");
             stream = s.get(0);
-            int arch = 10 * attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) + attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
-            for (String file : KernelSource.MODULES) {
-                modules.add(loadModule(file, arch));
-            }
-        } catch (RuntimeException | Error e) {
-            close();
-            throw e;
         }
     }
 
-    private int attribute(int attr) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            IntBuffer v = stack.mallocInt(1);
-            CudaCheck.check(cuDeviceGetAttribute(v, attr, device), "cuDeviceGetAttribute(" + attr + ")");
-            return v.get(0);
-        }
+    /** Primary contexts retained in this JVM: one per CUDA device used, however many engines were opened. */
+    public static int contextRetains() {
+        return CudaContext.contextRetains();
     }
 
-    private long loadModule(String file, int arch) {
-        String module = KernelSource.moduleName(file);
-        byte[] ptx = PtxBuilder.bundledPtx(module);
-        String origin = "PTX " + PtxBuilder.resource(module) + " (built by nvcc)";
-        if (ptx == null) {
-            ptx = CudaNvrtc.compile(KernelSource.cudaModule(file), arch);
-            origin = "NVRTC output for " + file;
-        }
-        ByteBuffer image = MemoryUtil.memAlloc(ptx.length + 1);
-        ByteBuffer log = MemoryUtil.memCalloc(16 * 1024);
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            image.put(ptx).put((byte) 0).flip();
-            IntBuffer options = stack.ints(CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
-            PointerBuffer values = stack.mallocPointer(2);
-            values.put(0, MemoryUtil.memAddress(log)).put(1, log.capacity());
-            PointerBuffer mod = stack.mallocPointer(1);
-            int status = cuModuleLoadDataEx(mod, image, options, values);
-            if (status != 0) {
-                throw new KernelBuildException(origin + " on " + info.name(), "cuModuleLoadDataEx: " + CudaCheck.describe(status),
-                        MemoryUtil.memASCII(MemoryUtil.memAddress(log)));
-            }
-            return mod.get(0);
-        } finally {
-            MemoryUtil.memFree(image);
-            MemoryUtil.memFree(log);
+    /** Kernel modules loaded (PTX JIT-compiled) in this JVM: {@code KernelSource.MODULES.size()} per device used. */
+    public static int moduleLoads() {
+        return CudaContext.moduleLoads();
+    }
+
+    /** Where this device's kernels came from, e.g. {@code PTX, native flavour (ISA 9.0)} or {@code PTX, compat flavour (ISA 7.8)}. */
+    public String kernelOrigin() {
+        return shared.origin();
+    }
+
+    /**
+     * Checks that a block of {@code kernel} fits the device's shared memory: {@code staticBytes + dynamicBytes <= limit}.
+     *
+     * @throws EngineException naming the kernel, both amounts and the limit, otherwise
+     */
+    static void checkSharedMemory(String kernel, int staticBytes, int dynamicBytes, int limit, String device) {
+        long total = (long) staticBytes + dynamicBytes;
+        if (total > limit) {
+            throw new EngineException("CUDA: kernel " + kernel + " needs " + total + " bytes of shared memory per block ("
+                    + staticBytes + " static + " + dynamicBytes + " dynamic); " + device + " allows " + limit
+                    + " (MAX_SHARED_MEMORY_PER_BLOCK_OPTIN); use a narrower net or the layered solver path");
         }
     }
 
     void makeCurrent() {
-        CudaCheck.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        shared.makeCurrent();
     }
 
     boolean makeCurrentQuietly() {
-        if (context == 0) {
-            return false;
-        }
-        int status = cuCtxSetCurrent(context);
+        int status = shared.makeCurrentStatus();
         if (status != 0) {
             LOG.log(System.Logger.Level.WARNING, "cuCtxSetCurrent failed: " + CudaCheck.describe(status));
             return false;
@@ -157,7 +112,7 @@ public final class CudaDevice implements GpuDevice {
 
     @Override
     public DeviceInfo info() {
-        return info;
+        return shared.info();
     }
 
     @Override
@@ -172,33 +127,15 @@ public final class CudaDevice implements GpuDevice {
 
     @Override
     public GpuKernel kernel(String name) {
-        CudaKernel k = kernels.get(name);
-        if (k != null) {
-            return k;
-        }
-        makeCurrent();
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer f = stack.mallocPointer(1);
-            for (long module : modules) {
-                int status = cuModuleGetFunction(f, module, name);
-                if (status == 0) {
-                    k = new CudaKernel(name, f.get(0));
-                    kernels.put(name, k);
-                    return k;
-                }
-                if (status != CUDA_ERROR_NOT_FOUND) {
-                    CudaCheck.check(status, "cuModuleGetFunction(" + name + ")");
-                }
-            }
-        }
-        throw new EngineException("CUDA: no kernel '" + name + "' in modules " + KernelSource.MODULES);
+        return shared.kernel(name);
     }
 
     @Override
     public void launch(GpuKernel kernel, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes, Object... args) {
         CudaKernel k = (CudaKernel) kernel;
         makeCurrent();
-        if (dynLocalBytes > STATIC_SHARED_LIMIT && dynLocalBytes > k.dynamicSharedLimit()) {
+        checkSharedMemory(k.name(), k.staticShared(), dynLocalBytes, shared.sharedOptin(), shared.info().name());
+        if (dynLocalBytes > k.dynamicSharedLimit()) {
             CudaCheck.check(cuFuncSetAttribute(k.function(), CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynLocalBytes),
                     "cuFuncSetAttribute(" + k.name() + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " + dynLocalBytes + ")");
             k.dynamicSharedLimit(dynLocalBytes);
@@ -220,8 +157,14 @@ public final class CudaDevice implements GpuDevice {
                 params.put(i, address);
             }
             CudaCheck.check(cuLaunchKernel(k.function(), groupsX, groupsY, 1, localX, localY, 1, dynLocalBytes, stream, params, null),
-                    "cuLaunchKernel(" + k.name() + ", grid " + groupsX + "x" + groupsY + ", block " + localX + "x" + localY
-                            + ", shared " + dynLocalBytes + ")");
+                    "cuLaunchKernel(" + SyncLaunches.describe(k.name(), groupsX, groupsY, localX, localY, dynLocalBytes) + ")");
+        }
+        if (syncLaunches) {
+            int status = cuStreamSynchronize(stream);
+            if (status != 0) {
+                throw new EngineException("CUDA: " + SyncLaunches.describe(k.name(), groupsX, groupsY, localX, localY, dynLocalBytes)
+                        + " failed: " + CudaCheck.describe(status) + " (" + SyncLaunches.PROPERTY + " is on: the launch was waited for)");
+            }
         }
     }
 
@@ -294,33 +237,22 @@ public final class CudaDevice implements GpuDevice {
 
     @Override
     public int maxWorkGroupSize() {
-        return maxThreads;
+        return shared.maxThreads();
     }
 
     @Override
     public long localMemoryBytes() {
-        return sharedOptin;
+        return shared.sharedOptin();
     }
 
+    /** Waits for and destroys this engine's stream; the shared context and kernels stay for the JVM's other engines. */
     @Override
     public void close() {
-        if (context == 0) {
-            return;
+        if (stream != 0 && makeCurrentQuietly()) {
+            logIfFailed(cuStreamSynchronize(stream), "cuStreamSynchronize");
+            logIfFailed(cuStreamDestroy(stream), "cuStreamDestroy");
         }
-        if (makeCurrentQuietly()) {
-            if (stream != 0) {
-                logIfFailed(cuStreamSynchronize(stream), "cuStreamSynchronize");
-                logIfFailed(cuStreamDestroy(stream), "cuStreamDestroy");
-                stream = 0;
-            }
-            for (long m : modules) {
-                logIfFailed(cuModuleUnload(m), "cuModuleUnload");
-            }
-        }
-        modules.clear();
-        kernels.clear();
-        logIfFailed(cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");
-        context = 0;
+        stream = 0;
     }
 
     private static void logIfFailed(int status, String call) {

@@ -2,16 +2,22 @@ package liftnet.cuda;
 
 import liftnet.gpu.GpuKernel;
 
-/** A {@code CUfunction} of one of the device's modules (unloaded with them). */
+/** A {@code CUfunction} of one of the device's modules (shared by the engines on the device, kept for the JVM). */
 final class CudaKernel implements GpuKernel {
+
+    /** Shared memory, static and dynamic, a block may use without opting in ({@code cuFuncSetAttribute}). */
+    static final int DEFAULT_DYNAMIC_LIMIT = 48 * 1024;
 
     private final String name;
     private final long function;
-    private int dynamicSharedLimit = 48 * 1024;
+    private final int staticShared;
+    private int dynamicSharedLimit;
 
-    CudaKernel(String name, long function) {
+    CudaKernel(String name, long function, int staticShared) {
         this.name = name;
         this.function = function;
+        this.staticShared = staticShared;
+        this.dynamicSharedLimit = Math.max(0, DEFAULT_DYNAMIC_LIMIT - staticShared);
     }
 
     @Override
@@ -23,11 +29,17 @@ final class CudaKernel implements GpuKernel {
         return function;
     }
 
-    int dynamicSharedLimit() {
+    /** The kernel's static ({@code __shared__} arrays) shared memory, bytes ({@code CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES}). */
+    int staticShared() {
+        return staticShared;
+    }
+
+    /** Dynamic shared memory a launch may use now: the default's remainder, or what was opted in to. */
+    synchronized int dynamicSharedLimit() {
         return dynamicSharedLimit;
     }
 
-    void dynamicSharedLimit(int bytes) {
+    synchronized void dynamicSharedLimit(int bytes) {
         dynamicSharedLimit = bytes;
     }
 }

@@ -71,7 +71,7 @@ public final class CudaRuntime {
             }
             int status = cuInit(0);
             if (status != 0) {
-                return new Probe(List.of(), "cuInit failed: " + CudaCheck.describe(status));
+                return new Probe(List.of(), "cuInit failed: " + CudaCheck.describe(status) + " (driver " + Configuration.CUDA_LIBRARY_NAME.get() + ")");
             }
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 IntBuffer version = stack.mallocInt(1);
@@ -94,7 +94,9 @@ public final class CudaRuntime {
             }
         } catch (Throwable t) {
             String why = t.getMessage() == null ? t.toString() : t.getMessage();
-            return new Probe(List.of(), "CUDA unavailable: cannot use " + LIBRARY + " (" + t.getClass().getSimpleName() + ": " + why.strip() + ")");
+            Object lib = Configuration.CUDA_LIBRARY_NAME.get();
+            return new Probe(List.of(), "CUDA unavailable: cannot use " + (lib == null ? LIBRARY : lib) + " ("
+                    + t.getClass().getSimpleName() + ": " + why.strip() + ")");
         }
     }
 }

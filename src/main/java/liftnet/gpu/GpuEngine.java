@@ -132,7 +132,8 @@ public abstract class GpuEngine implements Engine {
     /** The steps the last launch of recorded steps held: a list seen twice in a row is worth recording. */
     private List<StepRecord> previous = List.of();
     private GpuDevice.Replay replay;
-    private boolean graphs = !"off".equalsIgnoreCase(System.getProperty(GRAPH_PROPERTY, "on").trim());
+    // A graph cannot hold the per-launch synchronisation of the kernel-fault switch, so that switch turns replay off.
+    private boolean graphs = !"off".equalsIgnoreCase(System.getProperty(GRAPH_PROPERTY, "on").trim()) && !SyncLaunches.enabled();
     private boolean replayUnsupported;
 
     private boolean profiling;
@@ -198,6 +199,11 @@ public abstract class GpuEngine implements Engine {
         flush();
         graphs = on;
         closeReplay();
+    }
+
+    /** Dynamic local (shared) memory of one fused-solver work-group for this net, bytes. */
+    public int fusedLocalBytes() {
+        return (int) fused.solveBytes();
     }
 
     /** Whether inference currently takes the fused path. */

@@ -66,6 +66,7 @@ public final class OclDevice implements GpuDevice {
     private long queue;
     private boolean profiling;
     private final Map<String, OclKernel> kernels = new HashMap<>();
+    private final boolean syncLaunches = liftnet.gpu.SyncLaunches.enabled();
 
     /**
      * Opens device {@code index} of {@link OclRuntime#devices()} and builds the kernels with {@code options}
@@ -280,7 +281,14 @@ public final class OclDevice implements GpuDevice {
             PointerBuffer local = stack.mallocPointer(2).put(0, localX).put(1, localY);
             int status = clEnqueueNDRangeKernel(queue, k, 2, null, global, local, null, event);
             if (status != 0) {
-                OclCheck.check(status, "clEnqueueNDRangeKernel(" + name + ", groups " + groupsX + "x" + groupsY + ", local " + localX + "x" + localY + ")");
+                OclCheck.check(status, "clEnqueueNDRangeKernel(" + liftnet.gpu.SyncLaunches.describe(name, groupsX, groupsY, localX, localY, dynLocalBytes) + ")");
+            }
+        }
+        if (syncLaunches) {
+            int status = clFinish(queue);
+            if (status != 0) {
+                throw new liftnet.api.EngineException("OpenCL: " + liftnet.gpu.SyncLaunches.describe(name, groupsX, groupsY, localX, localY, dynLocalBytes)
+                        + " failed: " + OclCheck.describe(status) + " (" + liftnet.gpu.SyncLaunches.PROPERTY + " is on: the launch was waited for)");
             }
         }
     }
