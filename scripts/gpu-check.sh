@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
 # liftnet GPU check: on a machine with an NVIDIA GPU, proves the CUDA (and, where present, NVIDIA's OpenCL) engine
-# works and measures it against the CPU engine of the same machine. Runs inside a bundle made by
-# scripts/gpu-bundle.sh (no Java needed: the bundle brings its runtime), or from the project root with a JDK 17+.
+# works and measures it against the CPU engine of the same machine, or says exactly why it cannot. Runs inside a
+# bundle made by scripts/gpu-bundle.sh (no Java needed: the bundle brings its runtime), or from the project root
+# with a JDK 17+ after `mvn package`.
 #
-#   1. machine: nvidia-smi, CPU, and the devices the engines see (liftnet.cuda.CudaRuntime, liftnet.opencl.OclRuntime)
-#   2. tests:   the JUnit tests of liftnet.cuda (contract, parity with the CPU engine, PTX) and of liftnet.opencl
-#   3. train:   one MNIST epoch (paper settings) with --device cuda, opencl and cpu: samples/s and test accuracy
-#   4. speed:   contrastive training steps of 784-64-64-64-10 and 1024-512-512-10 at batch 50 and 1000 on every
-#               engine (liftnet.check.Throughput), with the GPU/CPU ratios; the JMH quick set with --jmh
-#   5. results: bench/results/gpu-check-<host>-<date>.{txt,json} (and a copy in --out DIR, with the logs)
+#   1. machine: nvidia-smi, CPU, and the devices the engines see (liftnet.cuda.CudaRuntime, liftnet.opencl.OclRuntime);
+#               a GPU that nvidia-smi lists but CUDA cannot use is a FAIL naming the CUresult or the library
+#   2. tests:   the JUnit tests of liftnet.cuda (contract, parity with the CPU engine, PTX) and of liftnet.opencl; a
+#               failed test class runs again with -Dliftnet.gpu.syncLaunches=true, which names the faulting kernel
+#   3. speed:   contrastive training steps (liftnet.check.Throughput), samples/s: 784-64-64-64-10 and 1024-512-512-10
+#               at batch 50 and 1000 on every GPU engine and the CPU engine on all processors, and the CPU engine on
+#               1, 2, 4, 8 threads for 784-64-64-64-10 at batch 50 and 1024-512-512-10 at batch 1000
+#   4. train:   one MNIST epoch (paper settings) with --device cuda, opencl and cpu: samples/s and test accuracy
+#   5. results: bench/results/gpu-check-<host>-<date>.{txt,json}, and in --out DIR with the logs, rewritten as each
+#               step ends; the JMH quick set with --jmh
 #
-# Every step has a time limit and a failed step does not stop the others; a summary ends the output. Exit status:
-# 0 when nothing failed (steps skipped for want of a device do not count), 1 otherwise, 2 for a usage error.
+# Every step has a time limit within --budget and a failed step does not stop the others; a summary ends the
+# output. Steps: PASS, FAIL, TIMEOUT (cut at its limit), NOT-RUN (no time left in the budget), SKIP (no such device;
+# the only status that is not a failure). On TERM or INT the script ends the JVMs it started, writes the summary
+# (the running step INTERRUPTED) and exits 143 or 130. Exit status: 0 when every step passed or was skipped for want
+# of a device, 1 otherwise, 2 for a usage error.
 #
-# Usage: gpu-check.sh [--out DIR] [--allow-cpu-opencl] [--budget SECONDS] [--quick] [--jmh]
-#                     [--no-tests] [--no-train] [--no-speed] [--java JAVA]
-#   --out DIR            also copy the results and the logs into DIR (e.g. $OUT of the device tool)
+# Usage: gpu-check.sh [--out DIR] [--allow-cpu-opencl] [--budget SECONDS] [--quick] [--jmh] [--cpu-threads LIST]
+#                     [--no-tests] [--no-train] [--no-speed] [--java JAVA] [--cp CLASSPATH] [--results DIR] [--ptx MODE]
+#   --out DIR            results and logs also go to DIR as each step ends (e.g. $OUT of the device tool)
 #   --allow-cpu-opencl   run the OpenCL steps on any OpenCL device (PoCL on the CPU, for a dry run); by default
 #                        they run only on an NVIDIA OpenCL GPU
-#   --budget SECONDS     time for the whole check (default 280); each step gets at most what is left
-#   --quick              shorter measurements (0.5 s warm-up, 1 s per case instead of 1.5 s and 3 s)
+#   --budget SECONDS     time for the whole check (default 450: every step fits on an H200 machine); a step that
+#                        would not get its minimum is NOT-RUN
+#   --quick              shorter measurements (0.5 s warm-up, 1 s per case instead of 1.5 s and 3 s), 10,000 training
+#                        samples instead of 60,000
+#   --cpu-threads LIST   CPU thread counts measured besides all processors (default 1,2,4,8; those below nproc)
 #   --jmh                also run the JMH quick set (lib/benchmarks.jar or bench/target/benchmarks.jar) if present
 #   --java JAVA          the java binary to use (default: the bundle's runtime; in a checkout the newest JDK found)
-#   --ptx MODE           auto (default): the bundle's lib/ptx-compat.jar (the PTX declaring an older ISA) goes first
-#                        on the class path when the driver is older than the nvcc that built the PTX; bundled: never;
-#                        compat: always
+#   --cp CLASSPATH       in a checkout: the class path holding liftnet and its tests (default target/liftnet.jar and
+#                        target/test-classes)
+#   --results DIR        where the results files go (default bench/results)
+#   --ptx MODE           which PTX the CUDA engine loads (-Dliftnet.cuda.ptx): auto (default: the native flavour,
+#                        the ISA 7.8 one where the driver refuses it), native or compat
+# Environment: LIFTNET_CUDA_LIBRARY (the CUDA driver library to load, default libcuda.so.1).
 set -uo pipefail
 
 start_time=$SECONDS
@@ -32,14 +46,18 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 out_dir=""
 allow_cpu_ocl=0
-budget=280
+budget=450
 quick=0
 jmh=0
 do_tests=1
 do_train=1
 do_speed=1
 java_bin=""
+class_path=""
+results_dir=""
 ptx_mode=auto
+cpu_threads="1,2,4,8"
+usage() { echo "gpu-check: $* (try --help)" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) out_dir="${2:?--out needs a folder}"; shift 2 ;;
@@ -49,50 +67,56 @@ while [[ $# -gt 0 ]]; do
     --budget=*) budget="${1#*=}"; shift ;;
     --quick) quick=1; shift ;;
     --jmh) jmh=1; shift ;;
+    --cpu-threads) cpu_threads="${2:?--cpu-threads needs a list}"; shift 2 ;;
+    --cpu-threads=*) cpu_threads="${1#*=}"; shift ;;
     --no-tests) do_tests=0; shift ;;
     --no-train) do_train=0; shift ;;
     --no-speed) do_speed=0; shift ;;
     --java) java_bin="${2:?--java needs a path}"; shift 2 ;;
-    --ptx) ptx_mode="${2:?--ptx needs auto, bundled or compat}"; shift 2 ;;
+    --cp) class_path="${2:?--cp needs a class path}"; shift 2 ;;
+    --results) results_dir="${2:?--results needs a folder}"; shift 2 ;;
+    --ptx) ptx_mode="${2:?--ptx needs auto, native or compat}"; shift 2 ;;
     --ptx=*) ptx_mode="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "gpu-check: unknown option $1 (try --help)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) usage "unknown option $1" ;;
   esac
 done
-[[ "$budget" =~ ^[0-9]+$ ]] || { echo "gpu-check: --budget takes whole seconds, found '$budget'" >&2; exit 2; }
-[[ "$ptx_mode" =~ ^(auto|bundled|compat)$ ]] || { echo "gpu-check: --ptx takes auto, bundled or compat, found '$ptx_mode'" >&2; exit 2; }
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX")"
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
+[[ "$budget" =~ ^[0-9]+$ ]] || usage "--budget takes whole seconds, found '$budget'"
+[[ "$ptx_mode" =~ ^(auto|native|compat)$ ]] || usage "--ptx takes auto, native or compat, found '$ptx_mode'"
+[[ "$cpu_threads" =~ ^[0-9]+(,[0-9]+)*$ ]] || usage "--cpu-threads takes a list such as 1,2,4,8, found '$cpu_threads'"
 
 # ---- layout: bundle or checkout -------------------------------------------------------------------------------
 if [[ -f "$here/lib/liftnet.jar" ]]; then
   mode=bundle
   base="$here"
-  app_jar="$here/lib/liftnet.jar"
+  app_cp="$here/lib/liftnet.jar"
   test_cp="$here/lib/liftnet-tests.jar"
   launcher="$(ls "$here"/lib/junit-platform-console-standalone-*.jar 2>/dev/null | head -n 1)"
   bench_jar="$here/lib/benchmarks.jar"
-  compat_jar="$here/lib/ptx-compat.jar"
-  ptx_info="$here/lib/ptx.txt"
 else
   mode=checkout
   base="$(cd "$here/.." && pwd)"
-  app_jar="$base/target/liftnet.jar"
+  app_cp="$base/target/liftnet.jar"
   test_cp="$base/target/test-classes"
   junit="$(sed -n 's:.*<junit.version>\([^<]*\)</junit.version>.*:\1:p' "$base/pom.xml" 2>/dev/null | head -n 1)"
   case "$junit" in 5.*) platform="1.${junit#5.}" ;; *) platform="$junit" ;; esac
   launcher="${MAVEN_REPO:-$HOME/.m2/repository}/org/junit/platform/junit-platform-console-standalone/$platform/junit-platform-console-standalone-$platform.jar"
   bench_jar="$base/bench/target/benchmarks.jar"
-  compat_jar=""
-  ptx_info=""
 fi
-app_cp="$app_jar"
+if [[ -n "$class_path" ]]; then app_cp="$class_path"; test_cp="$class_path"; fi
 cd "$base" || exit 1
 data_dir="$base/data/mnist"
-results_dir="$base/bench/results"
-mkdir -p "$results_dir"
+results_dir="${results_dir:-$base/bench/results}"
+mkdir -p "$results_dir" || usage "cannot create $results_dir"
+[[ -n "$out_dir" ]] && { mkdir -p "$out_dir" || usage "cannot create --out $out_dir"; out_dir="$(cd "$out_dir" && pwd)"; }
+
+# Scratch (the unpacked runtime, LWJGL's natives, the CUDA JIT cache) under the bundle's own folder where it is
+# writable: /tmp may be mounted noexec. Else under $TMPDIR.
+scratch="$base/.gpu-check"
+mkdir -p "$scratch" 2>/dev/null && [[ -w "$scratch" ]] || scratch="${TMPDIR:-/tmp}/liftnet-gpu-check-$(id -u)"
+mkdir -p "$scratch"
+work="$(mktemp -d "$scratch/run.XXXXXX")"
+
 host="$(uname -n 2>/dev/null | tr -c 'A-Za-z0-9._\n-' '_' | cut -c1-40)"
 host="${host:-host}"
 stem="gpu-check-$host-$(date +%Y-%m-%d)"
@@ -102,36 +126,83 @@ while [[ -e "$results_dir/$stem.txt" || -e "$results_dir/$stem.json" ]]; do
 done
 txt="$results_dir/$stem.txt"
 json="$results_dir/$stem.json"
-logs="$work/logs"
+if [[ -n "$out_dir" ]]; then logs="$out_dir/gpu-check-logs"; else logs="$work/logs"; fi
 mkdir -p "$logs"
 : > "$txt"
+[[ -n "$out_dir" ]] && : > "$out_dir/$stem.txt"
 : > "$work/started"   # results newer than this one are this run's (the JMH files)
 
-say() { printf '%s\n' "$*" | tee -a "$txt"; }
+say() {
+  printf '%s\n' "$*" >> "$txt"
+  [[ -n "$out_dir" ]] && printf '%s\n' "$*" >> "$out_dir/$stem.txt"
+  printf '%s\n' "$*"
+}
 section() { say ""; say "== $* =="; }
 elapsed() { echo $((SECONDS - start_time)); }
 left() { echo $((budget - (SECONDS - start_time))); }
 
-# step bookkeeping: name, status (PASS FAIL SKIP TIMEOUT), seconds, detail
+# step bookkeeping: name, status (PASS FAIL SKIP TIMEOUT NOT-RUN INTERRUPTED), seconds, detail
 step_names=(); step_status=(); step_secs=(); step_detail=()
+current_step=""; current_t0=0
 record() {
   step_names+=("$1"); step_status+=("$2"); step_secs+=("$3"); step_detail+=("$4")
+  current_step=""
   say "-> $1: $2${4:+ ($4)}"
+  write_json
 }
+is_failure() { [[ "$1" != PASS && "$1" != SKIP ]]; }
 
-# run_step TIMEOUT MIN LOG CMD... : runs CMD with at most TIMEOUT seconds (or what the budget leaves, less a 10 s
-# reserve for the summary); returns 200 without running it when fewer than MIN seconds are left; else CMD's
-# status (124 on timeout). Output goes to LOG.
+# ---- child processes: one at a time, in the background so that TERM and INT reach the trap at once --------------
+child=""
+# run_child SECONDS LOG CMD... : CMD with at most SECONDS, output to LOG; returns CMD's status (124 on timeout).
+run_child() {
+  local t="$1" log="$2"; shift 2
+  timeout -k 10 "$t" "$@" > "$log" 2>&1 &
+  child=$!
+  wait "$child"
+  local rc=$?
+  child=""
+  return "$rc"
+}
+# run_step NAME WANT MIN LOG CMD... : CMD with at most WANT seconds or what the budget leaves, less a 15 s reserve
+# for the summary; returns 200 without running it when fewer than MIN seconds are left.
 run_step() {
-  local want="$1" min="$2" log="$3"; shift 3
-  local t; t="$(left)"; t=$((t - 10))
+  local name="$1" want="$2" min="$3" log="$4"; shift 4
+  local t; t="$(left)"; t=$((t - 15))
   (( t > want )) && t="$want"
   if (( t < min )); then
-    echo "not run: $t s left of the budget" > "$log"
+    echo "not run: $t s left of the budget, the step needs at least $min s" > "$log"
     return 200
   fi
-  timeout -k 10 "$t" "$@" > "$log" 2>&1
+  current_step="$name"; current_t0=$SECONDS
+  run_child "$t" "$log" "$@"
 }
+# ends the running child: TERM to timeout (which passes it on to the JVM), then KILL to timeout's process group
+end_child() {
+  [[ -n "$child" ]] || return 0
+  kill -TERM "$child" 2>/dev/null
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    kill -0 "$child" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL -- "-$child" 2>/dev/null
+  kill -KILL "$child" 2>/dev/null
+  wait "$child" 2>/dev/null
+  child=""
+}
+on_signal() {
+  local sig="$1" code="$2"
+  trap '' TERM INT
+  end_child
+  [[ -n "$current_step" ]] && record "$current_step" INTERRUPTED $((SECONDS - current_t0)) "ended by SIG$sig after $((SECONDS - current_t0)) s"
+  say ""
+  say "gpu-check: SIG$sig after $(elapsed) s: the child JVMs are ended; what was measured is kept"
+  summary
+  exit "$code"
+}
+trap 'on_signal TERM 143' TERM
+trap 'on_signal INT 130' INT
+trap 'end_child; rm -rf "$work"' EXIT
 
 json_str() { # TEXT -> a JSON string
   local s="$1"
@@ -154,6 +225,8 @@ json_lines() { # FILE -> a JSON array of its non-empty lines
 }
 json_num() { [[ "$1" =~ ^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$ ]] && printf '%s' "$1" || printf 'null'; }
 
+summary() { :; }   # both replaced below; a signal before that point has nothing to summarise
+write_json() { :; }
 say "liftnet gpu-check: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $host ($mode: $base), budget ${budget} s"
 [[ -f "$base/BUNDLE.txt" ]] && say "$(head -n 3 "$base/BUNDLE.txt" | tail -n 2)"
 
@@ -164,14 +237,16 @@ java_major() {
   echo "${v:-0}"
 }
 if [[ -z "$java_bin" && $mode == bundle ]]; then
-  if [[ -x "$base/runtime/bin/java" ]]; then
-    java_bin="$base/runtime/bin/java"
-  elif [[ -f "$base/runtime.tar.gz" ]]; then
-    if tar -C "$work" -xzf "$base/runtime.tar.gz" 2>"$logs/runtime-unpack.log"; then
-      java_bin="$work/runtime/bin/java"
-    else
-      say "cannot unpack runtime.tar.gz: $(tail -n 1 "$logs/runtime-unpack.log")"
-    fi
+  for dir in "$base/runtime" "$scratch/runtime"; do
+    [[ -x "$dir/bin/java" ]] && "$dir/bin/java" -version >/dev/null 2>&1 && { java_bin="$dir/bin/java"; break; }
+  done
+  if [[ -z "$java_bin" && -f "$base/runtime.tar.gz" ]]; then
+    for dir in "$base" "$scratch"; do   # the bundle's own folder first; /tmp may be noexec
+      if tar -C "$dir" -xzf "$base/runtime.tar.gz" 2>"$work/runtime-unpack.log" && "$dir/runtime/bin/java" -version >/dev/null 2>&1; then
+        java_bin="$dir/runtime/bin/java"; break
+      fi
+    done
+    [[ -n "$java_bin" ]] || say "cannot unpack and start runtime.tar.gz: $(tail -n 1 "$work/runtime-unpack.log")"
   fi
 fi
 if [[ -z "$java_bin" ]]; then
@@ -183,20 +258,94 @@ if [[ -z "$java_bin" ]]; then
   done
 fi
 if [[ -z "$java_bin" || ! -x "$java_bin" ]]; then
-  say "error: no Java 17+ (the bundle's runtime.tar.gz, --java, \$JAVA_HOME or java on PATH); nothing can run"
+  say "FAIL: no Java 17+ (the bundle's runtime.tar.gz, --java, \$JAVA_HOME or java on PATH); nothing can run"
   exit 1
 fi
 jmajor="$(java_major "$java_bin")"
-say "java: $java_bin ($("$java_bin" -version 2>&1 | grep -v '^WARNING' | sed -n 2p))"
+java_desc="$("$java_bin" -version 2>&1 | grep -v '^WARNING' | sed -n 2p)"
+say "java: $java_bin ($java_desc)"
 [[ "$(uname -m)" == x86_64 ]] || say "warning: this is $(uname -m); the bundled LWJGL natives and runtime are for Linux x86_64"
 
-# UTF-8 output whatever the locale (the JUnit tree marks results with ✔ ✘ ■)
+# The CUDA driver caches JIT-compiled PTX here (the default, ~/.nv, may be missing or read-only)
+export CUDA_CACHE_PATH="$scratch/cuda-cache"
+mkdir -p "$CUDA_CACHE_PATH"
+# UTF-8 output whatever the locale (the JUnit tree marks results with ✔ ✘ ■); crash files into the logs
 jvm=(--add-modules jdk.incubator.vector -Djava.awt.headless=true -Dliftnet.home="$base"
      -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8
-     -Dorg.lwjgl.system.SharedLibraryExtractPath="$work/lwjgl")
+     -Dorg.lwjgl.system.SharedLibraryExtractPath="$scratch/lwjgl" -Dliftnet.cuda.ptx="$ptx_mode"
+     "-XX:ErrorFile=$logs/hs_err_pid%p.log" -XX:-CreateCoredumpOnCrash)
+[[ -n "${LIFTNET_CUDA_LIBRARY:-}" ]] && jvm+=(-Dorg.lwjgl.cuda.libname="$LIFTNET_CUDA_LIBRARY")
 (( jmajor >= 22 )) && jvm+=(--enable-native-access=ALL-UNNAMED)
 (( jmajor >= 24 )) && jvm+=(--sun-misc-unsafe-memory-access=allow)
 strip_warnings() { grep -v -e '^WARNING: Using incubator modules' "$@"; }
+
+# ---- results: the JSON, rewritten after every step, and the summary --------------------------------------------
+declare -A tests_json train_json
+speed_json="null"
+cuda_why=""; ocl_why=""; cuda_ok=0; ocl_ok=0; ocl_device=""; cpu_model=""; cores=""; ptx_isa=""; driver_cuda=""
+write_json() {
+  local tmp="$json.tmp" i first k
+  {
+    printf '{\n'
+    printf '  "host": %s,\n' "$(json_str "$host")"
+    printf '  "date": %s,\n' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+    printf '  "mode": %s,\n' "$(json_str "$mode")"
+    printf '  "budget_s": %s,\n' "$budget"
+    printf '  "bundle": %s,\n' "$(json_lines <( [[ -f "$base/BUNDLE.txt" ]] && sed -n '1,8p' "$base/BUNDLE.txt"))"
+    printf '  "kernel": %s,\n' "$(json_str "$(uname -srm)")"
+    printf '  "cpu": %s,\n' "$(json_str "${cpu_model:-unknown}")"
+    printf '  "processors": %s,\n' "$(json_num "$cores")"
+    printf '  "java": %s,\n' "$(json_str "$java_desc")"
+    printf '  "nvidia_smi": %s,\n' "$(json_lines "$logs/nvidia-smi.log")"
+    printf '  "cuda_devices": %s,\n' "$(json_lines <(grep '^cuda:' "$work/cuda-devices.txt" 2>/dev/null))"
+    printf '  "cuda_problem": %s,\n' "$( (( cuda_ok )) && echo null || json_str "$cuda_why")"
+    printf '  "ptx": {"isa": %s, "driver_cuda": %s, "mode": "%s"},\n' "$(json_str "$ptx_isa")" "$(json_str "$driver_cuda")" "$ptx_mode"
+    printf '  "opencl_devices": %s,\n' "$(json_lines <(grep '^opencl:' "$work/opencl-devices.txt" 2>/dev/null))"
+    printf '  "opencl_device_used": %s,\n' "$( (( ocl_ok )) && json_str "$ocl_device" || echo null)"
+    printf '  "opencl_problem": %s,\n' "$( (( ocl_ok )) && echo null || json_str "$ocl_why")"
+    printf '  "steps": ['
+    for i in "${!step_names[@]}"; do
+      (( i > 0 )) && printf ','
+      printf '\n    {"name": %s, "status": "%s", "seconds": %s, "detail": %s}' "$(json_str "${step_names[$i]}")" \
+        "${step_status[$i]}" "$(json_num "${step_secs[$i]}")" "$(json_str "${step_detail[$i]}")"
+    done
+    printf '\n  ],\n'
+    printf '  "tests": {'
+    first=1; for k in cuda cuda-sync opencl opencl-sync; do [[ -n "${tests_json[$k]:-}" ]] || continue; (( first )) || printf ','; first=0; printf '\n    "%s": %s' "$k" "${tests_json[$k]}"; done
+    printf '\n  },\n'
+    printf '  "train_one_mnist_epoch": {'
+    first=1; for k in cuda opencl cpu; do [[ -n "${train_json[$k]:-}" ]] || continue; (( first )) || printf ','; first=0; printf '\n    "%s": %s' "$k" "${train_json[$k]}"; done
+    printf '\n  },\n'
+    printf '  "throughput": %s,\n' "$speed_json"
+    printf '  "failures": %d,\n' "$(count_failures)"
+    printf '  "seconds": %d\n' "$(elapsed)"
+    printf '}\n'
+  } > "$tmp" && mv -f "$tmp" "$json"
+  [[ -n "$out_dir" ]] && cp -f "$json" "$out_dir/$stem.json"
+}
+count_failures() {
+  local i f=0
+  for i in "${!step_status[@]}"; do is_failure "${step_status[$i]}" && f=$((f + 1)); done
+  echo "$f"
+}
+summary() {
+  local i f nr=0
+  section "summary"
+  for i in "${!step_names[@]}"; do
+    say "$(printf '%-11s %-20s %4ss  %s' "${step_status[$i]}" "${step_names[$i]}" "${step_secs[$i]}" "${step_detail[$i]}")"
+    [[ "${step_status[$i]}" == NOT-RUN || "${step_status[$i]}" == INTERRUPTED ]] && nr=$((nr + 1))
+  done
+  f="$(count_failures)"
+  say "total $(elapsed) s of a ${budget} s budget; $f of ${#step_names[@]} steps not passed ($nr not done for want of time); results: $txt, $json"
+  write_json
+  if [[ -n "$out_dir" ]]; then
+    local g
+    for g in "$results_dir"/*.md "$results_dir"/*.png "$results_dir"/*.json; do   # JMH results of this run, if any
+      [[ -f "$g" && "$g" != "$json" && "$g" -nt "$work/started" ]] && cp "$g" "$out_dir/"
+    done
+    say "results and logs in $out_dir"
+  fi
+}
 
 # ---- 1. machine and devices -----------------------------------------------------------------------------------
 section "machine"
@@ -206,10 +355,18 @@ cores="$(nproc 2>/dev/null || echo '?')"
 mem="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null)"
 say "cpu: ${cpu_model:-unknown}, $cores processors, $mem"
 : > "$logs/nvidia-smi.log"
+gpus_listed=0
+nvsmi_problem=""
 if command -v nvidia-smi >/dev/null; then
-  timeout -k 5 30 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap,power.limit,clocks.max.sm \
-    --format=csv > "$logs/nvidia-smi.log" 2>&1 || timeout -k 5 30 nvidia-smi -L > "$logs/nvidia-smi.log" 2>&1
-  timeout -k 5 30 nvidia-smi > "$logs/nvidia-smi-full.log" 2>&1
+  run_child 30 "$logs/nvidia-smi-list.log" nvidia-smi -L
+  rc=$?
+  gpus_listed="$(grep -c '^GPU [0-9]' "$logs/nvidia-smi-list.log")"
+  if (( rc != 0 )); then
+    nvsmi_problem="nvidia-smi -L exited with status $rc: $(grep -v '^ *$' "$logs/nvidia-smi-list.log" | head -n 1)"
+  fi
+  run_child 30 "$logs/nvidia-smi.log" nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap,power.limit,clocks.max.sm --format=csv \
+    || cp "$logs/nvidia-smi-list.log" "$logs/nvidia-smi.log"
+  run_child 30 "$logs/nvidia-smi-full.log" nvidia-smi
   cuda_version="$(sed -n 's/.*CUDA Version: *\([0-9.]*\).*/\1/p' "$logs/nvidia-smi-full.log" | head -n 1)"
   while IFS= read -r l; do say "nvidia-smi: $l"; done < "$logs/nvidia-smi.log"
   [[ -n "${cuda_version:-}" ]] && say "nvidia-smi: CUDA version $cuda_version"
@@ -218,58 +375,41 @@ else
 fi
 
 # CUDA devices
-cuda_ok=0
-timeout -k 5 60 "$java_bin" "${jvm[@]}" -cp "$app_jar" liftnet.cuda.CudaRuntime > "$logs/cuda-devices.log" 2>&1
+current_step="cuda probe"; current_t0=$SECONDS
+run_child 60 "$logs/cuda-devices.log" "$java_bin" "${jvm[@]}" -cp "$app_cp" liftnet.cuda.CudaRuntime
 rc=$?
+current_step=""
 strip_warnings "$logs/cuda-devices.log" > "$work/cuda-devices.txt"
 while IFS= read -r l; do say "cuda: $l"; done < "$work/cuda-devices.txt"
 if (( rc == 0 )) && grep -q '^cuda:' "$work/cuda-devices.txt"; then
   cuda_ok=1
-  cuda_why=""
 else
   cuda_why="$(grep -m 1 '^no CUDA device' "$work/cuda-devices.txt" || true)"
-  cuda_why="${cuda_why:-no CUDA device (the probe exited with status $rc)}"
+  cuda_why="${cuda_why:-no CUDA device (the probe exited with status $rc: $(grep -v '^ *$' "$work/cuda-devices.txt" | tail -n 1))}"
+fi
+if [[ -n "$nvsmi_problem" ]]; then
+  record "nvidia-smi" FAIL 0 "$nvsmi_problem"
+fi
+if (( cuda_ok )); then
+  record "cuda probe" PASS 0 "$(grep -c '^cuda:' "$work/cuda-devices.txt") device(s)"
+elif (( gpus_listed > 0 )); then
+  say "FAIL: nvidia-smi lists $gpus_listed GPU(s) but CUDA cannot use them: $cuda_why"
+  record "cuda probe" FAIL 0 "nvidia-smi lists $gpus_listed GPU(s); $cuda_why"
+  cuda_why="the CUDA probe failed"
 fi
 
-# PTX against the driver: CUDA 13's nvcc writes PTX ISA 9.0, which a CUDA 12 driver refuses
-ptx_isa=""; ptx_cuda=""; compat_isa=""
-if [[ -n "$ptx_info" && -f "$ptx_info" ]]; then
-  ptx_isa="$(sed -n 's/^isa=//p' "$ptx_info")"; ptx_cuda="$(sed -n 's/^cuda=//p' "$ptx_info")"
-  compat_isa="$(sed -n 's/^compat_isa=//p' "$ptx_info")"
+driver_cuda="$(sed -n 's/.*(CUDA driver \([0-9][0-9.]*\).*/\1/p' "$work/cuda-devices.txt" | head -n 1)"
+driver_cuda="${driver_cuda:-${cuda_version:-}}"
+if [[ -f "$base/lib/ptx.txt" ]]; then
+  ptx_isa="$(sed -n 's/^isa=//p' "$base/lib/ptx.txt")"
 elif [[ -f "$base/target/classes/liftnet/ptx/gemm.ptx" ]]; then
   ptx_isa="$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$base/target/classes/liftnet/ptx/gemm.ptx")"
 fi
-driver_cuda="$(sed -n 's/.*(CUDA driver \([0-9][0-9.]*\),.*/\1/p' "$work/cuda-devices.txt" | head -n 1)"
-driver_cuda="${driver_cuda:-${cuda_version:-}}"   # else what nvidia-smi says
-older() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" == "$1" ]]; } # A < B
-ptx_used="bundled"
-want_compat=0
-if [[ "$ptx_mode" == compat ]]; then
-  want_compat=1
-elif [[ "$ptx_mode" == auto && -n "$driver_cuda" && "$ptx_cuda" =~ ^[0-9.]+$ ]] && older "$driver_cuda" "$ptx_cuda"; then
-  want_compat=1
-fi
-if (( want_compat )); then
-  if [[ -n "$compat_jar" && -f "$compat_jar" ]]; then
-    ptx_used="compat"
-    app_cp="$compat_jar:$app_jar"
-    if [[ "$ptx_mode" == compat ]]; then
-      say "ptx: --ptx compat: using lib/ptx-compat.jar (ISA $compat_isa) instead of ISA $ptx_isa; driver: CUDA ${driver_cuda:-none}"
-    else
-      say "ptx: the driver (CUDA $driver_cuda) is older than the PTX (ISA $ptx_isa, CUDA $ptx_cuda): using lib/ptx-compat.jar (ISA $compat_isa)"
-    fi
-  else
-    say "ptx: warning: the driver (CUDA ${driver_cuda:-?}) is older than the PTX (ISA $ptx_isa, CUDA ${ptx_cuda:-?}) and there is no ptx-compat.jar: expect CUDA_ERROR_UNSUPPORTED_PTX_VERSION"
-  fi
-elif [[ -n "$ptx_isa" ]]; then
-  say "ptx: ISA $ptx_isa${ptx_cuda:+ (CUDA $ptx_cuda+)}; driver: ${driver_cuda:-none}"
-fi
+say "ptx: ${ptx_isa:+native ISA $ptx_isa, }compat ISA 7.8 in the jar; --ptx $ptx_mode; driver: CUDA ${driver_cuda:-none}"
 
 # OpenCL: find a loader, keep only NVIDIA's ICD unless --allow-cpu-opencl, list the devices
 ocl_opts=()
-ocl_ok=0
 ocl_device="opencl"
-ocl_why=""
 ld_has() { ldconfig -p 2>/dev/null | grep -q "[[:space:]]$1[[:space:]]"; }
 if ! ld_has libOpenCL.so.1; then
   for f in /usr/local/cuda*/lib64/libOpenCL.so.1 /usr/local/cuda*/targets/*/lib/libOpenCL.so.1 \
@@ -302,7 +442,7 @@ if (( ! allow_cpu_ocl )); then
   fi
 fi
 if [[ -z "$ocl_why" ]]; then
-  timeout -k 5 60 "$java_bin" "${jvm[@]}" "${ocl_opts[@]}" -cp "$app_jar" liftnet.opencl.OclRuntime > "$logs/opencl-devices.log" 2>&1
+  run_child 60 "$logs/opencl-devices.log" "$java_bin" "${jvm[@]}" "${ocl_opts[@]}" -cp "$app_cp" liftnet.opencl.OclRuntime
   rc=$?
   strip_warnings "$logs/opencl-devices.log" > "$work/opencl-devices.txt"
   while IFS= read -r l; do say "opencl: $l"; done < "$work/opencl-devices.txt"
@@ -325,31 +465,63 @@ if [[ -z "$ocl_why" ]]; then
 fi
 (( cuda_ok )) && say "=> CUDA: yes" || say "=> CUDA: no ($cuda_why)"
 (( ocl_ok )) && say "=> OpenCL: $ocl_device" || say "=> OpenCL: no ($ocl_why)"
+write_json
 
 # ---- 2. tests -------------------------------------------------------------------------------------------------
-declare -A tests_json
+# junit_run KEY LOG REPORTS SELECTOR... EXTRA_JVM_OPTS -- : the JUnit console launcher, XML reports into REPORTS
+tests_counts() { # LOG -> "found ok failed aborted skipped", "-" where the launcher printed no count
+  local c v
+  for c in found successful failed aborted skipped; do
+    v="$(sed -n "s/^\[ *\([0-9]*\) tests $c *\]\$/\1/p" "$1" | tail -n 1)"
+    printf '%s ' "${v:--}"
+  done
+}
+failed_classes() { # REPORTS_DIR -> the classes with a failed or erroneous test, one a line
+  cat "$1"/*.xml 2>/dev/null | awk '
+    /<testcase / { if (match($0, /classname="[^"]*"/)) cls = substr($0, RSTART + 11, RLENGTH - 12) }
+    /<failure|<error/ { if (cls != "") print cls }' | sort -u
+}
 run_tests() { # NAME PACKAGE EXTRA_JVM_OPTS...
   local name="$1" pkg="$2"; shift 2
-  local log="$logs/tests-$name.log" t0=$SECONDS rc
+  local log="$logs/tests-$name.log" reports="$logs/junit-$name" t0=$SECONDS rc
   if [[ ! -f "$launcher" ]]; then
     record "tests $name" FAIL 0 "JUnit console launcher missing ($launcher)"; return
   fi
-  run_step 150 20 "$log" "$java_bin" "${jvm[@]}" "$@" -Xmx4g -cp "$app_cp:$test_cp:$launcher" \
-    org.junit.platform.console.ConsoleLauncher execute --select-package "$pkg" \
+  run_step "tests $name" 150 30 "$log" "$java_bin" "${jvm[@]}" "$@" -Xmx4g -cp "$app_cp:$test_cp:$launcher" \
+    org.junit.platform.console.ConsoleLauncher execute --select-package "$pkg" --reports-dir "$reports" \
     --details=tree --disable-ansi-colors --disable-banner
   rc=$?
-  local secs=$((SECONDS - t0))
-  local found ok failed aborted skipped
-  count() { sed -n "s/^\[ *\([0-9]*\) tests $1 *\]\$/\1/p" "$log" | tail -n 1; }
-  found="$(count found)"; ok="$(count successful)"; failed="$(count failed)"; aborted="$(count aborted)"; skipped="$(count skipped)"
+  local secs=$((SECONDS - t0)) found ok failed aborted skipped
+  read -r found ok failed aborted skipped <<< "$(tests_counts "$log")"
   tests_json[$name]="{\"package\": \"$pkg\", \"found\": $(json_num "$found"), \"successful\": $(json_num "$ok"), \"failed\": $(json_num "$failed"), \"aborted\": $(json_num "$aborted"), \"skipped\": $(json_num "$skipped"), \"exit_status\": $rc, \"seconds\": $secs}"
   # failures and assumption messages (aborted tests say why they did not run)
   grep -E '✘|■' "$log" | sed 's/^[│├└─ ]*//' | sort | uniq -c | sort -rn | head -n 25 | while IFS= read -r l; do say "   $l"; done
-  local counts="${found:-?} found, ${ok:-?} successful, ${failed:-?} failed, ${aborted:-?} aborted (assumptions), ${skipped:-?} skipped; ${secs} s"
-  if (( rc == 200 )); then record "tests $name" SKIP "$secs" "no time left"
+  local counts="$found found, $ok successful, $failed failed, $aborted aborted (assumptions), $skipped skipped; ${secs} s"
+  if (( rc == 200 )); then record "tests $name" NOT-RUN "$secs" "no time left in the budget"; return
   elif (( rc == 124 || rc == 137 )); then record "tests $name" TIMEOUT "$secs" "$counts"
-  elif (( rc == 0 )) && [[ "${ok:-0}" -gt 0 && "${failed:-0}" == 0 ]]; then record "tests $name" PASS "$secs" "$counts"
+  elif (( rc == 0 )) && [[ "$ok" =~ ^[0-9]+$ && "$failed" == 0 ]] && (( ok > 0 )); then record "tests $name" PASS "$secs" "$counts"; return
   else record "tests $name" FAIL "$secs" "$counts; exit status $rc"
+  fi
+  # a failed class again, every launch waited for: a kernel fault then names its kernel, grid and block
+  local classes; classes="$(failed_classes "$reports" | head -n 3)"
+  [[ -n "$classes" ]] || return
+  local sel=() c
+  for c in $classes; do sel+=(--select-class "$c"); done
+  log="$logs/tests-$name-sync.log"; t0=$SECONDS
+  run_step "tests $name sync" 120 30 "$log" "$java_bin" "${jvm[@]}" "$@" -Dliftnet.gpu.syncLaunches=true -Xmx4g \
+    -cp "$app_cp:$test_cp:$launcher" org.junit.platform.console.ConsoleLauncher execute "${sel[@]}" \
+    --reports-dir "$logs/junit-$name-sync" --details=tree --disable-ansi-colors --disable-banner
+  rc=$?
+  secs=$((SECONDS - t0))
+  read -r found ok failed aborted skipped <<< "$(tests_counts "$log")"
+  tests_json[$name-sync]="{\"classes\": $(json_str "$classes"), \"found\": $(json_num "$found"), \"failed\": $(json_num "$failed"), \"exit_status\": $rc, \"seconds\": $secs}"
+  local kernel_lines; kernel_lines="$(grep -o -E '(CUDA|OpenCL): kernel [^ ]+ \(grid [^)]*\) failed: [^ ]+' "$log" | sort | uniq -c | sort -rn | head -n 5)"
+  [[ -n "$kernel_lines" ]] && while IFS= read -r l; do say "   $l"; done <<< "$kernel_lines"
+  local what="rerun of $(echo "$classes" | sed 's/.*\.//' | paste -sd, -) with -Dliftnet.gpu.syncLaunches=true: $failed failed"
+  if (( rc == 200 )); then record "tests $name sync" NOT-RUN "$secs" "no time left in the budget"
+  elif (( rc == 124 || rc == 137 )); then record "tests $name sync" TIMEOUT "$secs" "$what"
+  elif [[ -n "$kernel_lines" ]]; then record "tests $name sync" FAIL "$secs" "$what; $(head -n 1 <<< "$kernel_lines" | sed 's/^ *[0-9]* //')"
+  else record "tests $name sync" FAIL "$secs" "$what; no kernel fault reported (see $log)"
   fi
 }
 if (( do_tests )); then
@@ -358,14 +530,56 @@ if (( do_tests )); then
   if (( ocl_ok )); then run_tests opencl liftnet.opencl "${ocl_opts[@]}"; else record "tests opencl" SKIP 0 "$ocl_why"; fi
 fi
 
-# ---- 3. one MNIST epoch per engine ----------------------------------------------------------------------------
-declare -A train_json
+# ---- 3. throughput: GPU against the CPU engine on 1..all threads -----------------------------------------------
+if (( do_speed )); then
+  section "throughput: contrastive training steps, samples/s"
+  if (( quick )); then warm=0.5; secs=1; else warm=1.5; secs=3; fi
+  parts=()
+  # speed_run LABEL WANT ENGINES [--cases LIST]: one JVM; a crash of a driver (or of PoCL) loses only its own cases
+  speed_run() {
+    local label="$1" want="$2" engines="$3"; shift 3
+    local log="$logs/throughput-$label.log" part="$work/throughput-$label.json" t0=$SECONDS rc
+    parts+=("$part")
+    run_step "speed $label" "$want" 20 "$log" "$java_bin" "${jvm[@]}" "${ocl_opts[@]}" -Xmx8g -cp "$app_cp:$test_cp" \
+      liftnet.check.Throughput --engines "$engines" --nets 784-64-64-64-10,1024-512-512-10 --batches 50,1000 \
+      --warmup "$warm" --seconds "$secs" --data "$data_dir" --json "$part" "$@"
+    rc=$?
+    [[ -f "$part" && -n "$out_dir" ]] && cp -f "$part" "$logs/"
+    strip_warnings "$log" | grep -v -e '^net ' -e '^ *$' | grep -v '^[0-9-]* *[0-9]* ' | while IFS= read -r l; do say "   $l"; done
+    local measured; measured="$(grep -c samples/s "$log")"
+    if (( rc == 200 )); then record "speed $label" NOT-RUN $((SECONDS - t0)) "no time left in the budget"
+    elif (( rc == 124 || rc == 137 )); then record "speed $label" TIMEOUT $((SECONDS - t0)) "cases measured before: $measured"
+    elif (( rc == 0 )); then record "speed $label" PASS $((SECONDS - t0)) "$measured cases"
+    else record "speed $label" FAIL $((SECONDS - t0)) "exit status $rc; $(grep -c 'FAILED' "$log") cases failed: $(strip_warnings "$log" | grep -v '^ *$' | tail -n 1)"
+    fi
+  }
+  if (( cuda_ok )); then speed_run cuda 90 cuda; else record "speed cuda" SKIP 0 "$cuda_why"; fi
+  speed_run cpu 120 cpu
+  thread_engines=""
+  for t in ${cpu_threads//,/ }; do
+    (( t > 0 && t < cores )) && thread_engines="${thread_engines:+$thread_engines,}cpu@$t"
+  done
+  if [[ -n "$thread_engines" ]]; then
+    speed_run cpu-threads 150 "$thread_engines" --cases 784-64-64-64-10:50,1024-512-512-10:1000
+  fi
+  if (( ocl_ok )); then speed_run opencl 90 "$ocl_device"; else record "speed opencl" SKIP 0 "$ocl_why"; fi
+  say ""
+  say "samples/s (cpu@N: the CPU engine on N threads; cpu: on all $cores; the ratio columns: engine / cpu):"
+  "$java_bin" "${jvm[@]}" -cp "$app_cp:$test_cp" liftnet.check.Throughput --merge "${parts[@]}" \
+    --json "$work/throughput.json" > "$logs/throughput-table.log" 2>&1
+  strip_warnings "$logs/throughput-table.log" | while IFS= read -r l; do say "   $l"; done
+  [[ -s "$work/throughput.json" ]] && speed_json="$(cat "$work/throughput.json")"
+  write_json
+fi
+
+# ---- 4. one MNIST epoch per engine ----------------------------------------------------------------------------
 train_one() { # LABEL DEVICE EXTRA_JVM_OPTS...
   local label="$1" device="$2"; shift 2
-  local log="$logs/train-$label.log" run="$work/runs/$label" t0=$SECONDS rc
+  local log="$logs/train-$label.log" run="$work/runs/$label" t0=$SECONDS rc limit=()
+  (( quick )) && limit=(--limit 10000)
   mkdir -p "$work/runs"
-  run_step 120 20 "$log" "$java_bin" "${jvm[@]}" "$@" -cp "$app_cp" liftnet.cli.Main train --device "$device" --epochs 1 \
-    --data "$data_dir" --out "$run"
+  run_step "train $label" 90 20 "$log" "$java_bin" "${jvm[@]}" "$@" -cp "$app_cp" liftnet.cli.Main train --device "$device" --epochs 1 \
+    "${limit[@]}" --data "$data_dir" --out "$run"
   rc=$?
   local secs=$((SECONDS - t0))
   tr '\r' '\n' < "$log" | strip_warnings | grep -E '^(device|epoch [0-9]+/[0-9]+ +train_acc|done|error)' | while IFS= read -r l; do say "   $l"; done
@@ -374,8 +588,8 @@ train_one() { # LABEL DEVICE EXTRA_JVM_OPTS...
   sps="$(printf '%s' "$m" | sed -n 's/.*"samples_per_s":\([-0-9.eE+]*\).*/\1/p')"
   acc="$(printf '%s' "$m" | sed -n 's/.*"test_acc":\([-0-9.eE+]*\).*/\1/p')"
   local engine; engine="$(tr '\r' '\n' < "$log" | sed -n 's/^device: //p' | head -n 1)"
-  train_json[$label]="{\"device\": $(json_str "$device"), \"engine\": $(json_str "$engine"), \"exit_status\": $rc, \"seconds\": $secs, \"metrics\": ${m:-null}}"
-  if (( rc == 200 )); then record "train $label" SKIP "$secs" "no time left"
+  train_json[$label]="{\"device\": $(json_str "$device"), \"engine\": $(json_str "$engine"), \"samples\": $( (( quick )) && echo 10000 || echo 60000), \"exit_status\": $rc, \"seconds\": $secs, \"metrics\": ${m:-null}}"
+  if (( rc == 200 )); then record "train $label" NOT-RUN "$secs" "no time left in the budget"
   elif (( rc == 124 || rc == 137 )); then record "train $label" TIMEOUT "$secs" "after ${secs} s"
   elif (( rc == 0 )) && [[ -n "$sps" ]]; then
     record "train $label" PASS "$secs" "$(awk -v s="$sps" -v a="$acc" 'BEGIN {printf "%.0f samples/s, test accuracy %.2f %%", s, 100 * a}')"
@@ -383,60 +597,23 @@ train_one() { # LABEL DEVICE EXTRA_JVM_OPTS...
   fi
 }
 if (( do_train )); then
-  section "one MNIST epoch (contrastive, 784-64-64-64-10 relu, batch 50, 15 sweeps)"
+  section "one MNIST epoch (contrastive, 784-64-64-64-10 relu, batch 50, 15 sweeps$( (( quick )) && echo ", first 10,000 samples"))"
   if [[ ! -d "$data_dir" ]]; then
     record "train" SKIP 0 "no MNIST in $data_dir"
   else
     if (( cuda_ok )); then train_one cuda cuda; else record "train cuda" SKIP 0 "$cuda_why"; fi
-    if (( ocl_ok )); then train_one opencl "$ocl_device" "${ocl_opts[@]}"; else record "train opencl" SKIP 0 "$ocl_why"; fi
     train_one cpu cpu
+    if (( ocl_ok )); then train_one opencl "$ocl_device" "${ocl_opts[@]}"; else record "train opencl" SKIP 0 "$ocl_why"; fi
   fi
-fi
-
-# ---- 4. throughput, GPU against CPU ---------------------------------------------------------------------------
-speed_json="null"
-if (( do_speed )); then
-  section "throughput: contrastive training steps, samples/s"
-  engines=(cpu)
-  (( cuda_ok )) && engines+=(cuda)
-  (( ocl_ok )) && engines+=("$ocl_device")
-  if (( quick )); then warm=0.5; secs=1; else warm=1.5; secs=3; fi
-  parts=()
-  # one JVM per engine: a crash of a driver (or of PoCL) loses only that engine's remaining cases
-  for e in "${engines[@]}"; do
-    label="${e%%:*}"
-    log="$logs/throughput-$label.log"
-    part="$work/throughput-$label.json"
-    parts+=("$part")
-    t0=$SECONDS
-    run_step 100 20 "$log" "$java_bin" "${jvm[@]}" "${ocl_opts[@]}" -Xmx8g -cp "$app_cp:$test_cp" liftnet.check.Throughput \
-      --engines "$e" --nets 784-64-64-64-10,1024-512-512-10 --batches 50,1000 --warmup "$warm" --seconds "$secs" \
-      --data "$data_dir" --json "$part"
-    rc=$?
-    strip_warnings "$log" | grep -v -e '^net ' -e '^ *$' | grep -v '^[0-9-]* *[0-9]* ' | while IFS= read -r l; do say "   $l"; done
-    failed_cases="$(grep -c 'FAILED' "$log" || true)"
-    if (( rc == 200 )); then record "speed $label" SKIP $((SECONDS - t0)) "no time left"
-    elif (( rc == 124 || rc == 137 )); then record "speed $label" TIMEOUT $((SECONDS - t0)) "cases measured before: $(grep -c samples/s "$log")"
-    elif (( rc == 0 )); then record "speed $label" PASS $((SECONDS - t0)) "$(grep -c samples/s "$log") cases"
-    else record "speed $label" FAIL $((SECONDS - t0)) "exit status $rc; $failed_cases cases failed: $(strip_warnings "$log" | grep -v '^ *$' | tail -n 1)"
-    fi
-  done
-  say ""
-  say "samples/s (the ratio columns: engine / cpu on this machine):"
-  timeout -k 5 60 "$java_bin" "${jvm[@]}" -cp "$app_jar:$test_cp" liftnet.check.Throughput --merge "${parts[@]}" \
-    --json "$work/throughput.json" > "$logs/throughput-table.log" 2>&1
-  strip_warnings "$logs/throughput-table.log" | while IFS= read -r l; do say "   $l"; done
-  [[ -s "$work/throughput.json" ]] && speed_json="$(cat "$work/throughput.json")"
-
 fi
 
 if (( jmh )); then
   section "JMH quick set"
-  [[ -n "${engines+x}" ]] || { engines=(cpu); (( cuda_ok )) && engines+=(cuda); (( ocl_ok )) && engines+=("$ocl_device"); }
+  engines=(cpu); (( cuda_ok )) && engines+=(cuda); (( ocl_ok )) && engines+=(opencl)
   if [[ -f "$bench_jar" ]]; then
     log="$logs/jmh.log"; t0=$SECONDS
-    run_step 150 60 "$log" "$java_bin" "${jvm[@]}" "${ocl_opts[@]}" -Xmx4g -Dliftnet.data=data -cp "${app_cp%"$app_jar"}$bench_jar" \
-      liftnet.bench.StandardSet --quick --engines "$(IFS=,; echo "${engines[*]}" | sed 's/opencl:[0-9]*/opencl/')" --out "$results_dir" --machine "$host"
+    run_step jmh 150 60 "$log" "$java_bin" "${jvm[@]}" "${ocl_opts[@]}" -Xmx4g -Dliftnet.data=data -cp "$bench_jar" \
+      liftnet.bench.StandardSet --quick --engines "$(IFS=,; echo "${engines[*]}")" --out "$results_dir" --machine "$host"
     rc=$?
     strip_warnings "$log" | tail -n 30 | while IFS= read -r l; do say "   $l"; done
     jmh_json="$(find "$results_dir" -maxdepth 1 -name '*.json' ! -name 'gpu-check-*' -newer "$work/started" | head -n 1)"
@@ -444,7 +621,7 @@ if (( jmh )); then
     elif (( rc == 1 )) && [[ -n "$jmh_json" ]] && grep -q 'NoClassDefFoundError: java/awt' "$log"; then
       # the bundled runtime has no java.desktop (12 MB): the JMH JSON is written, its markdown and chart are not
       record "jmh" PASS $((SECONDS - t0)) "$jmh_json written; no markdown/chart (no java.desktop in the bundled runtime)"
-    elif (( rc == 200 )); then record "jmh" SKIP $((SECONDS - t0)) "no time left"
+    elif (( rc == 200 )); then record "jmh" NOT-RUN $((SECONDS - t0)) "no time left in the budget"
     else record "jmh" FAIL $((SECONDS - t0)) "exit status $rc"
     fi
   else
@@ -452,62 +629,6 @@ if (( jmh )); then
   fi
 fi
 
-# ---- 5. summary and results -----------------------------------------------------------------------------------
-section "summary"
-failures=0
-for i in "${!step_names[@]}"; do
-  say "$(printf '%-8s %-14s %4ss  %s' "${step_status[$i]}" "${step_names[$i]}" "${step_secs[$i]}" "${step_detail[$i]}")"
-  [[ "${step_status[$i]}" == FAIL || "${step_status[$i]}" == TIMEOUT ]] && failures=$((failures + 1))
-done
-say "total $(elapsed) s; $failures failed; results: $txt, $json"
-
-{
-  printf '{\n'
-  printf '  "host": %s,\n' "$(json_str "$host")"
-  printf '  "date": %s,\n' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
-  printf '  "mode": %s,\n' "$(json_str "$mode")"
-  printf '  "bundle": %s,\n' "$(json_lines <( [[ -f "$base/BUNDLE.txt" ]] && sed -n '1,8p' "$base/BUNDLE.txt"))"
-  printf '  "kernel": %s,\n' "$(json_str "$(uname -srm)")"
-  printf '  "cpu": %s,\n' "$(json_str "${cpu_model:-unknown}")"
-  printf '  "processors": %s,\n' "$(json_num "$cores")"
-  printf '  "java": %s,\n' "$(json_str "$("$java_bin" -version 2>&1 | grep -v '^WARNING' | sed -n 2p)")"
-  printf '  "nvidia_smi": %s,\n' "$(json_lines "$logs/nvidia-smi.log")"
-  printf '  "cuda_devices": %s,\n' "$(json_lines <(grep '^cuda:' "$work/cuda-devices.txt" 2>/dev/null))"
-  printf '  "cuda_problem": %s,\n' "$( (( cuda_ok )) && echo null || json_str "$cuda_why")"
-  printf '  "ptx": {"isa": %s, "needs_cuda": %s, "driver_cuda": %s, "used": "%s"},\n' "$(json_str "$ptx_isa")" \
-    "$(json_str "$ptx_cuda")" "$(json_str "$driver_cuda")" "$ptx_used"
-  printf '  "opencl_devices": %s,\n' "$(json_lines <(grep '^opencl:' "$work/opencl-devices.txt" 2>/dev/null))"
-  printf '  "opencl_device_used": %s,\n' "$( (( ocl_ok )) && json_str "$ocl_device" || echo null)"
-  printf '  "opencl_problem": %s,\n' "$( (( ocl_ok )) && echo null || json_str "$ocl_why")"
-  printf '  "steps": ['
-  for i in "${!step_names[@]}"; do
-    (( i > 0 )) && printf ','
-    printf '\n    {"name": %s, "status": "%s", "seconds": %s, "detail": %s}' "$(json_str "${step_names[$i]}")" \
-      "${step_status[$i]}" "$(json_num "${step_secs[$i]}")" "$(json_str "${step_detail[$i]}")"
-  done
-  printf '\n  ],\n'
-  printf '  "tests": {'
-  first=1; for k in cuda opencl; do [[ -n "${tests_json[$k]:-}" ]] || continue; (( first )) || printf ','; first=0; printf '\n    "%s": %s' "$k" "${tests_json[$k]}"; done
-  printf '\n  },\n'
-  printf '  "train_one_mnist_epoch": {'
-  first=1; for k in cuda opencl cpu; do [[ -n "${train_json[$k]:-}" ]] || continue; (( first )) || printf ','; first=0; printf '\n    "%s": %s' "$k" "${train_json[$k]}"; done
-  printf '\n  },\n'
-  printf '  "throughput": %s,\n' "$speed_json"
-  printf '  "failures": %d,\n' "$failures"
-  printf '  "seconds": %d\n' "$(elapsed)"
-  printf '}\n'
-} > "$json"
-
-if [[ -n "$out_dir" ]]; then
-  mkdir -p "$out_dir/gpu-check-logs"
-  cp "$txt" "$json" "$out_dir/"
-  cp -r "$logs"/. "$out_dir/gpu-check-logs/" 2>/dev/null
-  for f in "$results_dir"/*.md "$results_dir"/*.png; do   # JMH results of this run, if any
-    [[ -f "$f" && "$f" -nt "$work/started" ]] && cp "$f" "$out_dir/"
-  done
-  for f in "$results_dir"/*.json; do
-    [[ -f "$f" && "$f" != "$json" && "$f" -nt "$work/started" ]] && cp "$f" "$out_dir/"
-  done
-  echo "copied the results and logs to $out_dir"
-fi
-(( failures == 0 ))
+# ---- 5. summary -----------------------------------------------------------------------------------------------
+summary
+(( $(count_failures) == 0 ))

@@ -39,11 +39,14 @@ import liftnet.train.Trainer;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp liftnet.jar:TEST_CLASSES liftnet.check.Throughput \
- *      [--engines cpu,cuda,opencl] [--nets 784-64-64-64-10,1024-512-512-10] [--batches 50,1000]
+ *      [--engines cpu,cpu@1,cpu@4,cuda,opencl] [--nets 784-64-64-64-10,1024-512-512-10] [--batches 50,1000]
+ *      [--cases 784-64-64-64-10:50,1024-512-512-10:1000]
  *      [--warmup 1.5] [--seconds 3] [--cpu-threads N] [--sweeps 15] [--data data/mnist] [--json FILE]
  * java -cp liftnet.jar:TEST_CLASSES liftnet.check.Throughput --merge FILE... [--json FILE]
  * </pre>
  *
+ * An engine {@code cpu@N} is the CPU engine on {@code N} threads ({@code cpu}: its default, every processor);
+ * {@code --cases} measures only the listed net and batch pairs instead of every net with every batch.
  * Each case runs steps until {@code --warmup} seconds have passed (at least one step, each waited for), then
  * times chunks of steps (about 50 ms each, each waited for: a statistics read from the device) until
  * {@code --seconds} have passed (at least two steps; one where a warm-up step took longer than that). Inputs: the first 10,000 MNIST training images for
@@ -69,8 +72,9 @@ public final class Throughput {
 
     public static void main(String[] args) throws IOException {
         List<String> engines = List.of("cpu", "cuda", "opencl");
-        List<String> nets = List.of("784-64-64-64-10", "1024-512-512-10");
+        List<String> nets = new ArrayList<>(List.of("784-64-64-64-10", "1024-512-512-10"));
         List<Integer> batches = List.of(50, 1000);
+        List<String> only = null;
         double warmup = 1.5;
         double seconds = 3;
         int cpuThreads = 0;
@@ -84,6 +88,7 @@ public final class Throughput {
                 case "--engines" -> engines = List.of(value(args, ++i).split(","));
                 case "--nets" -> nets = List.of(value(args, ++i).split(","));
                 case "--batches" -> batches = List.of(value(args, ++i).split(",")).stream().map(Integer::parseInt).toList();
+                case "--cases" -> only = List.of(value(args, ++i).split(","));
                 case "--warmup" -> warmup = Double.parseDouble(value(args, ++i));
                 case "--seconds" -> seconds = Double.parseDouble(value(args, ++i));
                 case "--cpu-threads" -> cpuThreads = Integer.parseInt(value(args, ++i));
@@ -98,7 +103,7 @@ public final class Throughput {
                 }
                 default -> {
                     System.err.println("error: unknown option " + a + "; usage: Throughput [--engines cpu,cuda,opencl] [--nets N,..]"
-                            + " [--batches 50,1000] [--warmup S] [--seconds S] [--cpu-threads N] [--sweeps N] [--data DIR] [--json FILE]"
+                            + " [--batches 50,1000] [--cases NET:BATCH,..] [--warmup S] [--seconds S] [--cpu-threads N] [--sweeps N] [--data DIR] [--json FILE]"
                             + " | Throughput --merge FILE... [--json FILE]");
                     System.exit(2);
                 }
@@ -122,6 +127,9 @@ public final class Throughput {
             boolean broken = false;
             for (String net : nets) {
                 for (int batch : batches) {
+                    if (only != null && !only.contains(net + ":" + batch)) {
+                        continue;
+                    }
                     Case c;
                     if (broken) {
                         c = new Case(engine, "", net, batch, 0, 0, Double.NaN, Double.NaN, "", "skipped: engine failed to open");
@@ -209,7 +217,11 @@ public final class Throughput {
                 solver, 1, 0);
         Engine opened;
         try {
-            opened = Engines.open(device, config, Math.max(cpuThreads, 0));
+            if (device.startsWith("cpu@")) {
+                opened = Engines.open("cpu", config, Integer.parseInt(device.substring(4)));
+            } else {
+                opened = Engines.open(device, config, Math.max(cpuThreads, 0));
+            }
         } catch (RuntimeException | LinkageError e) {
             return new Case(device, "", net, batch, 0, 0, Double.NaN, Double.NaN, data.name(), "open: " + message(e));
         }
@@ -330,7 +342,10 @@ public final class Throughput {
                 c.engine(), c.net(), c.batch(), c.samplesPerSecond(), c.steps(), c.seconds(), c.meanSweeps(), c.data(), c.device());
     }
 
-    /** samples/s per engine (columns) for each net and batch (rows), with each engine's ratio to the CPU engine. */
+    /**
+     * samples/s per engine (columns) for each measured net and batch (rows), with each GPU engine's ratio to the CPU
+     * engine on every processor ({@code cpu}).
+     */
     static String table(List<Case> cases) {
         List<String> engines = cases.stream().map(Case::engine).distinct().toList();
         List<String> nets = cases.stream().map(Case::net).distinct().toList();
@@ -339,19 +354,22 @@ public final class Throughput {
         sb.append(String.format(Locale.ROOT, "%-20s %6s", "net", "batch"));
         for (String e : engines) {
             sb.append(String.format(Locale.ROOT, " %12s", e));
-            if (!e.equals("cpu") && engines.contains("cpu")) {
+            if (!e.startsWith("cpu") && engines.contains("cpu")) {
                 sb.append(String.format(Locale.ROOT, " %8s", e.length() > 7 ? "ratio" : e + "/cpu"));
             }
         }
         sb.append('\n');
         for (String net : nets) {
             for (int batch : batches) {
+                if (cases.stream().noneMatch(c -> c.net().equals(net) && c.batch() == batch)) {
+                    continue;
+                }
                 sb.append(String.format(Locale.ROOT, "%-20s %6d", net, batch));
                 double cpu = rate(cases, "cpu", net, batch);
                 for (String e : engines) {
                     double v = rate(cases, e, net, batch);
                     sb.append(Double.isNaN(v) ? String.format(Locale.ROOT, " %12s", "-") : String.format(Locale.ROOT, " %12.0f", v));
-                    if (!e.equals("cpu") && engines.contains("cpu")) {
+                    if (!e.startsWith("cpu") && engines.contains("cpu")) {
                         double ratio = v / cpu;
                         sb.append(Double.isNaN(ratio) ? String.format(Locale.ROOT, " %8s", "-")
                                 : String.format(Locale.ROOT, ratio < 1 ? " %7.2fx" : " %7.1fx", ratio));

@@ -54,4 +54,20 @@ class ThroughputTest {
         String table = Throughput.table(List.of(a, b));
         assertTrue(table.contains("10.0x"), table);
     }
+
+    @Test
+    void cpuThreadCountsAreColumnsBesideTheGpuWithoutRatios() {
+        var data = Throughput.dataset(NetSpec.parse("20-16-16-10"), Path.of("no-such-dir"));
+        var one = Throughput.measure("cpu@1", 0, "20-16-16-10", 50, data, SolverConfig.paperDefault(), 0.01, 0.05);
+        assertNull(one.error(), one.toString());
+        assertTrue(one.device().contains("1 thread"), one.device());
+        var all = new Throughput.Case("cpu", "cpu (16 threads)", "20-16-16-10", 50, 10, 1.0, 1000, 15, "synthetic", null);
+        var gpu = new Throughput.Case("cuda", "cuda:0 X", "20-16-16-10", 50, 10, 0.1, 4000, 15, "synthetic", null);
+        var other = new Throughput.Case("cpu", "cpu (16 threads)", "30-10", 1000, 10, 1.0, 9000, 15, "synthetic", null);
+        String table = Throughput.table(List.of(one, all, gpu, other));
+        List<String> lines = table.lines().toList();
+        assertTrue(lines.get(0).contains("cpu@1") && lines.get(0).contains("cuda/cpu") && !lines.get(0).contains("cpu@1/cpu"), table);
+        assertTrue(lines.get(1).contains("4.0x"), table);
+        assertEquals(3, lines.size(), "a row only for each measured net and batch:\n" + table);
+    }
 }
