@@ -4,21 +4,24 @@
 #
 #   gpu-check.sh          the check (run it there: bash gpu-bundle/gpu-check.sh --out DIR)
 #   runtime.tar.gz        a jlink Java runtime (java.base, jdk.incubator.vector, jdk.unsupported, java.logging,
-#                         jdk.zipfs; + java.management with the JMH jar), unpacked by gpu-check.sh into a temporary folder
-#   lib/liftnet.jar       the shaded application jar, with the nvcc-built PTX (liftnet/ptx/*.ptx)
+#                         jdk.zipfs; + java.management with the JMH jar), unpacked by gpu-check.sh into runtime/ beside
+#                         it (not /tmp, which may be noexec)
+#   lib/liftnet.jar       the shaded application jar, with the nvcc-built PTX in two flavours: liftnet/ptx/*.ptx (the
+#                         ISA of the nvcc that built it) and liftnet/ptx/compat/*.ptx (ISA 7.8, for older drivers;
+#                         the CUDA engine falls back to it by itself)
 #   lib/liftnet-tests.jar the test classes and resources (contract and parity tests, liftnet.check.Throughput)
 #   lib/junit-platform-console-standalone-<v>.jar   the JUnit console launcher matching the pom's JUnit
-#   lib/ptx-compat.jar    the same PTX declaring an older ISA, for drivers older than the nvcc that built it
-#   lib/ptx.txt           the PTX ISA and the CUDA driver it needs
+#   lib/ptx.txt           the PTX ISAs and the CUDA drivers they need
 #   lib/benchmarks.jar    the JMH benchmarks, only where bench/ exists and the bundle stays under the limit
 #   data/mnist/*.gz       the four MNIST IDX files, gzipped (liftnet reads gzip and checks the SHA-256)
 #   kernels/              the kernel sources (for reference; the jar holds them too)
 #   BUNDLE.txt            what was packed: commit, JDK, modules, sizes
 #
-# Usage: scripts/gpu-bundle.sh [DIR] [--no-build] [--online]
+# Usage: scripts/gpu-bundle.sh [DIR] [--no-build] [--offline]
 #   DIR         default gpu-bundle/ in the project root (git-ignored); a previous bundle there is replaced
-#   --no-build  use target/ as it is (default: mvn -o -q -B package -DskipTests, which also compiles the tests)
-#   --online    let Maven use the network (default: offline, -o)
+#   --no-build  use target/ as it is (default: mvn -q -B package -DskipTests, which also compiles the tests, and the
+#               JMH benchmarks; each Maven build runs offline first and goes online only for what is missing)
+#   --offline   never let Maven use the network
 # Environment: LIFTNET_JDK (a JDK folder with jlink), LIFTNET_BUNDLE_LIMIT (bytes; default 60000000).
 #
 # Needs a JDK >= 17 with jlink (jmods, or a JDK 24+ runtime image that can be linked, such as Temurin 25), Maven,
@@ -31,11 +34,12 @@ die() { say "error: $*"; exit 1; }
 
 dir=""
 build=1
-offline=(-o)
+online=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0; shift ;;
-    --online) offline=(); shift ;;
+    --offline) online=0; shift ;;
+    --online) shift ;;   # the default now; kept for old command lines
     -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (try --help)" ;;
     *) [[ -z "$dir" ]] || die "only one DIR, found '$dir' and '$1'"; dir="$1"; shift ;;
@@ -66,9 +70,24 @@ say "JDK: $jdk (Java $jdk_major)"
 
 # ---- build ----------------------------------------------------------------------------------------------------
 cd "$root"
+# mvn_build WHAT ARGS...: Maven offline (what ~/.m2 holds), then, where that fails and --offline was not given,
+# online for what is missing
+mvn_build() {
+  local what="$1"; shift
+  say "building $what: mvn -o -q -B $*"
+  mvn -o -q -B -Dstyle.color=never "$@" > "$work_build/mvn.log" 2>&1 && return 0
+  if [[ $online == 1 ]]; then
+    say "offline build failed ($(grep -m 1 -E 'ERROR|Could not' "$work_build/mvn.log" | cut -c1-160)); again online"
+    mvn -q -B -Dstyle.color=never "$@" >&2 && return 0
+  else
+    cat "$work_build/mvn.log" >&2
+  fi
+  return 1
+}
+work_build="$(mktemp -d "${TMPDIR:-/tmp}/gpu-bundle-build.XXXXXX")"
+trap 'rm -rf "$work_build"' EXIT
 if [[ $build == 1 ]]; then
-  say "building: mvn ${offline[*]} -q -B package -DskipTests (application jar with PTX, test classes)"
-  JAVA_HOME="${JAVA_HOME:-}" mvn "${offline[@]}" -q -B -Dstyle.color=never package -DskipTests >&2 || die "the Maven build failed (above)"
+  mvn_build "the application jar with PTX and the test classes" package -DskipTests || die "the Maven build failed (above)"
 fi
 jar="$root/target/liftnet.jar"
 [[ -f "$jar" ]] || die "$jar is missing; run without --no-build"
@@ -79,10 +98,7 @@ ptx="$("$jdk/bin/jar" --list --file "$jar" | grep -c '^liftnet/ptx/.*\.ptx$' || 
 bench_jar=""
 if [[ -f "$root/bench/pom.xml" ]]; then
   if [[ $build == 1 && -f "$root/bench/reactor.xml" ]]; then
-    say "building the JMH benchmarks: mvn ${offline[*]} -q -B -f bench/reactor.xml -DskipTests package"
-    if ! mvn "${offline[@]}" -q -B -Dstyle.color=never -f bench/reactor.xml -DskipTests package >&2; then
-      say "warning: the benchmark build failed; the bundle goes without JMH"
-    fi
+    mvn_build "the JMH benchmarks" -f bench/reactor.xml -DskipTests package || say "warning: the benchmark build failed; the bundle goes without JMH"
   fi
   [[ -f "$root/bench/target/benchmarks.jar" ]] && bench_jar="$root/bench/target/benchmarks.jar"
 fi
@@ -98,6 +114,7 @@ launcher_name="junit-platform-console-standalone-$platform.jar"
 m2="${MAVEN_REPO:-$HOME/.m2/repository}"
 launcher="$m2/org/junit/platform/junit-platform-console-standalone/$platform/$launcher_name"
 if [[ ! -f "$launcher" ]]; then
+  [[ $online == 1 ]] || die "$launcher is missing and --offline forbids fetching it"
   say "fetching $launcher_name with mvn dependency:get"
   mvn -q -B -Dstyle.color=never dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -Dtransitive=false >&2 \
     || die "could not fetch org.junit.platform:junit-platform-console-standalone:$platform (needs the network once)"
@@ -115,7 +132,7 @@ fi
 mkdir -p "$dir/lib" "$dir/data/mnist" "$dir/kernels"
 dir="$(cd "$dir" && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gpu-bundle.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$work_build"' EXIT
 
 # ---- Java runtime ---------------------------------------------------------------------------------------------
 # The modules, from jdeps (jdeps --print-module-deps on liftnet.jar, the test classes and the launcher):
@@ -153,12 +170,10 @@ rm -rf "$work/runtime/legal/"*/ASSEMBLY_EXCEPTION 2>/dev/null || true
 runtime_version="$("$work/runtime/bin/java" -version 2>&1 | head -n 1)"
 tar -C "$work" -cf - runtime | gzip -9 > "$dir/runtime.tar.gz"
 
-# ---- PTX: which driver it needs, and a copy for older drivers ---------------------------------------------------
+# ---- PTX: which drivers it needs ------------------------------------------------------------------------------
 # nvcc writes the PTX ISA of its own release (CUDA 13.0: ISA 9.0), and a driver loads only the ISA versions it
-# knows: PTX from CUDA 13 fails with CUDA_ERROR_UNSUPPORTED_PTX_VERSION on a CUDA 12 driver. lib/ptx-compat.jar
-# holds the same PTX declaring ISA 7.8 (CUDA 11.8, the first release for the H100), kept only when ptxas accepts
-# every module under that declaration (ptxas rejects instructions the declared ISA lacks); gpu-check.sh puts it
-# first on the class path when the driver is older than the PTX's ISA.
+# knows. The jar holds a second flavour declaring ISA 7.8 (liftnet/ptx/compat/, checked by ptxas at build time),
+# which the CUDA engine loads when the driver refuses the first.
 isa_to_cuda() { # ISA -> the first CUDA release that reads it, or "unknown"
   case "$1" in
     7.8) echo 11.8 ;; 8.0) echo 12.0 ;; 8.1) echo 12.1 ;; 8.2) echo 12.2 ;; 8.3) echo 12.3 ;; 8.4) echo 12.4 ;;
@@ -171,43 +186,18 @@ mkdir -p "$ptx_dir"
 (cd "$ptx_dir" && "$jdk/bin/jar" --extract --file "$jar" liftnet/ptx)
 ptx_isa="$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$ptx_dir"/liftnet/ptx/*.ptx | sort -V | tail -n 1)"
 ptx_cuda="$(isa_to_cuda "$ptx_isa")"
-compat_isa=7.8
-compat_note="not needed"
-ptxas="$(command -v ptxas || true)"
-[[ -z "$ptxas" && -n "$(command -v nvcc || true)" ]] && ptxas="$(dirname "$(readlink -f "$(command -v nvcc)")")/ptxas"
-if [[ "$(printf '%s\n%s\n' "$ptx_isa" "$compat_isa" | sort -V | tail -n 1)" != "$compat_isa" ]]; then
-  if [[ -x "$ptxas" ]]; then
-    compat_ok=1
-    for f in "$ptx_dir"/liftnet/ptx/*.ptx; do
-      sed -i "s/^\.version $ptx_isa\$/.version $compat_isa/" "$f"
-      for arch in sm_75 sm_90; do
-        if ! "$ptxas" -arch="$arch" -o /dev/null "$f" 2>"$work/ptxas.log"; then
-          say "warning: $(basename "$f") declared as ISA $compat_isa does not assemble for $arch: $(head -n 1 "$work/ptxas.log"); no lib/ptx-compat.jar"
-          compat_ok=0
-        fi
-      done
-    done
-    if (( compat_ok )); then
-      compat_note="lib/ptx-compat.jar: ISA $compat_isa (CUDA $(isa_to_cuda "$compat_isa")+), checked by $ptxas for sm_75 and sm_90"
-    else
-      compat_note="none: ptxas rejected the ISA $compat_isa declaration"
-    fi
-  else
-    compat_ok=0
-    compat_note="none: no ptxas to check an ISA $compat_isa declaration"
-  fi
-fi
+compat_count="$(ls "$ptx_dir"/liftnet/ptx/compat/*.ptx 2>/dev/null | wc -l)"
+(( compat_count == ptx )) || die "$jar holds $ptx native PTX modules but $compat_count under liftnet/ptx/compat/; rebuild (mvn package)"
+compat_isa="$(sed -n 's/^\.version \([0-9.]*\)$/\1/p' "$ptx_dir"/liftnet/ptx/compat/*.ptx | sort -V | tail -n 1)"
+compat_cuda="$(isa_to_cuda "$compat_isa")"
+compat_note="liftnet/ptx/compat/: ISA $compat_isa (CUDA $compat_cuda+)"
 say "PTX: ISA $ptx_isa, needs a CUDA $ptx_cuda driver; older drivers: $compat_note"
 
 # ---- jars, kernels, data, the check ---------------------------------------------------------------------------
 cp "$jar" "$dir/lib/liftnet.jar"
 cp "$launcher" "$dir/lib/$launcher_name"
 "$jdk/bin/jar" --create --file "$dir/lib/liftnet-tests.jar" -C "$root/target/test-classes" .
-if [[ "${compat_ok:-0}" == 1 ]]; then
-  "$jdk/bin/jar" --create --file "$dir/lib/ptx-compat.jar" -C "$ptx_dir" liftnet/ptx
-fi
-printf 'isa=%s\ncuda=%s\ncompat_isa=%s\ncompat_cuda=%s\n' "$ptx_isa" "$ptx_cuda" \
-  "$([[ "${compat_ok:-0}" == 1 ]] && echo "$compat_isa")" "$([[ "${compat_ok:-0}" == 1 ]] && isa_to_cuda "$compat_isa")" > "$dir/lib/ptx.txt"
+printf 'isa=%s\ncuda=%s\ncompat_isa=%s\ncompat_cuda=%s\n' "$ptx_isa" "$ptx_cuda" "$compat_isa" "$compat_cuda" > "$dir/lib/ptx.txt"
 cp "$root"/kernels/* "$dir/kernels/"
 cp "$root/scripts/gpu-check.sh" "$dir/gpu-check.sh"
 chmod +x "$dir/gpu-check.sh"
@@ -248,7 +238,7 @@ dirty="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | he
   echo "ptx: $ptx modules in lib/liftnet.jar, ISA $ptx_isa (needs a CUDA $ptx_cuda driver); for older drivers: $compat_note"
   echo "jmh: ${bench_jar:+lib/benchmarks.jar}${bench_jar:-not bundled}"
   echo "data: $data_note"
-  echo "run: bash gpu-check.sh [--out DIR] [--allow-cpu-opencl] [--budget SECONDS] (--help for more)"
+  echo "run: bash gpu-check.sh --out DIR (about 5-7 minutes on an H200 machine; --help for more)"
   echo
   echo "files (bytes):"
 } > "$dir/BUNDLE.txt"
