@@ -4,7 +4,7 @@
 #
 #   gpu-check.sh          the check (run it there: bash gpu-bundle/gpu-check.sh --out DIR)
 #   runtime.tar.gz        a jlink Java runtime (java.base, jdk.incubator.vector, jdk.unsupported, java.logging,
-#                         jdk.zipfs; + java.management with the JMH jar), unpacked by gpu-check.sh into runtime/ beside
+#                         jdk.zipfs, java.xml; + java.management with the JMH jar), unpacked by gpu-check.sh into runtime/ beside
 #                         it (not /tmp, which may be noexec)
 #   lib/liftnet.jar       the shaded application jar, with the nvcc-built PTX in two flavours: liftnet/ptx/*.ptx (the
 #                         ISA of the nvcc that built it) and liftnet/ptx/compat/*.ptx (ISA 7.8, for older drivers;
@@ -77,7 +77,7 @@ mvn_build() {
   say "building $what: mvn -o -q -B $*"
   mvn -o -q -B -Dstyle.color=never "$@" > "$work_build/mvn.log" 2>&1 && return 0
   if [[ $online == 1 ]]; then
-    say "offline build failed ($(grep -m 1 -E 'ERROR|Could not' "$work_build/mvn.log" | cut -c1-160)); again online"
+    say "offline build failed ($(sed 's/\x1b\[[0-9;]*m//g' "$work_build/mvn.log" | grep -m 1 -E 'ERROR|Could not' | cut -c1-200)); again online"
     mvn -q -B -Dstyle.color=never "$@" >&2 && return 0
   else
     cat "$work_build/mvn.log" >&2
@@ -92,7 +92,7 @@ fi
 jar="$root/target/liftnet.jar"
 [[ -f "$jar" ]] || die "$jar is missing; run without --no-build"
 [[ -d "$root/target/test-classes/liftnet/check" ]] || die "target/test-classes is missing or stale; run without --no-build"
-ptx="$("$jdk/bin/jar" --list --file "$jar" | grep -c '^liftnet/ptx/.*\.ptx$' || true)"
+ptx="$("$jdk/bin/jar" --list --file "$jar" | grep -c '^liftnet/ptx/[^/]*\.ptx$' || true)"
 [[ "$ptx" -gt 0 ]] || die "$jar holds no PTX (liftnet/ptx/*.ptx): nvcc was not on the PATH when it was built; put nvcc on the PATH and rebuild (the GPU machine has no CUDA toolkit to compile the kernels)"
 
 bench_jar=""
@@ -131,6 +131,7 @@ if [[ -e "$dir" ]]; then
 fi
 mkdir -p "$dir/lib" "$dir/data/mnist" "$dir/kernels"
 dir="$(cd "$dir" && pwd)"
+echo "liftnet GPU bundle (incomplete: its build stopped)" > "$dir/BUNDLE.txt"   # marks the folder as ours to replace
 work="$(mktemp -d "${TMPDIR:-/tmp}/gpu-bundle.XXXXXX")"
 trap 'rm -rf "$work" "$work_build"' EXIT
 
@@ -138,10 +139,11 @@ trap 'rm -rf "$work" "$work_build"' EXIT
 # The modules, from jdeps (jdeps --print-module-deps on liftnet.jar, the test classes and the launcher):
 # java.base; jdk.incubator.vector (CPU engine); jdk.unsupported (LWJGL's Unsafe, sun.misc.Signal for Ctrl-C);
 # java.logging (JLine, under the progress bar); jdk.zipfs (the JUnit launcher's package scan opens jars as file
-# systems: without it --select-package finds no test in a jar). Left out on purpose: java.desktop (only XChart and the
+# systems: without it --select-package finds no test in a jar); java.xml (the launcher's XML reports, from which
+# gpu-check.sh learns which test classes failed). Left out on purpose: java.desktop (only XChart and the
 # report/filters commands draw images), java.sql (Gson's optional java.sql adapters), java.compiler
 # (annotations only). The JMH jar adds java.management.
-modules="java.base,jdk.incubator.vector,jdk.unsupported,java.logging,jdk.zipfs"
+modules="java.base,jdk.incubator.vector,jdk.unsupported,java.logging,jdk.zipfs,java.xml"
 [[ -n "$bench_jar" ]] && modules="$modules,java.management"
 modules="${LIFTNET_JLINK_MODULES:-$modules}"
 module_path=()
