@@ -78,7 +78,7 @@ while [[ $# -gt 0 ]]; do
     --results) results_dir="${2:?--results needs a folder}"; shift 2 ;;
     --ptx) ptx_mode="${2:?--ptx needs auto, native or compat}"; shift 2 ;;
     --ptx=*) ptx_mode="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) usage "unknown option $1" ;;
   esac
 done
