@@ -26,7 +26,7 @@
 #   --out DIR            results and logs also go to DIR as each step ends (e.g. $OUT of the device tool)
 #   --allow-cpu-opencl   run the OpenCL steps on any OpenCL device (PoCL on the CPU, for a dry run); by default
 #                        they run only on an NVIDIA OpenCL GPU
-#   --budget SECONDS     time for the whole check (default 450: every step fits on an H200 machine); a step that
+#   --budget SECONDS     time for the whole check (default 420: every step fits on an H200 machine); a step that
 #                        would not get its minimum is NOT-RUN; a larger budget also lengthens each step's limit
 #   --quick              shorter measurements (0.5 s warm-up, 1 s per case instead of 1.5 s and 3 s), 10,000 training
 #                        samples instead of 60,000
@@ -46,7 +46,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 out_dir=""
 allow_cpu_ocl=0
-default_budget=450
+default_budget=420
 budget=$default_budget
 quick=0
 jmh=0
@@ -166,12 +166,12 @@ run_child() {
   return "$rc"
 }
 # run_step NAME WANT MIN LOG CMD... : CMD with at most WANT seconds (scaled up with a budget above the default) or
-# what the budget leaves, less a 15 s reserve for the summary; returns 200 without running it when fewer than MIN
+# what the budget leaves, less a 20 s reserve for the summary; returns 200 without running it when fewer than MIN
 # seconds are left.
 run_step() {
   local name="$1" want="$2" min="$3" log="$4"; shift 4
   (( budget > default_budget )) && want=$((want * budget / default_budget))   # a larger budget: a slower machine
-  local t; t="$(left)"; t=$((t - 15))
+  local t; t="$(left)"; t=$((t - 20))
   (( t > want )) && t="$want"
   if (( t < min )); then
     echo "not run: $t s left of the budget, the step needs at least $min s" > "$log"
