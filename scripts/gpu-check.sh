@@ -382,6 +382,7 @@ current_step="cuda probe"; current_t0=$SECONDS
 run_child 60 "$logs/cuda-devices.log" "$java_bin" "${jvm[@]}" -cp "$app_cp" liftnet.cuda.CudaRuntime
 rc=$?
 current_step=""
+probe_secs=$((SECONDS - current_t0))
 strip_warnings "$logs/cuda-devices.log" > "$work/cuda-devices.txt"
 while IFS= read -r l; do say "cuda: $l"; done < "$work/cuda-devices.txt"
 if (( rc == 0 )) && grep -q '^cuda:' "$work/cuda-devices.txt"; then
@@ -394,10 +395,10 @@ if [[ -n "$nvsmi_problem" ]]; then
   record "nvidia-smi" FAIL 0 "$nvsmi_problem"
 fi
 if (( cuda_ok )); then
-  record "cuda probe" PASS 0 "$(grep -c '^cuda:' "$work/cuda-devices.txt") device(s)"
+  record "cuda probe" PASS "$probe_secs" "$(grep -c '^cuda:' "$work/cuda-devices.txt") device(s)"
 elif (( gpus_listed > 0 )); then
   say "FAIL: nvidia-smi lists $gpus_listed GPU(s) but CUDA cannot use them: $cuda_why"
-  record "cuda probe" FAIL 0 "nvidia-smi lists $gpus_listed GPU(s); $cuda_why"
+  record "cuda probe" FAIL "$probe_secs" "nvidia-smi lists $gpus_listed GPU(s); $cuda_why"
   cuda_why="the CUDA probe failed"
 fi
 

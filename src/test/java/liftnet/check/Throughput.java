@@ -47,7 +47,8 @@ import liftnet.train.Trainer;
  *
  * An engine {@code cpu@N} is the CPU engine on {@code N} threads ({@code cpu}: its default, every processor);
  * {@code --cases} measures only the listed net and batch pairs instead of every net with every batch.
- * Each case runs steps until {@code --warmup} seconds have passed (at least one step, each waited for), then
+ * Each case runs steps until {@code --warmup} seconds (an engine's first case: three times as long) have passed
+ * (at least one step, each waited for), then
  * times chunks of steps (about 50 ms each, each waited for: a statistics read from the device) until
  * {@code --seconds} have passed (at least two steps; one where a warm-up step took longer than that). Inputs: the first 10,000 MNIST training images for
  * 784-input nets when {@code --data} holds MNIST, else seeded synthetic inputs (a third of them zero).
@@ -63,6 +64,8 @@ public final class Throughput {
     }
 
     static final int SAMPLES = 10_000;
+    /** Warm-up of an engine's first case, in multiples of {@code --warmup}. */
+    static final double FIRST_WARMUP_FACTOR = 3;
 
     /** {@code --profile}: after each case, print the engine's profile of its measured steps to stderr. */
     static boolean profile;
@@ -135,7 +138,9 @@ public final class Throughput {
                         c = new Case(engine, "", net, batch, 0, 0, Double.NaN, Double.NaN, "", "skipped: engine failed to open");
                     } else {
                         Dataset d = datasets.computeIfAbsent(net, n -> dataset(NetSpec.parse(n), dataDir));
-                        c = measure(engine, cpuThreads, net, batch, d, solver, warmup, seconds);
+                        // the first case of an engine also warms up the JIT compiler and the driver: three times as long
+                        double w = cases.stream().anyMatch(x -> x.engine().equals(engine)) ? warmup : FIRST_WARMUP_FACTOR * warmup;
+                        c = measure(engine, cpuThreads, net, batch, d, solver, w, seconds);
                         broken = c.steps() == 0 && c.error() != null && c.error().startsWith("open:");
                     }
                     cases.add(c);
