@@ -238,7 +238,7 @@ dirty="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | he
   echo "runtime: $runtime_version; jlink modules: $modules${jvm_defaults:+; default options $jvm_defaults} (from $jdk)"
   echo "junit: $launcher_name (JUnit $junit)"
   echo "ptx: $ptx modules in lib/liftnet.jar, ISA $ptx_isa (needs a CUDA $ptx_cuda driver); for older drivers: $compat_note"
-  echo "jmh: ${bench_jar:+lib/benchmarks.jar}${bench_jar:-not bundled}"
+  echo "jmh: $([[ -n "$bench_jar" ]] && echo lib/benchmarks.jar || echo "not bundled")"
   echo "data: $data_note"
   echo "run: bash gpu-check.sh --out DIR (about 5-7 minutes on an H200 machine; --help for more)"
   echo
