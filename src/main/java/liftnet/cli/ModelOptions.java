@@ -97,6 +97,12 @@ final class ModelOptions {
      * @throws picocli.CommandLine.ParameterException when the model's input or output width does not match
      */
     Dataset load(CommandLine cli, ModelFile.Model m) {
+        Dataset set = loadAll(cli, m);
+        return limit > 0 ? set.head(limit) : set;
+    }
+
+    /** {@link #load} without {@code --limit}: the whole split. */
+    Dataset loadAll(CommandLine cli, ModelFile.Model m) {
         DatasetId id = datasetFor(m);
         int inputs = m.config().net().inputs();
         int outputs = m.config().net().outputs();
@@ -106,7 +112,6 @@ final class ModelOptions {
                     + " classes; pass the --dataset the model was trained on");
         }
         Path dir = data != null ? data : TrainCommand.defaultData(id);
-        Dataset set = DataSets.load(id, dir, splitOf(cli));
-        return limit > 0 ? set.head(limit) : set;
+        return DataSets.load(id, dir, splitOf(cli));
     }
 }

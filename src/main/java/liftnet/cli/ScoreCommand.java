@@ -57,6 +57,11 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--noise-seed", paramLabel = "N", defaultValue = "1", description = "Seed of --ood noise. Default: ${DEFAULT-VALUE}")
     long noiseSeed;
 
+    @Option(names = "--sample-seed", paramLabel = "N", defaultValue = "1",
+            description = "With --limit: seed of the N samples drawn at random from each set (not the first N: MNIST's"
+                    + " test set puts its easier half first). Default: ${DEFAULT-VALUE}")
+    long sampleSeed;
+
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw the ROC curves and each score's histograms per set")
     Path plot;
 
@@ -66,7 +71,7 @@ final class ScoreCommand implements Callable<Integer> {
         options.validate(cli);
         Split split = parseSplit(cli, oodSplit);
         ModelFile.Model model = options.readModel();
-        Dataset in = options.load(cli, model);
+        Dataset in = limited(options.loadAll(cli, model));
         Dataset out = loadOod(cli, in, split);
         String method = model.metadata().getOrDefault("method", Method.CONTRASTIVE.id());
         boolean lifted = !method.equals(Method.BACKPROP.id()) && !method.equals(Method.LINEAR.id());
@@ -114,7 +119,7 @@ final class ScoreCommand implements Callable<Integer> {
         };
     }
 
-    /** {@code --ood}: seeded noise as many as the in-distribution samples, or the first {@code --limit} of a data set. */
+    /** {@code --ood}: seeded noise as many as the in-distribution samples, or the data set ({@link #limited}). */
     private Dataset loadOod(CommandLine cli, Dataset in, Split split) {
         if (ood.trim().equalsIgnoreCase("noise")) {
             return SampleScores.noise(in, in.count(), noiseSeed);
@@ -131,6 +136,11 @@ final class ScoreCommand implements Callable<Integer> {
                     + " classes; choose an --ood set of the same shape, or noise");
         }
         Dataset set = DataSets.load(id, oodData != null ? oodData : TrainCommand.defaultData(id), split);
-        return options.limit > 0 ? set.head(options.limit) : set;
+        return limited(set);
+    }
+
+    /** {@code --limit N}: N samples drawn at random with {@code --sample-seed}, in their order in the set. */
+    private Dataset limited(Dataset set) {
+        return options.limit > 0 ? set.sample(options.limit, sampleSeed) : set;
     }
 }

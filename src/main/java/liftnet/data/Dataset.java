@@ -40,4 +40,35 @@ public record Dataset(String name, int count, int width, int classes, float[] in
         int[] y = java.util.Arrays.copyOf(labels, n);
         return new Dataset(name + "[:" + n + "]", n, width, classes, x, y);
     }
+
+    /**
+     * {@code n} samples drawn uniformly without replacement with {@code seed}, kept in their order in this set (all of
+     * it when {@code n >= count}). Unlike {@link #head(int)} it does not inherit an ordering of the file: MNIST's test
+     * set, for one, puts its easier half first.
+     */
+    public Dataset sample(int n, long seed) {
+        if (n >= count) {
+            return this;
+        }
+        int[] pick = new int[count];
+        for (int i = 0; i < count; i++) {
+            pick[i] = i;
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            int j = i + random.nextInt(count - i);
+            int t = pick[i];
+            pick[i] = pick[j];
+            pick[j] = t;
+        }
+        int[] rows = java.util.Arrays.copyOf(pick, n);
+        java.util.Arrays.sort(rows);
+        float[] x = new float[n * width];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(inputs, rows[i] * width, x, i * width, width);
+            y[i] = labels[rows[i]];
+        }
+        return new Dataset(name + "[" + n + " drawn, seed " + seed + "]", n, width, classes, x, y);
+    }
 }

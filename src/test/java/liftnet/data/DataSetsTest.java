@@ -1,6 +1,9 @@
 package liftnet.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -117,5 +120,34 @@ class DataSetsTest {
         }
         assertEquals(0f, min);
         assertEquals(1f, max);
+    }
+
+    @Test
+    void sampleDrawsDistinctRowsInOrderReproducibly() {
+        int count = 100;
+        int width = 3;
+        float[] x = new float[count * width];
+        int[] y = new int[count];
+        for (int i = 0; i < count; i++) {
+            java.util.Arrays.fill(x, i * width, (i + 1) * width, i);
+            y[i] = i % 10;
+        }
+        Dataset all = new Dataset("t", count, width, 10, x, y);
+        Dataset a = all.sample(30, 7);
+        assertEquals(30, a.count());
+        int previous = -1;
+        boolean beyondHead = false;
+        for (int i = 0; i < a.count(); i++) {
+            int row = (int) a.inputs()[i * width];
+            assertTrue(row > previous, "rows in their order and distinct: " + row + " after " + previous);
+            assertEquals(row, (int) a.inputs()[i * width + width - 1], "a whole row is copied");
+            assertEquals(row % 10, a.labels()[i], "the label travels with its row");
+            beyondHead |= row >= 30;
+            previous = row;
+        }
+        assertTrue(beyondHead, "a random draw of 30 of 100 is not the first 30");
+        assertArrayEquals(a.inputs(), all.sample(30, 7).inputs(), "the same seed draws the same rows");
+        assertFalse(java.util.Arrays.equals(a.inputs(), all.sample(30, 8).inputs()), "another seed draws other rows");
+        assertSame(all, all.sample(count, 7));
     }
 }
