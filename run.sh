@@ -54,7 +54,7 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   a="${args[$i]}"
   case "$a" in
-    train|evaluate|energy|score|filters|report|help) [[ $i -eq 0 ]] && command="$a" ;;
+    train|evaluate|energy|score|filters|report|sweep|help) [[ $i -eq 0 ]] && command="$a" ;;
     -h|--help|-V|--version) help=1 ;;
     --dataset) dataset="${args[$((i + 1))]:-}" ;;
     --dataset=*) dataset="${a#--dataset=}" ;;
@@ -71,7 +71,7 @@ idx_present() { # DIR: all four IDX files, plain or gzipped
 }
 
 if [[ $help -eq 0 && $resume -eq 0 && $data_given -eq 0 && "${LIFTNET_NO_FETCH:-0}" != 1 ]] \
-   && [[ "$command" == train || "$command" == evaluate || "$command" == energy || "$command" == score ]]; then
+   && [[ "$command" == train || "$command" == evaluate || "$command" == energy || "$command" == score || "$command" == sweep ]]; then
   case "$dataset" in
     mnist|fashion-mnist)
       if ! idx_present "$root/data/$dataset"; then

@@ -145,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         return train(settings, folder, resume != null, err);
     }
 
-    private RunSettings fromOptions() {
+    RunSettings fromOptions() {
         Path dataDir = data != null ? data : defaultData(dataset);
         engineOptions.validate(spec.commandLine());
         EngineOptions o = engineOptions;

@@ -73,6 +73,36 @@ public final class Charts {
         save(png, chart);
     }
 
+    /**
+     * A line chart with error bars, one line per series, at {@link #WIDTH} x {@link #HEIGHT} (e.g. a mean over seeds
+     * with &plusmn; one standard deviation).
+     *
+     * @param series name to {@code {xs, ys, errors}}, three arrays of equal, non-zero length; not modified
+     * @throws IllegalArgumentException if there is no series or a series is not three arrays of equal length
+     */
+    public static void errorBarChart(Path png, String title, String xLabel, String yLabel, Map<String, double[][]> series)
+            throws IOException {
+        if (series == null || series.isEmpty()) {
+            throw new IllegalArgumentException("chart '" + title + "' needs at least one series");
+        }
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        style(chart.getStyler());
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            double[][] xye = e.getValue();
+            if (xye == null || xye.length != 3 || xye[0] == null || xye[1] == null || xye[2] == null
+                    || xye[0].length == 0 || xye[0].length != xye[1].length || xye[0].length != xye[2].length) {
+                throw new IllegalArgumentException("series '" + e.getKey() + "' must be {xs, ys, errors} of equal, non-zero length");
+            }
+            XYSeries s = chart.addSeries(e.getKey(), xye[0].clone(), xye[1].clone(), xye[2].clone());
+            if (xye[0].length > MARKER_LIMIT) {
+                s.setMarker(SeriesMarkers.NONE);
+            }
+        }
+        save(png, chart);
+    }
+
     /** {@link #barChart(Path, String, String, String, List, Map, int, int)} at {@link #WIDTH} x {@link #HEIGHT}. */
     public static void barChart(Path png, String title, String xLabel, String yLabel, List<String> categories,
                                 Map<String, double[]> series) throws IOException {

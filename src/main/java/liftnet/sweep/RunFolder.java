@@ -1,0 +1,74 @@
+package liftnet.sweep;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads what a sweep needs from a run folder written by {@code train}: its settings and its metrics lines. */
+public final class RunFolder {
+
+    /** The run's settings. */
+    public static final String CONFIG = "config.json";
+    /** One JSON object per finished epoch. */
+    public static final String METRICS = "metrics.jsonl";
+
+    private RunFolder() {
+    }
+
+    /** The number of finished epochs: the non-blank lines of {@code metrics.jsonl} (0 when there is none). */
+    public static int finishedEpochs(Path dir) {
+        Path metrics = dir.resolve(METRICS);
+        if (!Files.exists(metrics)) {
+            return 0;
+        }
+        try {
+            return (int) Files.readAllLines(metrics, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** {@code config.json}, or {@code null} when the folder has none. */
+    public static JsonObject config(Path dir) throws IOException {
+        Path config = dir.resolve(CONFIG);
+        if (!Files.exists(config)) {
+            return null;
+        }
+        return parse(Files.readString(config, StandardCharsets.UTF_8), config.toString());
+    }
+
+    /** The metrics lines, in file order (empty when there are none). */
+    public static List<JsonObject> metrics(Path dir) throws IOException {
+        Path metrics = dir.resolve(METRICS);
+        List<JsonObject> lines = new ArrayList<>();
+        if (Files.exists(metrics)) {
+            int number = 0;
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                number++;
+                if (!line.isBlank()) {
+                    lines.add(parse(line, metrics + " line " + number));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static JsonObject parse(String text, String where) throws IOException {
+        try {
+            JsonElement e = JsonParser.parseString(text);
+            if (e.isJsonObject()) {
+                return e.getAsJsonObject();
+            }
+        } catch (JsonParseException e) {
+            // reported below
+        }
+        throw new IOException(where + ": not a JSON object written by train");
+    }
+}

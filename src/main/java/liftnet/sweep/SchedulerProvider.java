@@ -1,0 +1,19 @@
+package liftnet.sweep;
+
+/**
+ * A scheduler that is not part of the core jar (the Spark module), found with {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/liftnet.sweep.SchedulerProvider}).
+ */
+public interface SchedulerProvider {
+
+    /** The name the command line uses, e.g. {@code spark}. */
+    String name();
+
+    /**
+     * Starts a scheduler.
+     *
+     * @param master where to run, in the provider's terms (Spark: {@code local[N]}, {@code spark://host:port}, or
+     *               {@code submit} for the master {@code spark-submit} set)
+     */
+    SweepScheduler open(String master);
+}

@@ -1,0 +1,28 @@
+package liftnet.sweep;
+
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * Runs a sweep's tasks, each with {@link SweepTask#execute}, and returns their outcomes in task order. The tasks
+ * are independent; a scheduler may run them in any order and in parallel.
+ */
+public interface SweepScheduler extends AutoCloseable {
+
+    /** What the scheduler is, for messages and {@code sweep.json} (e.g. {@code local, 2 in parallel}). */
+    String describe();
+
+    /** CPU threads per run when the sweep's options do not set {@code --threads}. */
+    int defaultThreads();
+
+    /**
+     * Runs every task.
+     *
+     * @param progress receives one line per finished task; not closed
+     * @return one outcome per task, in the order of {@code tasks}
+     */
+    List<TaskOutcome> run(List<SweepTask> tasks, RunLauncher launcher, PrintStream progress);
+
+    @Override
+    void close();
+}
