@@ -43,6 +43,26 @@ if needs_build; then
   rm -f "$log"
 fi
 
+# ---- 1b. the Spark module, only for a sweep with --spark ---------------------------------------------------------
+spark=0
+for a in "$@"; do
+  [[ "$a" == --spark || "$a" == --spark=* ]] && spark=1
+done
+spark_jar="$root/spark/target/liftnet-spark.jar"
+if [[ $spark -eq 1 ]] && { [[ ! -f "$spark_jar" ]] \
+     || [[ -n "$(find "$root/spark/pom.xml" "$root/spark/src/main" "$jar" -newer "$spark_jar" -print -quit 2>/dev/null)" ]]; }; then
+  say "building spark/target/liftnet-spark.jar and fetching Spark with Maven (once; takes a few minutes)..."
+  log="$(mktemp "${TMPDIR:-/tmp}/liftnet-build.XXXXXX")"
+  # shellcheck disable=SC2086
+  if ! (cd "$root" && mvn -B -q -f spark/reactor.xml package -DskipTests ${LIFTNET_MVN_OPTS:-}) >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    say "error: the Maven build of spark/ failed (log above); fix it or run: mvn -B -f spark/reactor.xml package -DskipTests"
+    exit 1
+  fi
+  rm -f "$log"
+fi
+
 # ---- 2. data ----------------------------------------------------------------------------------------------
 # Looks at the arguments only to find the subcommand, --dataset and --data; Java parses them for real.
 command="train"
@@ -111,13 +131,15 @@ fi
 for c in "${candidates[@]}"; do
   [[ -x "$c" ]] || continue
   m="$(java_major "$c")"
+  # Spark 4.0 runs on Java 17 and 21 only (Hadoop's login calls Subject.getSubject, which fails on 23+).
+  [[ $spark -eq 1 && "$m" -gt 21 ]] && continue
   if [[ "$m" -ge 17 && "$m" -gt "$best" ]]; then
     best="$m"
     java_bin="$c"
   fi
 done
 if [[ -z "$java_bin" ]]; then
-  say "error: no Java 17 or newer found (looked at \$JAVA_HOME, /usr/lib/jvm/temurin-25*, java on PATH); install a JDK 17+ or set JAVA_HOME"
+  say "error: no Java 17 or newer$([[ $spark -eq 1 ]] && echo ", and at most 21 for Spark,") found (looked at \$JAVA_HOME, /usr/lib/jvm/temurin-25*, java on PATH); install a JDK 17+ or set JAVA_HOME"
   exit 1
 fi
 
@@ -140,10 +162,17 @@ filter_warning() {
   fi
 }
 
+# With --spark: Spark's jars and the add-opens flags Spark needs on JDK 17+ (spark/jvm.options).
+launch=(-jar "$jar")
+if [[ $spark -eq 1 ]]; then
+  jvm+=("@$root/spark/jvm.options")
+  launch=(-cp "$jar:$spark_jar:$root/spark/target/lib/*" liftnet.cli.Main)
+fi
+
 exec 3> >(filter_warning >&2)
 filter=$!
 set +e
-"$java_bin" "${jvm[@]}" -jar "$jar" "$@" 2>&3
+"$java_bin" "${jvm[@]}" "${launch[@]}" "$@" 2>&3
 status=$?
 set -e
 exec 3>&-
