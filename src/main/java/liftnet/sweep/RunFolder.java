@@ -18,6 +18,8 @@ public final class RunFolder {
     public static final String CONFIG = "config.json";
     /** One JSON object per finished epoch. */
     public static final String METRICS = "metrics.jsonl";
+    /** The keys of a metrics line that measure time, not the run's result. */
+    public static final List<String> TIMINGS = List.of("seconds", "samples_per_s");
 
     private RunFolder() {
     }
@@ -55,6 +57,20 @@ public final class RunFolder {
                 if (!line.isBlank()) {
                     lines.add(parse(line, metrics + " line " + number));
                 }
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * The metrics lines without their timings ({@code seconds}, {@code samples_per_s}): what a run must reproduce
+     * wherever it ran (alone, in a local sweep, as a Spark task, resumed), given the same settings and threads.
+     */
+    public static List<JsonObject> untimedMetrics(Path dir) throws IOException {
+        List<JsonObject> lines = metrics(dir);
+        for (JsonObject line : lines) {
+            for (String key : TIMINGS) {
+                line.remove(key);
             }
         }
         return lines;
