@@ -2,12 +2,14 @@
 # Reproduces the paper's Tables 1-4 and Figure 1 (Zach & Estellers, BMVC 2019) and writes
 # results/tables.json, results/REPORT.md and the figures.
 #
-#   scripts/reproduce.sh [--quick|--full] [--device D] [--tables 1,2,3,4,fig1] [--cifar-dir DIR] [--epochs N]
+#   scripts/reproduce.sh [--quick|--full] [--device D] [--tables 1,2,3,4,fig1] [--cifar-dir DIR] [--epochs N] [--seeds N]
 #
 # --quick (default) trains every row for a few epochs into results/quick/ (about 20-30 minutes on 2 cores);
 # --full uses the paper's epochs (100, CIFAR-10: 50) and writes results/. Every row is its own run folder
 # under <out>/runs/<row id>; a finished row is skipped and an interrupted one resumed, so a full
-# reproduction can span several sittings: rerun the same command.
+# reproduction can span several sittings: rerun the same command. --seeds N also trains every row with seeds
+# 2..N through ./run.sh sweep into <out>/seeds/<row id> (its seed-1 run is the row's own folder, linked), and the
+# report gives the mean ± std over the N seeds beside the paper's number; the seed-1 run stays the row's figure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,6 +19,7 @@ device=auto
 tables=1,2,3,4,fig1
 cifar_dir=""
 epochs_override=""
+seeds=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
@@ -25,7 +28,8 @@ while [ $# -gt 0 ]; do
     --tables) tables=$2; shift ;;
     --cifar-dir) cifar_dir=$2; shift ;;
     --epochs) epochs_override=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --seeds) seeds=$2; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "reproduce: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -34,6 +38,7 @@ done
 if [ "$mode" = full ]; then out=results; else out=results/quick; fi
 mkdir -p "$out/runs"
 command_line="scripts/reproduce.sh --$mode --device $device --tables $tables${cifar_dir:+ --cifar-dir $cifar_dir}${epochs_override:+ --epochs $epochs_override}"
+[ "$seeds" -gt 1 ] && command_line="$command_line --seeds $seeds"
 
 # The rows come from the Java side (liftnet.report.PaperTables), one per line after a '#' header:
 # id table dataset net units method paper_epochs
@@ -43,6 +48,18 @@ selected() {
   local t=$1
   [ "$t" = 0 ] && t=fig1
   case ",$tables," in *",$t,"*) return 0 ;; *) return 1 ;; esac
+}
+
+# Seeds 2..N of the finished row of the loop below (id, dir, dataset, ... of its iteration), through sweep with
+# the row's settings and final --lr; seed 1 is the row itself.
+more_seeds() {
+  [ "$seeds" -gt 1 ] || return 0
+  local sweep="$out/seeds/$id" lr
+  mkdir -p "$sweep/runs"
+  [ -e "$sweep/runs/seed-1" ] || ln -s "../../../runs/$id" "$sweep/runs/seed-1"
+  lr=$(sed -n 's/.*"lr": *\([0-9.eE+-]*\).*/\1/p' "$dir/config.json" | head -n 1)
+  ./run.sh sweep --seeds "$(seq -s, 1 "$seeds")" --device "$device" --dataset "$dataset" "${data_args[@]}" --net "$net" \
+    --units "$units" --method "$method" --epochs "$epochs" "${schedule[@]}" --lr "$lr" --out "$sweep" || failed=$((failed + 1))
 }
 
 failed=0
@@ -83,6 +100,7 @@ while read -r id table dataset net units method paper_epochs; do
   dir="$out/runs/$id"
   if [ -f "$dir/metrics.jsonl" ] && [ "$(grep -c . "$dir/metrics.jsonl")" -ge "$epochs" ]; then
     echo "reproduce: $id: done ($epochs epochs), skipping" >&2
+    more_seeds
     continue
   fi
   echo "reproduce: $id: $epochs epochs" >&2
@@ -107,7 +125,7 @@ while read -r id table dataset net units method paper_epochs; do
       --method "$method" --epochs "$epochs" "${schedule[@]}" --lr "$half" --out "$dir" || status=$?
     retries=$((retries + 1))
   done
-  [ "$status" -eq 0 ] || failed=$((failed + 1))
+  if [ "$status" -eq 0 ]; then more_seeds; else failed=$((failed + 1)); fi
 done < "$out/.rows"
 rm -f "$out/.rows"
 

@@ -160,6 +160,10 @@ public final class ReproductionReport {
             JsonArray diverged = new JsonArray();
             r.divergedAttempts().forEach(diverged::add);
             o.add("diverged_attempts", diverged);
+            JsonObject seeds = seeds(row);
+            if (seeds != null) {
+                o.add("seeds", seeds);
+            }
             JsonObject paper = new JsonObject();
             paper.addProperty("epochs", row.epochs());
             paper.addProperty("test_acc", row.paperTest() / 100);
@@ -183,8 +187,8 @@ public final class ReproductionReport {
                 .append(" on the test set. Δ = liftnet test - paper test.\n\n");
         for (int table : new int[] {1, 2, 3, 4, PaperTables.FIGURE_1}) {
             md.append("## ").append(PaperTables.title(table)).append("\n\n");
-            md.append("| model | paper test (train) | liftnet test (train) | Δ test | paper linear % | liftnet linear % | epochs | train s | --lr | status |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| model | paper test (train) | liftnet test (train) | Δ test | liftnet test over seeds | paper linear % | liftnet linear % | epochs | train s | --lr | status |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Result r : results) {
                 if (r.row().table() != table) {
                     continue;
@@ -205,6 +209,7 @@ public final class ReproductionReport {
                         .append(" | ").append(String.format(Locale.ROOT, "%.1f (%.1f)", row.paperTest(), row.paperTrain()))
                         .append(" | ").append(ours)
                         .append(" | ").append(delta)
+                        .append(" | ").append(seedsText(seeds(row)))
                         .append(" | ").append(paperList(row.paperLinear()))
                         .append(" | ").append(lin)
                         .append(" | ").append(r.epochs().size()).append("/").append(row.epochs())
@@ -220,6 +225,38 @@ public final class ReproductionReport {
         }
         md.append(notes);
         AtomicFiles.writeString(out.resolve("REPORT.md"), md.toString());
+    }
+
+    /**
+     * The row's seeds ({@code reproduce.sh --seeds N}): from {@code <runs>/../seeds/<id>/sweep.json}, the seeds and the
+     * final test and train accuracy over them ({@code n}, {@code mean}, {@code std}, {@code min}, {@code max}); null
+     * without that sweep. Its seed-1 run is the row's own run folder, which stays the row's comparable figure.
+     */
+    private JsonObject seeds(PaperTables.Row row) throws IOException {
+        Path json = runs.toAbsolutePath().resolveSibling("seeds").resolve(row.id()).resolve("sweep.json");
+        if (!Files.exists(json)) {
+            return null;
+        }
+        JsonArray configurations = JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("configurations");
+        if (configurations == null || configurations.size() != 1) {
+            return null;
+        }
+        JsonObject c = configurations.get(0).getAsJsonObject();
+        JsonObject o = new JsonObject();
+        for (String key : new String[] {"seeds", "test_acc", "train_acc"}) {
+            o.add(key, c.get(key));
+        }
+        return o;
+    }
+
+    /** {@code mean ± std (n seeds)} of the test accuracy in percent, or {@code -}. */
+    private static String seedsText(JsonObject seeds) {
+        if (seeds == null || seeds.getAsJsonObject("test_acc").get("n").getAsInt() == 0) {
+            return "-";
+        }
+        JsonObject test = seeds.getAsJsonObject("test_acc");
+        return String.format(Locale.ROOT, "%.2f ± %.2f (%d seeds)", 100 * test.get("mean").getAsDouble(),
+                100 * test.get("std").getAsDouble(), test.get("n").getAsInt());
     }
 
     private static String percentList(JsonArray values) {

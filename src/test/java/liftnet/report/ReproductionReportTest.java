@@ -29,6 +29,11 @@ class ReproductionReportTest {
         Files.writeString(run.resolve("metrics.jsonl"),
                 "{\"epoch\":1,\"train_acc\":0.9,\"test_acc\":0.91,\"linear_fraction\":[0.5,0.4,0.3],\"seconds\":1.5}\n"
                         + "{\"epoch\":2,\"train_acc\":0.95,\"test_acc\":0.96,\"linear_fraction\":[0.45,0.4,0.35],\"seconds\":1.25}\n");
+        Path seeds = dir.resolve("seeds").resolve(row.id());
+        Files.createDirectories(seeds);
+        Files.writeString(seeds.resolve("sweep.json"), "{\"runs\": [], \"configurations\": [{\"configuration\": \"all\","
+                + " \"seeds\": [\"1\", \"2\"], \"test_acc\": {\"n\": 2, \"mean\": 0.955, \"std\": 0.00707, \"min\": 0.95,"
+                + " \"max\": 0.96}, \"train_acc\": {\"n\": 2, \"mean\": 0.94, \"std\": 0.01, \"min\": 0.93, \"max\": 0.95}}]}");
         ReproductionReport report = new ReproductionReport(dir.resolve("runs"), dir);
         List<ReproductionReport.Result> results = report.read(false);
         report.writeTables(results);
@@ -46,12 +51,15 @@ class ReproductionReportTest {
         assertEquals(0.025, ours.get("lr").getAsDouble(), 1e-15);
         assertEquals("--lr 0.05 diverged: 2 epochs, final test 25.0, best 50.0 (epoch 1)", ours.getAsJsonArray("diverged_attempts").get(0).getAsString());
         assertEquals(0.976, ours.getAsJsonObject("paper").get("test_acc").getAsDouble(), 1e-12);
+        assertEquals(0.955, ours.getAsJsonObject("seeds").getAsJsonObject("test_acc").get("mean").getAsDouble(), 1e-12);
+        assertEquals(2, ours.getAsJsonObject("seeds").getAsJsonArray("seeds").size());
+        assertTrue(tables.get(0).getAsJsonObject().get("seeds") == null, "a row without a seed sweep has no seeds");
         JsonObject cifar = tables.get(PaperTables.rows().size() - 4).getAsJsonObject();
         assertEquals("cifar10", cifar.get("dataset").getAsString());
         assertEquals("not run: data not available", cifar.get("status").getAsString());
 
         String md = Files.readString(dir.resolve("REPORT.md"));
-        assertTrue(md.contains("| ReLU contr. | 97.6 (99.8) | 96.0 (95.0) | -1.6 |"), md);
+        assertTrue(md.contains("| ReLU contr. | 97.6 (99.8) | 96.0 (95.0) | -1.6 | 95.50 ± 0.71 (2 seeds) |"), md);
         assertTrue(md.contains("| 0.025 | done; --lr 0.05 diverged: 2 epochs, final test 25.0, best 50.0 (epoch 1) |"), md);
         assertTrue(md.contains("scripts/reproduce.sh --quick") && md.contains("## Notes"), md);
         assertTrue(Files.size(dir.resolve("curves-table1.png")) > 0);
