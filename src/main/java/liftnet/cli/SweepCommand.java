@@ -86,7 +86,8 @@ final class SweepCommand implements Callable<Integer> {
         Path dir = out.toAbsolutePath().normalize();
         long t0 = System.nanoTime();
         try (SweepScheduler scheduler = openScheduler(err)) {
-            boolean threadsGiven = trainOptions.stream().anyMatch(a -> a.equals("--threads") || a.startsWith("--threads="));
+            boolean threadsGiven = trainOptions.stream().anyMatch(a -> a.equals("--threads") || a.startsWith("--threads="))
+                    || axes.stream().anyMatch(a -> a.key().equals("threads"));
             List<SweepTask> tasks = tasks(dir, axes, seedList, threadsGiven ? null : scheduler.defaultThreads());
             err.println("sweep: " + tasks.size() + " runs (" + tasks.size() / seedList.size() + " configurations x "
                     + seedList.size() + " seeds) on " + scheduler.describe() + "; run folders in " + dir.resolve("runs"));
