@@ -16,12 +16,13 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import liftnet.sweep.LocalScheduler;
-import liftnet.sweep.RunFolder;
+import liftnet.sweep.RunFiles;
 import liftnet.sweep.SchedulerProvider;
 import liftnet.sweep.SweepResults;
 import liftnet.sweep.SweepScheduler;
 import liftnet.sweep.SweepTask;
 import liftnet.sweep.TaskOutcome;
+import liftnet.train.RunSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -242,7 +243,7 @@ final class SweepCommand implements Callable<Integer> {
     private void checkExisting(Path runDir, RunSettings settings) throws IOException {
         JsonObject found;
         try {
-            found = RunFolder.config(runDir);
+            found = RunFiles.config(runDir);
         } catch (IOException e) {
             throw new Errors.Failure(Errors.FAILURE, e.getMessage() + "; remove " + runDir + " or choose another --out");
         }
@@ -257,7 +258,7 @@ final class SweepCommand implements Callable<Integer> {
             JsonElement has = found.get(e.getKey());
             if (!e.getValue().equals(has)) {
                 throw new Errors.Failure(Errors.USAGE, String.format(Locale.ROOT, "%s holds a run with %s %s, but this"
-                        + " sweep asks for %s; choose another --out or remove that run folder", runDir.resolve(RunFolder.CONFIG),
+                        + " sweep asks for %s; choose another --out or remove that run folder", runDir.resolve(RunFiles.CONFIG),
                         e.getKey(), has, e.getValue()));
             }
         }

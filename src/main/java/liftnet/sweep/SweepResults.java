@@ -57,10 +57,10 @@ public final class SweepResults {
 
     /** One line for the console about a task that ended, e.g. {@code run lr-0.05_seed-1: finished 30 epochs, ...}. */
     public static String describe(SweepTask task, TaskOutcome outcome) {
-        int done = RunFolder.finishedEpochs(Path.of(task.dir()));
+        int done = RunFiles.finishedEpochs(Path.of(task.dir()));
         String acc = "";
         try {
-            List<JsonObject> lines = RunFolder.metrics(Path.of(task.dir()));
+            List<JsonObject> lines = RunFiles.metrics(Path.of(task.dir()));
             if (!lines.isEmpty()) {
                 acc = String.format(Locale.ROOT, ", test_acc %.4f", lines.get(lines.size() - 1).get("test_acc").getAsDouble());
             }
@@ -90,7 +90,7 @@ public final class SweepResults {
         List<Run> runs = new ArrayList<>();
         for (SweepTask task : tasks) {
             Path dir = Path.of(task.dir());
-            runs.add(new Run(task, RunFolder.config(dir), RunFolder.metrics(dir), outcomes.get(task.id())));
+            runs.add(new Run(task, RunFiles.config(dir), RunFiles.metrics(dir), outcomes.get(task.id())));
         }
         Map<String, List<Run>> configurations = byConfiguration(runs);
 

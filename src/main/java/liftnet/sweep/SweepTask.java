@@ -46,11 +46,11 @@ public record SweepTask(String id, Map<String, String> grid, List<String> args, 
     public TaskOutcome execute(RunLauncher launcher, String device, int attempt) {
         Path folder = Path.of(dir);
         String host = host();
-        if (RunFolder.finishedEpochs(folder) >= epochs) {
+        if (RunFiles.finishedEpochs(folder) >= epochs) {
             return new TaskOutcome(id, TaskOutcome.SKIPPED, 0, attempt, host);
         }
         List<String> trainArgs = new ArrayList<>();
-        if (Files.exists(folder.resolve(RunFolder.CONFIG))) {
+        if (Files.exists(folder.resolve(RunFiles.CONFIG))) {
             trainArgs.add("--resume");
             trainArgs.add(dir);
         } else {

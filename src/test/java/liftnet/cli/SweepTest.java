@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import liftnet.sweep.RunFolder;
+import liftnet.sweep.RunFiles;
 import liftnet.sweep.Stats;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,8 +73,8 @@ class SweepTest {
             Cli.Result a = run("train", alone, "--epochs", "2", "--seed", seed, "--lr", lr, "--threads", Integer.toString(threads));
             assertEquals(0, a.code(), a::toString);
             Path runDir = dir.resolve("runs").resolve(row.get("id").getAsString());
-            List<JsonObject> expected = RunFolder.untimedMetrics(alone);
-            assertEquals(expected, RunFolder.untimedMetrics(runDir), row.get("id").getAsString());
+            List<JsonObject> expected = RunFiles.untimedMetrics(alone);
+            assertEquals(expected, RunFiles.untimedMetrics(runDir), row.get("id").getAsString());
             JsonObject last = expected.get(expected.size() - 1);
             assertEquals(last.get("test_acc"), row.get("test_acc"));
             assertEquals(last.get("train_acc"), row.get("train_acc"));
@@ -105,7 +105,7 @@ class SweepTest {
         assertEquals(Errors.FAILURE, stopped.code(), stopped::toString);
         assertTrue(stopped.error().contains("1 of 1 runs did not finish"), stopped::toString);
         Path runDir = dir.resolve("runs").resolve("seed-3");
-        assertEquals(1, RunFolder.finishedEpochs(runDir));
+        assertEquals(1, RunFiles.finishedEpochs(runDir));
         assertEquals("unfinished", sweepJson(dir).getAsJsonArray("runs").get(0).getAsJsonObject().get("status").getAsString());
 
         StopSignal.reset();
@@ -114,7 +114,7 @@ class SweepTest {
         Path alone = tmp.resolve("alone");
         Cli.Result a = run("train", alone, "--epochs", "2", "--seed", "3", "--threads", "1");
         assertEquals(0, a.code(), a::toString);
-        assertEquals(RunFolder.untimedMetrics(alone), RunFolder.untimedMetrics(runDir));
+        assertEquals(RunFiles.untimedMetrics(alone), RunFiles.untimedMetrics(runDir));
         assertTrue(Files.readString(dir.resolve("logs/seed-3.log")).contains("train --resume " + runDir), "the rerun resumed");
 
         Cli.Result again = run("sweep", dir, "--epochs", "2", "--seeds", "3", "--threads", "1");
@@ -131,7 +131,7 @@ class SweepTest {
         Cli.Result r = run("sweep", dir, "--epochs", "2", "--threads", "1");
         assertEquals(Errors.USAGE, r.code(), r::toString);
         assertTrue(r.error().contains("holds a run with epochs 1, but this sweep asks for 2"), r::toString);
-        assertEquals(1, RunFolder.finishedEpochs(dir.resolve("runs/seed-1")), "nothing already saved is lost");
+        assertEquals(1, RunFiles.finishedEpochs(dir.resolve("runs/seed-1")), "nothing already saved is lost");
     }
 
     @Test

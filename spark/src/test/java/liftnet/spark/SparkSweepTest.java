@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import liftnet.cli.Main;
 import liftnet.cli.TrainLauncher;
-import liftnet.sweep.RunFolder;
+import liftnet.sweep.RunFiles;
 import liftnet.sweep.RunLauncher;
 import liftnet.sweep.SweepTask;
 import liftnet.sweep.TaskOutcome;
@@ -95,8 +95,8 @@ class SparkSweepTest {
             assertEquals("seed-" + seed, row.get("id").getAsString());
             assertEquals(1, row.get("threads").getAsInt(), "spark.task.cpus threads per task");
             assertEquals(0, row.getAsJsonObject("task").get("exit_status").getAsInt());
-            List<JsonObject> expected = RunFolder.untimedMetrics(trainAlone("alone-" + seed, seed));
-            assertEquals(expected, RunFolder.untimedMetrics(dir.resolve("runs").resolve("seed-" + seed)), "seed " + seed);
+            List<JsonObject> expected = RunFiles.untimedMetrics(trainAlone("alone-" + seed, seed));
+            assertEquals(expected, RunFiles.untimedMetrics(dir.resolve("runs").resolve("seed-" + seed)), "seed " + seed);
             assertEquals(expected.get(1).get("test_acc"), row.get("test_acc"));
         }
     }
@@ -125,7 +125,7 @@ class SparkSweepTest {
                 List<String> oneEpoch = new ArrayList<>(args);
                 oneEpoch.set(oneEpoch.indexOf("--epochs") + 1, "1");
                 int status = real.train(oneEpoch, out, err);
-                Path config = Path.of(args.get(args.indexOf("--out") + 1), RunFolder.CONFIG);
+                Path config = Path.of(args.get(args.indexOf("--out") + 1), RunFiles.CONFIG);
                 Files.writeString(config, Files.readString(config).replace("\"epochs\": 1,", "\"epochs\": 2,"));
                 throw new IllegalStateException("simulated executor loss after epoch 1 (train exit status " + status + ")");
             } catch (IOException e) {
@@ -153,7 +153,7 @@ class SparkSweepTest {
         assertEquals(1, outcomes.get(0).attempt(), "the second attempt finished the run");
         String log = Files.readString(dir.resolve("logs/seed-5.log"));
         assertTrue(log.contains("attempt 1 on") && log.contains("train --resume " + runDir), log);
-        assertEquals(RunFolder.untimedMetrics(trainAlone("alone", "5")), RunFolder.untimedMetrics(runDir));
+        assertEquals(RunFiles.untimedMetrics(trainAlone("alone", "5")), RunFiles.untimedMetrics(runDir));
     }
 
     @Test

@@ -10,18 +10,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import liftnet.train.RunFolder;
 
-/** Reads what a sweep needs from a run folder written by {@code train}: its settings and its metrics lines. */
-public final class RunFolder {
+/**
+ * Reads what a sweep needs from a run folder written by {@code train} ({@link RunFolder}), without changing it: its
+ * settings and its metrics lines.
+ */
+public final class RunFiles {
 
     /** The run's settings. */
-    public static final String CONFIG = "config.json";
+    public static final String CONFIG = RunFolder.CONFIG;
     /** One JSON object per finished epoch. */
-    public static final String METRICS = "metrics.jsonl";
+    public static final String METRICS = RunFolder.METRICS;
     /** The keys of a metrics line that measure time, not the run's result. */
     public static final List<String> TIMINGS = List.of("seconds", "samples_per_s");
 
-    private RunFolder() {
+    private RunFiles() {
     }
 
     /** The number of finished epochs: the non-blank lines of {@code metrics.jsonl} (0 when there is none). */
