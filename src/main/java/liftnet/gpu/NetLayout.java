@@ -1,6 +1,7 @@
 package liftnet.gpu;
 
 import liftnet.api.NetSpec;
+import liftnet.api.Parameters;
 
 /**
  * Where a net's tensors sit in device buffers (the layout the kernels assume, see {@code kernels/common.cl}).
@@ -144,5 +145,17 @@ public final class NetLayout {
             t[4 * layers + 2 + k] = cOff[k];
         }
         return t;
+    }
+
+    /** The parameters of {@code net} held by {@code flat} in this layout (see {@link #wOffset}, {@link #bOffset}). */
+    public Parameters unflatten(float[] flat, NetSpec net) {
+        Parameters p = Parameters.zeros(net);
+        for (int k = 0; k < layers(); k++) {
+            float[] w = p.weight(k);
+            System.arraycopy(flat, wOffset(k), w, 0, w.length);
+            float[] b = p.bias(k);
+            System.arraycopy(flat, bOffset(k), b, 0, b.length);
+        }
+        return p;
     }
 }
