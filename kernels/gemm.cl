@@ -202,3 +202,133 @@ __kernel void gemm_nt_blocked(const int M, const int N, const int K,
         }
     }
 }
+
+// gemm_nn with register blocking (see gemm_nt_blocked): each work-item computes RB x RB outputs (rows ly + i TS,
+// columns lx + j TS) of a (RB TS) x (RB TS) block. Same parameters and result as gemm_nn.
+// Global size: (ceil(N / (RB TS)) * TS, ceil(M / (RB TS)) * TS), local size (TS, TS).
+__kernel void gemm_nn_blocked(const int M, const int N, const int K,
+                              __global const float* A, __global const float* A2, const int useA2,
+                              const int offA, const int ldA,
+                              __global const float* B, const int offB,
+                              __global float* C, const int offC, const int ldC,
+                              __global const float* Mask, const int useMask, const float lo, const float hi) {
+    __local float As[RB * TS][TS + 1];
+    __local float Bs[TS][RB * TS + 1];
+    const int lx = get_local_id(0);
+    const int ly = get_local_id(1);
+    const int n0 = get_group_id(0) * RB * TS;
+    const int m0 = get_group_id(1) * RB * TS;
+    float acc[RB][RB];
+    for (int i = 0; i < RB; i++) {
+        for (int j = 0; j < RB; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+    for (int k0 = 0; k0 < K; k0 += TS) {
+        const int ka = k0 + lx;
+        const int kb = k0 + ly;
+        for (int r = 0; r < RB; r++) {
+            const int row = m0 + ly + r * TS;
+            float av = 0.0f;
+            if (row < M && ka < K) {
+                const int ia = offA + row * ldA + ka;
+                av = useA2 ? A[ia] - A2[ia] : A[ia];
+            }
+            As[ly + r * TS][lx] = av;
+            const int col = n0 + lx + r * TS;
+            Bs[ly][lx + r * TS] = (kb < K && col < N) ? B[offB + kb * N + col] : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TS; kk++) {
+            float a[RB];
+            float b[RB];
+            for (int r = 0; r < RB; r++) {
+                a[r] = As[ly + r * TS][kk];
+                b[r] = Bs[kk][lx + r * TS];
+            }
+            for (int i = 0; i < RB; i++) {
+                for (int j = 0; j < RB; j++) {
+                    acc[i][j] += a[i] * b[j];
+                }
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int i = 0; i < RB; i++) {
+        const int m = m0 + ly + i * TS;
+        for (int j = 0; j < RB; j++) {
+            const int n = n0 + lx + j * TS;
+            if (m < M && n < N) {
+                const int ic = offC + m * ldC + n;
+                C[ic] = (useMask && !inside(Mask[ic], lo, hi)) ? 0.0f : acc[i][j];
+            }
+        }
+    }
+}
+
+// outer_acc with register blocking (see gemm_nt_blocked): each work-item accumulates RB x RB entries of G (rows
+// n0 + ly + i TS, columns k0 + lx + j TS, column K the bias) over the batch. Same parameters and result as outer_acc.
+// Global size: (ceil((K + 1) / (RB TS)) * TS, ceil(N / (RB TS)) * TS), local size (TS, TS).
+__kernel void outer_acc_blocked(const int M, const int N, const int K,
+                                __global const float* U, __global const float* U2, const int useU2,
+                                const int offU, const int ldU,
+                                __global const float* V, const int offV, const int ldV,
+                                __global float* G, const int offW, const int offB,
+                                const float alpha, const int beta) {
+    __local float Us[TS][RB * TS + 1];
+    __local float Vs[TS][RB * TS + 1];
+    const int lx = get_local_id(0);
+    const int ly = get_local_id(1);
+    const int k0 = get_group_id(0) * RB * TS;
+    const int n0 = get_group_id(1) * RB * TS;
+    float acc[RB][RB];
+    for (int i = 0; i < RB; i++) {
+        for (int j = 0; j < RB; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+    for (int m0 = 0; m0 < M; m0 += TS) {
+        const int m = m0 + ly;
+        for (int r = 0; r < RB; r++) {
+            const int n = n0 + lx + r * TS;
+            float uv = 0.0f;
+            if (m < M && n < N) {
+                const int iu = offU + m * ldU + n;
+                uv = useU2 ? U[iu] - U2[iu] : U[iu];
+            }
+            Us[ly][lx + r * TS] = uv;
+            const int k = k0 + lx + r * TS;
+            float vv = 0.0f;
+            if (m < M) {
+                vv = k < K ? V[offV + m * ldV + k] : (k == K ? 1.0f : 0.0f);
+            }
+            Vs[ly][lx + r * TS] = vv;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int mm = 0; mm < TS; mm++) {
+            float u[RB];
+            float v[RB];
+            for (int r = 0; r < RB; r++) {
+                u[r] = Us[mm][ly + r * TS];
+                v[r] = Vs[mm][lx + r * TS];
+            }
+            for (int i = 0; i < RB; i++) {
+                for (int j = 0; j < RB; j++) {
+                    acc[i][j] += u[i] * v[j];
+                }
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int i = 0; i < RB; i++) {
+        const int n = n0 + ly + i * TS;
+        for (int j = 0; j < RB; j++) {
+            const int k = k0 + lx + j * TS;
+            if (n < N && k <= K) {
+                const int ig = k < K ? offW + n * K + k : offB + n;
+                const float g = alpha * acc[i][j];
+                G[ig] = beta ? G[ig] + g : g;
+            }
+        }
+    }
+}

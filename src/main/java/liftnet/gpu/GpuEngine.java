@@ -5,7 +5,6 @@ import static liftnet.gpu.BatchState.FORWARD;
 import static liftnet.gpu.BatchState.FREE;
 
 import java.util.List;
-import java.util.Locale;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.EngineChecks;
@@ -68,12 +67,7 @@ public abstract class GpuEngine implements Engine {
 
         /** From system property {@value #PROPERTY} ({@code fused}, {@code phased}, {@code off}); default FUSED. */
         public static StepMode fromProperty() {
-            String v = System.getProperty(PROPERTY, "fused");
-            try {
-                return valueOf(v.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new EngineException("-D" + PROPERTY + "=" + v + " is not one of fused, phased, off; fix the property");
-            }
+            return Switches.fromProperty(StepMode.class, PROPERTY, FUSED);
         }
 
         /** The system property that chooses the default step mode (for scripts/gpu-check.sh). */
@@ -94,7 +88,6 @@ public abstract class GpuEngine implements Engine {
 
     private final GpuDevice dev;
     private final NetConfig config;
-    private final NetLayout lay;
     private final String name;
     private final Workspace ws;
     private final Launcher l;
@@ -127,7 +120,6 @@ public abstract class GpuEngine implements Engine {
             w = new Workspace(dev, config);
             this.ws = w;
             this.l = w.launcher;
-            this.lay = w.lay;
             this.layered = new LayeredSolver(w);
             this.grads = new GradientUpdate(w);
             this.stats = new DeviceStats(w);
@@ -201,11 +193,6 @@ public abstract class GpuEngine implements Engine {
         return sched.usesStepKernel();
     }
 
-    /** The device this engine runs on. */
-    protected GpuDevice device() {
-        return dev;
-    }
-
     @Override
     public String name() {
         return name;
@@ -232,14 +219,14 @@ public abstract class GpuEngine implements Engine {
     public Parameters parameters() {
         requireOpen();
         flush();
-        return lay.unflatten(l.readFloats(ws.params, lay.paramCount()), config.net());
+        return readback.parameters(ws.params);
     }
 
     @Override
     public Parameters gradient() {
         requireOpen();
         flush();
-        return lay.unflatten(l.readFloats(ws.grad, lay.paramCount()), config.net());
+        return readback.parameters(ws.grad);
     }
 
     // ---- data ----
@@ -272,17 +259,14 @@ public abstract class GpuEngine implements Engine {
 
     @Override
     public void inferFree(SolverConfig solver) {
-        request(FREE, solver);
+        requireBatch();
+        sched.request(FREE, solver);
     }
 
     @Override
     public void inferClamped(SolverConfig solver) {
-        request(CLAMPED, solver);
-    }
-
-    private void request(int p, SolverConfig solver) {
         requireBatch();
-        sched.request(p, solver);
+        sched.request(CLAMPED, solver);
     }
 
     /** Runs what was recorded: deferred steps, the phases, then the gradient and the update. */
@@ -367,8 +351,8 @@ public abstract class GpuEngine implements Engine {
     @Override
     public float[] activations(Phase phase, int layer) {
         int p = requireValid(phase);
-        if (layer < 0 || layer > lay.layers()) {
-            throw new IllegalArgumentException("layer " + layer + " is outside 0.." + lay.layers());
+        if (layer < 0 || layer > config.net().layers()) {
+            throw new IllegalArgumentException("layer " + layer + " is outside 0.." + config.net().layers());
         }
         flush();
         return readback.activations(p, layer, s().batch);

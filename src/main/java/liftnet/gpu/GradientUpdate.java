@@ -58,10 +58,20 @@ final class GradientUpdate implements AutoCloseable {
         int f = Phase.FREE.ordinal();
         l.launch(Kernel.GRAD_UPDATE.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).b(tiles).i(Math.max(1, batch)).i(mode)
                 .b(w.x).b(w.z[c]).b(w.a[c]).b(w.z[f]).b(w.a[f]).i(withFree ? 1 : 0).f(w.gamma).b(w.grad).b(w.params)
-                .b(w.paramsOld).b(w.rates).b(w.control).i(w.hidden()).b(w.statsI), tileCount, 1, TS, TS, 0);
+                .b(w.paramsOld).b(w.rates).b(w.control).i(w.hidden()).b(w.statsI), tileCount, 1, TS, TS, 0,
+                (mode & COMPUTE) != 0 ? (withFree ? 2 : 1) * weightProductFlops(batch) : 0);
         if ((mode & APPLY) != 0) {
             colNormsStale = true;
         }
+    }
+
+    /** Flops of one phase's weight gradient: per layer the product of a {@code nOut x batch} and a {@code batch x nIn} matrix. */
+    private double weightProductFlops(int batch) {
+        double f = 0;
+        for (int k = 0; k < lay.layers(); k++) {
+            f += Launcher.productFlops(lay.width(k + 1), lay.width(k), batch);
+        }
+        return f;
     }
 
     /** The update alone, from the gradient buffer. */
@@ -70,7 +80,7 @@ final class GradientUpdate implements AutoCloseable {
     }
 
     /** Gradient of 1/2 ||z_L - y||^2 through the forward pass, averaged over the batch. */
-    void backpropGradient(int batch) {
+    void backpropGradient(int batch, LayeredSolver products) {
         int fw = Phase.FORWARD.ordinal();
         int ld = lay.rowWidth();
         int layers = lay.layers();
@@ -83,13 +93,15 @@ final class GradientUpdate implements AutoCloseable {
             int ldV = k == 0 ? lay.width(0) : ld;
             int nOut = lay.width(k + 1);
             int nIn = lay.width(k);
-            l.launch(Kernel.OUTER_ACC.args().i(batch).i(nOut).i(nIn).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
+            int block = products.blockFor(nIn + 1, nOut);
+            l.launch(products.kernel(Kernel.OUTER_ACC, Kernel.OUTER_ACC_BLOCKED, nIn + 1, nOut).args().i(batch).i(nOut).i(nIn).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
                     .b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k)).f(1f / batch).i(0),
-                    groups(nIn + 1, TS), groups(nOut, TS), TS, TS, 0);
+                    groups(nIn + 1, block), groups(nOut, block), TS, TS, 0, Launcher.productFlops(nOut, nIn, batch));
             if (k >= 1) {
-                l.launch(Kernel.GEMM_NN.args().i(batch).i(nIn).i(nOut).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
+                int nnBlock = products.blockFor(nIn, batch);
+                l.launch(products.kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, nIn, batch).args().i(batch).i(nIn).i(nOut).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
                         .b(w.params).i(lay.wOffset(k)).b(w.delta).i(lay.zOffset(k)).i(ld).b(w.z[fw]).i(1).f(w.lo).f(w.hi),
-                        groups(nIn, TS), groups(batch, TS), TS, TS, 0);
+                        groups(nIn, nnBlock), groups(batch, nnBlock), TS, TS, 0, Launcher.productFlops(batch, nIn, nOut));
             }
         }
     }

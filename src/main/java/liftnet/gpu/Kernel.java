@@ -17,6 +17,8 @@ public enum Kernel {
     GEMM_NT_BLOCKED("gemm_nt_blocked", "gemm.cl", "iiibiibibiibiibiiiff", false),
     GEMM_NN("gemm_nn", "gemm.cl", "iiibbiiibibiibiff", false),
     OUTER_ACC("outer_acc", "gemm.cl", "iiibbiiibiibiifi", false),
+    GEMM_NN_BLOCKED("gemm_nn_blocked", "gemm.cl", "iiibbiiibibiibiff", false),
+    OUTER_ACC_BLOCKED("outer_acc_blocked", "gemm.cl", "iiibbiiibiibiifi", false),
     JACOBI_PROPOSE("jacobi_propose", "solver.cl", "iiiibbbbifffb", false),
     LINE_SEARCH("line_search", "solver.cl", "iiiiibbbbbffbbb", true),
     APPLY_STEP("apply_step", "solver.cl", "iiiiiibbbbb", false),

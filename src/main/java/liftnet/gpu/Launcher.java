@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import liftnet.api.EngineProfile;
 import org.lwjgl.system.MemoryUtil;
 
 /**
@@ -30,7 +31,12 @@ public final class Launcher {
     private long syncs;
     private boolean timing;
     private String phase = OTHER;
-    private final List<Map.Entry<String, GpuDevice.TimedLaunch>> timed = new ArrayList<>();
+    private final List<Timed> timed = new ArrayList<>();
+    private final Map<String, EngineProfile.Product> products = new LinkedHashMap<>();
+
+    /** A timed launch: the phase it serves, its kernel and its flops (0: not a matrix product). */
+    private record Timed(String phase, Kernel kernel, double flops, GpuDevice.TimedLaunch launch) {
+    }
 
     Launcher(GpuDevice dev) {
         this.dev = dev;
@@ -42,6 +48,14 @@ public final class Launcher {
 
     /** Enqueues {@code args.kernel()} on a {@code groupsX x groupsY} grid of {@code localX x localY} work-groups. */
     void launch(KernelArgs args, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes) {
+        launch(args, groupsX, groupsY, localX, localY, dynLocalBytes, 0);
+    }
+
+    /**
+     * {@link #launch(KernelArgs, int, int, int, int, int)} of a matrix product of {@code flops} floating-point
+     * operations ({@code 2 M N K}), which timing reports per kernel in {@link #drainProducts()}.
+     */
+    void launch(KernelArgs args, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes, double flops) {
         Kernel k = args.kernel();
         if (dynLocalBytes > 0 && !k.dynamicLocal()) {
             throw new IllegalArgumentException(k.id() + " declares no dynamic local memory; " + dynLocalBytes + " bytes given");
@@ -52,7 +66,7 @@ public final class Launcher {
         if (timing) {
             GpuDevice.TimedLaunch t = dev.launchTimed(handle, groupsX, groupsY, localX, localY, dynLocalBytes, values);
             if (t != null) {
-                timed.add(Map.entry(phase, t));
+                timed.add(new Timed(phase, k, flops, t));
             }
         } else {
             dev.launch(handle, groupsX, groupsY, localX, localY, dynLocalBytes, values);
@@ -79,16 +93,35 @@ public final class Launcher {
         return syncs;
     }
 
-    /** Device seconds per phase since the last call (empty without timing); waits for the launches. */
+    /**
+     * Device seconds per phase since the last call (empty without timing); waits for the launches. The matrix
+     * products among them are kept for {@link #drainProducts()}.
+     */
     Map<String, Double> drainTimes() {
         Map<String, Double> out = new LinkedHashMap<>();
-        for (Map.Entry<String, GpuDevice.TimedLaunch> e : timed) {
-            try (GpuDevice.TimedLaunch t = e.getValue()) {
-                out.merge(e.getKey(), t.nanos() / 1e9, Double::sum);
+        for (Timed e : timed) {
+            try (GpuDevice.TimedLaunch t = e.launch()) {
+                double s = t.nanos() / 1e9;
+                out.merge(e.phase(), s, Double::sum);
+                if (e.flops() > 0) {
+                    products.merge(e.kernel().id(), new EngineProfile.Product(1, s, e.flops()), EngineProfile.Product::sum);
+                }
             }
         }
         timed.clear();
         return out;
+    }
+
+    /** Per matrix-product kernel, its launches, device time and flops drained by {@link #drainTimes()} since the last call. */
+    Map<String, EngineProfile.Product> drainProducts() {
+        Map<String, EngineProfile.Product> out = Map.copyOf(products);
+        products.clear();
+        return out;
+    }
+
+    /** Floating-point operations of the product of an {@code m x k} and a {@code k x n} matrix: {@code 2 m n k}. */
+    static double productFlops(long m, long n, long k) {
+        return 2.0 * m * n * k;
     }
 
     void finish() {
@@ -170,7 +203,7 @@ public final class Launcher {
 
     /** Frees the events of timed launches not yet drained. */
     void closeTimers() {
-        timed.forEach(e -> e.getValue().close());
+        timed.forEach(e -> e.launch().close());
         timed.clear();
     }
 

@@ -12,30 +12,28 @@ import liftnet.api.StopRule;
 public final class LayeredSolver {
 
     private static final int TS = KernelSource.TILE;
-    /** Outputs per work-item and dimension of {@code gemm_nt_blocked} ({@code RB} in kernels/gemm.cl). */
+    /** Outputs per work-item and dimension of the {@code *_blocked} products ({@code RB} in kernels/gemm.cl). */
     static final int RB = 4;
-    /** {@link Gemm#AUTO} takes the register-blocked product from this many outputs and batch rows on. */
+    /** {@link Gemm#AUTO} takes the register-blocked products from this many rows and columns of output on. */
     static final int BLOCKED_FROM = 256;
 
-    /** Which kernel computes {@code A W^T}. */
+    /**
+     * Which kernels compute the matrix products: {@code A W^T} (gemm_nt), {@code A W} (gemm_nn, back-projection
+     * and backpropagation) and {@code U^T [V 1]} (outer_acc, backpropagation's weight gradient).
+     */
     public enum Gemm {
-        /** Register-blocked for products of at least {@value #BLOCKED_FROM} outputs and batch rows, else tiled. */
+        /** Register-blocked for outputs of at least {@value #BLOCKED_FROM} rows and columns, else tiled. */
         AUTO,
-        /** {@code gemm_nt}: 16 x 16 tiles, one output per work-item. */
+        /** {@code gemm_nt}, {@code gemm_nn}, {@code outer_acc}: 16 x 16 tiles, one output per work-item. */
         TILED,
-        /** {@code gemm_nt_blocked}: 64 x 64 blocks, 4 x 4 outputs per work-item. */
+        /** Their {@code *_blocked} forms: 64 x 64 blocks, 4 x 4 outputs per work-item. */
         BLOCKED;
 
         /** The system property that chooses it ({@code auto}, {@code tiled}, {@code blocked}). */
         public static final String PROPERTY = "liftnet.gpu.gemm";
 
         static Gemm fromProperty() {
-            String v = System.getProperty(PROPERTY, "auto");
-            try {
-                return valueOf(v.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new liftnet.api.EngineException("-D" + PROPERTY + "=" + v + " is not one of auto, tiled, blocked; fix the property");
-            }
+            return Switches.fromProperty(Gemm.class, PROPERTY, AUTO);
         }
     }
 
@@ -129,9 +127,21 @@ public final class LayeredSolver {
     private void backProject(int p, int k, GpuBuffer out, int batch) {
         int n = lay.width(k);
         int ld = lay.rowWidth();
-        l.launch(Kernel.GEMM_NN.args().i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
+        int block = blockFor(n, batch);
+        l.launch(kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, n, batch).args().i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
                 .b(w.params).i(lay.wOffset(k)).b(out).i(lay.zOffset(k)).i(ld).b(out).i(0).f(w.lo).f(w.hi),
-                groups(n, TS), groups(batch, TS), TS, TS, 0);
+                groups(n, block), groups(batch, block), TS, TS, 0, Launcher.productFlops(batch, n, lay.width(k + 1)));
+    }
+
+    /** {@code blocked} for an output of {@code cols x rows} when {@link #gemm} asks for register blocking there, else {@code tiled}. */
+    Kernel kernel(Kernel tiled, Kernel blocked, int cols, int rows) {
+        return blockFor(cols, rows) > TS ? blocked : tiled;
+    }
+
+    /** Output rows and columns one work-group covers for an output of {@code cols x rows}: RB TS blocked, else TS. */
+    int blockFor(int cols, int rows) {
+        boolean blocked = gemm == Gemm.BLOCKED || (gemm == Gemm.AUTO && cols >= BLOCKED_FROM && rows >= BLOCKED_FROM);
+        return blocked ? RB * TS : TS;
     }
 
     void gemm(Gemm g) {
@@ -142,11 +152,10 @@ public final class LayeredSolver {
     private void gemmNt(int batch, int nOut, int nIn, GpuBuffer in, int offIn, int ldIn, int offW, boolean bias, int offB,
                         GpuBuffer c, int offC, GpuBuffer zOut, int zMode) {
         int ld = lay.rowWidth();
-        boolean blocked = gemm == Gemm.BLOCKED || (gemm == Gemm.AUTO && nOut >= BLOCKED_FROM && batch >= BLOCKED_FROM);
-        int block = blocked ? RB * TS : TS;
-        l.launch((blocked ? Kernel.GEMM_NT_BLOCKED : Kernel.GEMM_NT).args().i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
+        int block = blockFor(nOut, batch);
+        l.launch(kernel(Kernel.GEMM_NT, Kernel.GEMM_NT_BLOCKED, nOut, batch).args().i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
                 .i(bias ? 1 : 0).b(c).i(offC).i(ld).b(zOut).i(offC).i(ld).i(zMode).f(w.lo).f(w.hi),
-                groups(nOut, block), groups(batch, block), TS, TS, 0);
+                groups(nOut, block), groups(batch, block), TS, TS, 0, Launcher.productFlops(batch, nOut, nIn));
     }
 
     private void setTop(int p, boolean clamped, int batch) {

@@ -243,7 +243,7 @@ final class PhaseScheduler {
             grads.energyGradient(mode, m == Method.CONTRASTIVE, rates, s.batch);
         } else {
             if (m != null) {
-                grads.backpropGradient(s.batch);
+                grads.backpropGradient(s.batch, layered);
             }
             if (rates != null) {
                 grads.apply(rates);

@@ -48,7 +48,7 @@ final class ProfileCounts {
         long syncs = l.syncs();
         var times = l.drainTimes();
         EngineProfile p = new EngineProfile(steps, l.launches() - launchesAtDrain, syncs - syncsAtDrain - statsSyncs, statsSyncs,
-                times);
+                times, l.drainProducts());
         steps = 0;
         statsSyncs = 0;
         launchesAtDrain = l.launches();

@@ -1,5 +1,6 @@
 package liftnet.gpu;
 
+import liftnet.api.Parameters;
 import liftnet.api.Phase;
 
 /** Reads a batch's results back to the host (each read waits for the device: one host synchronisation). */
@@ -15,6 +16,11 @@ final class Readback {
         this.l = ws.launcher;
         this.lay = ws.lay;
         this.layered = layered;
+    }
+
+    /** The parameters held by {@code flat} ({@link Workspace#params} or {@link Workspace#grad}). */
+    Parameters parameters(GpuBuffer flat) {
+        return lay.unflatten(l.readFloats(flat, lay.paramCount()), ws.config.net());
     }
 
     /** Row-major {@code batch x n_layer} activations of phase {@code p} (layer 0: the gathered inputs). */

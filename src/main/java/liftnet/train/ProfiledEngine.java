@@ -57,6 +57,9 @@ public final class ProfiledEngine implements Engine {
                     sb.append(String.format(Locale.ROOT, " %s %.4f s (%.1f us/step)", phase, s, 1e6 * s / per));
                 }
             }
+            p.productsSorted().forEach((kernel, m) -> sb.append(String.format(Locale.ROOT,
+                    "%ngemm %s: %.1f GFLOP/s (%d launches, %.3f GFLOP in %.4f s)", kernel, m.gflops(), m.launches(),
+                    m.flops() / 1e9, m.seconds())));
         } else {
             sb.append(String.format(Locale.ROOT, "launches per step 0 (no kernels)%nhost syncs per step 0 (no device)%nsteps %d%n", n));
             sb.append("wall time:");

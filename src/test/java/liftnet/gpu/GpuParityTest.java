@@ -31,6 +31,7 @@ import liftnet.train.TrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import java.util.stream.Stream;
 
@@ -167,6 +168,36 @@ public abstract class GpuParityTest {
         try (Pair pair = pair(linear, path, pl, data)) {
             pair.both(e -> e.computeGradient(Method.LINEAR));
             assertGradients(pair.cpu().gradient(), pair.gpu().gradient(), units + " " + path + " linear");
+        }
+    }
+
+    /**
+     * The register-blocked products ({@link LayeredSolver.Gemm#BLOCKED}) over several 64 x 64 blocks with ragged
+     * edges (the cases above fit in one block): layered inference with its back-projections (gemm_nn_blocked), the
+     * KKT residual, and backpropagation's gradient (outer_acc_blocked, gemm_nn_blocked) against the CPU engine.
+     */
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void blockedProductsOverSeveralBlocksAgreeWithTheCpuEngine(Units units) {
+        NetConfig config = config("150-130-70-10", units);
+        Parameters p = TestNets.random(config.net(), 131, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 140, 132);
+        SolverConfig solver = SolverConfig.paperDefault();
+        Variant blocked = new Variant(GpuEngine.Path.LAYERED, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.BLOCKED);
+        for (Method method : new Method[] {Method.CONTRASTIVE, Method.BACKPROP}) {
+            try (Pair pair = pair(config, blocked, p, data)) {
+                pair.both(e -> {
+                    e.inferFree(solver);
+                    e.inferClamped(solver);
+                });
+                for (Phase phase : Phase.values()) {
+                    assertEnergies(pair.cpu().energies(phase), pair.gpu().energies(phase), units + " blocked " + phase);
+                    double kc = pair.cpu().kktResidual(phase);
+                    assertEquals(kc, pair.gpu().kktResidual(phase), 1e-3 * Math.max(1, kc), units + " blocked " + phase + " KKT");
+                }
+                pair.both(e -> e.computeGradient(method));
+                assertGradients(pair.cpu().gradient(), pair.gpu().gradient(), units + " blocked " + method);
+            }
         }
     }
 
