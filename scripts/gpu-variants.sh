@@ -12,6 +12,8 @@
 #   solve      -Dliftnet.gpu.step=off     no fused_step: gather, forward GEMMs, fused_solve per phase (weights in global memory)
 #   no-graph   -Dliftnet.gpu.graph=off    no CUDA graph replay of recorded steps (Throughput's chunks differ, so they are
 #                                          replayed only in training; compare with ./run.sh train --profile both ways)
+#   tiled      -Dliftnet.gpu.gemm=tiled   the layered path's products one output per work-item instead of register-blocked
+#                                          (1024-512-512-10; the profile's "gemm" lines give GFLOP/s per product kernel)
 # Exit status: 0 when every variant ran, 1 otherwise, 2 for a usage error.
 set -uo pipefail
 
@@ -35,19 +37,20 @@ while [[ $# -gt 0 ]]; do
     --nets) nets="${2:?}"; shift 2 ;;
     --batches) batches="${2:?}"; shift 2 ;;
     --) shift; jvm=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu-variants: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ -n "$cp" ]] || { echo "gpu-variants: --cp CLASSPATH is required (liftnet.jar and the test classes)" >&2; exit 2; }
 
 status=0
-for variant in fused phased solve no-graph; do
+for variant in fused phased solve no-graph tiled; do
   case "$variant" in
     fused) props=(-Dliftnet.gpu.step=fused) ;;
     phased) props=(-Dliftnet.gpu.step=phased) ;;
     solve) props=(-Dliftnet.gpu.step=off) ;;
     no-graph) props=(-Dliftnet.gpu.graph=off) ;;
+    tiled) props=(-Dliftnet.gpu.gemm=tiled) ;;
   esac
   log="$log_dir/variant-$engine-$variant.log"
   echo "== $engine $variant (${props[*]})"
@@ -55,6 +58,6 @@ for variant in fused phased solve no-graph; do
       --batches "$batches" --warmup 1 --seconds "$seconds" --data "$data_dir" --profile > "$log" 2>&1; then
     status=1
   fi
-  grep -E 'samples/s|^profile|launches per step|host syncs per step|device time|FAILED' "$log" | sed 's/^/   /'
+  grep -E 'samples/s|^profile|launches per step|host syncs per step|device time|^gemm |FAILED' "$log" | sed 's/^/   /'
 done
 exit $status

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import liftnet.TestNets;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
@@ -333,6 +334,33 @@ public abstract class GpuParityTest {
      * the first epoch's steps recorded and launched at its end) trains exactly as launching step by step: the same
      * kernels on the same data, so the same bits.
      */
+    /** The profile's matrix products: the forward pass is one {@code gemm_nt} per layer of {@code 2 B n_{k+1} n_k} flops. */
+    @Test
+    void theProfileCountsTheFlopsOfEachProduct() {
+        assumeDevice();
+        NetConfig config = config("30-24-20-16-10", Units.RELU);
+        Dataset data = TestNets.randomData(config.net(), 37, 141);
+        try (GpuEngine e = create(config, GpuEngine.Path.LAYERED)) {
+            e.setParameters(TestNets.random(config.net(), 142, 1.0, 0.3));
+            DeviceData d = e.upload(data);
+            assertTrue(e.enableProfiling());
+            e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
+            e.forward();
+            e.energies(Phase.FORWARD);
+            liftnet.api.EngineProfile p = e.drainProfile();
+            double flops = 0;
+            for (int k = 0; k < config.net().layers(); k++) {
+                flops += 2.0 * data.count() * config.net().width(k + 1) * config.net().width(k);
+            }
+            assumeTrue(!p.deviceSeconds().isEmpty(), "the device has no timers");
+            assertEquals(Set.of("gemm_nt"), p.products().keySet(), "products of a forward pass");
+            liftnet.api.EngineProfile.Product g = p.products().get("gemm_nt");
+            assertEquals(config.net().layers(), g.launches(), "gemm_nt launches");
+            assertEquals(flops, g.flops(), 0.5, "gemm_nt flops");
+            assertTrue(g.seconds() > 0, "device time of the products");
+        }
+    }
+
     @Test
     void epochReplayTrainsLikeLaunchingEachStep() {
         assumeDevice();
