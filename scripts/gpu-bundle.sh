@@ -201,8 +201,8 @@ cp "$launcher" "$dir/lib/$launcher_name"
 "$jdk/bin/jar" --create --file "$dir/lib/liftnet-tests.jar" -C "$root/target/test-classes" .
 printf 'isa=%s\ncuda=%s\ncompat_isa=%s\ncompat_cuda=%s\n' "$ptx_isa" "$ptx_cuda" "$compat_isa" "$compat_cuda" > "$dir/lib/ptx.txt"
 cp "$root"/kernels/* "$dir/kernels/"
-cp "$root/scripts/gpu-check.sh" "$dir/gpu-check.sh"
-chmod +x "$dir/gpu-check.sh"
+cp "$root/scripts/gpu-check.sh" "$root/scripts/gpu-variants.sh" "$root/scripts/gpu-peer.sh" "$root/bench/pytorch_peer.py" "$dir/"
+chmod +x "$dir/gpu-check.sh" "$dir/gpu-variants.sh" "$dir/gpu-peer.sh"
 
 data_note="none (data/mnist missing: the MNIST training run and the MNIST parity test are skipped there)"
 if [[ -d "$root/data/mnist" ]]; then

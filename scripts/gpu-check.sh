@@ -12,7 +12,10 @@
 #               at batch 50 and 1000 on every GPU engine and the CPU engine on all processors, and the CPU engine on
 #               1, 2, 4, 8 threads for 784-64-64-64-10 at batch 50 and 1024-512-512-10 at batch 1000
 #   4. train:   one MNIST epoch (paper settings) with --device cuda, opencl and cpu: samples/s and test accuracy
-#   5. results: bench/results/gpu-check-<host>-<date>.{txt,json}, and in --out DIR with the logs, rewritten as each
+#   5. variants: the GPU engine's timing-dependent switches (scripts/gpu-variants.sh: fused_step, per-phase steps,
+#               fused_solve, no graph replay, tiled GEMMs) with --profile, and the PyTorch peer (scripts/gpu-peer.sh)
+#               where python3 imports torch; run last, so a short budget cuts them first
+#   6. results: bench/results/gpu-check-<host>-<date>.{txt,json}, and in --out DIR with the logs, rewritten as each
 #               step ends; the JMH quick set with --jmh
 #
 # Every step has a time limit within --budget and a failed step does not stop the others; a summary ends the
@@ -26,7 +29,7 @@
 #   --out DIR            results and logs also go to DIR as each step ends (e.g. $OUT of the device tool)
 #   --allow-cpu-opencl   run the OpenCL steps on any OpenCL device (PoCL on the CPU, for a dry run); by default
 #                        they run only on an NVIDIA OpenCL GPU
-#   --budget SECONDS     time for the whole check (default 420: every step fits on an H200 machine); a step that
+#   --budget SECONDS     time for the whole check (default 480: every step fits in 8 minutes on an H200 machine); a step that
 #                        would not get its minimum is NOT-RUN; a larger budget also lengthens each step's limit
 #   --quick              shorter measurements (0.5 s warm-up, 1 s per case instead of 1.5 s and 3 s), 10,000 training
 #                        samples instead of 60,000
@@ -46,7 +49,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 out_dir=""
 allow_cpu_ocl=0
-default_budget=420
+default_budget=480
 budget=$default_budget
 quick=0
 jmh=0
@@ -78,7 +81,7 @@ while [[ $# -gt 0 ]]; do
     --results) results_dir="${2:?--results needs a folder}"; shift 2 ;;
     --ptx) ptx_mode="${2:?--ptx needs auto, native or compat}"; shift 2 ;;
     --ptx=*) ptx_mode="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) usage "unknown option $1" ;;
   esac
 done
@@ -641,6 +644,48 @@ if (( jmh )); then
   fi
 fi
 
-# ---- 5. summary -----------------------------------------------------------------------------------------------
+# ---- 6. the GPU engine's timing switches and the PyTorch peer (last: the budget cuts these first) ------------
+variant_engine=""
+if (( cuda_ok )); then variant_engine=cuda
+elif (( ocl_ok )); then variant_engine="$ocl_device"
+fi
+if (( do_speed )); then
+  section "GPU engine variants (step fused/phased/off, graph replay off, tiled GEMMs) and the PyTorch peer"
+  if [[ -n "$variant_engine" ]]; then
+    variant_cases=()
+    (( quick || ocl_on_cpu )) && [[ "$variant_engine" != cuda ]] && variant_cases=(--nets 784-64-64-64-10 --batches 50)
+    t0=$SECONDS
+    run_step "speed variants" 120 40 "$logs/variants.log" "$here/gpu-variants.sh" --java "$java_bin" \
+      --cp "$app_cp:$test_cp" --engine "$variant_engine" --data "$data_dir" --seconds 1 --log-dir "$logs" "${variant_cases[@]}" \
+      -- "${jvm[@]}" "${ocl_opts[@]}" -Xmx8g
+    rc=$?
+    strip_warnings "$logs/variants.log" | while IFS= read -r l; do say "   $l"; done
+    if (( rc == 200 )); then record "speed variants" NOT-RUN $((SECONDS - t0)) "no time left in the budget"
+    elif (( rc == 124 || rc == 137 )); then record "speed variants" TIMEOUT $((SECONDS - t0)) "after $((SECONDS - t0)) s"
+    elif (( rc == 0 )); then record "speed variants" PASS $((SECONDS - t0)) "$(grep -c samples/s "$logs/variants.log") cases on $variant_engine"
+    else record "speed variants" FAIL $((SECONDS - t0)) "exit status $rc"
+    fi
+  else
+    record "speed variants" SKIP 0 "no GPU engine: $cuda_why"
+  fi
+  if ! (( cuda_ok )); then
+    record "speed pytorch" SKIP 0 "the peer is measured on the GPU only: $cuda_why"
+  elif ! python3 -c 'import torch' > /dev/null 2>&1; then
+    record "speed pytorch" SKIP 0 "python3 cannot import torch"
+  else
+    t0=$SECONDS
+    run_step "speed pytorch" 60 20 "$logs/peer.log" "$here/gpu-peer.sh" --data "$data_dir" --seconds "$secs" --log-dir "$logs"
+    rc=$?
+    strip_warnings "$logs/peer.log" | while IFS= read -r l; do say "   $l"; done
+    if (( rc == 200 )); then record "speed pytorch" NOT-RUN $((SECONDS - t0)) "no time left in the budget"
+    elif (( rc == 124 || rc == 137 )); then record "speed pytorch" TIMEOUT $((SECONDS - t0)) "after $((SECONDS - t0)) s"
+    elif (( rc == 0 )); then record "speed pytorch" PASS $((SECONDS - t0)) "$(grep -c samples/s "$logs/peer.log") cases"
+    else record "speed pytorch" FAIL $((SECONDS - t0)) "exit status $rc"
+    fi
+  fi
+  write_json
+fi
+
+# ---- 7. summary -----------------------------------------------------------------------------------------------
 summary
 (( $(count_failures) == 0 ))

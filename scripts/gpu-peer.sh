@@ -11,6 +11,8 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+peer="$here/../bench/pytorch_peer.py"   # in a checkout
+[[ -f "$here/pytorch_peer.py" ]] && peer="$here/pytorch_peer.py"   # in a bundle
 python=python3
 data_dir=data/mnist
 seconds=3
@@ -38,7 +40,7 @@ status=0
 for spec in "784-64-64-64-10 50 $data_dir" "1024-512-512-10 1000 random"; do
   read -r net batch data <<< "$spec"
   log="$log_dir/peer-$net-$batch.log"
-  if "$python" "$here/../bench/pytorch_peer.py" --net "$net" --batch "$batch" --sweeps 15 --seconds "$seconds" \
+  if "$python" "$peer" --net "$net" --batch "$batch" --sweeps 15 --seconds "$seconds" \
       --data "$data" "${dev_opt[@]}" > "$log" 2>&1; then
     sed 's/^/   /' "$log"
   else
