@@ -39,11 +39,16 @@ public final class Parameters {
      * identical for the same seed.
      */
     public static Parameters initial(NetSpec net, long seed) {
+        return initial(net, seed, 1);
+    }
+
+    /** {@link #initial(NetSpec, long)} with every weight multiplied by {@code scale}: {@code N(0, scale^2 / n_k)}. */
+    public static Parameters initial(NetSpec net, long seed, double scale) {
         Parameters p = zeros(net);
         SplittableRandom root = new SplittableRandom(seed);
         for (int k = 0; k < net.layers(); k++) {
             SplittableRandom layer = root.split();
-            double std = 1.0 / Math.sqrt(net.width(k));
+            double std = scale / Math.sqrt(net.width(k));
             float[] w = p.weights[k];
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (layer.nextGaussian() * std);

@@ -21,10 +21,12 @@ import liftnet.data.DataSets;
 import liftnet.data.DatasetId;
 import liftnet.train.DivergenceException;
 import liftnet.train.EpochResult;
+import liftnet.train.OptimizerConfig;
 import liftnet.train.RunFolder;
 import liftnet.train.RunFolderException;
 import liftnet.train.RunSettings;
 import liftnet.train.ProfiledEngine;
+import liftnet.train.Schedule;
 import liftnet.train.TrainingRun;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine;
@@ -99,6 +101,39 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-factor", paramLabel = "F", defaultValue = "1", description = "Learning-rate factor during warm-up, in (0, 1]. Default: ${DEFAULT-VALUE}")
     double warmupFactor;
 
+    @Option(names = "--optimizer", paramLabel = "O", defaultValue = "sgd",
+            description = "sgd (the paper's), momentum or adam (CPU engine only; adam uses --lr in every layer). Default: ${DEFAULT-VALUE}")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "MU", defaultValue = "0.9", description = "Momentum mu, Adam's beta1. Default: ${DEFAULT-VALUE}")
+    double momentum;
+
+    @Option(names = "--beta2", paramLabel = "B", defaultValue = "0.999", description = "Adam's beta2. Default: ${DEFAULT-VALUE}")
+    double beta2;
+
+    @Option(names = "--adam-epsilon", paramLabel = "E", defaultValue = "1e-8", description = "Adam's epsilon. Default: ${DEFAULT-VALUE}")
+    double adamEpsilon;
+
+    @Option(names = "--schedule", paramLabel = "S", defaultValue = "constant",
+            description = "Learning rate after warm-up: constant, step (x --step-factor every --step-epochs) or cosine (to --cosine-floor x lr at the end). Default: ${DEFAULT-VALUE}")
+    String schedule;
+
+    @Option(names = "--step-epochs", paramLabel = "N", defaultValue = "30", description = "Step schedule: epochs between drops. Default: ${DEFAULT-VALUE}")
+    int stepEpochs;
+
+    @Option(names = "--step-factor", paramLabel = "F", defaultValue = "0.1", description = "Step schedule: factor per drop. Default: ${DEFAULT-VALUE}")
+    double stepFactor;
+
+    @Option(names = "--cosine-floor", paramLabel = "F", defaultValue = "0", description = "Cosine schedule: final factor. Default: ${DEFAULT-VALUE}")
+    double cosineFloor;
+
+    @Option(names = "--clamped-start", paramLabel = "P", defaultValue = "free",
+            description = "Contrastive: start the clamped phase from the free minimiser (free) or the forward pass (forward). Default: ${DEFAULT-VALUE}")
+    String clampedStart;
+
+    @Option(names = "--init-scale", paramLabel = "S", defaultValue = "1", description = "Initial weights ~ N(0, S^2 / n_k). Default: ${DEFAULT-VALUE}")
+    double initScale;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seeds the initial weights and the sample order. Default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -150,9 +185,15 @@ final class TrainCommand implements Callable<Integer> {
         engineOptions.validate(spec.commandLine());
         EngineOptions o = engineOptions;
         try {
+            if (!clampedStart.equals("free") && !clampedStart.equals("forward")) {
+                throw new IllegalArgumentException("--clamped-start " + clampedStart + ": expected free or forward");
+            }
             return new RunSettings(dataset, dataDir.toAbsolutePath().normalize(), net, units, gamma, method, epochs, batch,
                     lr, o.sweeps, o.tol, o.solver, warmupEpochs, warmupFactor, seed, limit, o.threadCount(), o.device,
-                    RunSettings.outputLoss(outputLoss, clampWeight));
+                    RunSettings.outputLoss(outputLoss, clampWeight),
+                    new OptimizerConfig(OptimizerConfig.Kind.parse(optimizer), momentum, beta2, adamEpsilon),
+                    new Schedule(Schedule.Kind.parse(schedule), stepEpochs, stepFactor, cosineFloor),
+                    clampedStart.equals("forward"), initScale);
         } catch (IllegalArgumentException e) {
             throw Errors.usage(spec.commandLine(), e.getMessage());
         }

@@ -31,6 +31,8 @@ import liftnet.io.ModelFile;
  *       also holds {@code method}, {@code epoch}, {@code seed}, {@code dataset} and {@code metrics}, the epoch's
  *       metrics line. Epoch 0 is the initial model.</li>
  *   <li>{@code metrics.jsonl}: one JSON object per finished epoch.</li>
+ *   <li>{@code optimizer-<epoch>.safetensors}: the state of a stateful optimizer ({@link OptimizerCheckpoint}),
+ *       written before the model of the same epoch; the previous epoch's is deleted after it.</li>
  * </ul>
  *
  * After each epoch the model is written first, then {@code metrics.jsonl}, each replaced atomically
@@ -197,7 +199,11 @@ public final class RunFolder {
             public void epochFinished(TrainingRun run, EpochResult result) throws IOException {
                 JsonObject line = metricsLine(result);
                 all.add(line);
+                if (run.optimizer() != null) {
+                    OptimizerCheckpoint.save(dir, result.epoch(), run.optimizer());
+                }
                 save(run.config().engineNet(), run.parameters(), meta, result.epoch(), line, all);
+                OptimizerCheckpoint.delete(dir, result.epoch() - 1);
             }
         };
     }

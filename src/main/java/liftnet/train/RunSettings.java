@@ -38,14 +38,23 @@ import liftnet.data.DatasetId;
  * @param threads      CPU threads; the CPU engine's results depend on it, so a resumed run reuses it
  * @param device       the {@code --device} value
  * @param outputLoss   the clamped phase's output: {@link OutputLoss#HARD}, or a soft clamp (lifted methods only)
+ * @param optimizer    the update rule ({@code --optimizer}; SGD unless given)
+ * @param schedule     the learning-rate schedule after warm-up ({@code --schedule}; constant unless given)
+ * @param clampedFromForward {@code --clamped-start forward}: the clamped phase starts from the forward pass
+ * @param initScale    factor on the initial weights' standard deviation {@code 1/sqrt(n_k)} ({@code --init-scale})
  */
 public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
                    int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
-                   long seed, int limit, int threads, String device, OutputLoss outputLoss) {
+                   long seed, int limit, int threads, String device, OutputLoss outputLoss, OptimizerConfig optimizer,
+                   Schedule schedule, boolean clampedFromForward, double initScale) {
 
     public RunSettings {
         require(dataset != null && data != null && net != null && units != null && method != null && solver != null
-                && device != null, "a setting is missing");
+                && device != null && optimizer != null && schedule != null, "a setting is missing");
+        require(initScale > 0 && Double.isFinite(initScale), "--init-scale " + initScale
+                + ": must be a positive number, e.g. 1 (weights ~ N(0, 1/n_k), the paper's)");
+        require(!clampedFromForward || method == Method.CONTRASTIVE, "--clamped-start forward: only the contrastive"
+                + " method infers a free phase first; drop it or use --method contrastive");
         require(gamma > 0 && gamma <= 1, "--gamma " + gamma + ": must be in (0, 1], e.g. 0.125 (the paper's value)");
         require(epochs >= 1, "--epochs " + epochs + ": must be at least 1, e.g. 100");
         require(batch >= 1, "--batch " + batch + ": must be at least 1, e.g. 50 (the paper's value)");
@@ -80,6 +89,14 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
                        long seed, int limit, int threads, String device) {
         this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
                 seed, limit, threads, device, OutputLoss.HARD);
+    }
+
+    /** Settings with the paper's update rule and initial weights: plain SGD, constant rate, clamped phase from the free one. */
+    public RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
+                       int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
+                       long seed, int limit, int threads, String device, OutputLoss outputLoss) {
+        this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
+                seed, limit, threads, device, outputLoss, OptimizerConfig.sgd(), Schedule.constant(), false, 1);
     }
 
     private static void require(boolean ok, String message) {
@@ -136,7 +153,7 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
 
     public TrainConfig trainConfig() {
         return new TrainConfig(netConfig(), method, epochs, batch, lr, warmupEpochs, warmupFactor, solverConfig(),
-                seed, limit);
+                seed, limit, optimizer, schedule, clampedFromForward);
     }
 
     /** The settings as the JSON object of {@code config.json}. */
@@ -175,6 +192,16 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         } else {
             o.addProperty("clamp_weight", outputLoss.weight());
         }
+        o.addProperty("optimizer", optimizer.kind().id());
+        o.addProperty("momentum", optimizer.momentum());
+        o.addProperty("beta2", optimizer.beta2());
+        o.addProperty("epsilon", optimizer.epsilon());
+        o.addProperty("schedule", schedule.kind().id());
+        o.addProperty("step_epochs", schedule.every());
+        o.addProperty("step_factor", schedule.factor());
+        o.addProperty("cosine_floor", schedule.floor());
+        o.addProperty("clamped_start", clampedFromForward ? "forward" : "free");
+        o.addProperty("init_scale", initScale);
         return o;
     }
 
@@ -205,7 +232,8 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
                     tol == null || tol.isJsonNull() ? null : tol.getAsDouble(), Solver.parse(string(o, "solver")),
                     number(o, "warmup_epochs").intValue(), number(o, "warmup_factor").doubleValue(),
                     number(o, "seed").longValue(), number(o, "limit").intValue(), number(o, "threads").intValue(),
-                    string(o, "device"), outputLoss(o));
+                    string(o, "device"), outputLoss(o), optimizerOf(o), scheduleOf(o),
+                    "forward".equals(optional(o, "clamped_start", "free")), optionalNumber(o, "init_scale", 1));
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             throw new RunFolderException(source + ": " + e.getMessage()
                     + "; it must be the config.json written by train");
@@ -220,6 +248,30 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
             return OutputLoss.HARD;
         }
         return outputLoss(string(o, "output_loss"), string(o, "clamp_weight"));
+    }
+
+    /** The optimizer of a config.json; runs written before the option existed used plain SGD. */
+    private static OptimizerConfig optimizerOf(JsonObject o) {
+        return new OptimizerConfig(OptimizerConfig.Kind.parse(optional(o, "optimizer", "sgd")),
+                optionalNumber(o, "momentum", OptimizerConfig.DEFAULT_MOMENTUM),
+                optionalNumber(o, "beta2", OptimizerConfig.DEFAULT_BETA2),
+                optionalNumber(o, "epsilon", OptimizerConfig.DEFAULT_EPSILON));
+    }
+
+    /** The schedule of a config.json; runs written before the option existed used a constant rate. */
+    private static Schedule scheduleOf(JsonObject o) {
+        Schedule constant = Schedule.constant();
+        return new Schedule(Schedule.Kind.parse(optional(o, "schedule", "constant")),
+                (int) optionalNumber(o, "step_epochs", constant.every()), optionalNumber(o, "step_factor", constant.factor()),
+                optionalNumber(o, "cosine_floor", constant.floor()));
+    }
+
+    private static String optional(JsonObject o, String key, String absent) {
+        return o.has(key) && !o.get(key).isJsonNull() ? string(o, key) : absent;
+    }
+
+    private static double optionalNumber(JsonObject o, String key, double absent) {
+        return o.has(key) && !o.get(key).isJsonNull() ? number(o, key).doubleValue() : absent;
     }
 
     private static String string(JsonObject o, String key) {

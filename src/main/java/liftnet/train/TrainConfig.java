@@ -17,9 +17,14 @@ import liftnet.api.SolverConfig;
  * @param solver       activation inference for training and evaluation of lifted methods
  * @param seed         seeds the initial weights and the sample order of every epoch
  * @param limit        use only the first {@code limit} training samples (0: all)
+ * @param optimizer    the update rule (the paper: plain SGD)
+ * @param schedule     the learning-rate factor after warm-up (the paper: constant)
+ * @param clampedFromForward contrastive only: start the clamped phase from the forward pass instead of the free
+ *                     minimiser (both phases then start from the forward pass)
  */
 public record TrainConfig(NetConfig net, Method method, int epochs, int batch, double learningRate,
-                          int warmupEpochs, double warmupFactor, SolverConfig solver, long seed, int limit) {
+                          int warmupEpochs, double warmupFactor, SolverConfig solver, long seed, int limit,
+                          OptimizerConfig optimizer, Schedule schedule, boolean clampedFromForward) {
 
     /** The paper's mini-batch size. */
     public static final int PAPER_BATCH = 50;
@@ -27,8 +32,8 @@ public record TrainConfig(NetConfig net, Method method, int epochs, int batch, d
     public static final double PAPER_LEARNING_RATE = 1.0 / 20;
 
     public TrainConfig {
-        if (net == null || method == null || solver == null) {
-            throw new IllegalArgumentException("net, method and solver are required");
+        if (net == null || method == null || solver == null || optimizer == null || schedule == null) {
+            throw new IllegalArgumentException("net, method, solver, optimizer and schedule are required");
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1; found " + epochs);
@@ -49,19 +54,46 @@ public record TrainConfig(NetConfig net, Method method, int epochs, int batch, d
         }
     }
 
+    /** The paper's update: plain SGD at a constant rate (after any warm-up), clamped phase from the free minimiser. */
+    public TrainConfig(NetConfig net, Method method, int epochs, int batch, double learningRate, int warmupEpochs,
+                       double warmupFactor, SolverConfig solver, long seed, int limit) {
+        this(net, method, epochs, batch, learningRate, warmupEpochs, warmupFactor, solver, seed, limit,
+                OptimizerConfig.sgd(), Schedule.constant(), false);
+    }
+
     /** The net the engine runs: the configured one, or input-to-output for linear regression. */
     public NetConfig engineNet() {
         return method == Method.LINEAR ? new NetConfig(net.net().inputToOutput(), net.units(), net.gamma()) : net;
     }
 
-    /** Learning rate per weight layer in epoch {@code epoch} (1-based), method scaling and warm-up included. */
+    /** Learning rate per weight layer at the start of epoch {@code epoch} (1-based): {@link #rates(int, double)}. */
     public double[] ratesForEpoch(int epoch) {
+        return rates(epoch, 0);
+    }
+
+    /**
+     * Learning rate per weight layer at a point of training: the layer's base rate ({@link Method#layerRate}, or
+     * {@code eta_BP} for every layer with Adam, whose step does not scale with the gradient) times
+     * {@code warmupFactor} in the first {@code warmupEpochs} epochs, else times the schedule's factor.
+     *
+     * @param epoch    1-based
+     * @param fraction share of the epoch done, in [0, 1)
+     */
+    public double[] rates(int epoch, double fraction) {
         NetConfig engineNet = engineNet();
+        double factor = epoch <= warmupEpochs ? warmupFactor
+                : schedule.factor(epoch - 1 - warmupEpochs, fraction, Math.max(1, epochs - warmupEpochs));
         double[] rates = new double[engineNet.net().layers()];
         for (int k = 0; k < rates.length; k++) {
-            double rate = method.layerRate(learningRate, engineNet, k);
-            rates[k] = epoch <= warmupEpochs ? rate * warmupFactor : rate;
+            double base = optimizer.kind() == OptimizerConfig.Kind.ADAM ? learningRate
+                    : method.layerRate(learningRate, engineNet, k);
+            rates[k] = base * factor;
         }
         return rates;
+    }
+
+    /** Whether every update is the paper's plain SGD step at the epoch's rate (any engine can apply it). */
+    public boolean isPlainSgd() {
+        return !optimizer.hasState();
     }
 }

@@ -6,6 +6,7 @@ import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
+import liftnet.api.Parameters;
 import liftnet.api.Phase;
 import liftnet.api.SolverConfig;
 
@@ -17,19 +18,44 @@ import liftnet.api.SolverConfig;
  * lifted:      forward -> inferClamped -> computeGradient -> applyUpdate
  * backprop, linear: forward -> computeGradient -> applyUpdate
  * </pre>
+ * With {@link TrainConfig#clampedFromForward()} the contrastive phases run clamped first, so that both start
+ * from the forward pass. A stateful optimizer ({@link Optimizer}) replaces {@code applyUpdate}: the trainer
+ * takes the gradient from the engine, steps on the host and sets the parameters back; only the CPU engine is
+ * allowed that path for now ({@link #requireSupported}).
  */
 public final class Trainer {
 
     private final Engine engine;
     private final TrainConfig config;
+    private final Optimizer optimizer;
 
     /** {@code engine} must hold {@link TrainConfig#engineNet()}; its parameters are the starting point. */
     public Trainer(Engine engine, TrainConfig config) {
         if (!engine.config().equals(config.engineNet())) {
             throw new IllegalArgumentException("engine holds " + engine.config() + " but the run needs " + config.engineNet());
         }
+        requireSupported(engine.name(), config);
         this.engine = engine;
         this.config = config;
+        this.optimizer = Optimizer.create(config.optimizer(), config.engineNet().net());
+    }
+
+    /**
+     * Refuses a stateful optimizer on an engine other than the CPU's: the GPU engines' update kernels are being
+     * rewritten, so the host-side update is not yet checked against them. Schedules need no state and run anywhere.
+     *
+     * @throws IllegalArgumentException with a message of the form {@code problem; fix}
+     */
+    public static void requireSupported(String engineName, TrainConfig config) {
+        if (config.optimizer().hasState() && !engineName.startsWith("cpu")) {
+            throw new IllegalArgumentException("--optimizer " + config.optimizer().kind().id() + " runs on the CPU engine"
+                    + " only, and the run chose " + engineName + "; add --device cpu, or use --optimizer sgd on the GPU");
+        }
+    }
+
+    /** The stateful optimizer, or {@code null} for plain SGD; its state belongs in every checkpoint. */
+    public Optimizer optimizer() {
+        return optimizer;
     }
 
     /**
@@ -61,22 +87,36 @@ public final class Trainer {
     public EpochStats trainEpoch(DeviceData train, int epoch, LongConsumer progress) {
         int count = train.dataset().count();
         int[] order = order(config.seed(), epoch, count);
-        double[] rates = config.ratesForEpoch(epoch);
         Method method = config.method();
         SolverConfig solver = config.solver();
+        boolean freeFirst = method == Method.CONTRASTIVE && !config.clampedFromForward();
+        Parameters host = optimizer == null ? null : engine.parameters();
         engine.drainStats();
         for (int from = 0; from < count; from += config.batch()) {
             int size = Math.min(config.batch(), count - from);
+            double[] rates = config.rates(epoch, (double) from / count);
             engine.selectBatch(train, order, from, size);
             engine.forward();
-            if (method == Method.CONTRASTIVE) {
+            if (freeFirst) {
                 engine.inferFree(solver);
             }
             if (method.isLifted()) {
                 engine.inferClamped(solver);
             }
+            if (method == Method.CONTRASTIVE && !freeFirst) {
+                engine.inferFree(solver);
+            }
             engine.computeGradient(method);
-            engine.applyUpdate(rates);
+            if (optimizer == null) {
+                engine.applyUpdate(rates);
+            } else {
+                Parameters g = engine.gradient();
+                if (!g.isFinite()) {
+                    throw new DivergenceException(epoch, from / config.batch(), config.learningRate());
+                }
+                optimizer.step(host, g, rates);
+                engine.setParameters(host);
+            }
             if (progress != null) {
                 progress.accept(from + size);
             }

@@ -135,7 +135,8 @@ public final class TrainingRun implements AutoCloseable {
     /** A new run in {@code folder}, whatever it holds: the initial model (epoch 0) and {@code config.json} are written. */
     private static TrainingRun begin(RunFolder folder, RunSettings settings, Function<NetConfig, Engine> engines)
             throws IOException {
-        Parameters initial = Parameters.initial(settings.trainConfig().engineNet().net(), settings.seed());
+        Parameters initial = Parameters.initial(settings.trainConfig().engineNet().net(), settings.seed(),
+                settings.initScale());
         TrainingRun run = open(settings, engines, initial, List.of());
         try {
             Files.createDirectories(folder.dir());
@@ -169,6 +170,14 @@ public final class TrainingRun implements AutoCloseable {
         List<EpochResult> history = new ArrayList<>();
         checkpoint.metrics().forEach(line -> history.add(RunFolder.epochResult(line)));
         TrainingRun run = open(settings, engines, checkpoint.model().parameters(), history);
+        try {
+            if (run.optimizer() != null) {
+                OptimizerCheckpoint.load(folder.dir(), checkpoint.epoch(), run.optimizer());
+            }
+        } catch (IOException | RuntimeException e) {
+            run.close();
+            throw e;
+        }
         run.addListener(folder.checkpoints(metadata(settings), checkpoint.metrics()));
         return run;
     }
@@ -254,6 +263,11 @@ public final class TrainingRun implements AutoCloseable {
     /** The metrics of epochs {@code 1..epochsDone()}, those of a resumed run's earlier sessions included. */
     public List<EpochResult> history() {
         return List.copyOf(history);
+    }
+
+    /** The stateful optimizer ({@link Trainer#optimizer()}), or {@code null} for plain SGD. */
+    public Optimizer optimizer() {
+        return trainer.optimizer();
     }
 
     /** A copy of the current parameters (those of the last finished epoch between epochs). */

@@ -146,6 +146,73 @@ class TrainRunTest {
         assertSameResults(metrics(whole), metrics(parts));
     }
 
+    /** Stateful optimizers and schedules: the state is checkpointed with each epoch, so a resumed run is exact. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "--method lifted --optimizer adam --lr 0.001 --schedule cosine --cosine-floor 0.1",
+        "--method contrastive --optimizer momentum --momentum 0.5 --lr 0.01 --schedule step --step-epochs 1 --step-factor 0.5",
+        "--method contrastive --clamped-start forward --init-scale 0.5"})
+    void resumeWithTheNewOptionsGivesTheMetricsOfAnUninterruptedRun(String options) throws IOException {
+        String[] extra = options.split(" ");
+        Path whole = tmp.resolve("whole");
+        Cli.Result w = train(whole, 3, extra);
+        assertEquals(0, w.code(), w::toString);
+
+        Path parts = tmp.resolve("parts");
+        StopSignal.request();
+        assertEquals(Errors.INTERRUPTED, train(parts, 3, extra).code());
+        StopSignal.reset();
+        boolean stateful = options.contains("--optimizer");
+        assertEquals(stateful, Files.exists(parts.resolve("optimizer-1.safetensors")), options);
+        Cli.Result resumed = Cli.run("--resume", parts.toString());
+        assertEquals(0, resumed.code(), resumed::toString);
+        assertSameResults(metrics(whole), metrics(parts));
+        assertSameParameters(whole, parts);
+        // only the state matching the last model is kept
+        assertFalse(Files.exists(parts.resolve("optimizer-1.safetensors")), options);
+        assertEquals(stateful, Files.exists(parts.resolve("optimizer-3.safetensors")), options);
+
+        JsonObject config = JsonParser.parseString(Files.readString(parts.resolve("config.json"))).getAsJsonObject();
+        if (stateful) {
+            assertEquals(extra[3], config.get("optimizer").getAsString(), options);
+        } else {
+            assertEquals("forward", config.get("clamped_start").getAsString(), options);
+            assertEquals(0.5, config.get("init_scale").getAsDouble(), options);
+        }
+    }
+
+    @Test
+    void resumeWithoutTheOptimizerStateIsRefusedInOneLine() throws IOException {
+        Path parts = tmp.resolve("parts");
+        StopSignal.request();
+        assertEquals(Errors.INTERRUPTED, train(parts, 2, "--optimizer", "momentum", "--lr", "0.01").code());
+        StopSignal.reset();
+        Files.delete(parts.resolve("optimizer-1.safetensors"));
+        Cli.Result resumed = Cli.run("--resume", parts.toString());
+        assertEquals(Errors.FAILURE, resumed.code(), resumed::toString);
+        assertTrue(resumed.error().contains("optimizer-1.safetensors"), resumed::toString);
+        assertEquals("1", ModelFile.read(parts.resolve("model.safetensors")).metadata().get("epoch"));
+    }
+
+    @Test
+    void runsWrittenBeforeTheOptimizerOptionsResumeWithPlainSgd() throws IOException {
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, train(whole, 2).code());
+        Path parts = tmp.resolve("parts");
+        StopSignal.request();
+        assertEquals(Errors.INTERRUPTED, train(parts, 2).code());
+        StopSignal.reset();
+        JsonObject config = JsonParser.parseString(Files.readString(parts.resolve("config.json"))).getAsJsonObject();
+        for (String key : List.of("optimizer", "momentum", "beta2", "epsilon", "schedule", "step_epochs", "step_factor",
+                "cosine_floor", "clamped_start", "init_scale")) {
+            config.remove(key);
+        }
+        Files.writeString(parts.resolve("config.json"), config.toString());
+        Cli.Result resumed = Cli.run("--resume", parts.toString());
+        assertEquals(0, resumed.code(), resumed::toString);
+        assertSameResults(metrics(whole), metrics(parts));
+    }
+
     @Test
     void resumeFromTheInitialModel() throws IOException {
         Path whole = tmp.resolve("whole");
