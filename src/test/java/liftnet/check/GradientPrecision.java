@@ -28,8 +28,8 @@ import liftnet.solve.DoubleReference;
  */
 public final class GradientPrecision {
 
-    private static final int EXACT_SWEEPS = 3000;
-    private static final double EXACT_TOL = 1e-13;
+    private static final int EXACT_SWEEPS = 400;
+    private static final double EXACT_TOL = 1e-12;
 
     private GradientPrecision() {
     }
