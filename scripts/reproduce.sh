@@ -58,7 +58,7 @@ more_seeds() {
   mkdir -p "$sweep/runs"
   [ -e "$sweep/runs/seed-1" ] || ln -s "../../../runs/$id" "$sweep/runs/seed-1"
   lr=$(sed -n 's/.*"lr": *\([0-9.eE+-]*\).*/\1/p' "$dir/config.json" | head -n 1)
-  ./run.sh sweep --seeds "$(seq -s, 1 "$seeds")" --device "$device" --dataset "$dataset" "${data_args[@]}" --net "$net" \
+  ./run.sh sweep --seeds "$(seq -s, 1 "$seeds")" --device "$row_device" --dataset "$dataset" "${data_args[@]}" --net "$net" \
     --units "$units" --method "$method" --epochs "$epochs" "${schedule[@]}" --lr "$lr" --out "$sweep" || failed=$((failed + 1))
 }
 
