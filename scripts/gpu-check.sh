@@ -645,6 +645,16 @@ if (( jmh )); then
 fi
 
 # ---- 6. the GPU engine's timing switches and the PyTorch peer (last: the budget cuts these first) ------------
+# record_script STEP RC T0 LOG WHAT: shows a measuring script's log and records its step by exit status
+record_script() {
+  local step="$1" rc="$2" t0="$3" log="$4" what="$5"
+  strip_warnings "$log" | while IFS= read -r l; do say "   $l"; done
+  if (( rc == 200 )); then record "$step" NOT-RUN $((SECONDS - t0)) "no time left in the budget"
+  elif (( rc == 124 || rc == 137 )); then record "$step" TIMEOUT $((SECONDS - t0)) "after $((SECONDS - t0)) s"
+  elif (( rc == 0 )); then record "$step" PASS $((SECONDS - t0)) "$(grep -c samples/s "$log") $what"
+  else record "$step" FAIL $((SECONDS - t0)) "exit status $rc"
+  fi
+}
 variant_engine=""
 if (( cuda_ok )); then variant_engine=cuda
 elif (( ocl_ok )); then variant_engine="$ocl_device"
@@ -658,13 +668,7 @@ if (( do_speed )); then
     run_step "speed variants" 120 40 "$logs/variants.log" "$here/gpu-variants.sh" --java "$java_bin" \
       --cp "$app_cp:$test_cp" --engine "$variant_engine" --data "$data_dir" --seconds 1 --log-dir "$logs" "${variant_cases[@]}" \
       -- "${jvm[@]}" "${ocl_opts[@]}" -Xmx8g
-    rc=$?
-    strip_warnings "$logs/variants.log" | while IFS= read -r l; do say "   $l"; done
-    if (( rc == 200 )); then record "speed variants" NOT-RUN $((SECONDS - t0)) "no time left in the budget"
-    elif (( rc == 124 || rc == 137 )); then record "speed variants" TIMEOUT $((SECONDS - t0)) "after $((SECONDS - t0)) s"
-    elif (( rc == 0 )); then record "speed variants" PASS $((SECONDS - t0)) "$(grep -c samples/s "$logs/variants.log") cases on $variant_engine"
-    else record "speed variants" FAIL $((SECONDS - t0)) "exit status $rc"
-    fi
+    record_script "speed variants" $? "$t0" "$logs/variants.log" "cases on $variant_engine"
   else
     record "speed variants" SKIP 0 "no GPU engine: $cuda_why"
   fi
@@ -675,13 +679,7 @@ if (( do_speed )); then
   else
     t0=$SECONDS
     run_step "speed pytorch" 60 20 "$logs/peer.log" "$here/gpu-peer.sh" --data "$data_dir" --seconds "$secs" --log-dir "$logs"
-    rc=$?
-    strip_warnings "$logs/peer.log" | while IFS= read -r l; do say "   $l"; done
-    if (( rc == 200 )); then record "speed pytorch" NOT-RUN $((SECONDS - t0)) "no time left in the budget"
-    elif (( rc == 124 || rc == 137 )); then record "speed pytorch" TIMEOUT $((SECONDS - t0)) "after $((SECONDS - t0)) s"
-    elif (( rc == 0 )); then record "speed pytorch" PASS $((SECONDS - t0)) "$(grep -c samples/s "$logs/peer.log") cases"
-    else record "speed pytorch" FAIL $((SECONDS - t0)) "exit status $rc"
-    fi
+    record_script "speed pytorch" $? "$t0" "$logs/peer.log" "cases"
   fi
   write_json
 fi
