@@ -240,7 +240,7 @@ dirty="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | he
   echo "ptx: $ptx modules in lib/liftnet.jar, ISA $ptx_isa (needs a CUDA $ptx_cuda driver); for older drivers: $compat_note"
   echo "jmh: $([[ -n "$bench_jar" ]] && echo lib/benchmarks.jar || echo "not bundled")"
   echo "data: $data_note"
-  echo "run: bash gpu-check.sh --out DIR (about 5-7 minutes on an H200 machine; --help for more)"
+  echo "run: bash gpu-check.sh --out DIR (at most 8 minutes on an H200 machine; --help for more)"
   echo
   echo "files (bytes):"
 } > "$dir/BUNDLE.txt"
