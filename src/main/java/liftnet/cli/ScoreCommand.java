@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Prints one JSON object: for each out-of-distribution score (free energy, minimum clamped energy,"
                 + " clamped-minus-free gap at the predicted label, max output, log-sum-exp of the outputs) its AUROC,"
-                + " FPR at 95% TPR and mean on each set, --ood samples being the positives.")
+                + " FPR at 95%% TPR and mean on each set, --ood samples being the positives.")
 final class ScoreCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -70,4 +70,24 @@ class MainTest {
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("liftnet "), r::toString);
     }
+
+    @Test
+    void everyHelpRendersWithoutPicocliWarnings() {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream quiet = new java.io.PrintStream(sink, true, java.nio.charset.StandardCharsets.UTF_8);
+        picocli.CommandLine cli = new picocli.CommandLine(new Main(quiet, quiet));
+        java.io.PrintStream err = System.err;
+        System.setErr(quiet); // picocli's tracer writes its warnings to System.err
+        try {
+            cli.getUsageMessage();
+            for (picocli.CommandLine sub : cli.getSubcommands().values()) {
+                sub.getUsageMessage();
+            }
+        } finally {
+            System.setErr(err);
+        }
+        String written = sink.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(cli.getSubcommands().size() >= 7, "subcommands: " + cli.getSubcommands().keySet());
+        assertEquals("", written, "help texts must format cleanly (a literal % is written %%)");
+    }
 }
