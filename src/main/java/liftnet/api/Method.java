@@ -1,8 +1,6 @@
 package liftnet.api;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** Training objective. */
 public enum Method {
@@ -43,13 +41,6 @@ public enum Method {
     }
 
     public static Method parse(String text) {
-        String key = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        for (Method m : values()) {
-            if (m.id().equals(key)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown method '" + text + "'; expected one of "
-                + Arrays.stream(values()).map(Method::id).collect(Collectors.joining(", ")));
+        return Ids.parse("method", text, values(), Method::id);
     }
 }

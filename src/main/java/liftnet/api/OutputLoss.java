@@ -1,8 +1,6 @@
 package liftnet.api;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * What the clamped phase does with the output {@code z_L}: the hard clamp {@code z_L = onehot(y)} (the paper's), or
@@ -42,14 +40,7 @@ public record OutputLoss(Kind kind, double weight) {
         }
 
         public static Kind parse(String text) {
-            String key = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-            for (Kind k : values()) {
-                if (k.id.equals(key)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown output loss '" + text + "'; expected one of "
-                    + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", ")));
+            return Ids.parse("output loss", text, values(), Kind::id);
         }
     }
 

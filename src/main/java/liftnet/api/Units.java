@@ -1,8 +1,6 @@
 package liftnet.api;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * The convex set {@code C} that hidden activations live in. The output layer is always unconstrained.
@@ -61,12 +59,6 @@ public enum Units {
     /** Parses {@code relu}, {@code hardsigmoid} (also {@code hard-sigmoid}) or {@code linear}. */
     public static Units parse(String text) {
         String key = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
-        for (Units u : values()) {
-            if (u.id().equals(key)) {
-                return u;
-            }
-        }
-        throw new IllegalArgumentException("unknown units '" + text + "'; expected one of "
-                + Arrays.stream(values()).map(Units::id).collect(Collectors.joining(", ")));
+        return Ids.parse("units", text, key, values(), Units::id);
     }
 }

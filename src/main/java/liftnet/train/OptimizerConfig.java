@@ -1,8 +1,7 @@
 package liftnet.train;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
+import liftnet.api.Ids;
 
 /**
  * The update rule that turns a mini-batch gradient {@code g} into a parameter step, validated once.
@@ -31,14 +30,7 @@ public record OptimizerConfig(Kind kind, double momentum, double beta2, double e
         }
 
         public static Kind parse(String text) {
-            String key = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-            for (Kind k : values()) {
-                if (k.id().equals(key)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown optimizer '" + text + "'; expected one of "
-                    + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", ")));
+            return Ids.parse("optimizer", text, values(), Kind::id);
         }
     }
 

@@ -1,8 +1,7 @@
 package liftnet.train;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
+import liftnet.api.Ids;
 
 /**
  * Learning-rate schedule after warm-up: a factor on every layer's rate as a function of training progress,
@@ -29,14 +28,7 @@ public record Schedule(Kind kind, int every, double factor, double floor) {
         }
 
         public static Kind parse(String text) {
-            String key = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-            for (Kind k : values()) {
-                if (k.id().equals(key)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown schedule '" + text + "'; expected one of "
-                    + Arrays.stream(values()).map(Kind::id).collect(Collectors.joining(", ")));
+            return Ids.parse("schedule", text, values(), Kind::id);
         }
     }
 
