@@ -144,6 +144,23 @@ __kernel void outer_acc(const int M, const int N, const int K,
 #ifndef RB
 #define RB 4
 #endif
+
+// The register block of the blocked kernels below: acc = 0, and the rank-1 update acc[i][j] += a[i] b[j].
+DEVICE_FUNC void block_zero(float acc[RB][RB]) {
+    for (int i = 0; i < RB; i++) {
+        for (int j = 0; j < RB; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+}
+
+DEVICE_FUNC void block_rank1(float acc[RB][RB], const float a[RB], const float b[RB]) {
+    for (int i = 0; i < RB; i++) {
+        for (int j = 0; j < RB; j++) {
+            acc[i][j] += a[i] * b[j];
+        }
+    }
+}
 __kernel void gemm_nt_blocked(const int M, const int N, const int K,
                               __global const float* A, const int offA, const int ldA,
                               __global const float* W, const int offW,
@@ -158,11 +175,7 @@ __kernel void gemm_nt_blocked(const int M, const int N, const int K,
     const int n0 = get_group_id(0) * RB * TS;
     const int m0 = get_group_id(1) * RB * TS;
     float acc[RB][RB];
-    for (int i = 0; i < RB; i++) {
-        for (int j = 0; j < RB; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
+    block_zero(acc);
     for (int k0 = 0; k0 < K; k0 += TS) {
         const int k = k0 + lx;
         for (int r = 0; r < RB; r++) {
@@ -178,11 +191,7 @@ __kernel void gemm_nt_blocked(const int M, const int N, const int K,
                 a[r] = As[ly + r * TS][kk];
                 w[r] = Ws[lx + r * TS][kk];
             }
-            for (int i = 0; i < RB; i++) {
-                for (int j = 0; j < RB; j++) {
-                    acc[i][j] += a[i] * w[j];
-                }
-            }
+            block_rank1(acc, a, w);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -219,11 +228,7 @@ __kernel void gemm_nn_blocked(const int M, const int N, const int K,
     const int n0 = get_group_id(0) * RB * TS;
     const int m0 = get_group_id(1) * RB * TS;
     float acc[RB][RB];
-    for (int i = 0; i < RB; i++) {
-        for (int j = 0; j < RB; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
+    block_zero(acc);
     for (int k0 = 0; k0 < K; k0 += TS) {
         const int ka = k0 + lx;
         const int kb = k0 + ly;
@@ -246,11 +251,7 @@ __kernel void gemm_nn_blocked(const int M, const int N, const int K,
                 a[r] = As[ly + r * TS][kk];
                 b[r] = Bs[kk][lx + r * TS];
             }
-            for (int i = 0; i < RB; i++) {
-                for (int j = 0; j < RB; j++) {
-                    acc[i][j] += a[i] * b[j];
-                }
-            }
+            block_rank1(acc, a, b);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -282,11 +283,7 @@ __kernel void outer_acc_blocked(const int M, const int N, const int K,
     const int k0 = get_group_id(0) * RB * TS;
     const int n0 = get_group_id(1) * RB * TS;
     float acc[RB][RB];
-    for (int i = 0; i < RB; i++) {
-        for (int j = 0; j < RB; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
+    block_zero(acc);
     for (int m0 = 0; m0 < M; m0 += TS) {
         const int m = m0 + ly;
         for (int r = 0; r < RB; r++) {
@@ -312,11 +309,7 @@ __kernel void outer_acc_blocked(const int M, const int N, const int K,
                 u[r] = Us[mm][ly + r * TS];
                 v[r] = Vs[mm][lx + r * TS];
             }
-            for (int i = 0; i < RB; i++) {
-                for (int j = 0; j < RB; j++) {
-                    acc[i][j] += u[i] * v[j];
-                }
-            }
+            block_rank1(acc, u, v);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
