@@ -23,11 +23,6 @@ public record EngineProfile(long steps, long launches, long hostSyncs, long stat
         products = Map.copyOf(products);
     }
 
-    /** A profile without matrix-product figures. */
-    public EngineProfile(long steps, long launches, long hostSyncs, long statsSyncs, Map<String, Double> deviceSeconds) {
-        this(steps, launches, hostSyncs, statsSyncs, deviceSeconds, Map.of());
-    }
-
     /** The products in kernel-name order. */
     public Map<String, Product> productsSorted() {
         return new TreeMap<>(products);

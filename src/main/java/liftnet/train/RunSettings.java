@@ -83,20 +83,15 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         }
     }
 
-    /** Settings with the paper's hard clamp. */
+    /**
+     * Settings with the paper's hard clamp, update rule and initial weights: plain SGD, constant rate, clamped phase
+     * from the free one.
+     */
     public RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
                        int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
                        long seed, int limit, int threads, String device) {
         this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
-                seed, limit, threads, device, OutputLoss.HARD);
-    }
-
-    /** Settings with the paper's update rule and initial weights: plain SGD, constant rate, clamped phase from the free one. */
-    public RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
-                       int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
-                       long seed, int limit, int threads, String device, OutputLoss outputLoss) {
-        this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
-                seed, limit, threads, device, outputLoss, OptimizerConfig.sgd(), Schedule.constant(), false, 1);
+                seed, limit, threads, device, OutputLoss.HARD, OptimizerConfig.sgd(), Schedule.constant(), false, 1);
     }
 
     private static void require(boolean ok, String message) {
