@@ -6,7 +6,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import liftnet.api.Units;
 import liftnet.data.Dataset;
 import liftnet.io.AtomicFiles;
 import liftnet.io.ModelFile;
+import liftnet.train.RunFolder;
 
 /**
  * Turns the run folders of a reproduction ({@code runs/<row id>/metrics.jsonl, config.json, model.safetensors})
@@ -125,16 +125,7 @@ public final class ReproductionReport {
 
     /** The lines of {@code dir/metrics.jsonl}, one per finished epoch; empty when there is none. */
     private static List<JsonObject> readEpochs(Path dir) throws IOException {
-        List<JsonObject> epochs = new ArrayList<>();
-        Path metrics = dir.resolve("metrics.jsonl");
-        if (Files.exists(metrics)) {
-            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    epochs.add(JsonParser.parseString(line).getAsJsonObject());
-                }
-            }
-        }
-        return epochs;
+        return RunFolder.readMetrics(dir);
     }
 
     /** Writes {@code tables.json}. */

@@ -1,14 +1,10 @@
 package liftnet.sweep;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import liftnet.train.RunFolder;
 
@@ -47,23 +43,12 @@ public final class RunFiles {
         if (!Files.exists(config)) {
             return null;
         }
-        return parse(Files.readString(config, StandardCharsets.UTF_8), config.toString());
+        return RunFolder.parseObject(Files.readString(config, StandardCharsets.UTF_8), config.toString());
     }
 
     /** The metrics lines, in file order (empty when there are none). */
     public static List<JsonObject> metrics(Path dir) throws IOException {
-        Path metrics = dir.resolve(METRICS);
-        List<JsonObject> lines = new ArrayList<>();
-        if (Files.exists(metrics)) {
-            int number = 0;
-            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                number++;
-                if (!line.isBlank()) {
-                    lines.add(parse(line, metrics + " line " + number));
-                }
-            }
-        }
-        return lines;
+        return RunFolder.readMetrics(dir);
     }
 
     /**
@@ -78,17 +63,5 @@ public final class RunFiles {
             }
         }
         return lines;
-    }
-
-    private static JsonObject parse(String text, String where) throws IOException {
-        try {
-            JsonElement e = JsonParser.parseString(text);
-            if (e.isJsonObject()) {
-                return e.getAsJsonObject();
-            }
-        } catch (JsonParseException e) {
-            // reported below
-        }
-        throw new IOException(where + ": not a JSON object written by train");
     }
 }

@@ -154,19 +154,17 @@ public final class RunFolder {
             throw new RunFolderException(model() + ": metadata 'epoch' is " + epochText
                     + ", not an epoch number; it is not a checkpoint written by train, so the run cannot be resumed");
         }
+        List<JsonObject> written;
+        try {
+            written = readMetrics(dir);
+        } catch (MalformedLineException e) {
+            throw new RunFolderException(e.getMessage() + "; the run cannot be resumed");
+        }
         List<JsonObject> lines = new ArrayList<>();
-        if (Files.exists(metrics())) {
-            int number = 0;
-            for (String text : Files.readAllLines(metrics(), StandardCharsets.UTF_8)) {
-                number++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonObject line = parseLine(text, metrics() + " line " + number);
-                int lineEpoch = line.has("epoch") ? line.get("epoch").getAsInt() : -1;
-                if (lineEpoch == lines.size() + 1 && lineEpoch <= epoch) {
-                    lines.add(line);
-                }
+        for (JsonObject line : written) {
+            int lineEpoch = line.has("epoch") ? line.get("epoch").getAsInt() : -1;
+            if (lineEpoch == lines.size() + 1 && lineEpoch <= epoch) {
+                lines.add(line);
             }
         }
         if (lines.size() == epoch - 1 && epoch >= 1) {
@@ -256,6 +254,40 @@ public final class RunFolder {
 
     private static JsonObject parseLine(String text, String where) {
         try {
+            return parseObject(text, where);
+        } catch (MalformedLineException e) {
+            throw new RunFolderException(e.getMessage() + "; the run cannot be resumed");
+        }
+    }
+
+    /**
+     * The metrics lines of the run folder {@code dir} in file order, blank lines skipped; none when it has no
+     * {@code metrics.jsonl}. The one reader of that file, for resuming, sweeps and reports.
+     *
+     * @throws MalformedLineException when a line is not a JSON object (the message names the file and line)
+     */
+    public static List<JsonObject> readMetrics(Path dir) throws IOException {
+        Path file = dir.resolve(METRICS);
+        List<JsonObject> lines = new ArrayList<>();
+        if (Files.exists(file)) {
+            int number = 0;
+            for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                number++;
+                if (!text.isBlank()) {
+                    lines.add(parseObject(text, file + " line " + number));
+                }
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * {@code text} as a JSON object.
+     *
+     * @throws MalformedLineException {@code <where>: not a JSON object} when it is not one
+     */
+    public static JsonObject parseObject(String text, String where) throws MalformedLineException {
+        try {
             JsonElement e = JsonParser.parseString(text);
             if (e.isJsonObject()) {
                 return e.getAsJsonObject();
@@ -263,6 +295,16 @@ public final class RunFolder {
         } catch (JsonParseException e) {
             // reported below
         }
-        throw new RunFolderException(where + ": not a JSON object; the run cannot be resumed");
+        throw new MalformedLineException(where + ": not a JSON object");
+    }
+
+    /** A line of a run folder's JSON files that is not a JSON object. */
+    public static final class MalformedLineException extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        MalformedLineException(String message) {
+            super(message);
+        }
     }
 }
