@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # liftnet launcher: ./run.sh [train|evaluate|energy|score|filters|report] [options]   (train is the default; --help lists all)
 #
-# 1. Builds target/liftnet.jar with Maven when it is missing or older than pom.xml, src/ or kernels/.
+# 1. Builds target/liftnet.jar with Maven (core.xml, the core alone) when it is missing or older than core.xml,
+#    src/ or kernels/.
 # 2. Fetches a missing MNIST or Fashion-MNIST into data/<dataset> with scripts/fetch-data.sh, only for the
 #    --dataset asked for (default mnist) and only when --data is not given. CIFAR-10 must be provided by the user.
 # 3. Picks a JDK >= 17, the newest of $JAVA_HOME, /usr/lib/jvm/temurin-25*, and java on PATH, and runs the jar.
@@ -18,15 +19,15 @@ say() { echo "run.sh: $*" >&2; }
 # ---- 1. build ---------------------------------------------------------------------------------------------
 needs_build() {
   [[ -f "$jar" ]] || return 0
-  [[ -n "$(find "$root/pom.xml" "$root/src/main" "$root/kernels" -newer "$jar" -print -quit 2>/dev/null)" ]]
+  [[ -n "$(find "$root/core.xml" "$root/src/main" "$root/kernels" -newer "$jar" -print -quit 2>/dev/null)" ]]
 }
 
 if needs_build; then
   command -v mvn >/dev/null || { say "error: target/liftnet.jar is missing or stale and Maven (mvn) is not installed; install Maven 3.8+ and a JDK 17+"; exit 1; }
-  say "building target/liftnet.jar with Maven (once; takes a minute)..."
+  say "building target/liftnet.jar with Maven (once; a line every 10 s until it is done)..."
   log="$(mktemp "${TMPDIR:-/tmp}/liftnet-build.XXXXXX")"
   # shellcheck disable=SC2086
-  (cd "$root" && mvn -B -q package -DskipTests ${LIFTNET_MVN_OPTS:-}) >"$log" 2>&1 &
+  (cd "$root" && mvn -B -q -f core.xml package -DskipTests ${LIFTNET_MVN_OPTS:-}) >"$log" 2>&1 &
   build=$!
   waited=0
   while kill -0 "$build" 2>/dev/null; do # a line every 10 s, so that a slow build does not look hung
@@ -37,7 +38,7 @@ if needs_build; then
   if ! wait "$build"; then
     cat "$log" >&2
     rm -f "$log"
-    say "error: the Maven build failed (log above); fix it or run: mvn -B package -DskipTests"
+    say "error: the Maven build failed (log above); fix it or run: mvn -B -f core.xml package -DskipTests"
     exit 1
   fi
   rm -f "$log"

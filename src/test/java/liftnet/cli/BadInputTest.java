@@ -191,6 +191,14 @@ class BadInputTest {
         assertMessage(r, file.toString(), "no such file");
     }
 
+    /**
+     * A folder without data: the device tests below pass it, so that they show the device is checked before the data
+     * is read, whatever data the machine happens to hold.
+     */
+    private String noData() {
+        return tmp.resolve("no-data").toString();
+    }
+
     @Test
     void explicitGpuWithoutOneListsWhatWasFound() {
         Assumptions.assumeFalse(Engines.anyGpu(), "this machine has a GPU");
@@ -199,7 +207,7 @@ class BadInputTest {
         boolean anyCuda = Engines.providers().stream().anyMatch(p -> p.id().equals("cuda") && !p.devices().isEmpty());
         List<String> devices = anyOpenCl ? List.of("gpu", "cuda:0", "opencl:3") : List.of("gpu", "opencl", "cuda:0", "opencl:3");
         for (String device : devices) {
-            Cli.Result r = run(train("--device", device, "--net", "784-8-10"));
+            Cli.Result r = run(train("--device", device, "--net", "784-8-10", "--data", noData()));
             assertEquals(Errors.FAILURE, r.code(), r::toString);
             assertMessage(r, "--device " + device, "use --device cpu");
             List<String> lines = r.errLines();
@@ -214,7 +222,7 @@ class BadInputTest {
             }
         }
         if (anyOpenCl) {
-            Cli.Result r = run(train("--device", "opencl:3", "--net", "784-8-10"));
+            Cli.Result r = run(train("--device", "opencl:3", "--net", "784-8-10", "--data", noData()));
             assertTrue(r.err().contains("opencl on the CPU, not a GPU"), "PoCL is labelled a CPU device:\n" + r.err());
         }
     }
@@ -223,7 +231,7 @@ class BadInputTest {
     void explicitDeviceIndexBeyondTheDevicesFound() {
         boolean anyOpenCl = Engines.providers().stream().anyMatch(p -> p.id().equals("opencl") && !p.devices().isEmpty());
         Assumptions.assumeTrue(anyOpenCl, "no OpenCL device");
-        Cli.Result r = run(train("--device", "opencl:99", "--net", "784-8-10"));
+        Cli.Result r = run(train("--device", "opencl:99", "--net", "784-8-10", "--data", noData()));
         assertEquals(Errors.FAILURE, r.code(), r::toString);
         assertMessage(r, "opencl:99", "opencl has ", "opencl:0");
     }

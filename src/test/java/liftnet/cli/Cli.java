@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /** Runs {@link Main} in-process with captured stdout and stderr. */
 final class Cli {
@@ -62,11 +60,9 @@ final class Cli {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** Skips the test unless the real MNIST files are in data/mnist. */
-    static void assumeMnist() {
-        Assumptions.assumeTrue(Files.isRegularFile(MNIST.resolve("t10k-labels-idx1-ubyte"))
-                        || Files.isRegularFile(MNIST.resolve("t10k-labels-idx1-ubyte.gz")),
-                "MNIST not found in data/mnist: run scripts/fetch-data.sh mnist");
+    /** Fails the test unless the real MNIST files are in data/mnist (mvn test fetches them first). */
+    static void requireMnist() {
+        liftnet.TestData.mnist();
     }
 
     static void assertUsageError(Result r, String... fragments) {

@@ -22,7 +22,7 @@ class EvaluateEnergyTest {
 
     @BeforeAll
     static void trainModel() {
-        Cli.assumeMnist();
+        Cli.requireMnist();
         run = tmp.resolve("run");
         Cli.Result r = Cli.run("--device", "cpu", "--threads", "2", "--net", "784-16-12-10", "--limit", "600",
                 "--batch", "10", "--epochs", "1", "--out", run.toString());

@@ -23,7 +23,7 @@ class ScoreCommandTest {
 
     @BeforeAll
     static void train() {
-        Cli.assumeMnist();
+        Cli.requireMnist();
         StopSignal.reset();
         Path run = tmp.resolve("run");
         Cli.Result r = Cli.run("--device", "cpu", "--threads", "2", "--net", "784-16-12-10", "--limit", "300", "--batch", "10",

@@ -28,7 +28,7 @@ class SoftClampRunTest {
 
     @BeforeEach
     void mnist() {
-        Cli.assumeMnist();
+        Cli.requireMnist();
         StopSignal.reset();
     }
 

@@ -34,7 +34,7 @@ class SweepTest {
 
     @BeforeEach
     void mnist() {
-        Cli.assumeMnist();
+        Cli.requireMnist();
         StopSignal.reset();
     }
 

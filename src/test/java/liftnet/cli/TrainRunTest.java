@@ -32,7 +32,7 @@ class TrainRunTest {
 
     @BeforeEach
     void mnist() {
-        Cli.assumeMnist();
+        Cli.requireMnist();
         StopSignal.reset();
     }
 

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import liftnet.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,16 +85,14 @@ class DataSetsTest {
 
     @Test
     void realMnist() {
-        Path dir = DataSets.defaultDir(DatasetId.MNIST);
-        assumeTrue(Files.isDirectory(dir), "no " + dir + ": run scripts/fetch-data.sh mnist");
+        Path dir = TestData.mnist();
         checkReal(DataSets.load(DatasetId.MNIST, dir, Split.TRAIN), "mnist/train", 60_000);
         checkReal(DataSets.load(DatasetId.MNIST, dir, Split.TEST), "mnist/test", 10_000);
     }
 
     @Test
     void realFashionMnist() {
-        Path dir = DataSets.defaultDir(DatasetId.FASHION_MNIST);
-        assumeTrue(Files.isDirectory(dir), "no " + dir + ": run scripts/fetch-data.sh fashion-mnist");
+        Path dir = TestData.fashionMnist();
         checkReal(DataSets.load(DatasetId.FASHION_MNIST, dir, Split.TEST), "fashion-mnist/test", 10_000);
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -263,13 +262,12 @@ public abstract class GpuParityTest {
 
     /**
      * One epoch of contrastive training on 5,000 MNIST samples (paper net and settings), then the first 2,000
-     * test samples: test accuracy within one point of the CPU engine. Skips without {@code data/mnist}.
+     * test samples: test accuracy within one point of the CPU engine. Fails without {@code data/mnist} (mvn test fetches it).
      */
     @Test
     void oneMnistEpochMatchesTheCpuEngine() throws java.io.IOException {
         assumeDevice();
-        Path dir = DataSets.defaultDir(DatasetId.MNIST);
-        assumeTrue(Files.isDirectory(dir), "no " + dir + ": run scripts/fetch-data.sh mnist");
+        Path dir = liftnet.TestData.mnist();
         Dataset train = DataSets.load(DatasetId.MNIST, dir, Split.TRAIN).head(5000);
         Dataset test = DataSets.load(DatasetId.MNIST, dir, Split.TEST).head(2000);
         NetConfig net = config("784-64-64-64-10", Units.RELU);

@@ -23,7 +23,6 @@ import liftnet.data.DatasetId;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * {@link TrainingRun} in a run folder, as the CLI and a sweep use it: listeners hear saved epochs, a stopped run
@@ -38,9 +37,7 @@ class TrainingRunTest {
 
     @BeforeEach
     void mnist() {
-        Path dir = DataSets.defaultDir(DatasetId.MNIST);
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("t10k-labels-idx1-ubyte"))
-                || Files.isRegularFile(dir.resolve("t10k-labels-idx1-ubyte.gz")), "no MNIST in " + dir);
+        liftnet.TestData.mnist();
     }
 
     private static RunSettings settings(int epochs) {
