@@ -59,7 +59,7 @@ while read -r name dataset folder; do
     n=$limit
     [ "$set" = "$dataset" ] && n=10000
     echo "beyond: scoring $name against $set/$split ($n samples)" >&2
-    ./run.sh score --device cpu --threads "$threads" --model "results/runs/$folder/model.safetensors" \
+    ./run.sh score --json --device cpu --threads "$threads" --model "results/runs/$folder/model.safetensors" \
       --dataset "$dataset" --ood "$set" --ood-split "$split" --limit "$n" --sweeps 15 --tol 1e-9 "${plot[@]}" > "$file.part"
     mv "$file.part" "$file"
   done

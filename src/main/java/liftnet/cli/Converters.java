@@ -37,6 +37,15 @@ final class Converters {
         }
     }
 
+    /** A whole number such as {@code 42} (a seed); anything else is {@code 'x' is not a whole number}. */
+    static Long wholeLong(String value) {
+        try {
+            return Long.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "' is not a whole number");
+        }
+    }
+
     static final class Net implements ITypeConverter<NetSpec> {
         @Override
         public NetSpec convert(String value) {

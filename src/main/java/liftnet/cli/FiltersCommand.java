@@ -21,7 +21,7 @@ final class FiltersCommand implements Callable<Integer> {
     @CommandLine.ParentCommand
     Main main;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model file (safetensors)")
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model file (safetensors) or a run folder (its model.safetensors)")
     Path model;
 
     @Option(names = "--out", paramLabel = "FILE.png", required = true, description = "The PNG to write (replaced atomically)")

@@ -61,6 +61,12 @@ public final class Main implements Runnable {
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cli = commandLine(out, err);
+        if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+            // train takes no positional argument: a first word that is not a command is a misspelled command
+            err.println("error: unknown command '" + args[0] + "'; commands: "
+                    + String.join(", ", cli.getSubcommands().keySet()) + " (see run.sh --help)");
+            return Errors.USAGE;
+        }
         return cli.execute(withDefaultSubcommand(args));
     }
 
@@ -74,6 +80,8 @@ public final class Main implements Runnable {
         cli.registerConverter(Double.TYPE, Converters::number);
         cli.registerConverter(Integer.class, Converters::wholeNumber);
         cli.registerConverter(Integer.TYPE, Converters::wholeNumber);
+        cli.registerConverter(Long.class, Converters::wholeLong);
+        cli.registerConverter(Long.TYPE, Converters::wholeLong);
         cli.setOverwrittenOptionsAllowed(true);
         Errors errors = new Errors(err);
         cli.setParameterExceptionHandler(errors);

@@ -9,6 +9,7 @@ import liftnet.data.DatasetId;
 import liftnet.data.Split;
 import liftnet.io.ModelFile;
 import liftnet.io.ModelFileException;
+import liftnet.train.RunFolder;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "A model file (safetensors) written by train or by numpy")
+    @Option(names = "--model", paramLabel = "FILE", required = true,
+            description = "A model file (safetensors) written by train or by numpy, or a run folder (its model.safetensors: the last finished epoch)")
     Path model;
 
     @Option(names = "--dataset", paramLabel = "D", converter = Converters.Dataset.class,
@@ -32,7 +34,9 @@ final class ModelOptions {
     @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "test", description = "test or train. Default: ${DEFAULT-VALUE}")
     String split;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "First N samples only (0: all). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+            description = "N samples only (0: all): evaluate and energy take the first N; score draws N of each set at random"
+                    + " (--sample-seed). Default: ${DEFAULT-VALUE}")
     int limit;
 
     @Mixin
@@ -61,8 +65,26 @@ final class ModelOptions {
         };
     }
 
-    /** Reads and validates the model file. */
+    /**
+     * The model file {@code --model} names: the file itself, or a run folder's {@link RunFolder#MODEL}.
+     *
+     * @throws Errors.Failure for a folder that holds no model
+     */
+    Path modelFile() {
+        if (!Files.isDirectory(model)) {
+            return model;
+        }
+        Path file = model.resolve(RunFolder.MODEL);
+        if (!Files.isRegularFile(file)) {
+            throw new Errors.Failure(Errors.FAILURE, "--model " + model + ": a folder without " + RunFolder.MODEL
+                    + "; pass a run folder of train (it holds " + RunFolder.MODEL + ") or a model file");
+        }
+        return file;
+    }
+
+    /** Reads and validates the model file ({@link #modelFile()}). */
     ModelFile.Model readModel() throws IOException {
+        Path model = modelFile();
         if (!Files.isRegularFile(model)) {
             throw new Errors.Failure(Errors.FAILURE, "--model " + model + ": no such file; pass the model.safetensors of a run"
                     + " (e.g. runs/<name>/model.safetensors)");

@@ -26,13 +26,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code score}: how well each {@link Score} tells out-of-distribution inputs ({@code --ood}) from the model's own
- * data set, printed as one JSON object on stdout: {@code scores} maps each score to its {@code auroc}, {@code fpr95}
- * (OOD samples are the positives) and its mean on each set.
+ * data set, printed on stdout as a table, one row per score: its AUROC, FPR95 (OOD samples are the positives) and its
+ * mean on each set; with {@code --json} as one JSON object whose {@code scores} maps each score to those figures.
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Prints one JSON object: for each out-of-distribution score (free energy, minimum clamped energy,"
+        description = "Prints a table: for each out-of-distribution score (free energy, minimum clamped energy,"
                 + " clamped-minus-free gap at the predicted label, max output, log-sum-exp of the outputs) its AUROC,"
-                + " FPR at 95%% TPR and mean on each set, --ood samples being the positives.")
+                + " FPR at 95%% TPR and mean on each set, --ood samples being the positives. --json prints one JSON"
+                + " object instead.")
 final class ScoreCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -65,6 +66,10 @@ final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Also draw the ROC curves and each score's histograms per set")
     Path plot;
 
+    @Option(names = "--json", description = "Print one JSON object (model, sets, sample counts, and per score auroc,"
+            + " fpr95, mean_in, mean_ood, ood_when) instead of the table")
+    boolean json;
+
     @Override
     public Integer call() throws IOException {
         CommandLine cli = spec.commandLine();
@@ -95,7 +100,7 @@ final class ScoreCommand implements Callable<Integer> {
             scores.add(s.id(), o);
         }
         JsonObject o = new JsonObject();
-        o.addProperty("model", options.model.toString());
+        o.addProperty("model", options.modelFile().toString());
         o.addProperty("in", in.name());
         o.addProperty("ood", out.name());
         o.addProperty("samples_in", in.count());
@@ -107,8 +112,34 @@ final class ScoreCommand implements Callable<Integer> {
             ScorePlot.write(plot, in.name(), out.name(), inScores, oodScores);
             o.addProperty("plot", plot.toString());
         }
-        main.out.println(new GsonBuilder().serializeNulls().create().toJson(o));
+        if (json) {
+            main.out.println(new GsonBuilder().serializeNulls().create().toJson(o));
+        } else {
+            printTable(o);
+        }
         return Errors.OK;
+    }
+
+    /** The result for a person: the sets, then one row per score. */
+    private void printTable(JsonObject o) {
+        main.out.printf(Locale.ROOT, "in: %s, %d samples; out: %s, %d samples; model %s, %s-phase prediction%n",
+                o.get("in").getAsString(), o.get("samples_in").getAsInt(), o.get("ood").getAsString(),
+                o.get("samples_ood").getAsInt(), o.get("model").getAsString(), o.get("prediction").getAsString());
+        main.out.printf(Locale.ROOT, "%-20s %7s %7s %12s %12s  %s%n", "score", "AUROC", "FPR95", "mean in", "mean out",
+                "OOD when");
+        JsonObject scores = o.getAsJsonObject("scores");
+        for (String id : scores.keySet()) {
+            JsonObject s = scores.getAsJsonObject(id);
+            main.out.printf(Locale.ROOT, "%-20s %7.4f %7.4f %12s %12s  %s%n", id, s.get("auroc").getAsDouble(),
+                    s.get("fpr95").getAsDouble(), mean(s, "mean_in"), mean(s, "mean_ood"), s.get("ood_when").getAsString());
+        }
+        if (o.has("plot")) {
+            main.out.println("plot: " + o.get("plot").getAsString());
+        }
+    }
+
+    private static String mean(JsonObject s, String key) {
+        return s.get(key) == null || s.get(key).isJsonNull() ? "-" : String.format(Locale.ROOT, "%.5g", s.get(key).getAsDouble());
     }
 
     private static Split parseSplit(CommandLine cli, String text) {

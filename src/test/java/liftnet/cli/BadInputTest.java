@@ -93,6 +93,15 @@ class BadInputTest {
         assertUsageError(run(train("--lr", "abc")), "--lr", "'abc' is not a number");
         assertUsageError(run(train("--tol", "-1")), "--tol", "positive");
         assertUsageError(run(train("--bogus")), "unknown option '--bogus'");
+        assertUsageError(run(train("--seed", "1.5")), "--seed", "'1.5' is not a whole number");
+        assertUsageError(run("sweep", "--seeds", "1,abc", "--out", tmp.resolve("sweep").toString()),
+                "--seeds", "'abc' is not a whole number");
+    }
+
+    @Test
+    void anUnknownCommandListsTheCommands() {
+        Cli.Result r = run("frobnicate", "--epochs", "1");
+        assertUsageError(r, "unknown command 'frobnicate'; commands: train, evaluate, energy", "sweep", "help");
     }
 
     @Test

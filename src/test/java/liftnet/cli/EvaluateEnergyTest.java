@@ -47,6 +47,24 @@ class EvaluateEnergyTest {
     }
 
     @Test
+    void aRunFolderStandsForItsModel() throws Exception {
+        String[] common = {"evaluate", "--device", "cpu", "--threads", "2", "--limit", "200", "--model"};
+        JsonObject fromFile = onlyJson(Cli.run(concat(common, run.resolve("model.safetensors").toString())));
+        JsonObject fromFolder = onlyJson(Cli.run(concat(common, run.toString())));
+        assertEquals(fromFile, fromFolder);
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Cli.Result r = Cli.run(concat(common, empty.toString()));
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        Cli.assertMessage(r, "--model " + empty + ": a folder without model.safetensors", "pass a run folder");
+    }
+
+    private static String[] concat(String[] a, String last) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + 1);
+        all[a.length] = last;
+        return all;
+    }
+
+    @Test
     void evaluateForwardAndOnTheTrainingSplit() {
         JsonObject o = onlyJson(Cli.run("evaluate", "--device", "cpu", "--forward", "--split", "train", "--limit", "300",
                 "--model", run.resolve("model.safetensors").toString()));
