@@ -1,19 +1,33 @@
 package liftnet.cli;
 
 import java.io.PrintStream;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DefaultProgressBarRenderer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import me.tongfei.progressbar.ProgressState;
 
-/** The per-epoch progress bar on stderr: samples done, speed and ETA (progressbar library). */
+/**
+ * The per-epoch progress bar on stderr: samples done, speed and ETA (progressbar library). While the epoch runs, speed
+ * and ETA come from its last {@link #WINDOW_SECONDS} ({@link RecentRate}), not from its start: the first batches run
+ * while the JIT still compiles, and a mean since the start showed a tenth of the epoch's final speed at first. The
+ * last frame shows the epoch's mean, as its summary line does.
+ */
 final class Progress {
 
     private Progress() {
     }
+
+    private static final String UNIT = " samples";
 
     /**
      * A bar counting {@code total} samples. On a terminal it follows the terminal width and redraws five times a
@@ -23,28 +37,93 @@ final class Progress {
         boolean terminal = err == System.err && System.console() != null;
         ConsoleProgressBarConsumer consumer = terminal ? new ConsoleProgressBarConsumer(err)
                 : new ConsoleProgressBarConsumer(err, 100);
+        ProgressBarStyle style = terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII;
+        RecentRate rate = new RecentRate();
         return new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
-                .setStyle(terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
+                .setStyle(style)
                 .setUpdateIntervalMillis(terminal ? 200 : 1000)
                 .setConsumer(consumer)
-                .setUnit(" samples", 1)
-                .showSpeed()
-                .setEtaFunction(Progress::eta)
+                .setRenderer(new Renderer(style, rate))
                 .build();
     }
 
-    /** Share of an epoch done before the bar shows an ETA: the first batches run while the JIT still compiles. */
+    /** Share of an epoch done before the bar shows a speed and an ETA: the first batches run while the JIT compiles. */
     static final double ETA_AFTER = 0.05;
 
-    /** The time left at the epoch's mean speed so far, or none (shown as {@code ?}) before {@link #ETA_AFTER} of it. */
-    static Optional<Duration> eta(ProgressState state) {
-        long done = state.getCurrent() - state.getStart();
-        long left = state.getMax() - state.getCurrent();
-        if (state.getMax() <= 0 || done < ETA_AFTER * state.getMax() || done <= 0) {
-            return Optional.empty();
+    /** How far back the speed looks. */
+    static final double WINDOW_SECONDS = 3;
+
+    /** The default bar with the speed and ETA of {@link RecentRate}. */
+    private static final class Renderer extends DefaultProgressBarRenderer {
+        private final RecentRate rate;
+        private final DecimalFormat format = new DecimalFormat("#,##0", DecimalFormatSymbols.getInstance(Locale.ROOT));
+
+        Renderer(ProgressBarStyle style, RecentRate rate) {
+            super(style, UNIT, 1, true, new DecimalFormat("0"), ChronoUnit.SECONDS, true, rate::eta);
+            this.rate = rate;
         }
-        return Optional.of(state.getElapsedAfterStart().multipliedBy(left).dividedBy(done));
+
+        /** The recent rate while the epoch runs; at its end the epoch's mean, the figure of its summary line. */
+        @Override
+        protected String speed(ProgressState state) {
+            OptionalDouble perSecond = rate.record(state, System.nanoTime());
+            long nanos = state.getElapsedAfterStart().toNanos();
+            if (state.getMax() > 0 && state.getCurrent() >= state.getMax() && nanos > 0) {
+                perSecond = OptionalDouble.of((state.getCurrent() - state.getStart()) * 1e9 / nanos);
+            }
+            return (perSecond.isPresent() ? format.format(perSecond.getAsDouble()) : "?") + UNIT + "/s";
+        }
+    }
+
+    /**
+     * Samples per second over the last {@link #WINDOW_SECONDS}, from the counts seen at each redraw since
+     * {@link #ETA_AFTER} of the epoch was done: none before that, or before two such redraws. The renderer asks for the
+     * speed before the ETA, so {@link #eta} uses the rate of the same redraw.
+     */
+    static final class RecentRate {
+        private final ArrayDeque<long[]> frames = new ArrayDeque<>(); // {nanoTime, samples done}
+        private OptionalDouble last = OptionalDouble.empty();
+
+        /** {@link #record(long, long, long)} for the bar's state. */
+        OptionalDouble record(ProgressState state, long nanos) {
+            return record(state.getCurrent() - state.getStart(), state.getMax(), nanos);
+        }
+
+        /**
+         * Records a redraw at {@code nanos} with {@code done} of {@code total} samples done and returns the rate over
+         * the window, or none (see the class).
+         */
+        synchronized OptionalDouble record(long done, long total, long nanos) {
+            if (total <= 0 || done < ETA_AFTER * total) {
+                frames.clear();
+                last = OptionalDouble.empty();
+                return last;
+            }
+            frames.addLast(new long[] {nanos, done});
+            while (frames.size() > 2 && nanos - frames.peekFirst()[0] > WINDOW_SECONDS * 1e9) {
+                frames.removeFirst();
+            }
+            long[] first = frames.peekFirst();
+            double seconds = (nanos - first[0]) / 1e9;
+            long samples = done - first[1];
+            last = frames.size() < 2 || seconds <= 0 || samples <= 0 ? OptionalDouble.empty()
+                    : OptionalDouble.of(samples / seconds);
+            return last;
+        }
+
+        /** The time left for the bar's state at the rate of the last redraw. */
+        Optional<Duration> eta(ProgressState state) {
+            return eta(state.getMax() - state.getCurrent());
+        }
+
+        /** The time {@code left} samples take at the rate of the last redraw, or none (shown as {@code ?}). */
+        synchronized Optional<Duration> eta(long left) {
+            if (last.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(Duration.ofMillis(Math.round(1000 * Math.max(0, left) / last.getAsDouble())));
+        }
     }
 }

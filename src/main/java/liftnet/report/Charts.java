@@ -9,6 +9,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -32,6 +33,11 @@ public final class Charts {
     public static final int HEIGHT = 600;
     /** Series longer than this are drawn without markers. */
     private static final int MARKER_LIMIT = 40;
+    /**
+     * Axis tick labels: at most 6 decimals, so that a tick such as {@code 65.69500000000001} (XChart adds up its tick
+     * steps in floating point) reads {@code 65.695}.
+     */
+    static final String TICK_PATTERN = "0.######";
 
     private Charts() {
     }
@@ -150,6 +156,10 @@ public final class Charts {
         // below the plot, so that the legend never hides a curve
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
         styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        if (styler instanceof AxesChartStyler axes) {
+            axes.setXAxisDecimalPattern(TICK_PATTERN);
+            axes.setYAxisDecimalPattern(TICK_PATTERN);
+        }
     }
 
     private static void save(Path png, Chart<?, ?> chart) throws IOException {

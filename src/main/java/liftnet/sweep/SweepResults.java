@@ -55,14 +55,22 @@ public final class SweepResults {
     private SweepResults() {
     }
 
-    /** One line for the console about a task that ended, e.g. {@code run lr-0.05_seed-1: finished 30 epochs, ...}. */
+    /**
+     * One line for the console about a task that ended, e.g. {@code run lr-0.05_seed-1: finished, 30/30 epochs, test_acc
+     * 0.9712, training 21.0 s; task 35.2 s wall on vm}: the training seconds are those of {@code SWEEP.md}.
+     */
     public static String describe(SweepTask task, TaskOutcome outcome) {
         int done = RunFiles.finishedEpochs(Path.of(task.dir()));
         String acc = "";
         try {
             List<JsonObject> lines = RunFiles.metrics(Path.of(task.dir()));
             if (!lines.isEmpty()) {
-                acc = String.format(Locale.ROOT, ", test_acc %.4f", lines.get(lines.size() - 1).get("test_acc").getAsDouble());
+                double training = 0;
+                for (JsonObject line : lines) {
+                    training += line.has("seconds") ? line.get("seconds").getAsDouble() : 0;
+                }
+                acc = String.format(Locale.ROOT, ", test_acc %.4f, training %.1f s", lines.get(lines.size() - 1)
+                        .get("test_acc").getAsDouble(), training);
             }
         } catch (IOException e) {
             acc = ", metrics unreadable";
@@ -72,8 +80,8 @@ public final class SweepResults {
         }
         String state = outcome.status() == 0 ? "finished" : "stopped with exit status " + outcome.status()
                 + " (log: " + task.log() + ")";
-        return String.format(Locale.ROOT, "run %s: %s, %d/%d epochs%s, %.1f s on %s", task.id(), state, done, task.epochs(),
-                acc, outcome.wallSeconds(), outcome.host());
+        return String.format(Locale.ROOT, "run %s: %s, %d/%d epochs%s; task %.1f s wall on %s", task.id(), state, done,
+                task.epochs(), acc, outcome.wallSeconds(), outcome.host());
     }
 
     /**
@@ -210,6 +218,8 @@ public final class SweepResults {
                     .append(" | ").append(pm(train)).append(" | ").append(unfinished).append(" |\n");
         });
         sb.append("\n![mean test accuracy per epoch](").append(CURVES).append(")\n\n## Runs\n\n");
+        sb.append("training s: the epochs' training time, evaluation excluded (`seconds` in metrics.jsonl), as in the"
+                + " sweep's line per run; each task's wall time, start-up and evaluation included, is in " + JSON + ".\n\n");
         sb.append("| run | epochs | test acc | train acc | training s |\n|---|---:|---:|---:|---:|\n");
         for (Run run : runs) {
             JsonObject last = run.last();
