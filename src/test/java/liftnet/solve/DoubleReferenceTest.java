@@ -19,7 +19,7 @@ import liftnet.data.Dataset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The float CPU engine against the plain double-precision reference: energies and contrastive gradients. */
+/** The float CPU engine against the plain double-precision reference: energies and contrastive gradients (weights and biases). */
 class DoubleReferenceTest {
 
     @ParameterizedTest
@@ -63,6 +63,16 @@ class DoubleReferenceTest {
                 }
                 assertTrue(Math.sqrt(diff) <= 1e-3 * Math.sqrt(norm), units.id() + " W" + k + ": relative error "
                         + Math.sqrt(diff / norm));
+                double biasDiff = 0;
+                double biasNorm = 0;
+                for (int i = 0; i < gb[k].length; i++) {
+                    double delta = gb[k][i] - g.bias(k)[i];
+                    biasDiff += delta * delta;
+                    biasNorm += gb[k][i] * gb[k][i];
+                }
+                assertTrue(biasNorm > 0, units.id() + " b" + k + ": the reference bias gradient is zero");
+                assertTrue(Math.sqrt(biasDiff) <= 1e-3 * Math.sqrt(biasNorm), units.id() + " b" + k + ": relative error "
+                        + Math.sqrt(biasDiff / biasNorm));
             }
         }
     }
