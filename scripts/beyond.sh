@@ -85,7 +85,7 @@ if [ "$train" = 1 ]; then
   done <<< "$runs"
 fi
 
-# ---- 3. finite differences of the soft-clamp gradient (test classes: mvn test-compile) ---------------------
+# ---- 3. finite differences of the soft-clamp gradient (test classes: mvn -f core.xml test-compile) -------------
 if [ -f target/test-classes/liftnet/check/SoftClampGradients.class ] && [ -f target/liftnet.jar ]; then
   "${LIFTNET_JAVA:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -n 1 || echo java)}" \
     --add-modules jdk.incubator.vector -cp target/liftnet.jar:target/test-classes liftnet.check.SoftClampGradients \

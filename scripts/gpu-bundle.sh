@@ -116,7 +116,7 @@ launcher="$m2/org/junit/platform/junit-platform-console-standalone/$platform/$la
 if [[ ! -f "$launcher" ]]; then
   [[ $online == 1 ]] || die "$launcher is missing and --offline forbids fetching it"
   say "fetching $launcher_name with mvn dependency:get"
-  mvn -q -B -Dstyle.color=never dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -Dtransitive=false >&2 \
+  mvn -q -B -Dstyle.color=never -f core.xml dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -Dtransitive=false >&2 \
     || die "could not fetch org.junit.platform:junit-platform-console-standalone:$platform (needs the network once)"
 fi
 [[ -f "$launcher" ]] || die "$launcher is still missing"

@@ -2,7 +2,7 @@
 # liftnet GPU check: on a machine with an NVIDIA GPU, proves the CUDA (and, where present, NVIDIA's OpenCL) engine
 # works and measures it against the CPU engine of the same machine, or says exactly why it cannot. Runs inside a
 # bundle made by scripts/gpu-bundle.sh (no Java needed: the bundle brings its runtime), or from the project root
-# with a JDK 17+ after `mvn package`.
+# with a JDK 17+ after `mvn -B -f core.xml package -DskipTests`.
 #
 #   1. machine: nvidia-smi, CPU, and the devices the engines see (liftnet.cuda.CudaRuntime, liftnet.opencl.OclRuntime);
 #               a GPU that nvidia-smi lists but CUDA cannot use is a FAIL naming the CUresult or the library
