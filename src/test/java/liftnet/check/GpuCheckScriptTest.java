@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code scripts/gpu-check.sh} where {@code nvidia-smi} lists a GPU that CUDA cannot use (a stand-in
  * {@code nvidia-smi} on the PATH, a driver library that does not exist): a FAIL line naming the library, the
- * failed step in the summary and the JSON, and a non-zero exit status, not a quiet skip.
+ * failed step in the summary and the JSON, and a non-zero exit status, not a quiet skip. And with {@code --out} alone
+ * it writes its results there, not into bench/results/.
  */
 class GpuCheckScriptTest {
 
@@ -59,6 +60,32 @@ class GpuCheckScriptTest {
         assertTrue(json.contains("\"name\": \"cuda probe\", \"status\": \"FAIL\"") && json.contains("\"failures\": 1"), json);
         assertTrue(Files.readString(single(out, ".txt")).contains(fail), "the results file in --out holds the FAIL line");
         assertTrue(Files.isRegularFile(out.resolve("gpu-check-logs/cuda-devices.log")), "the probe's log is in --out");
+    }
+
+    /** With {@code --out DIR} alone the results go to DIR and nowhere else: bench/results/ gains nothing. */
+    @Test
+    void outAloneWritesOnlyThere(@TempDir Path dir) throws Exception {
+        Path results = Path.of("bench", "results");
+        List<String> before = listing(results);
+        Path out = dir.resolve("out");
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(List.of("bash", "scripts/gpu-check.sh", "--no-tests", "--no-train", "--no-speed",
+                "--out", out.toString(), "--java", javaBin.toString(), "--cp", classPath))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(TIMEOUT_S, TimeUnit.SECONDS), "gpu-check did not end within " + TIMEOUT_S + " s");
+        assertTrue(Files.readString(single(out, ".txt")).contains("== summary =="), "the results file is in --out");
+        single(out, ".json");
+        assertEquals(before, listing(results), "gpu-check --out wrote into " + results);
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static Path single(Path dir, String suffix) throws IOException {
