@@ -112,6 +112,11 @@ start() {
   java="$(find_java)"
   home="$(spark_home "$dir")"
   export SPARK_LOCAL_IP=127.0.0.1 SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13
+  # Executors inherit the workers' environment: the JDK's signal-chaining library, as run.sh preloads it (PoCL's LLVM
+  # would otherwise replace the JVM's SIGSEGV handler in an executor that probes OpenCL).
+  local jsig
+  jsig="$(dirname "$(dirname "$(readlink -f "$java")")")/lib/libjsig.so"
+  [[ -f "$jsig" ]] && export LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}"
   local jvm=("@$root/spark/jvm.options" -Xmx512m -cp "$lib/*")
 
   rm -f "$dir/master.log"

@@ -197,7 +197,7 @@ public final class SparkScheduler implements SweepScheduler {
                 device = "cuda:" + gpu.addresses()[0];
             }
         }
-        return runTask(task, launcher, folder, Path.of(SparkFiles.getRootDirectory()).resolve(SCRATCH), attempt, device);
+        return runTask(task, launcher, folder, Path.of(SparkFiles.getRootDirectory()).toAbsolutePath().normalize().resolve(SCRATCH), attempt, device);
     }
 
     /**
