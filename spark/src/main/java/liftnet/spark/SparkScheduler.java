@@ -44,7 +44,8 @@ import scala.Tuple2;
  *   <li>CPU threads per run: {@code spark.task.cpus} (default 1) unless the sweep sets {@code --threads}.</li>
  *   <li>A local master, or a master on a loopback address (scripts/spark-cluster.sh), binds the driver to
  *       {@code 127.0.0.1}. Outside {@code spark-submit}, a cluster master gets the jars that hold liftnet's classes
- *       ({@code spark.jars}) and the executors {@code --add-modules=jdk.incubator.vector}, unless set.</li>
+ *       ({@code spark.jars}) unless set. (Spark 4 starts executors with {@code --add-modules=jdk.incubator.vector}
+ *       itself, which the CPU engine needs.)</li>
  * </ul>
  */
 public final class SparkScheduler implements SweepScheduler {
@@ -57,8 +58,6 @@ public final class SparkScheduler implements SweepScheduler {
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)])?");
     private static final Pattern STANDALONE = Pattern.compile("spark://([^:/,]+|\\[[^]]+]):\\d+");
     private static final String LOOPBACK = "127.0.0.1";
-    /** The CPU engine's Vector API, for executors that a worker starts (spark-submit users pass it themselves). */
-    static final String VECTOR_MODULE = "--add-modules=jdk.incubator.vector";
     /** The folder under an executor's {@code SparkFiles} root where tasks train. */
     static final String SCRATCH = "liftnet-scratch";
 
@@ -84,7 +83,6 @@ public final class SparkScheduler implements SweepScheduler {
             conf.setMaster(withRetries(master));
             if (!isLocal(master)) {
                 conf.setIfMissing("spark.jars", String.join(",", liftnetJars()));
-                conf.setIfMissing("spark.executor.extraJavaOptions", VECTOR_MODULE);
             }
         }
         if (isLocal(conf.get("spark.master")) || onLoopback(conf.get("spark.master"))) {
