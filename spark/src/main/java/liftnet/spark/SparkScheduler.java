@@ -81,8 +81,9 @@ public final class SparkScheduler implements SweepScheduler {
             }
         } else {
             conf.setMaster(withRetries(master));
-            if (!isLocal(master)) {
-                conf.setIfMissing("spark.jars", String.join(",", liftnetJars()));
+            List<String> jars = liftnetJars();
+            if (!isLocal(master) && !jars.isEmpty()) {
+                conf.setIfMissing("spark.jars", String.join(",", jars));
             }
         }
         if (isLocal(conf.get("spark.master")) || onLoopback(conf.get("spark.master"))) {
@@ -106,7 +107,7 @@ public final class SparkScheduler implements SweepScheduler {
         return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
     }
 
-    /** The jars (or class folders) liftnet's core and this module were loaded from. */
+    /** The jars liftnet's core and this module were loaded from; none when they come from class folders (tests). */
     static List<String> liftnetJars() {
         List<String> jars = new ArrayList<>();
         for (Class<?> c : List.of(SweepTask.class, SparkScheduler.class)) {
