@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import liftnet.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,10 +33,17 @@ public final class Main implements Runnable {
     final PrintStream out;
     /** Where progress, notes and errors go. */
     final PrintStream err;
+    /** Added to a {@code train} run after its own listeners (a sweep task's copy after each saved epoch), or null. */
+    final TrainingRun.Listener afterEpoch;
 
     Main(PrintStream out, PrintStream err) {
+        this(out, err, null);
+    }
+
+    private Main(PrintStream out, PrintStream err, TrainingRun.Listener afterEpoch) {
         this.out = out;
         this.err = err;
+        this.afterEpoch = afterEpoch;
     }
 
     @Override
@@ -60,7 +68,15 @@ public final class Main implements Runnable {
      * @return the exit status
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = commandLine(out, err);
+        return run(args, out, err, null);
+    }
+
+    /**
+     * {@link #run(String[], PrintStream, PrintStream)} with a listener that a {@code train} run adds after its own,
+     * so that it hears of epochs already saved in the run folder ({@link TrainLauncher}).
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, TrainingRun.Listener afterEpoch) {
+        CommandLine cli = commandLine(new Main(out, err, afterEpoch));
         if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
             // train takes no positional argument: a first word that is not a command is a misspelled command
             err.println("error: unknown command '" + args[0] + "'; commands: "
@@ -72,7 +88,13 @@ public final class Main implements Runnable {
 
     /** The configured picocli command line, writing to {@code out} and {@code err}. */
     static CommandLine commandLine(PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new Main(out, err));
+        return commandLine(new Main(out, err));
+    }
+
+    private static CommandLine commandLine(Main main) {
+        PrintStream out = main.out;
+        PrintStream err = main.err;
+        CommandLine cli = new CommandLine(main);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);

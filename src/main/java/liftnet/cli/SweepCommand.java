@@ -20,6 +20,7 @@ import liftnet.sweep.RunFiles;
 import liftnet.sweep.SchedulerProvider;
 import liftnet.sweep.SweepResults;
 import liftnet.sweep.SweepScheduler;
+import liftnet.sweep.SweepStorage;
 import liftnet.sweep.SweepTask;
 import liftnet.sweep.TaskOutcome;
 import liftnet.train.RunSettings;
@@ -59,8 +60,10 @@ final class SweepCommand implements Callable<Integer> {
                     + "the runs cover every combination")
     List<String> grid = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "The sweep's folder (on a shared file system for a Spark cluster)")
-    Path out;
+    @Option(names = "--out", paramLabel = "DIR", required = true,
+            description = "The sweep's folder; with --spark also a Hadoop file system URI: hdfs://host:port/path,"
+                    + " s3a://bucket/path, file:///path (a plain path means file://)")
+    String out;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
             description = "Runs at a time on this machine; each gets processors / N CPU threads unless --threads is given. Default: ${DEFAULT-VALUE}")
@@ -84,24 +87,28 @@ final class SweepCommand implements Callable<Integer> {
         List<Axis> axes = axes();
         List<Long> seedList = seeds();
         checkTrainOptions();
-        Path dir = out.toAbsolutePath().normalize();
         long t0 = System.nanoTime();
-        try (SweepScheduler scheduler = openScheduler(err)) {
+        try (SweepScheduler scheduler = openScheduler(err); SweepStorage storage = storage(scheduler)) {
+            storage.pull();
+            Path dir = storage.local();
             boolean threadsGiven = trainOptions.stream().anyMatch(a -> a.equals("--threads") || a.startsWith("--threads="))
                     || axes.stream().anyMatch(a -> a.key().equals("threads"));
             List<SweepTask> tasks = tasks(dir, axes, seedList, threadsGiven ? null : scheduler.defaultThreads());
             err.println("sweep: " + tasks.size() + " runs (" + tasks.size() / seedList.size() + " configurations x "
-                    + seedList.size() + " seeds) on " + scheduler.describe() + "; run folders in " + dir.resolve("runs"));
-            List<TaskOutcome> outcomes = scheduler.run(tasks, new TrainLauncher(), err);
+                    + seedList.size() + " seeds) on " + scheduler.describe() + "; run folders in " + storage.location()
+                    + "/runs" + (dir.toString().equals(storage.location()) ? "" : " (summary assembled in " + dir + ")"));
+            List<TaskOutcome> outcomes = scheduler.run(tasks, new TrainLauncher(), storage, err);
+            storage.pull();
             Map<String, TaskOutcome> byId = new HashMap<>();
             outcomes.forEach(o -> byId.put(o.id(), o));
             String command = "./run.sh " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             int unfinished = SweepResults.write(dir, tasks, byId, command, scheduler.describe(), (System.nanoTime() - t0) / 1e9);
-            main.out.println("sweep: wrote " + dir.resolve(SweepResults.JSON) + ", " + SweepResults.MARKDOWN + " and "
-                    + SweepResults.CURVES);
+            storage.push(List.of(SweepResults.JSON, SweepResults.MARKDOWN, SweepResults.CURVES));
+            main.out.println("sweep: wrote " + storage.location() + "/" + SweepResults.JSON + ", " + SweepResults.MARKDOWN
+                    + " and " + SweepResults.CURVES);
             if (unfinished > 0) {
                 throw new Errors.Failure(Errors.FAILURE, unfinished + " of " + tasks.size() + " runs did not finish (logs in "
-                        + dir.resolve("logs") + "); rerun the same command to resume them");
+                        + storage.location() + "/logs); rerun the same command to resume them");
             }
         }
         return Errors.OK;
@@ -152,6 +159,15 @@ final class SweepCommand implements Callable<Integer> {
                 throw Errors.usage(spec.commandLine(), name + " is not a sweep option: " + (name.equals("--seed")
                         ? "use --seeds 1,2,3" : "rerun the same sweep command to resume its runs"));
             }
+        }
+    }
+
+    /** The sweep folder as the scheduler reaches it; a usage error when it cannot. */
+    private SweepStorage storage(SweepScheduler scheduler) {
+        try {
+            return scheduler.storage(out);
+        } catch (IllegalArgumentException e) {
+            throw Errors.usage(spec.commandLine(), e.getMessage());
         }
     }
 

@@ -239,6 +239,9 @@ final class TrainCommand implements Callable<Integer> {
             if (profiled[0] != null) {
                 run.addListener(profileListener(profiled[0], main.out));
             }
+            if (main.afterEpoch != null) {
+                run.addListener(main.afterEpoch);
+            }
             List<EpochResult> ran;
             try {
                 ran = run.runToEnd(StopSignal::requested);

@@ -1,9 +1,12 @@
 package liftnet.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import liftnet.sweep.RunLauncher;
+import liftnet.train.EpochResult;
+import liftnet.train.TrainingRun;
 
 /**
  * Trains a sweep's run in this JVM with the {@code train} command itself: {@link Main#run} with {@code train} and
@@ -14,10 +17,16 @@ public final class TrainLauncher implements RunLauncher {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public int train(List<String> args, PrintStream out, PrintStream err) {
+    public int train(List<String> args, PrintStream out, PrintStream err, EpochSaved saved) {
         List<String> command = new ArrayList<>(args.size() + 1);
         command.add("train");
         command.addAll(args);
-        return Main.run(command.toArray(new String[0]), out, err);
+        TrainingRun.Listener afterEpoch = saved == EpochSaved.NONE ? null : new TrainingRun.Listener() {
+            @Override
+            public void epochFinished(TrainingRun run, EpochResult result) throws IOException {
+                saved.saved(result.epoch());
+            }
+        };
+        return Main.run(command.toArray(new String[0]), out, err, afterEpoch);
     }
 }

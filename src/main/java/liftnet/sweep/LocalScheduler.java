@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
 
 /**
  * Runs the tasks on this machine, {@code parallel} at a time, each in this JVM; the processors are split between
- * them ({@link #defaultThreads}).
+ * them ({@link #defaultThreads}). Each trains in its own folder under the sweep's local folder.
  */
 public final class LocalScheduler implements SweepScheduler {
 
@@ -47,7 +47,7 @@ public final class LocalScheduler implements SweepScheduler {
     }
 
     @Override
-    public List<TaskOutcome> run(List<SweepTask> tasks, RunLauncher launcher, PrintStream progress) {
+    public List<TaskOutcome> run(List<SweepTask> tasks, RunLauncher launcher, SweepStorage storage, PrintStream progress) {
         List<Future<TaskOutcome>> futures = new ArrayList<>();
         for (SweepTask task : tasks) {
             futures.add(pool.submit(() -> {

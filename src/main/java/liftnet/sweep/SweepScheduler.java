@@ -16,12 +16,24 @@ public interface SweepScheduler extends AutoCloseable {
     int defaultThreads();
 
     /**
+     * Where the sweep folder {@code out} (the {@code --out} argument) lives for this scheduler. Default: a local
+     * folder ({@link SweepStorage#local}).
+     *
+     * @throws IllegalArgumentException when this scheduler cannot reach {@code out}, saying what it can
+     */
+    default SweepStorage storage(String out) {
+        return SweepStorage.local(out);
+    }
+
+    /**
      * Runs every task.
      *
+     * @param storage  the sweep's folder, from {@link #storage}; the tasks' folders and logs lie under its
+     *                 {@link SweepStorage#local()}
      * @param progress receives one line per finished task; not closed
      * @return one outcome per task, in the order of {@code tasks}
      */
-    List<TaskOutcome> run(List<SweepTask> tasks, RunLauncher launcher, PrintStream progress);
+    List<TaskOutcome> run(List<SweepTask> tasks, RunLauncher launcher, SweepStorage storage, PrintStream progress);
 
     @Override
     void close();

@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * One run of a sweep: {@code train}'s options (without {@code --out}), the run folder and its log. Strings only, so
- * that it serializes to any machine that shares the sweep's folder.
+ * that it serializes to any machine; a cluster scheduler trains it in a scratch folder there ({@link #at}) and copies
+ * the folder to the sweep's file system ({@link SweepStorage}).
  *
  * @param id     the run's id, the name of its folder under {@code DIR/runs}
  * @param grid   the grid values and the seed that make this run, in the sweep's order (e.g. {@code lr=0.05, seed=1})
@@ -35,6 +36,11 @@ public record SweepTask(String id, Map<String, String> grid, List<String> args, 
         args = List.copyOf(args);
     }
 
+    /** The same run with its folder and log elsewhere (a worker's scratch folder). */
+    public SweepTask at(String otherDir, String otherLog) {
+        return new SweepTask(id, grid, args, otherDir, otherLog, epochs);
+    }
+
     /**
      * Runs the task: nothing when the run folder already holds all epochs, {@code --resume} when it holds part of
      * the run, else a new run. Output goes to the log.
@@ -44,6 +50,14 @@ public record SweepTask(String id, Map<String, String> grid, List<String> args, 
      * @param attempt  the scheduler's attempt number, recorded in the outcome
      */
     public TaskOutcome execute(RunLauncher launcher, String device, int attempt) {
+        return execute(launcher, device, attempt, RunLauncher.EpochSaved.NONE);
+    }
+
+    /**
+     * {@link #execute(RunLauncher, String, int)}, calling {@code saved} after every epoch the run folder holds the
+     * checkpoint of (a cluster scheduler copies the folder to the sweep's file system there).
+     */
+    public TaskOutcome execute(RunLauncher launcher, String device, int attempt, RunLauncher.EpochSaved saved) {
         Path folder = Path.of(dir);
         String host = host();
         if (RunFiles.finishedEpochs(folder) >= epochs) {
@@ -70,7 +84,7 @@ public record SweepTask(String id, Map<String, String> grid, List<String> args, 
             try (OutputStream file = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                  PrintStream stream = new PrintStream(file, true, StandardCharsets.UTF_8)) {
                 stream.println("== " + id + ", attempt " + attempt + " on " + host + ": train " + String.join(" ", trainArgs));
-                status = launcher.train(trainArgs, stream, stream);
+                status = launcher.train(trainArgs, stream, stream, saved);
                 stream.println("== exit status " + status);
             }
         } catch (IOException e) {

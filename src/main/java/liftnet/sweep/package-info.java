@@ -6,7 +6,8 @@
  * <p>A {@link liftnet.sweep.SweepTask} is one run; a {@link liftnet.sweep.RunLauncher} trains it with the same code as
  * {@code train}; a {@link liftnet.sweep.SweepScheduler} runs the tasks: {@link liftnet.sweep.LocalScheduler} on this
  * machine's threads, or one found by {@link java.util.ServiceLoader} through {@link liftnet.sweep.SchedulerProvider}
- * (the Spark module in {@code spark/}, which the core jar does not carry). {@link liftnet.sweep.SweepResults} reads
- * the run folders and writes the summary.
+ * (the Spark module in {@code spark/}, which the core jar does not carry). A {@link liftnet.sweep.SweepStorage} is where
+ * the sweep's folder lives (a local folder, or for the Spark module any Hadoop file system, seen by the driver through
+ * a local mirror). {@link liftnet.sweep.SweepResults} reads the run folders and writes the summary.
  */
 package liftnet.sweep;

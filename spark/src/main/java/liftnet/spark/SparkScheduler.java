@@ -1,7 +1,11 @@
 package liftnet.spark;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -9,27 +13,39 @@ import java.util.regex.Pattern;
 import liftnet.sweep.RunLauncher;
 import liftnet.sweep.SweepResults;
 import liftnet.sweep.SweepScheduler;
+import liftnet.sweep.SweepStorage;
 import liftnet.sweep.SweepTask;
 import liftnet.sweep.TaskOutcome;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.resource.ResourceInformation;
+import scala.Tuple2;
 
 /**
  * Runs each run of a sweep as one Spark task: the tasks are the elements of an RDD with one partition each, mapped
  * on the executors by {@link SweepTask#execute}, which trains with the {@link RunLauncher} (the train command's
- * code) into the run folder on the shared file system. The driver collects the outcomes.
+ * code). The driver collects the outcomes.
  *
  * <ul>
+ *   <li>The sweep folder ({@code --out}) is on any Hadoop file system ({@link HadoopFolder}: {@code hdfs://},
+ *       {@code s3a://}, {@code file://}, a plain path meaning {@code file://}). A task trains in a scratch folder of
+ *       its executor ({@code <SparkFiles root>/liftnet-scratch/<id>}), copies the run folder and its log there after
+ *       every finished epoch, and first restores the run from there: a retry on any machine resumes the run.
+ *       The driver assembles the summary from the sweep folder ({@link HadoopStorage}).</li>
  *   <li>A task that fails (an exception, a lost executor, or {@code train} exiting with a failure status) is
- *       retried by Spark, up to {@code spark.task.maxFailures}; the retry finds the run folder's config and resumes
- *       from its last finished epoch. Local masters do not retry unless they say so, so {@code local[N]} runs as
- *       {@code local[N,}{@value #LOCAL_ATTEMPTS}{@code ]}. A diverged run (status 3) or a usage error (2) is
- *       reported, not retried: it would end the same way.</li>
+ *       retried by Spark, up to {@code spark.task.maxFailures} (default 4; a lost executor's tasks count, a lost
+ *       worker is noticed when its connection closes); the retry resumes from the last copied epoch. Local masters
+ *       do not retry unless they say so, so {@code local[N]} runs as {@code local[N,}{@value #LOCAL_ATTEMPTS}{@code ]}.
+ *       A diverged run (status 3) or a usage error (2) is reported, not retried: it would end the same way.</li>
  *   <li>A task that Spark gave a GPU ({@code spark.task.resource.gpu.amount=1}) trains a new run on
  *       {@code --device cuda:<address>}.</li>
  *   <li>CPU threads per run: {@code spark.task.cpus} (default 1) unless the sweep sets {@code --threads}.</li>
+ *   <li>A local master, or a master on a loopback address (scripts/spark-cluster.sh), binds the driver to
+ *       {@code 127.0.0.1}. Outside {@code spark-submit}, a cluster master gets the jars that hold liftnet's classes
+ *       ({@code spark.jars}) unless set. (Spark 4 starts executors with {@code --add-modules=jdk.incubator.vector}
+ *       itself, which the CPU engine needs.)</li>
  * </ul>
  */
 public final class SparkScheduler implements SweepScheduler {
@@ -40,6 +56,10 @@ public final class SparkScheduler implements SweepScheduler {
     private static final int USAGE = 2;
     private static final int DIVERGED = 3;
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)])?");
+    private static final Pattern STANDALONE = Pattern.compile("spark://([^:/,]+|\\[[^]]+]):\\d+");
+    private static final String LOOPBACK = "127.0.0.1";
+    /** The folder under an executor's {@code SparkFiles} root where tasks train. */
+    static final String SCRATCH = "liftnet-scratch";
 
     private final JavaSparkContext context;
 
@@ -61,8 +81,42 @@ public final class SparkScheduler implements SweepScheduler {
             }
         } else {
             conf.setMaster(withRetries(master));
+            List<String> jars = liftnetJars();
+            if (!isLocal(master) && !jars.isEmpty()) {
+                conf.setIfMissing("spark.jars", String.join(",", jars));
+            }
+        }
+        if (isLocal(conf.get("spark.master")) || onLoopback(conf.get("spark.master"))) {
+            conf.setIfMissing("spark.driver.host", LOOPBACK);
+            conf.setIfMissing("spark.driver.bindAddress", LOOPBACK);
         }
         context = new JavaSparkContext(conf);
+    }
+
+    private static boolean isLocal(String master) {
+        return master.equals("local") || master.startsWith("local[");
+    }
+
+    /** Whether a {@code spark://host:port} master is on this machine's loopback interface. */
+    static boolean onLoopback(String master) {
+        Matcher m = STANDALONE.matcher(master);
+        if (!m.matches()) {
+            return false;
+        }
+        String host = m.group(1);
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+    }
+
+    /** The jars liftnet's core and this module were loaded from; none when they come from class folders (tests). */
+    static List<String> liftnetJars() {
+        List<String> jars = new ArrayList<>();
+        for (Class<?> c : List.of(SweepTask.class, SparkScheduler.class)) {
+            CodeSource source = c.getProtectionDomain().getCodeSource();
+            if (source != null && source.getLocation() != null && source.getLocation().getPath().endsWith(".jar")) {
+                jars.add(source.getLocation().toString());
+            }
+        }
+        return jars;
     }
 
     /** {@code local} and {@code local[N]} with {@value #LOCAL_ATTEMPTS} attempts per task; other masters unchanged. */
@@ -84,19 +138,44 @@ public final class SparkScheduler implements SweepScheduler {
         return context.getConf().getInt("spark.task.cpus", 1);
     }
 
-    /** Outcomes in task order; none when the Spark job failed (the summary then reports from the run folders). */
+    /** The sweep folder on the Hadoop file system {@code out} names, with the job's {@code spark.hadoop.*} settings. */
     @Override
-    public List<TaskOutcome> run(List<SweepTask> tasks, RunLauncher launcher, PrintStream progress) {
+    public SweepStorage storage(String out) {
+        return new HadoopStorage(out, hadoopSettings());
+    }
+
+    /** Hadoop settings from the Spark options {@code spark.hadoop.K=V}. */
+    private Map<String, String> hadoopSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (Tuple2<String, String> kv : context.getConf().getAllWithPrefix(HadoopFolder.SPARK_HADOOP)) {
+            settings.put(kv._1(), kv._2());
+        }
+        return settings;
+    }
+
+    /**
+     * Outcomes in task order; none when the Spark job failed (the summary then reports from the run folders). The
+     * tasks' {@code dir} and {@code log} name the driver's view of the sweep folder and are only read by the driver;
+     * each task trains in its executor's scratch folder and copies to {@code storage}'s location.
+     */
+    @Override
+    public List<TaskOutcome> run(List<SweepTask> tasks, RunLauncher launcher, SweepStorage storage, PrintStream progress) {
         if (tasks.isEmpty()) {
             return List.of();
         }
+        HadoopFolder folder = storage instanceof HadoopStorage h ? h.folder() : new HadoopFolder(storage.location(), hadoopSettings());
         List<TaskOutcome> outcomes;
         try {
-            outcomes = context.parallelize(tasks, tasks.size()).map(task -> runTask(task, launcher)).collect();
-        } catch (RuntimeException e) {
+            outcomes = context.parallelize(tasks, tasks.size()).map(task -> runTask(task, launcher, folder)).collect();
+        } catch (Exception e) { // SparkException, a checked exception that Scala code throws undeclared
             String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             progress.println("spark: the job failed after Spark's retries: " + message);
             return List.of();
+        }
+        try {
+            storage.pull();
+        } catch (IOException e) {
+            progress.println("spark: cannot read the run folders from " + storage.location() + ": " + e.getMessage());
         }
         List<TaskOutcome> ordered = new ArrayList<>(outcomes);
         for (int i = 0; i < tasks.size(); i++) {
@@ -105,8 +184,8 @@ public final class SparkScheduler implements SweepScheduler {
         return ordered;
     }
 
-    /** On an executor: trains the task's run on the GPU Spark assigned, if any; fails the task for Spark to retry. */
-    static TaskOutcome runTask(SweepTask task, RunLauncher launcher) {
+    /** On an executor: trains the task in this executor's scratch folder, on the GPU Spark assigned, if any. */
+    static TaskOutcome runTask(SweepTask task, RunLauncher launcher, HadoopFolder folder) throws IOException {
         TaskContext context = TaskContext.get();
         int attempt = context == null ? 0 : context.attemptNumber();
         String device = null;
@@ -117,10 +196,43 @@ public final class SparkScheduler implements SweepScheduler {
                 device = "cuda:" + gpu.addresses()[0];
             }
         }
-        TaskOutcome outcome = task.execute(launcher, device, attempt);
+        return runTask(task, launcher, folder, Path.of(SparkFiles.getRootDirectory()).toAbsolutePath().normalize().resolve(SCRATCH), attempt, device);
+    }
+
+    /**
+     * Trains one task in {@code scratchRoot/<id>}: restores its run folder and log from {@code folder} (a retry
+     * resumes there), trains with a copy back after every saved epoch and once at the end, then deletes the scratch
+     * folder. The task's own {@code dir} and {@code log} are not touched.
+     *
+     * @throws IllegalStateException when {@code train} failed in a way a retry may mend, for Spark to retry the task
+     */
+    static TaskOutcome runTask(SweepTask task, RunLauncher launcher, HadoopFolder folder, Path scratchRoot, int attempt,
+                               String device) throws IOException {
+        Path scratch = scratchRoot.resolve(task.id());
+        Path runDir = scratch.resolve("run");
+        Path log = scratch.resolve("run.log");
+        TaskOutcome outcome;
+        try {
+            folder.restore(task.id(), runDir, log);
+            SweepTask local = task.at(runDir.toString(), log.toString());
+            try {
+                outcome = local.execute(launcher, device, attempt, epoch -> folder.save(task.id(), runDir, log));
+            } catch (RuntimeException e) {
+                try {
+                    folder.save(task.id(), runDir, log);
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            folder.save(task.id(), runDir, log);
+        } finally {
+            HadoopFolder.deleteLocal(scratch);
+        }
         if (outcome.status() > 0 && outcome.status() != USAGE && outcome.status() != DIVERGED) {
             throw new IllegalStateException("run " + task.id() + ": train exited with status " + outcome.status() + " (see "
-                    + task.log() + "); Spark retries the task, which resumes the run from its last finished epoch");
+                    + folder.uri() + "/logs/" + task.id() + ".log); Spark retries the task, which resumes the run from its"
+                    + " last copied epoch");
         }
         return outcome;
     }

@@ -1,6 +1,11 @@
 package liftnet.spark;
 
+import static liftnet.spark.SparkTestRuns.cli;
+import static liftnet.spark.SparkTestRuns.task;
+import static liftnet.spark.SparkTestRuns.trainAlone;
+import static liftnet.spark.SparkTestRuns.with;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,74 +15,39 @@ import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import liftnet.cli.Main;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import liftnet.cli.TrainLauncher;
+import liftnet.spark.SparkTestRuns.FailsAfterFirstEpoch;
+import liftnet.spark.SparkTestRuns.Result;
 import liftnet.sweep.RunFiles;
-import liftnet.sweep.RunLauncher;
+import liftnet.sweep.SweepStorage;
 import liftnet.sweep.SweepTask;
 import liftnet.sweep.TaskOutcome;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Sweeps as Spark tasks in local mode on real MNIST (first 300 samples, a small net): a run trained as a Spark task
- * equals the same run trained alone with the same settings and threads (all metrics but the timings), and a task
- * that fails is retried by Spark and resumes its run from the last finished epoch.
+ * equals the same run trained alone with the same settings and threads (all metrics but the timings); a task that
+ * fails is retried and resumes its run from the last epoch copied to the sweep folder, also on another worker whose
+ * scratch folder holds nothing of the run and who never sees the driver's folder.
  */
 class SparkSweepTest {
-
-    private static final Path MNIST = Path.of("..", "data", "mnist").toAbsolutePath().normalize();
-    private static final String[] SMALL = {"--device", "cpu", "--net", "784-12-10", "--limit", "300", "--batch", "20",
-            "--sweeps", "6", "--epochs", "2", "--data", MNIST.toString()};
 
     @TempDir
     Path tmp;
 
     @BeforeEach
     void assumptions() {
-        Assumptions.assumeTrue(Files.isRegularFile(MNIST.resolve("t10k-labels-idx1-ubyte"))
-                || Files.isRegularFile(MNIST.resolve("t10k-labels-idx1-ubyte.gz")), "MNIST not found: run scripts/fetch-data.sh mnist");
-        Assumptions.assumeTrue(Runtime.version().feature() <= 21, "Spark 4.0 runs on Java 17 and 21; this is Java "
-                + Runtime.version().feature());
-    }
-
-    /** Exit status and output of {@link Main#run}. */
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(args, o, e);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String[] with(String command, String... extra) {
-        List<String> args = new ArrayList<>(List.of(command));
-        args.addAll(List.of(SMALL));
-        args.addAll(List.of(extra));
-        return args.toArray(new String[0]);
-    }
-
-    private Path trainAlone(String name, String seed) {
-        Path alone = tmp.resolve(name);
-        Result r = cli(with("train", "--seed", seed, "--threads", "1", "--out", alone.toString()));
-        assertEquals(0, r.code(), r::toString);
-        return alone;
+        SparkTestRuns.assumeMnistAndSparkJdk();
     }
 
     @Test
@@ -95,74 +65,85 @@ class SparkSweepTest {
             assertEquals("seed-" + seed, row.get("id").getAsString());
             assertEquals(1, row.get("threads").getAsInt(), "spark.task.cpus threads per task");
             assertEquals(0, row.getAsJsonObject("task").get("exit_status").getAsInt());
-            List<JsonObject> expected = RunFiles.untimedMetrics(trainAlone("alone-" + seed, seed));
+            List<JsonObject> expected = RunFiles.untimedMetrics(trainAlone(tmp.resolve("alone-" + seed), seed));
             assertEquals(expected, RunFiles.untimedMetrics(dir.resolve("runs").resolve("seed-" + seed)), "seed " + seed);
             assertEquals(expected.get(1).get("test_acc"), row.get("test_acc"));
         }
     }
 
-    /**
-     * Fails its first attempt the way a lost executor does: after the run's first epoch is saved (trained as a run of
-     * one epoch, then its config set back to the run's epochs), before the second.
-     */
-    private static final class FailsFirstAttempt implements RunLauncher {
-        private static final long serialVersionUID = 1L;
-        private final String marker;
-
-        FailsFirstAttempt(Path marker) {
-            this.marker = marker.toString();
-        }
-
-        @Override
-        public int train(List<String> args, PrintStream out, PrintStream err) {
-            RunLauncher real = new TrainLauncher();
-            Path mark = Path.of(marker);
-            if (Files.exists(mark)) {
-                return real.train(args, out, err);
-            }
-            try {
-                Files.createFile(mark);
-                List<String> oneEpoch = new ArrayList<>(args);
-                oneEpoch.set(oneEpoch.indexOf("--epochs") + 1, "1");
-                int status = real.train(oneEpoch, out, err);
-                Path config = Path.of(args.get(args.indexOf("--out") + 1), RunFiles.CONFIG);
-                Files.writeString(config, Files.readString(config).replace("\"epochs\": 1,", "\"epochs\": 2,"));
-                throw new IllegalStateException("simulated executor loss after epoch 1 (train exit status " + status + ")");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
     @Test
-    void aFailedTaskIsRetriedAndResumesFromItsCheckpoint() throws IOException {
+    void aFailedTaskIsRetriedAndResumesFromItsLastCopiedEpoch() throws IOException {
         Path dir = tmp.resolve("sweep");
-        Path runDir = dir.resolve("runs").resolve("seed-5");
-        List<String> args = new ArrayList<>(List.of(SMALL));
-        args.addAll(List.of("--seed", "5", "--threads", "1"));
-        Map<String, String> grid = new LinkedHashMap<>();
-        grid.put("seed", "5");
-        SweepTask task = new SweepTask("seed-5", grid, args, runDir.toString(), dir.resolve("logs/seed-5.log").toString(), 2);
+        SweepTask task = task(dir, "5");
         List<TaskOutcome> outcomes;
         try (SparkScheduler spark = new SparkScheduler("local[1]");
              PrintStream progress = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
-            outcomes = spark.run(List.of(task), new FailsFirstAttempt(tmp.resolve("failed-once")), progress);
+            outcomes = spark.run(List.of(task), new FailsAfterFirstEpoch(tmp.resolve("failed-once")), SweepStorage.local(dir.toString()),
+                    progress);
         }
         assertEquals(1, outcomes.size());
         assertEquals(0, outcomes.get(0).status());
         assertEquals(1, outcomes.get(0).attempt(), "the second attempt finished the run");
         String log = Files.readString(dir.resolve("logs/seed-5.log"));
-        assertTrue(log.contains("attempt 1 on") && log.contains("train --resume " + runDir), log);
-        assertEquals(RunFiles.untimedMetrics(trainAlone("alone", "5")), RunFiles.untimedMetrics(runDir));
+        assertTrue(log.contains("attempt 0 on") && log.contains("attempt 1 on") && log.contains("train --resume "), log);
+        assertTrue(log.contains("at epoch 2"), "the retry resumes at epoch 2: " + log);
+        assertEquals(RunFiles.untimedMetrics(trainAlone(tmp.resolve("alone"), "5")), RunFiles.untimedMetrics(dir.resolve("runs/seed-5")));
+    }
+
+    /** The files in a folder, by name. */
+    private static Set<String> names(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+        }
     }
 
     @Test
-    void localMastersRetryFailedTasks() {
+    void aRetryOnAnotherWorkerRestoresTheRunFromTheSweepFolder() throws IOException {
+        Path store = tmp.resolve("store");
+        Path driver = tmp.resolve("driver");
+        SweepTask task = task(driver, "5");
+        HadoopFolder folder = new HadoopFolder(store.toUri().toString(), Map.of());
+        Path workerA = tmp.resolve("worker-a");
+        Path workerB = tmp.resolve("worker-b");
+
+        FailsAfterFirstEpoch failsOnce = new FailsAfterFirstEpoch(tmp.resolve("failed-once"));
+        assertThrows(IllegalStateException.class, () -> SparkScheduler.runTask(task, failsOnce, folder, workerA, 0, null));
+        Path run = store.resolve("runs/seed-5");
+        assertEquals(1, RunFiles.finishedEpochs(run), "epoch 1 was copied before the worker was lost");
+        assertEquals(Set.of(RunFiles.CONFIG, "model.safetensors", RunFiles.METRICS), names(run), "no partial or checksum files");
+        assertFalse(Files.exists(workerA.resolve(task.id())), "worker A's scratch folder is removed");
+
+        TaskOutcome outcome = SparkScheduler.runTask(task, failsOnce, folder, workerB, 1, null);
+        assertEquals(0, outcome.status());
+        assertEquals(1, outcome.attempt());
+        String log = Files.readString(store.resolve("logs/seed-5.log"));
+        assertTrue(log.contains("attempt 0 on") && log.contains("train --resume " + workerB.resolve("seed-5").resolve("run")), log);
+        assertTrue(log.contains("at epoch 2"), "resumed at epoch 2: " + log);
+        assertFalse(Files.exists(driver), "no worker writes into the driver's folder");
+        assertEquals(RunFiles.untimedMetrics(trainAlone(tmp.resolve("alone"), "5")), RunFiles.untimedMetrics(run));
+
+        TaskOutcome again = SparkScheduler.runTask(task, new TrainLauncher(), folder, tmp.resolve("worker-c"), 0, null);
+        assertEquals(TaskOutcome.SKIPPED, again.status(), "a finished run restored from the sweep folder is not trained again");
+    }
+
+    @Test
+    void mastersAndTheirDefaults() {
         assertEquals("local[2,4]", SparkScheduler.withRetries("local[2]"));
         assertEquals("local[*,4]", SparkScheduler.withRetries("local[*]"));
         assertEquals("local[1,4]", SparkScheduler.withRetries("local"));
         assertEquals("local[2,3]", SparkScheduler.withRetries("local[2,3]"));
         assertEquals("spark://head:7077", SparkScheduler.withRetries("spark://head:7077"));
+        assertTrue(SparkScheduler.onLoopback("spark://127.0.0.1:7077"));
+        assertTrue(SparkScheduler.onLoopback("spark://localhost:41234"));
+        assertFalse(SparkScheduler.onLoopback("spark://head:7077"));
+        assertFalse(SparkScheduler.onLoopback("spark://127.0.0.1:7077,head:7077"));
         assertThrows(IllegalArgumentException.class, () -> new SparkScheduler("submit"));
+    }
+
+    @Test
+    void aFileSystemOtherThanLocalNeedsSpark() {
+        Result r = cli(with("sweep", "--seeds", "1", "--out", "hdfs://namenode:8020/sweeps/x"));
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().contains("needs --spark"), r.err());
     }
 }
