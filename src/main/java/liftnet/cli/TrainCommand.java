@@ -16,23 +16,23 @@ import liftnet.api.Engine;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
 import liftnet.api.Units;
 import liftnet.data.DataSets;
 import liftnet.data.DatasetId;
 import liftnet.train.DivergenceException;
 import liftnet.train.EpochResult;
-import liftnet.train.OptimizerConfig;
+import liftnet.train.ProfiledEngine;
 import liftnet.train.RunFolder;
 import liftnet.train.RunFolderException;
 import liftnet.train.RunSettings;
-import liftnet.train.ProfiledEngine;
 import liftnet.train.Schedule;
 import liftnet.train.TrainingRun;
 import me.tongfei.progressbar.ProgressBar;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code train}: trains a net in a resumable run folder ({@link TrainingRun}, {@link RunFolder}). Per epoch: a progress bar

@@ -32,7 +32,7 @@ public enum Kernel {
     GATHER("gather", "train.cl", "iibibbbb", false),
     COL_NORMS("col_norms", "train.cl", "bibb", false),
     OUTPUT_DELTA("output_delta", "train.cl", "iiiibbb", false),
-    GRAD_UPDATE("grad_update", "train.cl", "biibiibbbbbifbbbbbib", false),
+    GRAD_UPDATE("grad_update", "train.cl", "biibiibbbbbifbbbbiifffbbbbbib", false),
     METRICS("metrics", "train.cl", "ibiibbffbibibb", true),
     SOLVER_STATS("solver_stats", "train.cl", "ibbbb", true);
 

@@ -41,7 +41,7 @@ final class Workspace implements AutoCloseable {
     final GpuBuffer statsF;
     /** {@code grad_update}'s non-finite count and arrival counter (zero between launches). */
     final GpuBuffer control;
-    final GpuBuffer rates;
+
     GpuBuffer order;
 
     private final List<GpuBuffer> batchBuffers = new ArrayList<>();
@@ -81,7 +81,6 @@ final class Workspace implements AutoCloseable {
             statsI = allocFixed(4L * statsInts());
             statsF = allocFixed(4L * STATS_FLOATS);
             control = allocFixed(8);
-            rates = allocFixed(Launcher.asyncBytes(4L * lay.layers()));
             for (GpuBuffer b : List.of(params, paramsOld, grad, colNorms, control)) {
                 launcher.zero(b, 0, b.bytes());
             }
