@@ -91,13 +91,13 @@ public abstract class GpuEngine implements Engine {
 
     /**
      * What the GPU engines train, in one place for OpenCL and CUDA (their providers return it too): every update
-     * rule, applied in {@code grad_update} with the moments in device memory; the red-black Jacobi solver; the hard
-     * clamp; dense layers.
+     * rule, applied in {@code grad_update} with the moments in device memory; the hard clamp and both soft clamps
+     * (the output's prox in the solver kernels); the red-black Jacobi solver; dense layers.
      *
      * @param backend the backend id, e.g. {@code opencl}
      */
     public static EngineCapabilities capabilities(String backend) {
-        return new EngineCapabilities(backend, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.noneOf(OutputLoss.Kind.class),
+        return new EngineCapabilities(backend, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
                 EnumSet.of(Solver.JACOBI), false);
     }
 
