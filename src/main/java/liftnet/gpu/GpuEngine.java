@@ -365,10 +365,14 @@ public abstract class GpuEngine implements Engine {
         }
         replay.launchDeferred();
         flush();
-        List<Parameters> slots = new java.util.ArrayList<>();
-        for (int i = 0; i < grads.slots(); i++) {
-            slots.add(readback.parameters(grads.moment(i)));
-        }
+        // Once per epoch (checkpoint), not per step: counted with the statistics' read-back by --profile.
+        List<Parameters> slots = counts.countStatsSyncs(() -> {
+            List<Parameters> read = new java.util.ArrayList<>();
+            for (int i = 0; i < grads.slots(); i++) {
+                read.add(readback.parameters(grads.moment(i)));
+            }
+            return read;
+        });
         return new OptimizerState(rule.kind(), optimizerSteps, slots);
     }
 

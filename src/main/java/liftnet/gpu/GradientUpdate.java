@@ -53,6 +53,9 @@ final class GradientUpdate implements AutoCloseable {
      * count 0 is the caller's, see {@link GpuEngine#setOptimizer}).
      */
     void setOptimizer(OptimizerConfig config) {
+        if (moments != null) {
+            l.finish(); // launches in flight may still read the moments freed here
+        }
         freeMoments();
         rule = config;
         int slots = slots();

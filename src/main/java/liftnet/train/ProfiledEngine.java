@@ -48,7 +48,7 @@ public final class ProfiledEngine implements Engine {
         if (p != null) {
             sb.append(String.format(Locale.ROOT, "launches per step %.2f%nhost syncs per step %.2f%n", p.launches() / per,
                     p.hostSyncs() / per));
-            sb.append(String.format(Locale.ROOT, "steps %d, launches %d, host syncs %d (and %d reading the epoch's statistics)%n",
+            sb.append(String.format(Locale.ROOT, "steps %d, launches %d, host syncs %d (and %d reading the epoch's statistics and optimizer state)%n",
                     n, p.launches(), p.hostSyncs(), p.statsSyncs()));
             sb.append("device time:");
             if (p.deviceSeconds().isEmpty()) {
