@@ -13,7 +13,7 @@ import java.util.Set;
  * @param softClamps  output losses of a soft clamp ({@link OutputLoss}, finite {@code beta}) the clamped phase runs;
  *                    the hard clamp runs everywhere
  * @param solvers     activation solvers
- * @param convolution whether the engine runs convolutional layers
+ * @param convolution whether the engine runs convolutional layers (a net spec with such layers asks it)
  */
 public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
                                  Set<Solver> solvers, boolean convolution) {

@@ -291,13 +291,21 @@ public abstract class GpuEngine implements Engine {
     @Override
     public void inferFree(SolverConfig solver) {
         requireBatch();
+        requireSolver(solver);
         sched.request(FREE, solver);
     }
 
     @Override
     public void inferClamped(SolverConfig solver) {
         requireBatch();
+        requireSolver(solver);
         sched.request(CLAMPED, solver);
+    }
+
+    private void requireSolver(SolverConfig solver) {
+        if (!capabilities.solvers().contains(solver.solver())) {
+            throw capabilities.unsupported("--solver " + solver.solver().id());
+        }
     }
 
     /** Runs what was recorded: deferred steps, the phases, then the gradient and the update. */
@@ -318,8 +326,10 @@ public abstract class GpuEngine implements Engine {
     }
 
     /**
-     * {@code theta_k -= rates[k] * G_k} per layer, on the device, with the gradient of the preceding
-     * {@link #computeGradient} in the same launch; a gradient holding a NaN or an infinity is not applied (decided
+     * {@code theta_k -= rates[k] * G_k} per layer (or the step of the rule set by {@link #setOptimizer}: momentum,
+     * Adam with bias correction of this engine's step count), on the device, with the gradient of the preceding
+     * {@link #computeGradient} in the same launch; the rates and Adam's corrections go to a row of the device-side
+     * rate table ({@link StepRates}) without the host waiting; a gradient holding a NaN or an infinity is not applied (decided
      * on the device, counted in the statistics). Invalidates the activations.
      */
     @Override

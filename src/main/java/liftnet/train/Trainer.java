@@ -49,7 +49,9 @@ public final class Trainer {
         this.engine = engine;
         this.config = config;
         this.optimizer = Optimizer.create(config.optimizer(), config.engineNet().net());
-        this.onEngine = optimizer != null && engine.setOptimizer(config.optimizer());
+        // Always set, SGD included: the engine may still hold another run's rule.
+        boolean applies = engine.setOptimizer(config.optimizer());
+        this.onEngine = optimizer != null && applies;
     }
 
     /**
