@@ -238,6 +238,24 @@ DEVICE_FUNC float output_loss_local(LOCAL_PTR const float* z, const int n, const
     OUTPUT_LOSS_BODY(output_lse_local)
 }
 
+// The output's part of the soft-clamped objective, g/2 ||z - a||^2 + beta l(z, y), by one work-item.
+#define OUTPUT_OBJECTIVE_BODY(LOSS)                                                  \
+    float s = 0.0f;                                                                  \
+    for (int j = 0; j < n; j++) {                                                    \
+        s += (z[j] - a[j]) * (z[j] - a[j]);                                          \
+    }                                                                                \
+    return 0.5f * g * s + LOSS(z, n, y, kind, beta);
+
+DEVICE_FUNC float output_objective_global(__global const float* z, __global const float* a, const int n, const int y,
+                                          const float g, const int kind, const float beta) {
+    OUTPUT_OBJECTIVE_BODY(output_loss_global)
+}
+
+DEVICE_FUNC float output_objective_local(LOCAL_PTR const float* z, LOCAL_PTR const float* a, const int n, const int y,
+                                         const float g, const int kind, const float beta) {
+    OUTPUT_OBJECTIVE_BODY(output_loss_local)
+}
+
 // z = argmin_z g/2 ||z - a||^2 + beta l(z, y) over n outputs, by one work-item, in place (z is the warm start):
 //   squared: z = (g a + beta e_y) / (g + beta);
 //   cross-entropy: damped Newton, Hessian g I + beta (diag(p) - p p^T) inverted by Sherman-Morrison,

@@ -118,6 +118,9 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
             const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, label, rule == STOP_KKT, &rpart); \
             group_reduce2(red, epart, rpart, 1, &energy, &resid);                                      \
         }                                                                                              \
+        if (s > 0 && softKind != CLAMP_HARD) {                                                         \
+            decrease += el[0];                                                                         \
+        }                                                                                              \
         int done = s == maxSweeps;                                                                     \
         if (s > 0 && rule == STOP_ENERGY) {                                                            \
             energy -= decrease;                                                                        \
@@ -180,7 +183,11 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
                 zl[offL + j] = al[offL + j];                                                           \
             }                                                                                          \
         } else if (softKind != CLAMP_HARD && lid == 0) {                                               \
+            /* The prox's decrease joins the line searches' for the energy rule; el[0] is free until */ \
+            /* the next sweep's first barrier, and read before it. */                                   \
+            const float before = output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA); \
             output_prox_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA);         \
+            el[0] = before - output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA); \
         }                                                                                              \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                  \
         s++;                                                                                           \

@@ -75,11 +75,12 @@ __kernel void apply_step(const int B, const int n, const int off, const int m, c
 }
 
 // Output layer: free phase z_L = a_L; clamped phase z_L = onehot(y), or with a soft clamp (CLAMP_KIND) the prox
-// argmin_z gamma^{L-1}/2 ||z - a_L||^2 + beta l(z, y) from z_L as the warm start, one work-item per sample.
+// argmin_z gamma^{L-1}/2 ||z - a_L||^2 + beta l(z, y) from z_L as the warm start, one work-item per sample, whose
+// decrease of the objective is added to D[b] (the line searches' decreases, for the energy rule).
 // Global size (ceil(n / 16) * 16, B).
 __kernel void set_top(const int B, const int n, const int off, const int ld,
                       __global float* z, __global const float* a, __global const int* y, const int clamped,
-                      __global const int* shape, const int L, const float gamma) {
+                      __global const int* shape, const int L, const float gamma, __global float* D) {
     const int j = get_global_id(0);
     const int b = get_global_id(1);
     const int kind = clamped ? CLAMP_KIND : CLAMP_HARD;
@@ -88,7 +89,10 @@ __kernel void set_top(const int B, const int n, const int off, const int ld,
         if (kind == CLAMP_HARD) {
             z[i] = clamped ? (j == y[b] ? 1.0f : 0.0f) : a[i];
         } else if (j == 0) {
-            output_prox_global(z + i, a + i, n, y[b], term_weight(gamma, L), kind, CLAMP_BETA);
+            const float g = term_weight(gamma, L);
+            const float before = output_objective_global(z + i, a + i, n, y[b], g, kind, CLAMP_BETA);
+            output_prox_global(z + i, a + i, n, y[b], g, kind, CLAMP_BETA);
+            D[b] += before - output_objective_global(z + i, a + i, n, y[b], g, kind, CLAMP_BETA);
         }
     }
 }

@@ -22,7 +22,7 @@ public enum Kernel {
     JACOBI_PROPOSE("jacobi_propose", "solver.cl", "iiiibbbbifffb", false),
     LINE_SEARCH("line_search", "solver.cl", "iiiiibbbbbffbbb", true),
     APPLY_STEP("apply_step", "solver.cl", "iiiiiibbbbb", false),
-    SET_TOP("set_top", "solver.cl", "iiiibbbibif", false),
+    SET_TOP("set_top", "solver.cl", "iiiibbbibifb", false),
     ENERGY("energy", "solver.cl", "bifibbbbi", true),
     KKT("kkt", "solver.cl", "bifibbbffibb", true),
     SOLVE_INIT("solve_init", "solver.cl", "iifbbbbbb", false),

@@ -163,7 +163,7 @@ public final class LayeredSolver {
     private void setTop(int p, boolean clamped, int batch) {
         int nL = lay.width(lay.layers());
         l.launch(Kernel.SET_TOP.args().i(batch).i(nL).i(lay.zOffset(lay.layers())).i(lay.rowWidth()).b(w.z[p]).b(w.a[p])
-                .b(w.y).i(clamped ? 1 : 0).b(w.shape).i(lay.layers()).f(w.gamma), groups(nL, TS), groups(batch, TS), TS, TS, 0);
+                .b(w.y).i(clamped ? 1 : 0).b(w.shape).i(lay.layers()).f(w.gamma).b(w.decrease), groups(nL, TS), groups(batch, TS), TS, TS, 0);
     }
 
     /** energy[p][b] = E(z^p_b; x_b), plus {@code beta l(z_L, y_b)} for a soft-clamped phase. */

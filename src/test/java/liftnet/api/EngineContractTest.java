@@ -525,6 +525,37 @@ public abstract class EngineContractTest {
         }
     }
 
+    /**
+     * Under the energy stopping rule a soft-clamped phase counts the output prox's decrease with the line searches':
+     * it stops before the sweep limit, near the optimum (its KKT residual and energy those of many fixed sweeps).
+     */
+    @ParameterizedTest
+    @CsvSource({"squared, 0.5", "cross-entropy, 0.5"})
+    void softClampStopsByTheEnergyRuleNearItsMinimum(String loss, double beta) {
+        NetConfig config = soft("12-10-9-8-5", Units.RELU, 0.25, loss, beta);
+        if (!implementsSoftClamp()) {
+            assertRefusesSoftClamp(config);
+            return;
+        }
+        Parameters p = TestNets.random(config.net(), 27, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 9, 28);
+        SolverConfig rule = SolverConfig.tolerance(converged().solver(), 1e-7, 400);
+        double[] reference;
+        try (Engine e = prepared(config, p, data)) {
+            e.inferClamped(converged());
+            reference = e.energies(Phase.CLAMPED);
+        }
+        try (Engine e = prepared(config, p, data)) {
+            e.inferClamped(rule);
+            double[] energies = e.energies(Phase.CLAMPED);
+            EpochStats stats = e.drainStats();
+            assertTrue(stats.meanSweeps() < 400, loss + ": the energy rule never stopped (" + stats.meanSweeps() + " sweeps)");
+            for (int r = 0; r < energies.length; r++) {
+                assertEquals(reference[r], energies[r], 1e-4 * (1 + Math.abs(reference[r])), loss + " sample " + r);
+            }
+        }
+    }
+
     @Test
     void largeSquaredClampWeightApproachesTheHardClamp() {
         NetConfig config = soft("12-10-9-8-5", Units.HARDSIGMOID, 0.25, "squared", 1e5);
