@@ -174,3 +174,161 @@ DEVICE_FUNC float row_energy_local(__global const int* shape, const int L, const
                                    LOCAL_PTR float* red) {
     ROW_ENERGY_BODY
 }
+
+// ---- the soft clamp of the clamped phase (liftnet.api.OutputLoss; CPU: liftnet.solve.OutputProx) ----
+// Its kind and beta follow the layout in the shape table (liftnet.gpu.Workspace writes them); CLAMP_HARD: z_L = onehot(y).
+#define CLAMP_HARD 0
+#define CLAMP_SQUARED 1
+#define CLAMP_CROSS_ENTROPY 2
+#define CLAMP_KIND shape[5 * L + 2]
+#define CLAMP_BETA as_float(shape[5 * L + 3])
+// Newton iterations of the cross-entropy prox at most, and its stop: max |KKT gradient| <= PROX_TOL (g + beta).
+#define PROX_MAX_NEWTON 30
+#define PROX_TOL 1e-6f
+// Armijo constant and halvings of the prox's backtracking; a Newton decrement below PROX_LOCAL (1 + |f|) takes
+// the full step (the objective's decrease is then below float rounding, while the gradient still shrinks).
+#define PROX_ARMIJO 1e-4f
+#define PROX_HALVINGS 30
+#define PROX_LOCAL 1e-7f
+
+// log sum_j exp(z_j) of n values, shifted by their maximum.
+#define OUTPUT_LSE_BODY                                                              \
+    float mx = z[0];                                                                 \
+    for (int j = 1; j < n; j++) {                                                    \
+        mx = fmax(mx, z[j]);                                                         \
+    }                                                                                \
+    float se = 0.0f;                                                                 \
+    for (int j = 0; j < n; j++) {                                                    \
+        se += exp(z[j] - mx);                                                        \
+    }                                                                                \
+    return mx + log(se);
+
+DEVICE_FUNC float output_lse_global(__global const float* z, const int n) {
+    OUTPUT_LSE_BODY
+}
+
+DEVICE_FUNC float output_lse_local(LOCAL_PTR const float* z, const int n) {
+    OUTPUT_LSE_BODY
+}
+
+// Component j of beta grad l(z, y): squared beta (z_j - e_y), cross-entropy beta (softmax_j(z) - e_y) (lse of z given).
+DEVICE_FUNC float output_loss_grad(const int kind, const float beta, const float zj, const int j, const int y,
+                                   const float lse) {
+    const float e = j == y ? 1.0f : 0.0f;
+    return beta * ((kind == CLAMP_SQUARED ? zj : exp(zj - lse)) - e);
+}
+
+// beta l(z, y) of n outputs: squared beta/2 ||z - e_y||^2, cross-entropy beta (lse(z) - z_y).
+#define OUTPUT_LOSS_BODY(LSE)                                                        \
+    if (kind == CLAMP_SQUARED) {                                                     \
+        float s = 0.0f;                                                              \
+        for (int j = 0; j < n; j++) {                                                \
+            const float d = z[j] - (j == y ? 1.0f : 0.0f);                           \
+            s += d * d;                                                              \
+        }                                                                            \
+        return 0.5f * beta * s;                                                      \
+    }                                                                                \
+    return beta * (LSE(z, n) - z[y]);
+
+DEVICE_FUNC float output_loss_global(__global const float* z, const int n, const int y, const int kind, const float beta) {
+    OUTPUT_LOSS_BODY(output_lse_global)
+}
+
+DEVICE_FUNC float output_loss_local(LOCAL_PTR const float* z, const int n, const int y, const int kind, const float beta) {
+    OUTPUT_LOSS_BODY(output_lse_local)
+}
+
+// The output's part of the soft-clamped objective, g/2 ||z - a||^2 + beta l(z, y), by one work-item.
+#define OUTPUT_OBJECTIVE_BODY(LOSS)                                                  \
+    float s = 0.0f;                                                                  \
+    for (int j = 0; j < n; j++) {                                                    \
+        s += (z[j] - a[j]) * (z[j] - a[j]);                                          \
+    }                                                                                \
+    return 0.5f * g * s + LOSS(z, n, y, kind, beta);
+
+DEVICE_FUNC float output_objective_global(__global const float* z, __global const float* a, const int n, const int y,
+                                          const float g, const int kind, const float beta) {
+    OUTPUT_OBJECTIVE_BODY(output_loss_global)
+}
+
+DEVICE_FUNC float output_objective_local(LOCAL_PTR const float* z, LOCAL_PTR const float* a, const int n, const int y,
+                                         const float g, const int kind, const float beta) {
+    OUTPUT_OBJECTIVE_BODY(output_loss_local)
+}
+
+// z = argmin_z g/2 ||z - a||^2 + beta l(z, y) over n outputs, by one work-item, in place (z is the warm start):
+//   squared: z = (g a + beta e_y) / (g + beta);
+//   cross-entropy: damped Newton, Hessian g I + beta (diag(p) - p p^T) inverted by Sherman-Morrison,
+//   d = -(grad + c p) / m with m_j = g + beta p_j, c = beta (sum p_j grad_j / m_j) / (1 - beta sum p_j^2 / m_j);
+//   backtracking (Armijo) on the objective, evaluated at z + t d without storing it.
+#define OUTPUT_PROX_BODY(LSE)                                                                            \
+    if (kind == CLAMP_SQUARED) {                                                                         \
+        for (int j = 0; j < n; j++) {                                                                    \
+            z[j] = (g * a[j] + (j == y ? beta : 0.0f)) / (g + beta);                                     \
+        }                                                                                                \
+        return;                                                                                          \
+    }                                                                                                    \
+    for (int it = 0; it < PROX_MAX_NEWTON; it++) {                                                       \
+        const float lse = LSE(z, n);                                                                     \
+        float worst = 0.0f;                                                                              \
+        float pu = 0.0f;                                                                                 \
+        float pv = 0.0f;                                                                                 \
+        float f0 = beta * (lse - z[y]);                                                                  \
+        for (int j = 0; j < n; j++) {                                                                    \
+            const float p = exp(z[j] - lse);                                                             \
+            const float gr = g * (z[j] - a[j]) + beta * (p - (j == y ? 1.0f : 0.0f));                    \
+            const float m = g + beta * p;                                                                \
+            worst = fmax(worst, fabs(gr));                                                               \
+            pu += p * gr / m;                                                                            \
+            pv += p * p / m;                                                                             \
+            f0 += 0.5f * g * (z[j] - a[j]) * (z[j] - a[j]);                                              \
+        }                                                                                                \
+        if (worst <= PROX_TOL * (g + beta)) {                                                            \
+            break;                                                                                       \
+        }                                                                                                \
+        const float c = beta * pu / (1.0f - beta * pv);                                                  \
+        float slope = 0.0f;                                                                              \
+        for (int j = 0; j < n; j++) {                                                                    \
+            const float p = exp(z[j] - lse);                                                             \
+            const float gr = g * (z[j] - a[j]) + beta * (p - (j == y ? 1.0f : 0.0f));                    \
+            slope -= (gr + c * p) / (g + beta * p) * gr;                                                 \
+        }                                                                                                \
+        float t = 1.0f;                                                                                  \
+        for (int h = 0; h < PROX_HALVINGS && -slope > PROX_LOCAL * (1.0f + fabs(f0)); h++) {             \
+            float mx = -LN_INF;                                                                          \
+            for (int j = 0; j < n; j++) {                                                                \
+                const float p = exp(z[j] - lse);                                                         \
+                const float gr = g * (z[j] - a[j]) + beta * (p - (j == y ? 1.0f : 0.0f));                \
+                mx = fmax(mx, z[j] - t * (gr + c * p) / (g + beta * p));                                 \
+            }                                                                                            \
+            float se = 0.0f;                                                                             \
+            float f1 = 0.0f;                                                                             \
+            for (int j = 0; j < n; j++) {                                                                \
+                const float p = exp(z[j] - lse);                                                         \
+                const float gr = g * (z[j] - a[j]) + beta * (p - (j == y ? 1.0f : 0.0f));                \
+                const float zt = z[j] - t * (gr + c * p) / (g + beta * p);                               \
+                se += exp(zt - mx);                                                                      \
+                f1 += 0.5f * g * (zt - a[j]) * (zt - a[j]) - (j == y ? beta * zt : 0.0f);                \
+            }                                                                                            \
+            f1 += beta * (mx + log(se));                                                                 \
+            if (f1 <= f0 + PROX_ARMIJO * t * slope) {                                                    \
+                break;                                                                                   \
+            }                                                                                            \
+            t *= 0.5f;                                                                                   \
+        }                                                                                                \
+        for (int j = 0; j < n; j++) {                                                                    \
+            const float p = exp(z[j] - lse);                                                             \
+            const float gr = g * (z[j] - a[j]) + beta * (p - (j == y ? 1.0f : 0.0f));                    \
+            z[j] -= t * (gr + c * p) / (g + beta * p);                                                   \
+        }                                                                                                \
+    }
+
+DEVICE_FUNC void output_prox_global(__global float* z, __global const float* a, const int n, const int y,
+                                    const float g, const int kind, const float beta) {
+    OUTPUT_PROX_BODY(output_lse_global)
+}
+
+DEVICE_FUNC void output_prox_local(LOCAL_PTR float* z, LOCAL_PTR const float* a, const int n, const int y,
+                                   const float g, const int kind, const float beta) {
+    OUTPUT_PROX_BODY(output_lse_local)
+}

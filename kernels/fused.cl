@@ -43,10 +43,15 @@ DEVICE_FUNC int staged_offset(__global const int* shape, const int L, const int 
 #define W_LD(k) (NW(k) + padded)
 
 // This work-item's share of the energy (returned) and of the KKT residual (*r, when withKkt). W_k as W_OFFSET.
-#define FUSED_EVAL_BODY(Q)                                                                             \
+// A soft-clamped output (clamped phase, CLAMP_KIND not hard) adds beta l(z_L, label) (work-item 0) and its KKT
+// gradient gamma^{L-1} (z_L - a_L) + beta grad l.
+#define FUSED_EVAL_BODY(Q, LSE, LOSS)                                                                  \
     const int lid = get_local_id(0);                                                                   \
     const int wgs = get_local_size(0);                                                                 \
-    float e = 0.0f;                                                                                    \
+    const int kind = freeOutput ? CLAMP_HARD : CLAMP_KIND;                                             \
+    const float beta = CLAMP_BETA;                                                                     \
+    const float lse = kind == CLAMP_CROSS_ENTROPY ? LSE(zl + ZOFF(L), NW(L)) : 0.0f;                   \
+    float e = lid == 0 && kind != CLAMP_HARD ? LOSS(zl + ZOFF(L), NW(L), label, kind, beta) : 0.0f;    \
     float res = 0.0f;                                                                                  \
     float w = 1.0f;                                                                                    \
     for (int k = 1; k <= L; k++) {                                                                     \
@@ -62,6 +67,8 @@ DEVICE_FUNC int staged_offset(__global const int* shape, const int L, const int 
                     res = fmax(res, fabs(zl[off + j] - proj(zl[off + j] - g, lo, hi)));                \
                 } else if (freeOutput) {                                                               \
                     res = fmax(res, fabs(w * d));                                                      \
+                } else if (kind != CLAMP_HARD) {                                                       \
+                    res = fmax(res, fabs(w * d + output_loss_grad(kind, beta, zl[off + j], j, label, lse))); \
                 }                                                                                      \
             }                                                                                          \
         }                                                                                              \
@@ -73,19 +80,20 @@ DEVICE_FUNC int staged_offset(__global const int* shape, const int L, const int 
 DEVICE_FUNC float fused_eval_global(__global const int* shape, const int L, __global const float* Wb, const int padded,
                                     LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
                                     const float gamma, const float lo, const float hi, const int freeOutput,
-                                    const int withKkt, float* r) {
-    FUSED_EVAL_BODY(fused_q_global)
+                                    const int label, const int withKkt, float* r) {
+    FUSED_EVAL_BODY(fused_q_global, output_lse_local, output_loss_local)
 }
 
 DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int padded,
                                    LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
                                    const float gamma, const float lo, const float hi, const int freeOutput,
-                                   const int withKkt, float* r) {
-    FUSED_EVAL_BODY(fused_q_local)
+                                   const int label, const int withKkt, float* r) {
+    FUSED_EVAL_BODY(fused_q_local, output_lse_local, output_loss_local)
 }
 
-// Runs up to maxSweeps red-black sweeps (odd hidden layers, then even ones, then z_L = a_L in the free phase)
-// on (zl, al) under the stopping rule; the output layer must already be set. Returns the final energy, KKT
+// Runs up to maxSweeps red-black sweeps (odd hidden layers, then even ones, then z_L = a_L in the free phase, or
+// z_L = the soft clamp's prox at a_L in a soft-clamped phase) on (zl, al) under the stopping rule; the output layer
+// must already be set (soft clamp: to its warm start; the prox runs first). Returns the final energy, KKT
 // residual and sweeps run through the pointers (every work-item gets them). W_k as W_OFFSET, its column norms at
 // cn + COFF(k). Scratch: dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
 #define FUSED_SWEEPS_BODY(Q, EVAL)                                                                     \
@@ -96,13 +104,22 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
     float decrease = 0.0f;                                                                             \
     float resid = 0.0f;                                                                                \
     int s = 0;                                                                                         \
+    const int softKind = clamped ? CLAMP_KIND : CLAMP_HARD;                                            \
+    const float gTop = term_weight(gamma, L);                                                          \
+    if (softKind != CLAMP_HARD && lid == 0) {                                                          \
+        output_prox_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA);             \
+    }                                                                                                  \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                      \
     for (;;) {                                                                                         \
         /* The energy rule needs the starting energy (then follows the line searches' decreases), */   \
         /* the KKT rule the residual of every iterate: one reduction site. */                          \
         if ((s == 0 && rule == STOP_ENERGY) || rule == STOP_KKT) {                                     \
             float rpart;                                                                               \
-            const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, rule == STOP_KKT, &rpart); \
+            const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, label, rule == STOP_KKT, &rpart); \
             group_reduce2(red, epart, rpart, 1, &energy, &resid);                                      \
+        }                                                                                              \
+        if (s > 0 && softKind != CLAMP_HARD) {                                                         \
+            decrease += el[0];                                                                         \
         }                                                                                              \
         int done = s == maxSweeps;                                                                     \
         if (s > 0 && rule == STOP_ENERGY) {                                                            \
@@ -165,13 +182,19 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
             for (int j = lid; j < NW(L); j += wgs) {                                                   \
                 zl[offL + j] = al[offL + j];                                                           \
             }                                                                                          \
+        } else if (softKind != CLAMP_HARD && lid == 0) {                                               \
+            /* The prox's decrease joins the line searches' for the energy rule; el[0] is free until */ \
+            /* the next sweep's first barrier, and read before it. */                                   \
+            const float before = output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA); \
+            output_prox_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA);         \
+            el[0] = before - output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA); \
         }                                                                                              \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                  \
         s++;                                                                                           \
     }                                                                                                  \
     /* Final energy and KKT residual (the residual is always reported). */                             \
     float rpart;                                                                                       \
-    const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, 1, &rpart);         \
+    const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, label, 1, &rpart);         \
     group_reduce2(red, epart, rpart, 1, &energy, &resid);                                              \
     *energyOut = energy;                                                                               \
     *residOut = resid;                                                                                 \
@@ -180,7 +203,7 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
 DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __global const float* Wb, const int padded,
                                      __global const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
                                      LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
-                                     const int clamped, const float gamma, const float lo, const float hi,
+                                     const int clamped, const int label, const float gamma, const float lo, const float hi,
                                      const int maxSweeps, const int rule, const float tol,
                                      float* energyOut, float* residOut, int* sweepsOut) {
     FUSED_SWEEPS_BODY(fused_q_global, fused_eval_global)
@@ -189,7 +212,7 @@ DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __g
 DEVICE_FUNC void fused_sweeps_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int padded,
                                     LOCAL_PTR const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
                                     LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
-                                    const int clamped, const float gamma, const float lo, const float hi,
+                                    const int clamped, const int label, const float gamma, const float lo, const float hi,
                                     const int maxSweeps, const int rule, const float tol,
                                     float* energyOut, float* residOut, int* sweepsOut) {
     FUSED_SWEEPS_BODY(fused_q_local, fused_eval_local)
@@ -224,13 +247,13 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
     for (int e = lid; e < N; e += wgs) {
         const int j = e - offL;
         al[e] = asrc[row + e];
-        zl[e] = j < 0 ? zsrc[row + e] : (clamped ? (j == label ? 1.0f : 0.0f) : al[e]);
+        zl[e] = j < 0 ? zsrc[row + e] : (clamped && CLAMP_KIND == CLAMP_HARD ? (j == label ? 1.0f : 0.0f) : al[e]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     float energy;
     float resid;
     int s;
-    fused_sweeps_global(shape, L, P, 0, cn, zl, al, dl, el, red, clamped, gamma, lo, hi, maxSweeps, rule, tol,
+    fused_sweeps_global(shape, L, P, 0, cn, zl, al, dl, el, red, clamped, label, gamma, lo, hi, maxSweeps, rule, tol,
                         &energy, &resid, &s);
     for (int i = lid; i < N; i += wgs) {
         zdst[row + i] = zl[i];
@@ -371,13 +394,13 @@ __kernel void fused_step(__global const int* shape, const int L, const int N, co
             const float ze = src == 0 ? zl[e] : zs[row + e];
             const int j = e - offL;
             al[e] = ae;
-            zl[e] = j < 0 ? ze : (clamped ? (j == label ? 1.0f : 0.0f) : ae);
+            zl[e] = j < 0 ? ze : (clamped && CLAMP_KIND == CLAMP_HARD ? (j == label ? 1.0f : 0.0f) : ae);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         float energy;
         float resid;
         int sweeps;
-        fused_sweeps_local(shape, L, Wl, 1, cl, zl, al, dl, el, red, clamped, gamma, lo, hi, maxSweeps, rule, tol,
+        fused_sweeps_local(shape, L, Wl, 1, cl, zl, al, dl, el, red, clamped, label, gamma, lo, hi, maxSweeps, rule, tol,
                            &energy, &resid, &sweeps);
         __global float* zd = clamped ? zcl : zfr;
         __global float* ad = clamped ? acl : afr;

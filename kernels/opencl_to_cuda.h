@@ -58,6 +58,8 @@ __device__ __forceinline__ int get_global_size(const int d) {
 #define mem_fence(flags) __threadfence()
 // Reinterprets a float's bits as an int (OpenCL as_int).
 #define as_int(v) __float_as_int(v)
+// Reinterprets an int's bits as a float (OpenCL as_float).
+#define as_float(v) __int_as_float(v)
 
 // Dynamic local memory: one float array whose size the host sets at launch.
 // OpenCL passes it as the last kernel argument; CUDA declares it extern __shared__.

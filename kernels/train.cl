@@ -50,6 +50,10 @@ __kernel void output_delta(const int B, const int n, const int off, const int ld
 // Modes of grad_update (bits; liftnet.gpu.GradientUpdate mirrors them).
 #define GRAD_COMPUTE 1
 #define GRAD_APPLY 2
+// Update rules of grad_update (the ordinals of liftnet.api.OptimizerConfig.Kind).
+#define RULE_SGD 0
+#define RULE_MOMENTUM 1
+#define RULE_ADAM 2
 
 // The gradient and the SGD update of every layer in one launch, one TS x TS work-group per tile of
 // [G_k | g_k] ([n_{k+1} x (n_k + 1)], the bias as the last column); tiles[k] is the first tile of layer k
@@ -57,10 +61,15 @@ __kernel void output_delta(const int B, const int n, const int off, const int ld
 //  - GRAD_COMPUTE: G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + useFree lambda^f_{k+1} [z^f_k 1]^T) with
 //    lambda = z - a at the clamped (zc, ac) and free (zf, af) activations, z_0 = x: the contrastive (useFree)
 //    or the lifted gradient (Engine#computeGradient).
-//  - GRAD_APPLY: P -= rates[k] G_k (G from this launch, else as it is in G) with the non-finite guard: each
-//    element with a finite gradient keeps its old value in Pold and is updated; non-finite ones count in ctl[0]
-//    and stay. The last work-group to finish (ctl[1] counts arrivals) restores P from Pold when any gradient
-//    was not finite, so such an update is not applied at all, and keeps the counters as check_gradient did:
+//  - GRAD_APPLY: the update of rule (G from this launch, else as it is in G) with eta = R[row + k] (layer k's rate
+//    this step), c1 = R[row + L] = 1 - b1^t, c2 = R[row + L + 1] = 1 - b2^t (liftnet.gpu.StepRates):
+//      RULE_SGD:      P -= eta G
+//      RULE_MOMENTUM: M = b1 M + G;  P -= eta M                                    (b1 is mu)
+//      RULE_ADAM:     M = b1 M + (1 - b1) G;  V = b2 V + (1 - b2) G^2;  P -= eta (M / c1) / (sqrt(V / c2) + eps)
+//    with the non-finite guard: each element with a finite gradient keeps its old values in Pold (Mold, Vold) and
+//    is updated; non-finite ones count in ctl[0] and stay. The last work-group to finish (ctl[1] counts arrivals)
+//    restores P (M, V) from the old values when any gradient was not finite, so such an update is not applied at
+//    all, and keeps the counters as check_gradient did:
 //    I[4 + H] counts updates, I[5 + H] is the index of the first non-finite one (-1: none). ctl returns to 0.
 // Global size (tiles[L] * TS, TS), local size (TS, TS).
 __kernel void grad_update(__global const int* shape, const int L, const int N, __global const int* tiles,
@@ -68,7 +77,9 @@ __kernel void grad_update(__global const int* shape, const int L, const int N, _
                           __global const float* zc, __global const float* ac,
                           __global const float* zf, __global const float* af, const int useFree,
                           const float gamma, __global float* G, __global float* P, __global float* Pold,
-                          __global const float* rates, __global int* ctl, const int H, __global int* I) {
+                          __global const float* R, const int row, const int rule, const float b1, const float b2,
+                          const float eps, __global float* M, __global float* V, __global float* Mold,
+                          __global float* Vold, __global int* ctl, const int H, __global int* I) {
     __local float Uc[TS][TS + 1];
     __local float Vc[TS][TS + 1];
     __local float Uf[TS][TS + 1];
@@ -131,7 +142,24 @@ __kernel void grad_update(__global const int* shape, const int L, const int N, _
             if (isfinite(grad)) {
                 const float p = P[ig];
                 Pold[ig] = p;
-                P[ig] = p - rates[k] * grad;
+                float step = grad;
+                if (rule == RULE_MOMENTUM) {
+                    const float m = M[ig];
+                    Mold[ig] = m;
+                    step = b1 * m + grad;
+                    M[ig] = step;
+                } else if (rule == RULE_ADAM) {
+                    const float m0 = M[ig];
+                    const float v0 = V[ig];
+                    Mold[ig] = m0;
+                    Vold[ig] = v0;
+                    const float m = b1 * m0 + (1.0f - b1) * grad;
+                    const float v = b2 * v0 + (1.0f - b2) * grad * grad;
+                    M[ig] = m;
+                    V[ig] = v;
+                    step = (m / R[row + L]) / (sqrt(v / R[row + L + 1]) + eps);
+                }
+                P[ig] = p - R[row + k] * step;
             } else {
                 atomic_add(&badL, 1);
             }
@@ -156,6 +184,12 @@ __kernel void grad_update(__global const int* shape, const int L, const int N, _
                 for (int i = ly * TS + lx; i < count; i += TS * TS) {
                     if (isfinite(G[i])) {
                         P[i] = Pold[i];
+                        if (rule != RULE_SGD) {
+                            M[i] = Mold[i];
+                        }
+                        if (rule == RULE_ADAM) {
+                            V[i] = Vold[i];
+                        }
                     }
                 }
             }

@@ -3,6 +3,7 @@
 # results/tables.json, results/REPORT.md and the figures.
 #
 #   scripts/reproduce.sh [--quick|--full] [--device D] [--tables 1,2,3,4,fig1] [--cifar-dir DIR] [--epochs N] [--seeds N]
+#                        [--dry-run]
 #
 # --quick (default) trains every row for a few epochs into results/quick/ (about 20-30 minutes on 2 cores);
 # --full uses the paper's epochs (100, CIFAR-10: 50) and writes results/. Every row is its own run folder
@@ -10,6 +11,9 @@
 # reproduction can span several sittings: rerun the same command. --seeds N also trains every row with seeds
 # 2..N through ./run.sh sweep into <out>/seeds/<row id> (its seed-1 run is the row's own folder, linked), and the
 # report gives the mean ± std over the N seeds beside the paper's number; the seed-1 run stays the row's figure.
+# --device gpu (or opencl, cuda) runs every row, the lifted rows with Adam included, with the same settings as on
+# the CPU: every engine trains every row (liftnet.api.EngineCapabilities). --dry-run prints the ./run.sh commands
+# of the rows instead of running them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,6 +24,7 @@ tables=1,2,3,4,fig1
 cifar_dir=""
 epochs_override=""
 seeds=1
+dry=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
@@ -29,20 +34,32 @@ while [ $# -gt 0 ]; do
     --cifar-dir) cifar_dir=$2; shift ;;
     --epochs) epochs_override=$2; shift ;;
     --seeds) seeds=$2; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --dry-run) dry=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "reproduce: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
 if [ "$mode" = full ]; then out=results; else out=results/quick; fi
-mkdir -p "$out/runs"
+[ "$dry" = 1 ] || mkdir -p "$out/runs"
 command_line="scripts/reproduce.sh --$mode --device $device --tables $tables${cifar_dir:+ --cifar-dir $cifar_dir}${epochs_override:+ --epochs $epochs_override}"
 [ "$seeds" -gt 1 ] && command_line="$command_line --seeds $seeds"
 
+# ./run.sh, or with --dry-run the command it would run, printed.
+run() {
+  if [ "$dry" = 1 ]; then
+    printf '%q ' ./run.sh "$@"
+    echo
+  else
+    ./run.sh "$@"
+  fi
+}
+
 # The rows come from the Java side (liftnet.report.PaperTables), one per line after a '#' header:
 # id table dataset net units method paper_epochs
-./run.sh report --list > "$out/.rows"
+rows=$(mktemp "${TMPDIR:-/tmp}/liftnet-rows.XXXXXX")
+./run.sh report --list > "$rows"
 
 selected() {
   local t=$1
@@ -58,7 +75,7 @@ more_seeds() {
   mkdir -p "$sweep/runs"
   [ -e "$sweep/runs/seed-1" ] || ln -s "../../../runs/$id" "$sweep/runs/seed-1"
   lr=$(sed -n 's/.*"lr": *\([0-9.eE+-]*\).*/\1/p' "$dir/config.json" | head -n 1)
-  ./run.sh sweep --seeds "$(seq -s, 1 "$seeds")" --device "$row_device" --dataset "$dataset" "${data_args[@]}" --net "$net" \
+  run sweep --seeds "$(seq -s, 1 "$seeds")" --device "$row_device" --dataset "$dataset" "${data_args[@]}" --net "$net" \
     --units "$units" --method "$method" --epochs "$epochs" "${schedule[@]}" --lr "$lr" --out "$sweep" || failed=$((failed + 1))
 }
 
@@ -95,9 +112,9 @@ while read -r id table dataset net units method paper_epochs; do
     t[12]-*-lifted)
       # Tables 1 and 2: Adam (lr 0.001 in every layer, cosine decay to 0 over the run), 1e-6 tolerance stop. The
       # SGD schedule above, kept as <id>.sgd-lr0.01, was still rising at epoch 100 and ended below linear
-      # regression (results/REPORT.md, differences). Adam runs on the CPU engine only.
-      schedule=(--optimizer adam --lr 0.001 --schedule cosine --tol 1e-6)
-      row_device=cpu ;;
+      # regression (results/REPORT.md, differences). Every engine runs Adam (the GPU engines inside their update
+      # kernel), so the row runs on the device asked for, like every other row.
+      schedule=(--optimizer adam --lr 0.001 --schedule cosine --tol 1e-6) ;;
     t2-fashion-mnist-784-64-64-64-10-relu-contrastive)
       # At the paper's rate (0.05) this row degrades after about 35 epochs: first-layer units die, the free
       # energy climbs from 16 to over 100 and test accuracy ends at 84.6% (best 87.9%). At 0.025 it collapses
@@ -113,10 +130,10 @@ while read -r id table dataset net units method paper_epochs; do
   echo "reproduce: $id: $epochs epochs" >&2
   status=0
   if [ -f "$dir/config.json" ] && [ -f "$dir/model.safetensors" ]; then
-    ./run.sh train --resume "$dir" || status=$?
+    run train --resume "$dir" || status=$?
   else
-    rm -rf "$dir"
-    ./run.sh train --device "$row_device" --dataset "$dataset" "${data_args[@]}" --net "$net" --units "$units" \
+    [ "$dry" = 1 ] || rm -rf "$dir"
+    run train --device "$row_device" --dataset "$dataset" "${data_args[@]}" --net "$net" --units "$units" \
       --method "$method" --epochs "$epochs" "${schedule[@]}" --out "$dir" || status=$?
   fi
   # A diverged run (exit 3) is kept beside the row as <id>.diverged-lr<rate> and the row starts over at half
@@ -128,17 +145,18 @@ while read -r id table dataset net units method paper_epochs; do
     mv "$dir" "$dir.diverged-lr$lr"
     echo "reproduce: $id diverged at --lr $lr; starting over at --lr $half" >&2
     status=0
-    ./run.sh train --device "$row_device" --dataset "$dataset" "${data_args[@]}" --net "$net" --units "$units" \
+    run train --device "$row_device" --dataset "$dataset" "${data_args[@]}" --net "$net" --units "$units" \
       --method "$method" --epochs "$epochs" "${schedule[@]}" --lr "$half" --out "$dir" || status=$?
     retries=$((retries + 1))
   done
   if [ "$status" -eq 0 ]; then more_seeds; else failed=$((failed + 1)); fi
-done < "$out/.rows"
-rm -f "$out/.rows"
+done < "$rows"
+rm -f "$rows"
 
 machine="$(uname -n), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
-./run.sh report --runs "$out/runs" --out "$out" --command "$command_line" --machine "$machine" \
+run report --runs "$out/runs" --out "$out" --command "$command_line" --machine "$machine" \
   ${cifar_dir:+--cifar-dir "$cifar_dir"}
+[ "$dry" = 1 ] && exit 0
 echo "reproduce: wrote $out/tables.json, $out/REPORT.md and figures" >&2
 if [ "$failed" -gt 0 ]; then
   echo "reproduce: $failed row(s) failed; rerun the same command to resume them" >&2

@@ -26,6 +26,12 @@ public interface Engine extends AutoCloseable {
 
     NetConfig config();
 
+    /**
+     * What the engine can train: update rules, soft clamps, solvers, layer kinds. The same value as its
+     * provider's {@link EngineProvider#capabilities()}; ask it instead of the name.
+     */
+    EngineCapabilities capabilities();
+
     /** Copies {@code p} into the engine. {@code p} is not modified and not retained. */
     void setParameters(Parameters p);
 
@@ -68,13 +74,50 @@ public interface Engine extends AutoCloseable {
     void computeGradient(Method method);
 
     /**
-     * {@code W_k -= rates[k] * G_k}, {@code b_k -= rates[k] * g_k} for every layer {@code k}. A gradient
+     * {@code W_k -= rates[k] * G_k}, {@code b_k -= rates[k] * g_k} for every layer {@code k} (with SGD; with the
+     * stateful rule of {@link #setOptimizer}, that rule's step at rate {@code rates[k]}). A gradient
      * holding a NaN or an infinity is not applied; the first such update is reported by
      * {@link EpochStats#firstNonFiniteUpdate()}.
      *
      * @param rates one learning rate per weight layer; not modified
      */
     void applyUpdate(double[] rates);
+
+    /**
+     * Makes {@link #applyUpdate(double[])} apply {@code optimizer}'s rule, with its state (moments, step count) kept
+     * by the engine and starting fresh (zero moments, step 0). SGD is every engine's default.
+     *
+     * @return whether the engine applies the rule itself; {@code false}: it applies plain SGD only and the caller
+     *         steps a stateful rule on the host ({@link #gradient()}, {@link #setParameters}), as the orchestrator
+     *         does for the CPU engine, whose memory is the host's
+     * @throws EngineException when the engine cannot train with the rule at all ({@link EngineCapabilities#optimizers()})
+     */
+    default boolean setOptimizer(OptimizerConfig optimizer) {
+        if (!capabilities().optimizers().contains(optimizer.kind())) {
+            throw capabilities().unsupported("--optimizer " + optimizer.kind().id());
+        }
+        return !optimizer.hasState();
+    }
+
+    /**
+     * A copy of the state of the rule set by {@link #setOptimizer} when the engine applies it (moments read back
+     * from the device): for checkpoints at an epoch's end, not per step.
+     *
+     * @throws IllegalStateException when the engine keeps no optimizer state
+     */
+    default OptimizerState optimizerState() {
+        throw new IllegalStateException("engine " + name() + " keeps no optimizer state");
+    }
+
+    /**
+     * Replaces the state of the rule set by {@link #setOptimizer} by {@code state} (copied), e.g. on resume.
+     *
+     * @throws IllegalArgumentException when {@code state} is of another rule or net
+     * @throws IllegalStateException    when the engine keeps no optimizer state
+     */
+    default void restoreOptimizerState(OptimizerState state) {
+        throw new IllegalStateException("engine " + name() + " keeps no optimizer state");
+    }
 
     /** {@link #applyUpdate(double[])} with the same rate for every layer. */
     default void applyUpdate(double rate) {

@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * @param steps          calls of {@link Engine#applyUpdate} (training steps)
  * @param launches       kernel launches (0 for engines without kernels)
  * @param hostSyncs      times the host waited for the device, those of {@link Engine#drainStats()} excluded
- * @param statsSyncs     times the host waited for the device inside {@link Engine#drainStats()}
+ * @param statsSyncs     times the host waited for the device inside {@link Engine#drainStats()} and
+ *                       {@link Engine#optimizerState()} (once per epoch, not per step)
  * @param deviceSeconds  device time per phase from device timers (forward, free, clamped, gradient+update,
  *                       forward+free+clamped for a launch that runs all three, other); empty without timers
  * @param products       device time and floating-point operations per matrix-product kernel (by kernel name);

@@ -14,6 +14,9 @@ public interface EngineProvider {
      */
     String id();
 
+    /** What the backend's engines can train ({@link Engine#capabilities()} of each returns the same). */
+    EngineCapabilities capabilities();
+
     /** Higher wins when {@code --device gpu|auto} picks a backend. */
     int priority();
 

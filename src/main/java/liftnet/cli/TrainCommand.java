@@ -16,23 +16,23 @@ import liftnet.api.Engine;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
 import liftnet.api.Units;
 import liftnet.data.DataSets;
 import liftnet.data.DatasetId;
 import liftnet.train.DivergenceException;
 import liftnet.train.EpochResult;
-import liftnet.train.OptimizerConfig;
+import liftnet.train.ProfiledEngine;
 import liftnet.train.RunFolder;
 import liftnet.train.RunFolderException;
 import liftnet.train.RunSettings;
-import liftnet.train.ProfiledEngine;
 import liftnet.train.Schedule;
 import liftnet.train.TrainingRun;
 import me.tongfei.progressbar.ProgressBar;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code train}: trains a net in a resumable run folder ({@link TrainingRun}, {@link RunFolder}). Per epoch: a progress bar
@@ -87,8 +87,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--output-loss", paramLabel = "L", defaultValue = "squared",
             description = "Output loss l of the clamped phase, which minimises E + beta l(z_L, y): squared (1/2 ||z_L - y||^2)"
-                    + " or cross-entropy (logsumexp(z_L) - z_L[y], needs a finite --clamp-weight). CPU engine only unless"
-                    + " the clamp is hard. Default: ${DEFAULT-VALUE}")
+                    + " or cross-entropy (logsumexp(z_L) - z_L[y], needs a finite --clamp-weight). Default:"
+                    + " ${DEFAULT-VALUE}")
     String outputLoss;
 
     @Option(names = "--clamp-weight", paramLabel = "BETA", defaultValue = "inf",
@@ -102,7 +102,8 @@ final class TrainCommand implements Callable<Integer> {
     double warmupFactor;
 
     @Option(names = "--optimizer", paramLabel = "O", defaultValue = "sgd",
-            description = "sgd (the paper's), momentum or adam (CPU engine only; adam uses --lr in every layer). Default: ${DEFAULT-VALUE}")
+            description = "sgd (the paper's), momentum or adam (adam uses --lr in every layer; on GPU engines inside the update"
+                    + " kernel). Default: ${DEFAULT-VALUE}")
     String optimizer;
 
     @Option(names = "--momentum", paramLabel = "MU", defaultValue = "0.9", description = "Momentum mu, Adam's beta1. Default: ${DEFAULT-VALUE}")

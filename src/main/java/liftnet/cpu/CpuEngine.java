@@ -3,6 +3,7 @@ package liftnet.cpu;
 import java.util.Arrays;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineChecks;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
@@ -27,6 +28,13 @@ import liftnet.solve.VectorKernels;
  * ({@link SparseInputs}): the first layer's products and gradient touch only the non-zero pixels.
  */
 public final class CpuEngine implements Engine {
+
+    /**
+     * Everything: every update rule (stateful ones stepped by the orchestrator on the host, which is this engine's
+     * memory: {@link #setOptimizer} returns false for them), both soft clamps, both solvers, convolutional layers.
+     */
+    public static final EngineCapabilities CAPABILITIES = EngineCapabilities.all("cpu");
+
 
     /** Longs between two workers' counters: 128 bytes, two cache lines. */
     private static final int STAT_SPACING = 16;
@@ -119,6 +127,11 @@ public final class CpuEngine implements Engine {
     /** An engine on every available processor. */
     public CpuEngine(NetConfig config) {
         this(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return CAPABILITIES;
     }
 
     @Override

@@ -3,6 +3,7 @@ package liftnet.cpu;
 import java.util.List;
 import liftnet.api.DeviceInfo;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineProvider;
 import liftnet.api.NetConfig;
 
@@ -12,6 +13,11 @@ public final class CpuEngineProvider implements EngineProvider {
     @Override
     public String id() {
         return "cpu";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return CpuEngine.CAPABILITIES;
     }
 
     @Override

@@ -97,6 +97,7 @@ final class CudaContext {
      * @throws KernelBuildException when no PTX flavour loads (with each flavour's JIT log) or NVRTC fails
      */
     static synchronized CudaContext of(int index, DeviceInfo info) {
+        CudaCheck.requireUsable();
         CudaContext c = OPEN.get(index);
         if (c == null) {
             c = open(index, info);
@@ -252,12 +253,20 @@ final class CudaContext {
         return sharedOptin;
     }
 
+    /** Makes the context current; refuses once a sticky fault corrupted it ({@link CudaCheck#requireUsable()}). */
     void makeCurrent() {
+        CudaCheck.requireUsable();
         CudaCheck.check(cuCtxSetCurrent(context), "cuCtxSetCurrent");
     }
 
-    /** {@code cuCtxSetCurrent}'s status, for paths that must not throw. */
+    /**
+     * {@code cuCtxSetCurrent}'s status, for paths that must not throw (cleanup); after a sticky fault it reports
+     * that fault's status without touching the context, so cleanup skips the driver calls that would fail anyway.
+     */
     int makeCurrentStatus() {
+        if (CudaCheck.fault() != null) {
+            return org.lwjgl.cuda.CU.CUDA_ERROR_ILLEGAL_ADDRESS;
+        }
         return cuCtxSetCurrent(context);
     }
 

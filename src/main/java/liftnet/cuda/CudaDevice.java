@@ -1,6 +1,7 @@
 package liftnet.cuda;
 
 import static org.lwjgl.cuda.CU.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
+import static org.lwjgl.cuda.CU.CU_STREAM_NON_BLOCKING;
 import static org.lwjgl.cuda.CU.cuEventRecord;
 import static org.lwjgl.cuda.CU.cuFuncSetAttribute;
 import static org.lwjgl.cuda.CU.cuLaunchKernel;
@@ -63,7 +64,9 @@ public final class CudaDevice implements GpuDevice {
         shared.makeCurrent();
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer s = stack.mallocPointer(1);
-            CudaCheck.check(cuStreamCreate(s, 0), "cuStreamCreate");
+            // Non-blocking: the engine's stream never waits for (nor makes wait) work on the legacy default stream of
+            // another library or engine in the process; everything of the engine is ordered on this one stream.
+            CudaCheck.check(cuStreamCreate(s, CU_STREAM_NON_BLOCKING), "cuStreamCreate(CU_STREAM_NON_BLOCKING)");
             stream = s.get(0);
         }
     }
@@ -103,6 +106,9 @@ public final class CudaDevice implements GpuDevice {
 
     boolean makeCurrentQuietly() {
         int status = shared.makeCurrentStatus();
+        if (status != 0 && CudaCheck.fault() != null) {
+            return false; // reported once, when the fault happened: nothing to free on a corrupt context
+        }
         if (status != 0) {
             LOG.log(System.Logger.Level.WARNING, "cuCtxSetCurrent failed: " + CudaCheck.describe(status));
             return false;
@@ -135,11 +141,27 @@ public final class CudaDevice implements GpuDevice {
         CudaKernel k = (CudaKernel) kernel;
         makeCurrent();
         checkSharedMemory(k.name(), k.staticShared(), dynLocalBytes, shared.sharedOptin(), shared.info().name());
-        if (dynLocalBytes > k.dynamicSharedLimit()) {
-            CudaCheck.check(cuFuncSetAttribute(k.function(), CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynLocalBytes),
-                    "cuFuncSetAttribute(" + k.name() + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " + dynLocalBytes + ")");
-            k.dynamicSharedLimit(dynLocalBytes);
+        // The kernel (CUfunction) is shared by every engine on the device in this JVM: the limit's check, its raise
+        // and the launch that relies on it happen under the kernel's lock, so another engine cannot interleave (and
+        // the limit only ever grows, so no engine lowers it under another's launch).
+        synchronized (k) {
+            if (dynLocalBytes > k.dynamicSharedLimit()) {
+                CudaCheck.check(cuFuncSetAttribute(k.function(), CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, dynLocalBytes),
+                        "cuFuncSetAttribute(" + k.name() + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " + dynLocalBytes + ")");
+                k.raiseDynamicSharedLimit(dynLocalBytes);
+            }
+            enqueue(k, groupsX, groupsY, localX, localY, dynLocalBytes, args);
         }
+        if (syncLaunches) {
+            int status = cuStreamSynchronize(stream);
+            if (status != 0) {
+                throw new EngineException("CUDA: " + SyncLaunches.describe(k.name(), groupsX, groupsY, localX, localY, dynLocalBytes)
+                        + " failed: " + CudaCheck.describe(status) + " (" + SyncLaunches.PROPERTY + " is on: the launch was waited for)");
+            }
+        }
+    }
+
+    private void enqueue(CudaKernel k, int groupsX, int groupsY, int localX, int localY, int dynLocalBytes, Object... args) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer params = stack.mallocPointer(args.length);
             for (int i = 0; i < args.length; i++) {
@@ -158,13 +180,6 @@ public final class CudaDevice implements GpuDevice {
             }
             CudaCheck.check(cuLaunchKernel(k.function(), groupsX, groupsY, 1, localX, localY, 1, dynLocalBytes, stream, params, null),
                     "cuLaunchKernel(" + SyncLaunches.describe(k.name(), groupsX, groupsY, localX, localY, dynLocalBytes) + ")");
-        }
-        if (syncLaunches) {
-            int status = cuStreamSynchronize(stream);
-            if (status != 0) {
-                throw new EngineException("CUDA: " + SyncLaunches.describe(k.name(), groupsX, groupsY, localX, localY, dynLocalBytes)
-                        + " failed: " + CudaCheck.describe(status) + " (" + SyncLaunches.PROPERTY + " is on: the launch was waited for)");
-            }
         }
     }
 

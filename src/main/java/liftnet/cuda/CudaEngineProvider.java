@@ -3,8 +3,10 @@ package liftnet.cuda;
 import java.util.List;
 import liftnet.api.DeviceInfo;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineProvider;
 import liftnet.api.NetConfig;
+import liftnet.gpu.GpuEngine;
 
 /** Backend {@code cuda}: NVIDIA GPUs through the CUDA driver ({@code libcuda.so.1}). */
 public final class CudaEngineProvider implements EngineProvider {
@@ -15,6 +17,11 @@ public final class CudaEngineProvider implements EngineProvider {
     @Override
     public String id() {
         return "cuda";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return GpuEngine.capabilities(id());
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.lwjgl.cuda.CU.cuGraphLaunch;
 import static org.lwjgl.cuda.CU.cuStreamBeginCapture_v2;
 import static org.lwjgl.cuda.CU.cuStreamEndCapture;
 
+import liftnet.api.EngineException;
 import liftnet.gpu.GpuDevice;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
@@ -43,12 +44,24 @@ final class CudaGraph implements GpuDevice.Replay {
         long graph = 0;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer g = stack.mallocPointer(1);
+            Throwable failure = null;
             try {
                 issue.run();
+            } catch (RuntimeException | Error e) {
+                failure = e;
+                throw e;
             } finally {
+                // Always end the capture (the stream is unusable otherwise); when issuing failed, its exception is the
+                // one thrown and a failing end is added to it, not put in its place.
                 int status = cuStreamEndCapture(stream, g);
                 graph = status == 0 ? g.get(0) : 0;
-                CudaCheck.check(status, "cuStreamEndCapture");
+                if (status != 0) {
+                    EngineException end = new EngineException("CUDA: cuStreamEndCapture failed: " + CudaCheck.describe(status));
+                    if (failure == null) {
+                        throw end;
+                    }
+                    failure.addSuppressed(end);
+                }
             }
             PointerBuffer e = stack.mallocPointer(1);
             CudaCheck.check(cuGraphInstantiateWithFlags(e, graph, 0), "cuGraphInstantiateWithFlags");

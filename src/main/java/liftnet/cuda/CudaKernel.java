@@ -34,12 +34,18 @@ final class CudaKernel implements GpuKernel {
         return staticShared;
     }
 
-    /** Dynamic shared memory a launch may use now: the default's remainder, or what was opted in to. */
-    synchronized int dynamicSharedLimit() {
+    /**
+     * Dynamic shared memory a launch may use now: the default's remainder, or what was opted in to. Read and changed
+     * only while holding this kernel's lock ({@link CudaDevice#launch} holds it across check, raise and launch).
+     */
+    int dynamicSharedLimit() {
+        assert Thread.holdsLock(this);
         return dynamicSharedLimit;
     }
 
-    synchronized void dynamicSharedLimit(int bytes) {
-        dynamicSharedLimit = bytes;
+    /** Records that the limit was raised to {@code bytes}; never lowers it (another engine may rely on the higher one). */
+    void raiseDynamicSharedLimit(int bytes) {
+        assert Thread.holdsLock(this);
+        dynamicSharedLimit = Math.max(dynamicSharedLimit, bytes);
     }
 }

@@ -27,7 +27,14 @@ final class BatchState {
     /** The phase the clamped inference starts from ({@link #FREE} or {@link #FORWARD}). */
     int clampedStart = FORWARD;
     Method pendingGradient;
-    double[] pendingRates;
+    /** The waiting update's constants ({@link GradientUpdate#stepRow}), or null when no update waits. */
+    float[] pendingRow;
+    /**
+     * Where the waiting update's constants already are: a {@link StepRates} buffer of recorded steps and the row's
+     * element offset; null when they are in {@link #pendingRow} (then they go to the ring at launch).
+     */
+    GpuBuffer rateTable;
+    int rateOffset;
 
     /** Whether phase {@code p} was asked for and not yet launched. */
     boolean waiting(int p) {

@@ -1,7 +1,6 @@
 package liftnet.gpu;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import liftnet.api.Method;
 import liftnet.api.SolverConfig;
@@ -10,7 +9,12 @@ import liftnet.api.SolverConfig;
  * Deferred steps and epoch replay: with replay on, the steps of an epoch are recorded instead of launched
  * ({@link #defer}) and launched together when a result is needed ({@link #launchDeferred}); the second epoch
  * holding the same steps is recorded once by the device ({@link GpuDevice#record}, CUDA: stream capture into a
- * graph) and that recording is replayed in every later epoch.
+ * graph) and that recording is replayed in every later epoch. Step {@code i} of the deferred list reads its update
+ * constants (rates, Adam's bias corrections) from row {@code i} of a {@link StepRates} table, written when the step
+ * is deferred: a recording holds the row, not the values, so schedules that change the rate every step replay too.
+ *
+ * <p>When recording fails (CUDA: capture or instantiation throws), the steps are issued one by one and replay is
+ * off from then on: no step is lost.
  */
 final class EpochReplay implements AutoCloseable {
 
@@ -25,6 +29,8 @@ final class EpochReplay implements AutoCloseable {
     private List<StepRecord> previous = List.of();
     private GpuDevice.Replay replay;
     private boolean unsupported;
+    /** Row {@code i}: the update constants of deferred step {@code i}. */
+    private final StepRates table;
     // A graph cannot hold the per-launch synchronisation of the kernel-fault switch, so that switch turns replay off.
     private boolean enabled = !"off".equalsIgnoreCase(System.getProperty(GpuEngine.GRAPH_PROPERTY, "on").trim())
             && !SyncLaunches.enabled();
@@ -33,6 +39,7 @@ final class EpochReplay implements AutoCloseable {
         this.dev = dev;
         this.scheduler = scheduler;
         this.grads = grads;
+        this.table = new StepRates(scheduler.launcher(), 64);
     }
 
     /** Turns replay on or off (default from {@link GpuEngine#GRAPH_PROPERTY}); frees the recording. */
@@ -45,22 +52,23 @@ final class EpochReplay implements AutoCloseable {
      * Records the step waiting in {@code s} (its phases, gradient and rates) instead of launching it, and clears
      * its pending gradient and rates; returns false and records nothing unless replay is on, the step runs on the
      * step kernel ({@code stepPath}: and is not profiled) with an energy gradient, and the device has not shown that
-     * it cannot record (OpenCL: after the first epoch). A step with other rates than the recorded ones launches
-     * those first (one replay holds one set of rates: they live in device memory).
+     * it cannot record (OpenCL: after the first epoch). The step's constants go to row {@code i} of the table
+     * ({@code i} its place in the list) now, copied without waiting.
      */
     boolean defer(BatchState s, boolean stepPath) {
         Method m = s.pendingGradient;
-        if (!enabled || !stepPath || unsupported || s.data == null || (m != Method.CONTRASTIVE && m != Method.LIFTED)) {
+        if (!enabled || !stepPath || unsupported || s.data == null || s.pendingRow == null
+                || (m != Method.CONTRASTIVE && m != Method.LIFTED)) {
             return false;
         }
-        StepRecord r = StepRecord.of(s, s.pendingRates);
-        if (!deferred.isEmpty() && !deferred.get(0).rates().equals(r.rates())) {
-            issueDeferred();
+        GpuBuffer before = table.buffer();
+        int offset = table.put(deferred.size(), s.pendingRow);
+        if (table.buffer() != before) {
+            closeReplay(); // the table grew (its rows were copied): the recording reads the old buffer
         }
-        grads.uploadRates(s.pendingRates);
-        deferred.add(r);
+        deferred.add(StepRecord.of(s, offset));
         s.pendingGradient = null;
-        s.pendingRates = null;
+        s.pendingRow = null;
         return true;
     }
 
@@ -95,7 +103,13 @@ final class EpochReplay implements AutoCloseable {
             return;
         }
         closeReplay();
-        replay = dev.record(() -> issue(list));
+        try {
+            replay = dev.record(() -> issue(list));
+        } catch (RuntimeException e) {
+            System.getLogger(EpochReplay.class.getName()).log(System.Logger.Level.WARNING,
+                    "recording the epoch's steps failed; launching them one by one from now on", e);
+            replay = null;
+        }
         if (replay == null) {
             unsupported = true;
             issue(list);
@@ -110,7 +124,7 @@ final class EpochReplay implements AutoCloseable {
         BatchState saved = scheduler.state();
         try {
             for (StepRecord r : list) {
-                scheduler.state(r.toState());
+                scheduler.state(r.toState(table.buffer()));
                 scheduler.flushGradient();
             }
         } finally {
@@ -130,21 +144,26 @@ final class EpochReplay implements AutoCloseable {
     @Override
     public void close() {
         closeReplay();
+        table.close();
     }
 
-    /** What one recorded step launches: the batch, its waiting phases and solvers, the gradient, the rates. */
+    /**
+     * What one recorded step launches: the batch, its waiting phases and solvers, the gradient, and the element
+     * offset of its row of update constants in the table (the values are not part of the record: they may differ
+     * from epoch to epoch under the same recording).
+     */
     private record StepRecord(DeviceBatches.Data data, int from, int batch, boolean forward, boolean free, boolean clamped,
                               SolverConfig freeSolver, SolverConfig clampedSolver, int clampedStart, Method method,
-                              List<Double> rates) {
+                              int rateOffset) {
 
-        static StepRecord of(BatchState s, double[] rates) {
+        static StepRecord of(BatchState s, int rateOffset) {
             return new StepRecord(s.data, s.from, s.batch, s.waiting(BatchState.FORWARD), s.waiting(BatchState.FREE),
                     s.waiting(BatchState.CLAMPED), s.solverOf[BatchState.FREE], s.solverOf[BatchState.CLAMPED],
-                    s.clampedStart, s.pendingGradient, Arrays.stream(rates).boxed().toList());
+                    s.clampedStart, s.pendingGradient, rateOffset);
         }
 
-        /** The state of the step as it was recorded: phases asked for and waiting, gradient and rates pending. */
-        BatchState toState() {
+        /** The state of the step as it was recorded: phases asked for and waiting, gradient and update pending. */
+        BatchState toState(GpuBuffer rateTable) {
             BatchState s = new BatchState();
             s.data = data;
             s.from = from;
@@ -157,7 +176,8 @@ final class EpochReplay implements AutoCloseable {
             s.solverOf[BatchState.CLAMPED] = clampedSolver;
             s.clampedStart = clampedStart;
             s.pendingGradient = method;
-            s.pendingRates = rates.stream().mapToDouble(Double::doubleValue).toArray();
+            s.rateTable = rateTable;
+            s.rateOffset = rateOffset;
             return s;
         }
     }

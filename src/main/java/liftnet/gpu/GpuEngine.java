@@ -4,17 +4,23 @@ import static liftnet.gpu.BatchState.CLAMPED;
 import static liftnet.gpu.BatchState.FORWARD;
 import static liftnet.gpu.BatchState.FREE;
 
+import java.util.EnumSet;
 import java.util.List;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineChecks;
 import liftnet.api.EngineException;
 import liftnet.api.EngineProfile;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
+import liftnet.api.OptimizerConfig;
+import liftnet.api.OptimizerState;
+import liftnet.api.OutputLoss;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
+import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.data.Dataset;
 
@@ -83,6 +89,18 @@ public abstract class GpuEngine implements Engine {
     /** Widest layer (1..L) for which {@link Path#AUTO} takes the fused path. */
     public static final int FUSED_MAX_WIDTH = 256;
 
+    /**
+     * What the GPU engines train, in one place for OpenCL and CUDA (their providers return it too): every update
+     * rule, applied in {@code grad_update} with the moments in device memory; the hard clamp and both soft clamps
+     * (the output's prox in the solver kernels); the red-black Jacobi solver; dense layers.
+     *
+     * @param backend the backend id, e.g. {@code opencl}
+     */
+    public static EngineCapabilities capabilities(String backend) {
+        return new EngineCapabilities(backend, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
+                EnumSet.of(Solver.JACOBI), false);
+    }
+
     /** Every kernel the engine launches, by name ({@link Kernel} lists them with their files and parameters). */
     public static final List<String> KERNELS = Kernel.names();
 
@@ -100,6 +118,9 @@ public abstract class GpuEngine implements Engine {
     private final DeviceBatches batches;
     private final Readback readback;
     private final ProfileCounts counts;
+    private final EngineCapabilities capabilities;
+    /** Updates applied with the stateful rule since {@link #setOptimizer} (Adam's {@code t}). */
+    private long optimizerSteps;
     private boolean closed;
 
     /**
@@ -112,9 +133,14 @@ public abstract class GpuEngine implements Engine {
         this.config = config;
         Workspace w = null;
         try {
-            if (!config.outputLoss().isHard()) {
-                throw new EngineException("the soft clamp (" + config.outputLoss() + ") is implemented by the cpu engine only;"
-                        + " the " + backend + " engine runs the hard clamp; use --device cpu");
+            this.capabilities = capabilities(backend.contains(":") ? backend.substring(0, backend.indexOf(':')) : backend);
+            if (!capabilities.supports(config.outputLoss())) {
+                throw capabilities.unsupported("--output-loss " + config.outputLoss().kind().id()
+                        + " with a finite --clamp-weight (the soft clamp)");
+            }
+            if (config.net().layers() > StepRates.maxLayers()) {
+                throw new EngineException("the " + backend + " engine runs nets of at most " + StepRates.maxLayers()
+                        + " weight layers; found " + config.net().layers() + "; use --device cpu");
             }
             this.name = backend + " " + dev.info().name();
             w = new Workspace(dev, config);
@@ -203,6 +229,11 @@ public abstract class GpuEngine implements Engine {
         return config;
     }
 
+    @Override
+    public EngineCapabilities capabilities() {
+        return capabilities;
+    }
+
     // ---- parameters ----
 
     @Override
@@ -260,13 +291,21 @@ public abstract class GpuEngine implements Engine {
     @Override
     public void inferFree(SolverConfig solver) {
         requireBatch();
+        requireSolver(solver);
         sched.request(FREE, solver);
     }
 
     @Override
     public void inferClamped(SolverConfig solver) {
         requireBatch();
+        requireSolver(solver);
         sched.request(CLAMPED, solver);
+    }
+
+    private void requireSolver(SolverConfig solver) {
+        if (!capabilities.solvers().contains(solver.solver())) {
+            throw capabilities.unsupported("--solver " + solver.solver().id());
+        }
     }
 
     /** Runs what was recorded: deferred steps, the phases, then the gradient and the update. */
@@ -287,20 +326,83 @@ public abstract class GpuEngine implements Engine {
     }
 
     /**
-     * {@code theta_k -= rates[k] * G_k} per layer, on the device, with the gradient of the preceding
-     * {@link #computeGradient} in the same launch; a gradient holding a NaN or an infinity is not applied (decided
+     * {@code theta_k -= rates[k] * G_k} per layer (or the step of the rule set by {@link #setOptimizer}: momentum,
+     * Adam with bias correction of this engine's step count), on the device, with the gradient of the preceding
+     * {@link #computeGradient} in the same launch; the rates and Adam's corrections go to a row of the device-side
+     * rate table ({@link StepRates}) without the host waiting; a gradient holding a NaN or an infinity is not applied (decided
      * on the device, counted in the statistics). Invalidates the activations.
      */
     @Override
     public void applyUpdate(double[] rates) {
         requireOpen();
         EngineChecks.rates(config, rates);
-        s().pendingRates = rates.clone();
+        OptimizerConfig rule = grads.optimizer();
+        if (rule.hasState()) {
+            optimizerSteps++;
+        }
+        s().pendingRow = grads.stepRow(rates, rule.kind() == OptimizerConfig.Kind.ADAM ? optimizerSteps : 0);
         if (!replay.defer(s(), !counts.enabled() && usesStepKernel())) {
             sched.flushGradient();
         }
         counts.step();
         s().invalidate();
+    }
+
+    /**
+     * Makes {@code grad_update} apply {@code optimizer}'s rule with zeroed moments in device memory and step count
+     * 0; launches what waits first (a recording holds the rule, so it is freed).
+     *
+     * @return true: the engine applies every rule of {@link #capabilities(String)} itself
+     */
+    @Override
+    public boolean setOptimizer(OptimizerConfig optimizer) {
+        requireOpen();
+        replay.launchDeferred();
+        flush();
+        replay.closeReplay();
+        grads.setOptimizer(optimizer);
+        optimizerSteps = 0;
+        return true;
+    }
+
+    /** The moments read back from the device (one read per slot) and the step count. */
+    @Override
+    public OptimizerState optimizerState() {
+        requireOpen();
+        OptimizerConfig rule = grads.optimizer();
+        if (!rule.hasState()) {
+            throw new IllegalStateException("engine " + name + " applies plain SGD, which keeps no state");
+        }
+        replay.launchDeferred();
+        flush();
+        // Once per epoch (checkpoint), not per step: counted with the statistics' read-back by --profile.
+        List<Parameters> slots = counts.countStatsSyncs(() -> {
+            List<Parameters> read = new java.util.ArrayList<>();
+            for (int i = 0; i < grads.slots(); i++) {
+                read.add(readback.parameters(grads.moment(i)));
+            }
+            return read;
+        });
+        return new OptimizerState(rule.kind(), optimizerSteps, slots);
+    }
+
+    @Override
+    public void restoreOptimizerState(OptimizerState state) {
+        requireOpen();
+        OptimizerConfig rule = grads.optimizer();
+        if (!rule.hasState() || state.kind() != rule.kind()) {
+            throw new IllegalArgumentException("engine " + name + " applies " + rule.kind().id() + "; the state is of "
+                    + state.kind().id());
+        }
+        for (Parameters p : state.slots()) {
+            EngineChecks.parameters(config, p);
+        }
+        replay.launchDeferred();
+        flush();
+        for (int i = 0; i < grads.slots(); i++) {
+            l.writeFloats(grads.moment(i), state.slots().get(i).flatten());
+        }
+        optimizerSteps = state.steps();
     }
 
     // ---- metrics ----

@@ -2,15 +2,15 @@ package liftnet.gpu;
 
 import static liftnet.gpu.Launcher.groups;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
+import liftnet.api.OptimizerConfig;
 import liftnet.api.Phase;
-import org.lwjgl.system.MemoryUtil;
 
 /**
- * Gradients and the SGD update ({@code kernels/train.cl}, {@code kernels/gemm.cl}). The energy gradients
- * (contrastive, lifted) and the update of every layer are one {@code grad_update} launch over all weight tiles;
- * back-propagation keeps its layer-by-layer kernels. Column norms of the hidden weights (for the solvers that read
+ * Gradients and the update ({@code kernels/train.cl}, {@code kernels/gemm.cl}). The energy gradients (contrastive,
+ * lifted) and the update of every layer are one {@code grad_update} launch over all weight tiles; back-propagation
+ * keeps its layer-by-layer kernels. The update rule ({@link #setOptimizer}) is SGD, momentum or Adam, applied in
+ * {@code grad_update}: the moments live in device buffers ({@link #moment(int)}), the learning rates and Adam's bias
+ * corrections in a row of a {@link StepRates} table. Column norms of the hidden weights (for the solvers that read
  * them from a buffer) are refreshed on demand after an update.
  */
 final class GradientUpdate implements AutoCloseable {
@@ -26,10 +26,12 @@ final class GradientUpdate implements AutoCloseable {
     private final NetLayout lay;
     private final GpuBuffer tiles;
     private final int tileCount;
-    private final ByteBuffer ratesHost;
-    private float[] ratesOnDevice;
-    /** {@link Launcher#syncs()} when the rates were last copied; the copy may be in flight until it grows. */
-    private long ratesCopiedAt = -1;
+    /** Rows of the steps launched at once (not recorded). */
+    private final StepRates ring;
+    private OptimizerConfig rule = OptimizerConfig.sgd();
+    /** Momentum's {@code v} or Adam's {@code m} and {@code v}, and their values before the last update; null for SGD. */
+    private GpuBuffer[] moments;
+    private GpuBuffer[] momentsOld;
     private boolean colNormsStale = true;
 
     GradientUpdate(Workspace w) {
@@ -43,22 +45,91 @@ final class GradientUpdate implements AutoCloseable {
         tileCount = t[lay.layers()];
         tiles = w.allocFixed(4L * t.length);
         l.writeInts(tiles, t);
-        ratesHost = MemoryUtil.memCalloc(Launcher.asyncBytes(4L * lay.layers()));
+        ring = new StepRates(l, StepRates.RING);
+    }
+
+    /**
+     * Makes the update apply {@code config}; a stateful rule gets zeroed moment buffers (its state restarts: step
+     * count 0 is the caller's, see {@link GpuEngine#setOptimizer}).
+     */
+    void setOptimizer(OptimizerConfig config) {
+        if (moments != null) {
+            l.finish(); // launches in flight may still read the moments freed here
+        }
+        freeMoments();
+        rule = config;
+        int slots = slots();
+        if (slots > 0) {
+            moments = new GpuBuffer[slots];
+            momentsOld = new GpuBuffer[slots];
+            for (int i = 0; i < slots; i++) {
+                moments[i] = l.device().allocate(4L * lay.paramCount());
+                momentsOld[i] = l.device().allocate(4L * lay.paramCount());
+                l.zero(moments[i], 0, moments[i].bytes());
+                l.zero(momentsOld[i], 0, momentsOld[i].bytes());
+            }
+        }
+    }
+
+    OptimizerConfig optimizer() {
+        return rule;
+    }
+
+    /** Moment buffers of the rule: 0 (SGD), 1 (momentum: {@code v}) or 2 (Adam: {@code m}, {@code v}). */
+    int slots() {
+        return switch (rule.kind()) {
+            case SGD -> 0;
+            case MOMENTUM -> 1;
+            case ADAM -> 2;
+        };
+    }
+
+    /** Moment buffer {@code i}, flat like the parameters ({@link NetLayout#paramCount()}). */
+    GpuBuffer moment(int i) {
+        return moments[i];
+    }
+
+    /**
+     * The row of update constants of one step: {@code rates[k]} per layer, then Adam's bias corrections
+     * {@code 1 - b1^t}, {@code 1 - b2^t} of step {@code t} (computed in double on the host, as the CPU engine does).
+     */
+    float[] stepRow(double[] rates, long t) {
+        float[] row = new float[rates.length + 2];
+        for (int k = 0; k < rates.length; k++) {
+            row[k] = (float) rates[k];
+        }
+        row[rates.length] = (float) (1 - Math.pow(rule.momentum(), t));
+        row[rates.length + 1] = (float) (1 - Math.pow(rule.beta2(), t));
+        return row;
+    }
+
+    /** The ring's buffer; read it after {@link #pushRow}, which may not change it. */
+    GpuBuffer ringBuffer() {
+        return ring.buffer();
+    }
+
+    /** Puts a step's row (from {@link #stepRow}) into the ring, without waiting; its element offset. */
+    int pushRow(float[] row) {
+        return ring.push(row);
     }
 
     /**
      * {@code grad_update} in {@code mode} (COMPUTE and/or APPLY): with COMPUTE the gradient of the energies at the
-     * clamped phase, minus (contrastive: {@code withFree}) the free phase; with APPLY the update at {@code rates}.
+     * clamped phase, minus (contrastive: {@code withFree}) the free phase; with APPLY the update with the constants
+     * at element {@code rateOffset} of {@code rates} (a {@link StepRates} buffer).
      */
-    void energyGradient(int mode, boolean withFree, double[] rates, int batch) {
-        if ((mode & APPLY) != 0) {
-            uploadRates(rates);
-        }
+    void energyGradient(int mode, boolean withFree, GpuBuffer rates, int rateOffset, int batch) {
         int c = Phase.CLAMPED.ordinal();
         int f = Phase.FREE.ordinal();
+        GpuBuffer m0 = moments != null ? moments[0] : w.paramsOld;
+        GpuBuffer m1 = moments != null && moments.length > 1 ? moments[1] : m0;
+        GpuBuffer o0 = momentsOld != null ? momentsOld[0] : w.paramsOld;
+        GpuBuffer o1 = momentsOld != null && momentsOld.length > 1 ? momentsOld[1] : o0;
         l.launch(Kernel.GRAD_UPDATE.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).b(tiles).i(Math.max(1, batch)).i(mode)
                 .b(w.x).b(w.z[c]).b(w.a[c]).b(w.z[f]).b(w.a[f]).i(withFree ? 1 : 0).f(w.gamma).b(w.grad).b(w.params)
-                .b(w.paramsOld).b(w.rates).b(w.control).i(w.hidden()).b(w.statsI), tileCount, 1, TS, TS, 0,
+                .b(w.paramsOld).b(rates).i(rateOffset).i(rule.kind().ordinal()).f((float) rule.momentum())
+                .f((float) rule.beta2()).f((float) rule.epsilon()).b(m0).b(m1).b(o0).b(o1)
+                .b(w.control).i(w.hidden()).b(w.statsI), tileCount, 1, TS, TS, 0,
                 (mode & COMPUTE) != 0 ? (withFree ? 2 : 1) * weightProductFlops(batch) : 0);
         if ((mode & APPLY) != 0) {
             colNormsStale = true;
@@ -74,9 +145,9 @@ final class GradientUpdate implements AutoCloseable {
         return f;
     }
 
-    /** The update alone, from the gradient buffer. */
-    void apply(double[] rates) {
-        energyGradient(APPLY, false, rates, 1);
+    /** The update alone, from the gradient buffer, with the constants at {@code rateOffset} of {@code rates}. */
+    void apply(GpuBuffer rates, int rateOffset) {
+        energyGradient(APPLY, false, rates, rateOffset, 1);
     }
 
     /** Gradient of 1/2 ||z_L - y||^2 through the forward pass, averaged over the batch. */
@@ -119,27 +190,21 @@ final class GradientUpdate implements AutoCloseable {
         colNormsStale = true;
     }
 
-    /** Puts the rates on the device when they differ from the last ones, without waiting for the copy. */
-    void uploadRates(double[] rates) {
-        float[] r = new float[rates.length];
-        for (int k = 0; k < r.length; k++) {
-            r[k] = (float) rates[k];
+    private void freeMoments() {
+        for (GpuBuffer[] set : new GpuBuffer[][] {moments, momentsOld}) {
+            if (set != null) {
+                for (GpuBuffer b : set) {
+                    b.close();
+                }
+            }
         }
-        if (Arrays.equals(r, ratesOnDevice)) {
-            return;
-        }
-        if (ratesCopiedAt == l.syncs()) {
-            l.finish(); // the staging memory of the previous copy is about to be reused
-        }
-        ratesHost.clear();
-        ratesHost.asFloatBuffer().put(r);
-        l.writeAsync(w.rates, ratesHost);
-        ratesOnDevice = r;
-        ratesCopiedAt = l.syncs();
+        moments = null;
+        momentsOld = null;
     }
 
     @Override
     public void close() {
-        MemoryUtil.memFree(ratesHost);
+        ring.close();
+        freeMoments();
     }
 }

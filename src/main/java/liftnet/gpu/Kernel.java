@@ -22,9 +22,9 @@ public enum Kernel {
     JACOBI_PROPOSE("jacobi_propose", "solver.cl", "iiiibbbbifffb", false),
     LINE_SEARCH("line_search", "solver.cl", "iiiiibbbbbffbbb", true),
     APPLY_STEP("apply_step", "solver.cl", "iiiiiibbbbb", false),
-    SET_TOP("set_top", "solver.cl", "iiiibbbi", false),
-    ENERGY("energy", "solver.cl", "bifibbb", true),
-    KKT("kkt", "solver.cl", "bifibbbffib", true),
+    SET_TOP("set_top", "solver.cl", "iiiibbbibifb", false),
+    ENERGY("energy", "solver.cl", "bifibbbbi", true),
+    KKT("kkt", "solver.cl", "bifibbbffibb", true),
     SOLVE_INIT("solve_init", "solver.cl", "iifbbbbbb", false),
     CHECK_STOP("check_stop", "solver.cl", "iifbbbbb", false),
     FUSED_SOLVE("fused_solve", "fused.cl", "biiiibbbbbbbifffiifbbb", true),
@@ -32,7 +32,7 @@ public enum Kernel {
     GATHER("gather", "train.cl", "iibibbbb", false),
     COL_NORMS("col_norms", "train.cl", "bibb", false),
     OUTPUT_DELTA("output_delta", "train.cl", "iiiibbb", false),
-    GRAD_UPDATE("grad_update", "train.cl", "biibiibbbbbifbbbbbib", false),
+    GRAD_UPDATE("grad_update", "train.cl", "biibiibbbbbifbbbbiifffbbbbbib", false),
     METRICS("metrics", "train.cl", "ibiibbffbibibb", true),
     SOLVER_STATS("solver_stats", "train.cl", "ibbbb", true);
 

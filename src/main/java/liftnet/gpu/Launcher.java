@@ -175,6 +175,11 @@ public final class Launcher {
         dev.writeAsync(dst, 0, src);
     }
 
+    /** {@link #writeAsync(GpuBuffer, ByteBuffer)} to byte {@code offset} of {@code dst}; {@code src}'s size a multiple of 64. */
+    void writeAsync(GpuBuffer dst, long offset, ByteBuffer src) {
+        dev.writeAsync(dst, offset, src);
+    }
+
     float[] readFloats(GpuBuffer src, int count) {
         float[] out = new float[count];
         read(src, count, buf -> buf.asFloatBuffer().get(out));

@@ -2,6 +2,7 @@ package liftnet.gpu;
 
 import static liftnet.gpu.Launcher.groups;
 
+import liftnet.api.Phase;
 import liftnet.api.StopRule;
 
 /**
@@ -75,6 +76,7 @@ public final class LayeredSolver {
 
     /** Runs phase {@code p} from phase {@code start}'s rows; column norms must be current. */
     void infer(int p, int start, boolean clamped, int maxSweeps, int rule, float tol, int batch) {
+        boolean soft = clamped && !w.config.outputLoss().isHard();
         long bytes = 4L * batch * lay.rowWidth();
         l.copy(w.z[start], 0, w.z[p], 0, bytes);
         l.copy(w.a[start], 0, w.a[p], 0, bytes);
@@ -92,8 +94,8 @@ public final class LayeredSolver {
                     jacobiStep(p, k, batch);
                 }
             }
-            if (!clamped) {
-                setTop(p, false, batch);
+            if (!clamped || soft) {
+                setTop(p, clamped, batch); // free: z_L = a_L; soft clamp: its prox at the new a_L
             }
             if (rule == StopRule.KKT.ordinal()) {
                 kktInto(p, w.resid, clamped, batch);
@@ -161,13 +163,13 @@ public final class LayeredSolver {
     private void setTop(int p, boolean clamped, int batch) {
         int nL = lay.width(lay.layers());
         l.launch(Kernel.SET_TOP.args().i(batch).i(nL).i(lay.zOffset(lay.layers())).i(lay.rowWidth()).b(w.z[p]).b(w.a[p])
-                .b(w.y).i(clamped ? 1 : 0), groups(nL, TS), groups(batch, TS), TS, TS, 0);
+                .b(w.y).i(clamped ? 1 : 0).b(w.shape).i(lay.layers()).f(w.gamma).b(w.decrease), groups(nL, TS), groups(batch, TS), TS, TS, 0);
     }
 
-    /** energy[p][b] = E(z^p_b; x_b). */
+    /** energy[p][b] = E(z^p_b; x_b), plus {@code beta l(z_L, y_b)} for a soft-clamped phase. */
     void energyInto(int p, int batch) {
         l.launch(Kernel.ENERGY.args().b(w.shape).i(lay.layers()).f(w.gamma).i(lay.rowWidth()).b(w.z[p]).b(w.a[p])
-                .b(w.energy[p]), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
+                .b(w.energy[p]).b(w.y).i(p == Phase.CLAMPED.ordinal() ? 1 : 0), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
     }
 
     /** out[b] = the KKT residual of phase p's problem (the output is free unless {@code clamped}). */
@@ -176,6 +178,6 @@ public final class LayeredSolver {
             backProject(p, k, w.q, batch);
         }
         l.launch(Kernel.KKT.args().b(w.shape).i(lay.layers()).f(w.gamma).i(lay.rowWidth()).b(w.z[p]).b(w.a[p]).b(w.q)
-                .f(w.lo).f(w.hi).i(clamped ? 0 : 1).b(out), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
+                .f(w.lo).f(w.hi).i(clamped ? 0 : 1).b(w.y).b(out), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
     }
 }

@@ -46,6 +46,10 @@ final class PhaseScheduler {
         return s;
     }
 
+    Launcher launcher() {
+        return l;
+    }
+
     /** Makes {@code state} the one that {@link #runPhases} and {@link #flushGradient} work on. */
     void state(BatchState state) {
         s = state;
@@ -230,23 +234,33 @@ final class PhaseScheduler {
     /** Runs the waiting phases, then the waiting gradient and update: one grad_update launch for the energy gradients. */
     void flushGradient() {
         Method m = s.pendingGradient;
-        double[] rates = s.pendingRates;
-        if (m == null && rates == null) {
+        boolean apply = s.pendingRow != null || s.rateTable != null;
+        if (m == null && !apply) {
             return;
         }
         runPhases();
+        GpuBuffer table = s.rateTable;
+        int offset = s.rateOffset;
+        if (table == null && s.pendingRow != null) {
+            table = grads.ringBuffer();
+            offset = grads.pushRow(s.pendingRow);
+        }
+        if (table == null) {
+            table = grads.ringBuffer(); // not read: the launch computes the gradient only
+        }
         s.pendingGradient = null;
-        s.pendingRates = null;
+        s.pendingRow = null;
+        s.rateTable = null;
         l.phase(Launcher.GRADIENT_UPDATE);
         if (m == Method.CONTRASTIVE || m == Method.LIFTED) {
-            int mode = GradientUpdate.COMPUTE | (rates != null ? GradientUpdate.APPLY : 0);
-            grads.energyGradient(mode, m == Method.CONTRASTIVE, rates, s.batch);
+            int mode = GradientUpdate.COMPUTE | (apply ? GradientUpdate.APPLY : 0);
+            grads.energyGradient(mode, m == Method.CONTRASTIVE, table, offset, s.batch);
         } else {
             if (m != null) {
                 grads.backpropGradient(s.batch, layered);
             }
-            if (rates != null) {
-                grads.apply(rates);
+            if (apply) {
+                grads.apply(table, offset);
             }
         }
     }

@@ -3,6 +3,7 @@ package liftnet.gpu;
 import java.util.ArrayList;
 import java.util.List;
 import liftnet.api.NetConfig;
+import liftnet.api.OutputLoss;
 
 /**
  * The device memory of one {@link GpuEngine} and the constants its routines share. Fixed buffers live as long as
@@ -41,7 +42,7 @@ final class Workspace implements AutoCloseable {
     final GpuBuffer statsF;
     /** {@code grad_update}'s non-finite count and arrival counter (zero between launches). */
     final GpuBuffer control;
-    final GpuBuffer rates;
+
     GpuBuffer order;
 
     private final List<GpuBuffer> batchBuffers = new ArrayList<>();
@@ -72,8 +73,9 @@ final class Workspace implements AutoCloseable {
         this.gamma = (float) config.gamma();
         this.reduceSize = Math.min(256, Integer.highestOneBit(Math.max(1, dev.maxWorkGroupSize())));
         try {
-            shape = allocFixed(4L * lay.shapeTable().length);
-            launcher.writeInts(shape, lay.shapeTable());
+            int[] table = shapeTable(lay, config.outputLoss());
+            shape = allocFixed(4L * table.length);
+            launcher.writeInts(shape, table);
             params = allocFixed(4L * lay.paramCount());
             paramsOld = allocFixed(4L * lay.paramCount());
             grad = allocFixed(4L * lay.paramCount());
@@ -81,7 +83,6 @@ final class Workspace implements AutoCloseable {
             statsI = allocFixed(4L * statsInts());
             statsF = allocFixed(4L * STATS_FLOATS);
             control = allocFixed(8);
-            rates = allocFixed(Launcher.asyncBytes(4L * lay.layers()));
             for (GpuBuffer b : List.of(params, paramsOld, grad, colNorms, control)) {
                 launcher.zero(b, 0, b.bytes());
             }
@@ -97,6 +98,19 @@ final class Workspace implements AutoCloseable {
 
     int statsInts() {
         return STATS_INTS_FIXED + hidden() + 2;
+    }
+
+    /**
+     * The kernels' shape table ({@link NetLayout#shapeTable()}) and after it the clamped phase's output treatment
+     * ({@code CLAMP_KIND}, {@code CLAMP_BETA} in kernels/common.cl): 0 the hard clamp, 1 + {@link OutputLoss.Kind}
+     * ordinal a soft clamp, then {@code beta}'s float bits.
+     */
+    static int[] shapeTable(NetLayout lay, OutputLoss loss) {
+        int[] t = lay.shapeTable();
+        int[] out = java.util.Arrays.copyOf(t, t.length + 2);
+        out[t.length] = loss.isHard() ? 0 : 1 + loss.kind().ordinal();
+        out[t.length + 1] = Float.floatToRawIntBits(loss.isHard() ? 0f : (float) loss.weight());
+        return out;
     }
 
     GpuBuffer allocFixed(long bytes) {

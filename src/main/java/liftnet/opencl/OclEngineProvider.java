@@ -3,8 +3,10 @@ package liftnet.opencl;
 import java.util.List;
 import liftnet.api.DeviceInfo;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineProvider;
 import liftnet.api.NetConfig;
+import liftnet.gpu.GpuEngine;
 
 /** Backend {@code opencl}: every OpenCL device (GPUs, and CPUs such as PoCL's). */
 public final class OclEngineProvider implements EngineProvider {
@@ -15,6 +17,11 @@ public final class OclEngineProvider implements EngineProvider {
     @Override
     public String id() {
         return "opencl";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return GpuEngine.capabilities(id());
     }
 
     @Override

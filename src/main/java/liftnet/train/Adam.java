@@ -1,6 +1,7 @@
 package liftnet.train;
 
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
 
 /**
  * Adam (Kingma and Ba, 2015): slots {@code m} and {@code v}, starting at 0; at step {@code t} (from 1),

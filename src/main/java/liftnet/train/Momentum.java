@@ -1,6 +1,7 @@
 package liftnet.train;
 
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
 
 /** Heavy-ball momentum: {@code v = mu v + g}, {@code theta -= eta_k v}; one slot, {@code v}, starting at 0. */
 final class Momentum extends Optimizer {

@@ -1,6 +1,7 @@
 package liftnet.train;
 
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
 import liftnet.api.Parameters;
 
 /**

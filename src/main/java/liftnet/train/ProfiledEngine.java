@@ -5,10 +5,13 @@ import java.util.Locale;
 import java.util.Map;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineProfile;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
+import liftnet.api.OptimizerConfig;
+import liftnet.api.OptimizerState;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
 import liftnet.api.SolverConfig;
@@ -45,7 +48,7 @@ public final class ProfiledEngine implements Engine {
         if (p != null) {
             sb.append(String.format(Locale.ROOT, "launches per step %.2f%nhost syncs per step %.2f%n", p.launches() / per,
                     p.hostSyncs() / per));
-            sb.append(String.format(Locale.ROOT, "steps %d, launches %d, host syncs %d (and %d reading the epoch's statistics)%n",
+            sb.append(String.format(Locale.ROOT, "steps %d, launches %d, host syncs %d (and %d reading the epoch's statistics and optimizer state)%n",
                     n, p.launches(), p.hostSyncs(), p.statsSyncs()));
             sb.append("device time:");
             if (p.deviceSeconds().isEmpty()) {
@@ -82,6 +85,26 @@ public final class ProfiledEngine implements Engine {
         long t0 = System.nanoTime();
         call.run();
         wall.merge(phase, System.nanoTime() - t0, Long::sum);
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return inner.capabilities();
+    }
+
+    @Override
+    public boolean setOptimizer(OptimizerConfig optimizer) {
+        return inner.setOptimizer(optimizer);
+    }
+
+    @Override
+    public OptimizerState optimizerState() {
+        return inner.optimizerState();
+    }
+
+    @Override
+    public void restoreOptimizerState(OptimizerState state) {
+        inner.restoreOptimizerState(state);
     }
 
     @Override

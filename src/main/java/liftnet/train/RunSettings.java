@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
 import liftnet.api.OutputLoss;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;

@@ -2,6 +2,7 @@ package liftnet.train;
 
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
+import liftnet.api.OptimizerConfig;
 import liftnet.api.SolverConfig;
 
 /**

@@ -1,11 +1,15 @@
 package liftnet.train;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
+import liftnet.api.OptimizerState;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
 import liftnet.api.SolverConfig;
@@ -19,38 +23,45 @@ import liftnet.api.SolverConfig;
  * backprop, linear: forward -> computeGradient -> applyUpdate
  * </pre>
  * With {@link TrainConfig#clampedFromForward()} the contrastive phases run clamped first, so that both start
- * from the forward pass. A stateful optimizer ({@link Optimizer}) replaces {@code applyUpdate}: the trainer
- * takes the gradient from the engine, steps on the host and sets the parameters back; only the CPU engine is
- * allowed that path for now ({@link #requireSupported}).
+ * from the forward pass. What the run needs is checked against the engine's {@link EngineCapabilities} first
+ * ({@link #requireSupported}). A stateful optimizer runs where the engine says ({@link Engine#setOptimizer}): inside
+ * the engine's update (GPU engines: moments in device memory, nothing crosses to the host per step; the state is
+ * read back into {@link #optimizer()} at each epoch's end, for the checkpoint, and written to the engine when a
+ * resumed run restored it), or on the host (CPU engine): the trainer takes the gradient, steps and sets the
+ * parameters back.
  */
 public final class Trainer {
 
     private final Engine engine;
     private final TrainConfig config;
     private final Optimizer optimizer;
+    /** Whether the engine applies the stateful optimizer itself ({@link Engine#setOptimizer}). */
+    private final boolean onEngine;
+    /** The step count of the state the engine holds; the host copy is written to it when the counts differ. */
+    private long engineSteps;
 
     /** {@code engine} must hold {@link TrainConfig#engineNet()}; its parameters are the starting point. */
     public Trainer(Engine engine, TrainConfig config) {
         if (!engine.config().equals(config.engineNet())) {
             throw new IllegalArgumentException("engine holds " + engine.config() + " but the run needs " + config.engineNet());
         }
-        requireSupported(engine.name(), config);
+        requireSupported(engine.capabilities(), config);
         this.engine = engine;
         this.config = config;
         this.optimizer = Optimizer.create(config.optimizer(), config.engineNet().net());
+        // Always set, SGD included: the engine may still hold another run's rule.
+        boolean applies = engine.setOptimizer(config.optimizer());
+        this.onEngine = optimizer != null && applies;
     }
 
     /**
-     * Refuses a stateful optimizer on an engine other than the CPU's: the GPU engines' update kernels are being
-     * rewritten, so the host-side update is not yet checked against them. Schedules need no state and run anywhere.
+     * Refuses a run that needs what the engine lacks: its update rule, its soft clamp, its solver (schedules need no
+     * state and run anywhere).
      *
-     * @throws IllegalArgumentException with a message of the form {@code problem; fix}
+     * @throws liftnet.api.EngineException {@code the X engine does not support Y; use --device cpu}
      */
-    public static void requireSupported(String engineName, TrainConfig config) {
-        if (config.optimizer().hasState() && !engineName.startsWith("cpu")) {
-            throw new IllegalArgumentException("--optimizer " + config.optimizer().kind().id() + " runs on the CPU engine"
-                    + " only, and the run chose " + engineName + "; add --device cpu, or use --optimizer sgd on the GPU");
-        }
+    public static void requireSupported(EngineCapabilities capabilities, TrainConfig config) {
+        capabilities.require(config.engineNet(), config.method().isLifted() ? config.solver() : null, config.optimizer());
     }
 
     /** The stateful optimizer, or {@code null} for plain SGD; its state belongs in every checkpoint. */
@@ -90,7 +101,10 @@ public final class Trainer {
         Method method = config.method();
         SolverConfig solver = config.solver();
         boolean freeFirst = method == Method.CONTRASTIVE && !config.clampedFromForward();
-        Parameters host = optimizer == null ? null : engine.parameters();
+        if (onEngine && optimizer.steps() != engineSteps) {
+            engine.restoreOptimizerState(new OptimizerState(config.optimizer().kind(), optimizer.steps(), slots()));
+        }
+        Parameters host = optimizer == null || onEngine ? null : engine.parameters();
         engine.drainStats();
         for (int from = 0; from < count; from += config.batch()) {
             int size = Math.min(config.batch(), count - from);
@@ -107,7 +121,7 @@ public final class Trainer {
                 engine.inferFree(solver);
             }
             engine.computeGradient(method);
-            if (optimizer == null) {
+            if (optimizer == null || onEngine) {
                 engine.applyUpdate(rates);
             } else {
                 Parameters g = engine.gradient();
@@ -125,7 +139,20 @@ public final class Trainer {
         if (stats.diverged()) {
             throw new DivergenceException(epoch, stats.firstNonFiniteUpdate(), config.learningRate());
         }
+        if (onEngine) {
+            OptimizerState state = engine.optimizerState();
+            optimizer.restore(state.steps(), state.slots().toArray(Parameters[]::new));
+            engineSteps = state.steps();
+        }
         return stats;
+    }
+
+    private List<Parameters> slots() {
+        List<Parameters> slots = new ArrayList<>();
+        for (int i = 0; i < optimizer.slotCount(); i++) {
+            slots.add(optimizer.slot(i));
+        }
+        return slots;
     }
 
     /**

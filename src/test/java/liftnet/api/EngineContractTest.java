@@ -525,6 +525,37 @@ public abstract class EngineContractTest {
         }
     }
 
+    /**
+     * Under the energy stopping rule a soft-clamped phase counts the output prox's decrease with the line searches':
+     * it stops before the sweep limit, near the optimum (its KKT residual and energy those of many fixed sweeps).
+     */
+    @ParameterizedTest
+    @CsvSource({"squared, 0.5", "cross-entropy, 0.5"})
+    void softClampStopsByTheEnergyRuleNearItsMinimum(String loss, double beta) {
+        NetConfig config = soft("12-10-9-8-5", Units.RELU, 0.25, loss, beta);
+        if (!implementsSoftClamp()) {
+            assertRefusesSoftClamp(config);
+            return;
+        }
+        Parameters p = TestNets.random(config.net(), 27, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 9, 28);
+        SolverConfig rule = SolverConfig.tolerance(converged().solver(), 1e-7, 400);
+        double[] reference;
+        try (Engine e = prepared(config, p, data)) {
+            e.inferClamped(converged());
+            reference = e.energies(Phase.CLAMPED);
+        }
+        try (Engine e = prepared(config, p, data)) {
+            e.inferClamped(rule);
+            double[] energies = e.energies(Phase.CLAMPED);
+            EpochStats stats = e.drainStats();
+            assertTrue(stats.meanSweeps() < 400, loss + ": the energy rule never stopped (" + stats.meanSweeps() + " sweeps)");
+            for (int r = 0; r < energies.length; r++) {
+                assertEquals(reference[r], energies[r], 1e-4 * (1 + Math.abs(reference[r])), loss + " sample " + r);
+            }
+        }
+    }
+
     @Test
     void largeSquaredClampWeightApproachesTheHardClamp() {
         NetConfig config = soft("12-10-9-8-5", Units.HARDSIGMOID, 0.25, "squared", 1e5);
@@ -545,5 +576,190 @@ public abstract class EngineContractTest {
         for (int r = 0; r < data.count(); r++) {
             assertEquals(energies[1][r], energies[0][r], 1e-4 * (1 + energies[1][r]), "sample " + r);
         }
+    }
+
+    // ---- stateful update rules, schedules and resume (the orchestrator's settings on every engine) ----
+
+    /**
+     * Relative difference allowed between an engine's stateful update and the host reference rule applied to the
+     * same gradient ({@code liftnet.train.Optimizer}, double arithmetic rounded to float): float arithmetic in a
+     * different order, relative to {@code |theta| + eta}.
+     */
+    protected static final double TOL_UPDATE = 2e-5;
+    /** Relative difference allowed between an engine's moments and the reference's, relative to {@code |moment| + |g|}. */
+    protected static final double TOL_MOMENTS = 1e-5;
+    /** Accuracy points (of 100) two engines may differ by after the same short training from the same seed. */
+    protected static final double TOL_ACCURACY_POINTS = 5;
+
+    /** Per-step rates of a schedule that changes every step (as the cosine schedule does). */
+    private static double[] changingRates(int layers, int step, double base) {
+        double[] r = new double[layers];
+        for (int k = 0; k < layers; k++) {
+            r[k] = base * (1 + 0.5 * Math.cos(0.7 * step + k)) ;
+        }
+        return r;
+    }
+
+    /**
+     * Momentum and Adam (bias correction and epsilon placement included) as the engine applies them match the host
+     * rule applied to the engine's own gradients, step after step with a rate that changes every step; the state
+     * read back matches the reference's moments and step count.
+     */
+    @ParameterizedTest
+    @EnumSource(value = OptimizerConfig.Kind.class, names = {"MOMENTUM", "ADAM"})
+    void statefulRulesFollowTheirFormula(OptimizerConfig.Kind kind) {
+        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        Parameters p = TestNets.random(config.net(), 81, 1.0, 0.1);
+        Dataset data = TestNets.randomData(config.net(), BATCH, 82);
+        OptimizerConfig rule = new OptimizerConfig(kind, 0.9, 0.999, 1e-8);
+        liftnet.train.Optimizer reference = liftnet.train.Optimizer.create(rule, config.net());
+        Parameters host = p.copy();
+        try (Engine e = prepared(config, p, data)) {
+            boolean onEngine = e.setOptimizer(rule);
+            DeviceData d = e.upload(data);
+            for (int step = 1; step <= 4; step++) {
+                e.selectBatch(d, identity(data.count()), 0, data.count());
+                e.forward();
+                e.inferFree(converged());
+                e.inferClamped(converged());
+                e.computeGradient(Method.CONTRASTIVE);
+                Parameters g = e.gradient();
+                double[] rates = changingRates(config.net().layers(), step, kind == OptimizerConfig.Kind.ADAM ? 0.01 : 0.05);
+                Parameters before = e.parameters();
+                reference.step(host, g, rates);
+                if (onEngine) {
+                    e.applyUpdate(rates);
+                } else {
+                    e.setParameters(host);
+                }
+                float[] expected = host.flatten();
+                float[] actual = e.parameters().flatten();
+                float[] start = before.flatten();
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], actual[i], TOL_UPDATE * (Math.abs(start[i]) + 0.05),
+                            kind.id() + " step " + step + ", parameter " + i);
+                }
+                host = e.parameters(); // the next reference step starts where the engine is
+            }
+            if (onEngine) {
+                OptimizerState state = e.optimizerState();
+                assertEquals(reference.steps(), state.steps());
+                for (int i = 0; i < reference.slotCount(); i++) {
+                    float[] m = reference.slot(i).flatten();
+                    float[] a = state.slots().get(i).flatten();
+                    for (int j = 0; j < m.length; j++) {
+                        assertEquals(m[j], a[j], TOL_MOMENTS * (Math.abs(m[j]) + 1e-3), kind.id() + " slot " + i + "[" + j + "]");
+                    }
+                }
+            } else {
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, e::optimizerState);
+            }
+        }
+    }
+
+    /** Trains {@code epochs} epochs of {@code config} on {@code engine} from {@code start}; the trainer, for its state. */
+    private static liftnet.train.Trainer train(Engine engine, liftnet.train.TrainConfig config, Parameters start,
+                                               Dataset data, int firstEpoch, int lastEpoch,
+                                               liftnet.train.Optimizer restored) {
+        engine.setParameters(start);
+        liftnet.train.Trainer trainer = new liftnet.train.Trainer(engine, config);
+        if (restored != null) {
+            Parameters[] slots = new Parameters[restored.slotCount()];
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = restored.slot(i);
+            }
+            trainer.optimizer().restore(restored.steps(), slots);
+        }
+        DeviceData d = engine.upload(data);
+        for (int epoch = firstEpoch; epoch <= lastEpoch; epoch++) {
+            trainer.trainEpoch(d, epoch, null);
+        }
+        return trainer;
+    }
+
+    private static liftnet.train.TrainConfig adamCosine(NetConfig config, int epochs) {
+        return new liftnet.train.TrainConfig(config, Method.CONTRASTIVE, epochs, 8, 0.01, 0, 1,
+                SolverConfig.paperDefault(), 5, 0, new OptimizerConfig(OptimizerConfig.Kind.ADAM, 0.9, 0.999, 1e-8),
+                new liftnet.train.Schedule(liftnet.train.Schedule.Kind.COSINE, 1, 1, 0), false);
+    }
+
+    /**
+     * Resume: two epochs of Adam with a cosine schedule equal, bit for bit, one epoch, the optimizer state taken
+     * into a checkpoint (read back from the engine), and one more epoch on a fresh engine that restored it.
+     */
+    @Test
+    void resumedAdamContinuesBitForBit() {
+        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        Parameters p = TestNets.random(config.net(), 91, 1.0, 0.1);
+        Dataset data = TestNets.randomData(config.net(), 32, 92);
+        liftnet.train.TrainConfig tc = adamCosine(config, 2);
+        float[] straight;
+        try (Engine e = create(config)) {
+            train(e, tc, p, data, 1, 2, null);
+            straight = e.parameters().flatten();
+        }
+        Parameters afterOne;
+        liftnet.train.Optimizer saved;
+        try (Engine e = create(config)) {
+            saved = train(e, tc, p, data, 1, 1, null).optimizer();
+            afterOne = e.parameters();
+        }
+        assertEquals(4, saved.steps(), "one epoch of 32 samples in batches of 8");
+        try (Engine e = create(config)) {
+            train(e, tc, afterOne, data, 2, 2, saved);
+            assertArrayEquals(straight, e.parameters().flatten(), "resumed run differs from the uninterrupted one");
+        }
+    }
+
+    /**
+     * Same accuracy as the CPU engine after the same training with Adam, a cosine schedule and momentum: a learnable
+     * synthetic task (labels from a fixed linear map of the inputs), same seed, same batches.
+     */
+    @ParameterizedTest
+    @EnumSource(value = OptimizerConfig.Kind.class, names = {"MOMENTUM", "ADAM"})
+    void statefulTrainingReachesTheCpuEnginesAccuracy(OptimizerConfig.Kind kind) {
+        NetConfig config = new NetConfig(NetSpec.parse("10-16-12-4"), Units.RELU, 0.5);
+        Dataset data = learnable(config.net(), 200, 93);
+        Parameters p = Parameters.initial(config.net(), 94);
+        liftnet.train.TrainConfig tc = new liftnet.train.TrainConfig(config, Method.CONTRASTIVE, 4, 10,
+                kind == OptimizerConfig.Kind.ADAM ? 0.01 : 0.05, 0, 1, SolverConfig.paperDefault(), 7, 0,
+                new OptimizerConfig(kind, 0.9, 0.999, 1e-8),
+                new liftnet.train.Schedule(liftnet.train.Schedule.Kind.COSINE, 1, 1, 0), false);
+        double[] accuracy = new double[2];
+        for (int i = 0; i < 2; i++) {
+            try (Engine e = i == 0 ? create(config) : new liftnet.cpu.CpuEngine(config, 1)) {
+                liftnet.train.Trainer t = train(e, tc, p, data, 1, 4, null);
+                accuracy[i] = 100 * t.evaluate(e.upload(data), false).accuracy();
+            }
+        }
+        assertTrue(accuracy[1] > 50, "the task must be learnable: the CPU engine reached " + accuracy[1] + "%");
+        assertEquals(accuracy[1], accuracy[0], TOL_ACCURACY_POINTS, kind.id() + ": accuracy against the CPU engine's");
+    }
+
+    /** Inputs as {@link TestNets#randomData}, labels the argmax of a fixed random linear map of them. */
+    private static Dataset learnable(NetSpec net, int count, long seed) {
+        Dataset d = TestNets.randomData(net, count, seed);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed + 1);
+        double[][] m = new double[net.outputs()][net.inputs()];
+        for (double[] row : m) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = r.nextGaussian();
+            }
+        }
+        int[] y = new int[count];
+        for (int s = 0; s < count; s++) {
+            double best = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < m.length; c++) {
+                double v = 0;
+                for (int j = 0; j < net.inputs(); j++) {
+                    v += m[c][j] * d.inputs()[s * net.inputs() + j];
+                }
+                if (v > best) {
+                    best = v;
+                    y[s] = c;
+                }
+            }
+        }
+        return new Dataset("learnable", count, net.inputs(), net.outputs(), d.inputs(), y);
     }
 }

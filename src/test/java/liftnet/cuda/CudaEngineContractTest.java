@@ -11,4 +11,9 @@ class CudaEngineContractTest extends EngineContractTest {
     protected Engine create(NetConfig config) {
         return new CudaEngine(config, CudaTesting.device());
     }
+
+    @Override
+    protected boolean implementsSoftClamp() {
+        return true;
+    }
 }

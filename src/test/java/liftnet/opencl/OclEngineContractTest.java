@@ -12,4 +12,9 @@ class OclEngineContractTest extends EngineContractTest {
     protected Engine create(NetConfig config) {
         return OclTesting.engine(config, GpuEngine.Path.AUTO);
     }
+
+    @Override
+    protected boolean implementsSoftClamp() {
+        return true;
+    }
 }

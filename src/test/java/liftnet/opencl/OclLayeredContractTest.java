@@ -12,4 +12,9 @@ class OclLayeredContractTest extends EngineContractTest {
     protected Engine create(NetConfig config) {
         return OclTesting.engine(config, GpuEngine.Path.LAYERED);
     }
+
+    @Override
+    protected boolean implementsSoftClamp() {
+        return true;
+    }
 }

@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.EnumSet;
 import liftnet.api.DeviceData;
+import liftnet.api.EngineCapabilities;
+import liftnet.api.EngineException;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
+import liftnet.api.OutputLoss;
 import liftnet.api.Parameters;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
@@ -139,15 +144,24 @@ class OptimizerTest {
     }
 
     @Test
-    void statefulOptimizersAreRefusedOffTheCpuEngine() {
-        TrainConfig adam = new TrainConfig(new NetConfig(NET, Units.RELU, 0.125), Method.LIFTED, 1, 20, 0.001, 0, 1,
+    void capabilitiesDecideWhatAnEngineTrains() {
+        NetConfig net = new NetConfig(NET, Units.RELU, 0.125);
+        TrainConfig adam = new TrainConfig(net, Method.LIFTED, 1, 20, 0.001, 0, 1,
                 SolverConfig.paperDefault(), 1, 0, config(OptimizerConfig.Kind.ADAM), Schedule.constant(), false);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Trainer.requireSupported("opencl:0 NVIDIA H100", adam));
-        assertTrue(e.getMessage().contains("CPU engine only") && e.getMessage().contains("--device cpu"), e.getMessage());
-        Trainer.requireSupported("cpu (2 threads)", adam);
-        TrainConfig cosine = new TrainConfig(new NetConfig(NET, Units.RELU, 0.125), Method.LIFTED, 1, 20, 0.001, 0, 1,
-                SolverConfig.paperDefault(), 1, 0, OptimizerConfig.sgd(), new Schedule(Schedule.Kind.COSINE, 1, 1, 0), false);
-        Trainer.requireSupported("opencl:0 NVIDIA H100", cosine);
+        EngineCapabilities sgdOnly = new EngineCapabilities("tornado", EnumSet.of(OptimizerConfig.Kind.SGD),
+                EnumSet.noneOf(OutputLoss.Kind.class), EnumSet.of(Solver.JACOBI), false);
+        EngineException e = assertThrows(EngineException.class, () -> Trainer.requireSupported(sgdOnly, adam));
+        assertEquals("the tornado engine does not support --optimizer adam; use --device cpu", e.getMessage());
+        Trainer.requireSupported(EngineCapabilities.all("cpu"), adam);
+        TrainConfig gaussSeidel = new TrainConfig(net, Method.LIFTED, 1, 20, 0.001, 0, 1,
+                SolverConfig.fixed(Solver.GAUSS_SEIDEL, 15), 1, 0, OptimizerConfig.sgd(), Schedule.constant(), false);
+        e = assertThrows(EngineException.class, () -> Trainer.requireSupported(sgdOnly, gaussSeidel));
+        assertEquals("the tornado engine does not support --solver gauss-seidel; use --device cpu", e.getMessage());
+        TrainConfig soft = new TrainConfig(net.withOutputLoss(new OutputLoss(OutputLoss.Kind.CROSS_ENTROPY, 0.01)),
+                Method.CONTRASTIVE, 1, 20, 0.001, 0, 1, SolverConfig.paperDefault(), 1, 0, OptimizerConfig.sgd(),
+                new Schedule(Schedule.Kind.COSINE, 1, 1, 0), false);
+        e = assertThrows(EngineException.class, () -> Trainer.requireSupported(sgdOnly, soft));
+        assertTrue(e.getMessage().contains("--output-loss cross-entropy"), e.getMessage());
+        Trainer.requireSupported(EngineCapabilities.all("cpu"), soft);
     }
 }

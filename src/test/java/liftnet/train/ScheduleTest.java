@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.OptimizerConfig;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
 import org.junit.jupiter.api.Test;

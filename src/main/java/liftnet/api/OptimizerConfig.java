@@ -1,7 +1,6 @@
-package liftnet.train;
+package liftnet.api;
 
 import java.util.Locale;
-import liftnet.api.Ids;
 
 /**
  * The update rule that turns a mini-batch gradient {@code g} into a parameter step, validated once.
