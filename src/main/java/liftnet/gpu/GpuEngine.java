@@ -112,6 +112,10 @@ public abstract class GpuEngine implements Engine {
         this.config = config;
         Workspace w = null;
         try {
+            if (config.net().hasConv()) {
+                String id = backend.contains(":") ? backend.substring(0, backend.indexOf(':')) : backend;
+                throw new EngineException("the " + id + " engine does not support convolutional layers; use --device cpu");
+            }
             if (!config.outputLoss().isHard()) {
                 throw new EngineException("the soft clamp (" + config.outputLoss() + ") is implemented by the cpu engine only;"
                         + " the " + backend + " engine runs the hard clamp; use --device cpu");
