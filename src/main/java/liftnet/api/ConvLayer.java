@@ -126,4 +126,44 @@ public record ConvLayer(int channels, int height, int width, int filters, int ke
         }
         return m;
     }
+
+    /**
+     * The adjoint of {@link #toDense}: the gradient with respect to the kernel of a loss whose gradient with respect to
+     * the dense matrix is {@code g [outputs x inputs]}, {@code gK[f, c, dy, dx] = sum_{oy, ox} g[(f, oy, ox), (c, y, x)]}
+     * over the positions where {@code (y, x)} is inside the image. Not modified.
+     */
+    public double[] foldDense(double[][] g) {
+        int oh = outHeight();
+        int ow = outWidth();
+        double[] out = new double[weightCount()];
+        for (int f = 0; f < filters; f++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double[] row = g[(f * oh + oy) * ow + ox];
+                    for (int c = 0; c < channels; c++) {
+                        for (int dy = 0; dy < kernel; dy++) {
+                            int y = oy * stride + dy - pad();
+                            for (int dx = 0; dx < kernel; dx++) {
+                                int x = ox * stride + dx - pad();
+                                if (y >= 0 && y < height && x >= 0 && x < width) {
+                                    out[((f * channels + c) * kernel + dy) * kernel + dx] += row[(c * height + y) * width + x];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The per-filter sums of a gradient {@code g} with respect to the {@link #outputs()} biases of the dense form. */
+    public double[] foldBias(double[] g) {
+        int positions = outHeight() * outWidth();
+        double[] out = new double[filters];
+        for (int i = 0; i < g.length; i++) {
+            out[i / positions] += g[i];
+        }
+        return out;
+    }
 }
