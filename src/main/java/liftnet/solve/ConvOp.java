@@ -12,6 +12,7 @@ import liftnet.api.ConvLayer;
  * W^T r        = scatter-add of K^T r  back through {@code source} (the transposed convolution)
  * dE/dK       += lambda X^T            (the correlation of the residual with the input)
  * </pre>
+ * The products run as sums of unit-stride rows of length {@code P} ({@link OpKernels}).
  * Column {@code j} of {@code W} (input unit {@code j}) is the list of {@code (q, p)} with {@code source[q, p] = j},
  * kept as a compressed table for the Gauss-Seidel solver, and {@code c_j = sum over that list of sum_f K[f, q]^2}.
  */
@@ -29,6 +30,8 @@ final class ConvOp extends LinearOp {
     private final int[] colStart;
     private final int[] colQ;
     private final int[] colP;
+    /** {@code K^T}, {@code [Q x F]}: {@code wt[q * F + f] = K[f, q]}. */
+    private final float[] wt;
     /** {@code sum_f K[f, q]^2}. */
     private final float[] kernelNorm;
     private final float[] c;
@@ -80,6 +83,7 @@ final class ConvOp extends LinearOp {
                 fill[j]++;
             }
         }
+        wt = new float[q * filters];
         kernelNorm = new float[q];
         c = new float[n];
         refresh();
@@ -106,6 +110,7 @@ final class ConvOp extends LinearOp {
         for (int f = 0; f < filters; f++) {
             for (int i = 0; i < q; i++) {
                 float v = w[f * q + i];
+                wt[i * filters + f] = v;
                 kernelNorm[i] += v * v;
             }
         }
@@ -130,15 +135,11 @@ final class ConvOp extends LinearOp {
         im2col(x, xo, work);
         for (int f = 0; f < filters; f++) {
             int yf = yo + f * p;
-            Arrays.fill(y, yf, yf + p, bias ? b[f] : 0f);
-            int kf = f * q;
-            for (int i = 0; i < q; i++) {
-                float kv = w[kf + i];
-                if (kv != 0f) {
-                    int o = i * p;
-                    for (int pi = 0; pi < p; pi++) {
-                        y[yf + pi] += kv * work[o + pi];
-                    }
+            OpKernels.scaledRowSum(w, f * q, q, work, 0, p, p, y, yf);
+            if (bias) {
+                float bf = b[f];
+                for (int pi = 0; pi < p; pi++) {
+                    y[yf + pi] += bf;
                 }
             }
         }
@@ -147,17 +148,7 @@ final class ConvOp extends LinearOp {
     @Override
     public void applyTransposed(float[] r, int ro, float[] out, int qo, float[] work) {
         for (int i = 0; i < q; i++) {
-            int o = i * p;
-            Arrays.fill(work, o, o + p, 0f);
-            for (int f = 0; f < filters; f++) {
-                float kv = w[f * q + i];
-                if (kv != 0f) {
-                    int rf = ro + f * p;
-                    for (int pi = 0; pi < p; pi++) {
-                        work[o + pi] += kv * r[rf + pi];
-                    }
-                }
-            }
+            OpKernels.scaledRowSum(wt, i * filters, filters, r, ro, p, p, work, i * p);
         }
         Arrays.fill(out, qo, qo + layer.inputs(), 0f);
         for (int i = 0; i < source.length; i++) {
@@ -210,18 +201,7 @@ final class ConvOp extends LinearOp {
             gb[f] += scale * sum;
             int kf = f * q;
             for (int i = 0; i < q; i++) {
-                int o = i * p;
-                float s0 = 0f;
-                float s1 = 0f;
-                int pi = 0;
-                for (; pi + 1 < p; pi += 2) {
-                    s0 += lambda[lf + pi] * work[o + pi];
-                    s1 += lambda[lf + pi + 1] * work[o + pi + 1];
-                }
-                if (pi < p) {
-                    s0 += lambda[lf + pi] * work[o + pi];
-                }
-                gw[kf + i] += scale * (s0 + s1);
+                gw[kf + i] += scale * OpKernels.dot(lambda, lf, work, i * p, p);
             }
         }
     }

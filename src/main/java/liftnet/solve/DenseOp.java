@@ -2,8 +2,7 @@ package liftnet.solve;
 
 /**
  * A dense layer: {@code W} row-major {@code [m x n]}, with a transposed copy {@code W^T [n x m]} so that both
- * products run as unit-stride {@code y += x_j * row} loops, which the JIT vectorises, and skip zero entries of
- * {@code x} (most pixels, and ReLU units at 0).
+ * products are sums of unit-stride rows ({@link OpKernels#scaledRowSum}).
  */
 final class DenseOp extends LinearOp {
 
@@ -53,34 +52,17 @@ final class DenseOp extends LinearOp {
 
     @Override
     public void apply(float[] x, int xo, float[] y, int yo, boolean bias, float[] work) {
+        OpKernels.scaledRowSum(x, xo, n, wt, 0, m, m, y, yo);
         if (bias) {
-            System.arraycopy(b, 0, y, yo, m);
-        } else {
-            java.util.Arrays.fill(y, yo, yo + m, 0f);
-        }
-        for (int j = 0; j < n; j++) {
-            float xj = x[xo + j];
-            if (xj != 0f) {
-                int o = j * m;
-                for (int i = 0; i < m; i++) {
-                    y[yo + i] += xj * wt[o + i];
-                }
+            for (int i = 0; i < m; i++) {
+                y[yo + i] += b[i];
             }
         }
     }
 
     @Override
     public void applyTransposed(float[] r, int ro, float[] q, int qo, float[] work) {
-        java.util.Arrays.fill(q, qo, qo + n, 0f);
-        for (int i = 0; i < m; i++) {
-            float ri = r[ro + i];
-            if (ri != 0f) {
-                int o = i * n;
-                for (int j = 0; j < n; j++) {
-                    q[qo + j] += ri * w[o + j];
-                }
-            }
-        }
+        OpKernels.scaledRowSum(r, ro, m, w, 0, n, n, q, qo);
     }
 
     @Override

@@ -168,7 +168,7 @@ public final class LayerSolver {
     public void solve(LayerActivations act, int r, boolean clamped, SolverConfig config, Work work) {
         StopRule stop = config.stop();
         double residual = stop == StopRule.KKT ? kktResidual(act, r, clamped, work) : Double.NaN;
-        double e = energy(act, r);
+        double e = stop == StopRule.ENERGY ? energy(act, r) : Double.NaN;
         int sweeps = 0;
         boolean done = config.maxSweeps() == 0 || stop == StopRule.KKT && residual <= config.tol();
         while (!done) {
@@ -178,18 +178,18 @@ public final class LayerSolver {
                 gaussSeidelSweep(act, r, clamped, work);
             }
             sweeps++;
-            double next = energy(act, r);
             done = sweeps >= config.maxSweeps();
             if (stop == StopRule.ENERGY) {
+                double next = energy(act, r);
                 done |= e - next <= config.tol() * Math.max(next, TINY_ENERGY);
+                e = next;
             } else if (stop == StopRule.KKT) {
                 residual = kktResidual(act, r, clamped, work);
                 done |= residual <= config.tol();
             }
-            e = next;
         }
         work.sweeps = sweeps;
-        work.energy = e;
+        work.energy = stop == StopRule.ENERGY ? e : energy(act, r);
         work.residual = residual;
     }
 
