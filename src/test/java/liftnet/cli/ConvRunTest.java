@@ -121,6 +121,19 @@ class ConvRunTest {
                 .tensors().get("W0").shape());
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {
+            "1x28x28-c16k0-10; the kernel size must be at least 1",
+            "1x28x28-c16k5s2-c8k3s15-10; larger than the 14x14 map",
+            "1x14x56-c16k5s2-10; does not match mnist, whose images are 1x28x28",
+            "3x28x28-c16k5s2-10; does not match mnist"})
+    void badConvSpecsGetOneErrorLine(String net, String mentioned) {
+        Cli.Result r = Cli.run("--device", "cpu", "--net", net, "--epochs", "1", "--out", tmp.resolve("bad").toString());
+        assertTrue(r.code() == Errors.USAGE, r::toString);
+        Cli.assertMessage(r, mentioned);
+        assertTrue(!Files.exists(tmp.resolve("bad").resolve("model.safetensors")), "no run folder is made");
+    }
+
     @Test
     void aGpuEngineRefusesConvolutionsInOneLine() {
         org.junit.jupiter.api.Assumptions.assumeTrue(liftnet.api.Engines.providers().stream()

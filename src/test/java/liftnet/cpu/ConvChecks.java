@@ -30,12 +30,16 @@ import liftnet.io.ModelFile;
  *     sweeps) against {@link liftnet.solve.DoubleReference}'s, solved to convergence in double, on the same net;</li>
  * <li>{@code sweeps MODEL DATA_DIR N}: the mean and largest relative energy gap {@code (E_s - E*) / E*} after {@code s}
  *     sweeps of Jacobi and of Gauss-Seidel, free and clamped, on the first N test samples ({@code E*}: 400 sweeps);</li>
- * <li>{@code time NET DATA_DIR STEPS}: CPU time of one training step (batch 50, one thread, 15 Jacobi sweeps) of
- *     contrastive and backprop, and of one 50-sample evaluation batch (free phase), on MNIST training samples.</li>
+ * <li>{@code time NET DATA_DIR STEPS}: CPU time of one training step (batch 50, one thread, 15 Jacobi sweeps or the
+ *     tolerance stop {@code 1e-9}) of contrastive and backprop, and of one 50-sample evaluation batch (free phase), on
+ *     MNIST training samples, from the initial weights (the weights are not updated: rate 0).</li>
  * </ul>
  * <pre>java --add-modules jdk.incubator.vector -cp target/liftnet.jar:target/test-classes liftnet.cpu.ConvChecks ...</pre>
  */
 public final class ConvChecks {
+
+    /** The tolerance of the {@code -tol} timings, as in the benchmarks ({@code --tol 1e-9}). */
+    private static final double TOL = 1e-9;
 
     private ConvChecks() {
     }
@@ -179,23 +183,27 @@ public final class ConvChecks {
         ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         NetSpec spec = NetSpec.parse(net);
         NetConfig config = new NetConfig(spec, Units.RELU, 0.125);
-        Dataset data = DataSets.load(DatasetId.MNIST, dataDir, Split.TRAIN).head(50 * (steps + 2));
+        Dataset data = DataSets.load(DatasetId.MNIST, dataDir, Split.TRAIN).head(50 * steps);
         SolverConfig solver = SolverConfig.paperDefault();
         try (Engine e = new liftnet.cpu.CpuEngineProvider().create(config, 0, 1)) {
             e.setParameters(Parameters.initial(spec, 1));
             DeviceData d = e.upload(data);
             int[] order = TestNets.identity(data.count());
-            for (String what : new String[] {"contrastive", "backprop", "evaluate"}) {
+            for (String what : new String[] {"contrastive", "contrastive-tol", "backprop", "evaluate", "evaluate-tol"}) {
+                SolverConfig sc = what.endsWith("-tol") ? SolverConfig.tolerance(Solver.JACOBI, TOL, SolverConfig.PAPER_SWEEPS)
+                        : solver;
+                long sweeps = 0;
+                long inferences = 0;
                 for (int warm = 0; warm < 2; warm++) {
                     long t0 = bean.getCurrentThreadCpuTime();
-                    int n = warm == 0 ? 2 : steps;
+                    int n = steps;
                     for (int s = 0; s < n; s++) {
                         e.selectBatch(d, order, 50 * s, 50);
                         e.forward();
                         switch (what) {
-                            case "contrastive" -> {
-                                e.inferFree(solver);
-                                e.inferClamped(solver);
+                            case "contrastive", "contrastive-tol" -> {
+                                e.inferFree(sc);
+                                e.inferClamped(sc);
                                 e.computeGradient(Method.CONTRASTIVE);
                                 e.applyUpdate(0.0);
                             }
@@ -204,15 +212,19 @@ public final class ConvChecks {
                                 e.applyUpdate(0.0);
                             }
                             default -> {
-                                e.inferFree(solver);
+                                e.inferFree(sc);
                                 e.accumulateMetrics(Phase.FREE);
                             }
                         }
+                        liftnet.api.EpochStats st = e.drainStats();
+                        sweeps += warm == 1 ? st.sweeps() : 0;
+                        inferences += warm == 1 ? st.inferences() : 0;
                     }
                     double ms = (bean.getCurrentThreadCpuTime() - t0) / 1e6 / n;
                     if (warm == 1) {
-                        System.out.printf(Locale.ROOT, "%s %s: %.2f ms CPU per batch of 50 (1 thread): %.0f s per 60,000 samples%n",
-                                net, what, ms, ms * 1200 / 1000);
+                        System.out.printf(Locale.ROOT, "%s %s: %.2f ms CPU per batch of 50 (1 thread): %.0f s per 60,000"
+                                + " samples; mean sweeps %.2f%n", net, what, ms, ms * 1200 / 1000,
+                                inferences == 0 ? Double.NaN : (double) sweeps / inferences);
                     }
                 }
             }
