@@ -8,7 +8,7 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The two products every {@link LinearOp} reduces to, with the Vector API on unpadded rows (a scalar loop takes the
  * last {@code n mod LANES} values): a sum of scaled rows, each output vector kept in four accumulators while the rows
- * stream past, and a dot product.
+ * stream past, and a dot product. Both sum in a fixed order, so results repeat exactly from run to run.
  */
 final class OpKernels {
 
@@ -62,7 +62,9 @@ final class OpKernels {
         for (; i < bound; i += LANES) {
             a0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), a0);
         }
-        float acc = a0.add(a1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        // A fixed folding order (VectorKernels.sumLanes), not reduceLanes, whose order may differ between the
+        // interpreter and compiled code: the result must not depend on when the JIT compiled this method.
+        float acc = VectorKernels.sumLanes(a0.add(a1));
         for (; i < n; i++) {
             acc += x[xo + i] * y[yo + i];
         }
