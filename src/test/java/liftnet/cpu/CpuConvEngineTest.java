@@ -195,6 +195,41 @@ class CpuConvEngineTest {
         }
     }
 
+    /**
+     * Gradients repeat bit for bit whatever the number of threads, and from the first (interpreted) calls to the
+     * compiled ones: partial sums are per fixed group of samples, added in group order, and every sum has a fixed order.
+     */
+    @Test
+    void gradientsDoNotDependOnThreadsOrCompilation() {
+        NetConfig config = new NetConfig(NetSpec.parse("1x8x8-c4k3s2-c6k3-7-3"), Units.RELU, 0.25);
+        Parameters p = TestNets.random(config.net(), 61, 1.2, 0.2);
+        Dataset data = TestNets.randomData(config.net(), 19, 62);
+        SolverConfig solver = SolverConfig.fixed(Solver.JACOBI, 5);
+        float[][] first = new float[2][];
+        for (int repeat = 0; repeat < 60; repeat++) {
+            for (int threads : new int[] {1, 3}) {
+                try (Engine e = new CpuConvEngine(config, threads)) {
+                    e.setParameters(p);
+                    e.selectBatch(e.upload(data), identity(data.count()), 0, data.count());
+                    e.forward();
+                    e.inferFree(solver);
+                    e.inferClamped(solver);
+                    int m = 0;
+                    for (Method method : new Method[] {Method.CONTRASTIVE, Method.BACKPROP}) {
+                        e.computeGradient(method);
+                        float[] g = e.gradient().flatten();
+                        if (first[m] == null) {
+                            first[m] = g;
+                        }
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(first[m], g,
+                                method.id() + " gradient with " + threads + " threads, repetition " + repeat);
+                        m++;
+                    }
+                }
+            }
+        }
+    }
+
     /** Energies, activations and gradients against {@link DoubleReference}, where each convolution is a dense matrix. */
     @ParameterizedTest
     @EnumSource(Units.class)
