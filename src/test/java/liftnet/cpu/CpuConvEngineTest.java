@@ -38,9 +38,14 @@ class CpuConvEngineTest {
     static final String NET = "1x6x6-c3k3s2-c4k3-5-4";
     private static final SolverConfig CONVERGED = SolverConfig.fixed(Solver.JACOBI, 600);
     private static final SolverConfig CONVERGED_GS = SolverConfig.fixed(Solver.GAUSS_SEIDEL, 600);
-    /** As in the engine contract: float energies, central differences of step {@link #STEP}. */
+    /**
+     * As in the engine contract: float energies, central differences of step {@link #STEP}. The step balances float
+     * noise in the energies (larger below 1e-3) against kinks of ReLU and hard-sigmoid units crossed by the step
+     * (the contract's 1e-2 crosses some on these nets): largest errors measured at 3e-3, over the three units, 9.0e-3
+     * contrastive, 1.2e-3 lifted, 9.2e-4 backprop ({@code ConvChecks fd}).
+     */
     private static final double TOL_FINITE_DIFFERENCE = 2e-2;
-    private static final double STEP = 1e-3;
+    private static final double STEP = 3e-3;
     /** Relative agreement of float results with the double reference (activations near 1, sums of ~100 terms). */
     private static final double TOL_REFERENCE = 2e-4;
     private static final int BATCH = 7;
