@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A small convolutional net through the commands on real MNIST: every method trains, a stateful optimizer resumes
- * exactly, and evaluate, energy and filters read the model.
+ * exactly, evaluate, energy and filters read the model, and bad specs get one error line. (The GPU engines' refusal is
+ * checked without a device by {@code liftnet.gpu.GpuConvRefusalTest}: probing and opening PoCL here, after the other
+ * cli tests in the same JVM, crashed it on JDK 17.)
  */
 class ConvRunTest {
 
@@ -132,15 +134,5 @@ class ConvRunTest {
         assertTrue(r.code() == Errors.USAGE, r::toString);
         Cli.assertMessage(r, mentioned);
         assertTrue(!Files.exists(tmp.resolve("bad").resolve("model.safetensors")), "no run folder is made");
-    }
-
-    @Test
-    void aGpuEngineRefusesConvolutionsInOneLine() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(liftnet.api.Engines.providers().stream()
-                        .anyMatch(p -> p.id().equals("opencl") && !p.devices().isEmpty()),
-                "no OpenCL device (PoCL or a GPU)");
-        Cli.Result r = train(tmp.resolve("gpu"), 1, "--device", "opencl");
-        assertEquals(Errors.FAILURE, r.code(), r::toString);
-        assertTrue(r.error().contains("the opencl engine does not support convolutional layers; use --device cpu"), r::toString);
     }
 }
