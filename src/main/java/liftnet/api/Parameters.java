@@ -5,7 +5,9 @@ import java.util.SplittableRandom;
 
 /**
  * Weights and biases of a net, in float: {@code weights[k]} is row-major {@code W_k} of shape
- * {@code [n_{k+1} x n_k]}, {@code biases[k]} is {@code b_k} of length {@code n_{k+1}}, {@code k = 0..L-1}.
+ * {@code [n_{k+1} x n_k]}, {@code biases[k]} is {@code b_k} of length {@code n_{k+1}}, {@code k = 0..L-1}; for a
+ * convolution ({@link NetSpec#conv(int)}) {@code weights[k]} is the kernel, row-major {@code [F, C, K, K]}, and
+ * {@code biases[k]} one bias per filter, {@code [F]}.
  * A plain mutable container: engines copy it in and out, never keep a reference.
  */
 public final class Parameters {
@@ -26,15 +28,15 @@ public final class Parameters {
         float[][] w = new float[layers][];
         float[][] b = new float[layers][];
         for (int k = 0; k < layers; k++) {
-            w[k] = new float[net.width(k + 1) * net.width(k)];
-            b[k] = new float[net.width(k + 1)];
+            w[k] = new float[net.weightCount(k)];
+            b[k] = new float[net.biasCount(k)];
         }
         return new Parameters(net, w, b);
     }
 
     /**
      * Seeded initialisation: weights {@code W_k[i][j] ~ N(0, 1 / n_k)}, biases 0 (paper Section 5: normal
-     * weights, zero biases). Layer {@code k} draws from its own stream, {@code split()} in layer order from
+     * weights, zero biases); a convolution's kernel {@code N(0, 1 / (C K K))}, its fan-in. Layer {@code k} draws from its own stream, {@code split()} in layer order from
      * {@code new SplittableRandom(seed)}, so the first layers of two nets that share their first widths are
      * identical for the same seed.
      */
@@ -48,7 +50,7 @@ public final class Parameters {
         SplittableRandom root = new SplittableRandom(seed);
         for (int k = 0; k < net.layers(); k++) {
             SplittableRandom layer = root.split();
-            double std = scale / Math.sqrt(net.width(k));
+            double std = scale / Math.sqrt(net.fanIn(k));
             float[] w = p.weights[k];
             for (int i = 0; i < w.length; i++) {
                 w[i] = (float) (layer.nextGaussian() * std);
@@ -64,10 +66,11 @@ public final class Parameters {
                     + weights.length + " weight and " + biases.length + " bias arrays");
         }
         for (int k = 0; k < net.layers(); k++) {
-            int rows = net.width(k + 1);
-            int cols = net.width(k);
-            if (weights[k].length != rows * cols) {
-                throw new IllegalArgumentException("W" + k + " of net " + net + " must hold " + rows + " x " + cols
+            int rows = net.biasCount(k);
+            if (weights[k].length != net.weightCount(k)) {
+                String shape = Arrays.stream(net.weightShape(k)).mapToObj(Integer::toString)
+                        .collect(java.util.stream.Collectors.joining(" x "));
+                throw new IllegalArgumentException("W" + k + " of net " + net + " must hold " + shape
                         + " values; found " + weights[k].length);
             }
             if (biases[k].length != rows) {
@@ -91,7 +94,7 @@ public final class Parameters {
         return biases[k];
     }
 
-    /** {@code W_k[row][col]}. */
+    /** {@code W_k[row][col]} of a dense layer. */
     public float weight(int k, int row, int col) {
         return weights[k][row * net.width(k) + col];
     }

@@ -3,6 +3,7 @@ package liftnet.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import liftnet.api.ConvLayer;
 import liftnet.io.ModelFile;
 import liftnet.report.FilterImage;
 import picocli.CommandLine;
@@ -12,8 +13,11 @@ import picocli.CommandLine.Option;
 /** {@code filters}: draws the first-layer weights {@code W_0} of a model as image tiles ({@link FilterImage}). */
 @Command(name = "filters", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Draws the first-layer weights W0 of a model as a PNG of tiles, one per hidden unit of layer 1"
-                + " (the paper's Figure 1).")
+                + " (the paper's Figure 1); for a convolution, one tile per kernel and input channel.")
 final class FiltersCommand implements Callable<Integer> {
+
+    /** Default pixels per weight for a convolution's kernels, which are a few weights wide. */
+    private static final int KERNEL_SCALE = 8;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,7 +31,7 @@ final class FiltersCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE.png", required = true, description = "The PNG to write (replaced atomically)")
     Path out;
 
-    @Option(names = "--scale", paramLabel = "N", description = "Pixels per weight. Default: 3, or 2 for wide images")
+    @Option(names = "--scale", paramLabel = "N", description = "Pixels per weight. Default: 3, or 2 for wide images, 8 for kernels")
     Integer scale;
 
     @Option(names = "--gap", paramLabel = "N", defaultValue = "" + FilterImage.DEFAULT_GAP, description = "White pixels between tiles. Default: ${DEFAULT-VALUE}")
@@ -45,6 +49,15 @@ final class FiltersCommand implements Callable<Integer> {
         ModelOptions source = new ModelOptions();
         source.model = model;
         ModelFile.Model m = source.readModel();
+        ConvLayer conv = m.config().net().conv(0);
+        if (conv != null) {
+            int tiles = conv.filters() * conv.channels();
+            FilterImage.write(m.parameters().weight(0), tiles, conv.kernel() * conv.kernel(), out,
+                    scale == null ? KERNEL_SCALE : scale, gap);
+            main.err.println("wrote " + out + " (" + tiles + " kernels of " + conv.kernel() + " x " + conv.kernel()
+                    + (conv.channels() == 1 ? "" : ", " + conv.filters() + " filters x " + conv.channels() + " channels") + ")");
+            return Errors.OK;
+        }
         int inputs = m.config().net().inputs();
         int side = (int) Math.round(Math.sqrt(inputs));
         if (side * side != inputs) {

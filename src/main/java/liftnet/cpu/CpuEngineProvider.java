@@ -43,11 +43,13 @@ public final class CpuEngineProvider implements EngineProvider {
 
     @Override
     public Engine create(NetConfig config, int index) {
-        return new CpuEngine(config);
+        return create(config, index, 0);
     }
 
+    /** {@link CpuEngine} for dense nets, {@link CpuConvEngine} for nets with convolutions. */
     @Override
     public Engine create(NetConfig config, int index, int threads) {
-        return threads > 0 ? new CpuEngine(config, threads) : new CpuEngine(config);
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        return config.net().hasConv() ? new CpuConvEngine(config, n) : new CpuEngine(config, n);
     }
 }

@@ -12,6 +12,6 @@ public final class CudaEngine extends GpuEngine {
 
     /** Opens CUDA device {@code index} (see {@link CudaRuntime#devices()}) for {@code config}. */
     public CudaEngine(NetConfig config, int index) {
-        super("cuda:" + index, new CudaDevice(index), config);
+        super(supported("cuda:" + index, config), new CudaDevice(index), config);
     }
 }

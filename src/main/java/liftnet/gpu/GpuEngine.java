@@ -124,6 +124,22 @@ public abstract class GpuEngine implements Engine {
     private boolean closed;
 
     /**
+     * Refuses a net the GPU engines do not run (convolutional layers), before any device is opened: subclasses call it
+     * in their {@code super(...)} arguments ahead of creating the device.
+     *
+     * @param backend backend id, e.g. {@code opencl:0}
+     * @return {@code backend}
+     * @throws EngineException naming the engine that runs the net
+     */
+    protected static String supported(String backend, NetConfig config) {
+        if (config.net().hasConv()) {
+            String id = backend.contains(":") ? backend.substring(0, backend.indexOf(':')) : backend;
+            throw new EngineException("the " + id + " engine does not support convolutional layers; use --device cpu");
+        }
+        return backend;
+    }
+
+    /**
      * Takes ownership of {@code dev} (closed with the engine, also when this constructor fails).
      *
      * @param backend backend id for {@link #name()}, e.g. {@code opencl:0}

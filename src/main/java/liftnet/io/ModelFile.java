@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  *   <li>{@code __metadata__} strings {@code net} (e.g. {@code "784-64-64-64-10"}), {@code units}
  *       ({@code relu | hardsigmoid | linear}) and {@code gamma} (e.g. {@code "0.125"}); further keys are allowed
  *       and kept.</li>
+ *   <li>A net with convolutions ({@code net} e.g. {@code "1x28x28-c16k5s2-c32k3s2-64-10"}) stores a convolution's
+ *       {@code W_k} as its kernel, shape {@code [F, C, K, K]}, and {@code b_k} with shape {@code [F]}, and adds the
+ *       metadata {@code layers} naming each layer's kind ({@code conv,conv,dense,dense}). Dense nets have no
+ *       {@code layers} key, so their files are as before.</li>
  * </ul>
  *
  * A file written by numpy with these names loads, and a file written here loads in numpy. Writes are atomic
@@ -50,6 +54,8 @@ public final class ModelFile {
     public static final String OUTPUT_LOSS = "output_loss";
     /** Metadata key of a soft clamp's weight beta, e.g. {@code "10.0"}; written with {@link #OUTPUT_LOSS}. */
     public static final String CLAMP_WEIGHT = "clamp_weight";
+    /** Metadata key of the layer kinds of a net with convolutions, e.g. {@code "conv,conv,dense,dense"}. */
+    public static final String LAYERS = "layers";
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
@@ -107,6 +113,9 @@ public final class ModelFile {
             metadata.put(OUTPUT_LOSS, config.outputLoss().kind().id());
             metadata.put(CLAMP_WEIGHT, config.outputLoss().weightText());
         }
+        if (net.hasConv()) {
+            metadata.put(LAYERS, net.layerKinds());
+        }
         if (extraMetadata != null) {
             for (Map.Entry<String, String> e : new TreeMap<>(extraMetadata).entrySet()) {
                 String own = metadata.get(e.getKey());
@@ -119,9 +128,8 @@ public final class ModelFile {
         }
         List<SafeTensors.Tensor> tensors = new ArrayList<>();
         for (int k = 0; k < net.layers(); k++) {
-            tensors.add(SafeTensors.Tensor.f32(weightName(k), new int[] {net.width(k + 1), net.width(k)},
-                    parameters.weight(k)));
-            tensors.add(SafeTensors.Tensor.f32(biasName(k), new int[] {net.width(k + 1)}, parameters.bias(k)));
+            tensors.add(SafeTensors.Tensor.f32(weightName(k), net.weightShape(k), parameters.weight(k)));
+            tensors.add(SafeTensors.Tensor.f32(biasName(k), new int[] {net.biasCount(k)}, parameters.bias(k)));
         }
         SafeTensors.write(file, tensors, metadata);
     }
@@ -146,8 +154,8 @@ public final class ModelFile {
         float[][] weights = new float[net.layers()][];
         float[][] biases = new float[net.layers()][];
         for (int k = 0; k < net.layers(); k++) {
-            weights[k] = tensor(file, contents, net, weightName(k), net.width(k + 1), net.width(k));
-            biases[k] = tensor(file, contents, net, biasName(k), net.width(k + 1));
+            weights[k] = tensor(file, contents, net, weightName(k), net.weightShape(k));
+            biases[k] = tensor(file, contents, net, biasName(k), net.biasCount(k));
         }
         Set<String> unexpected = new TreeSet<>(contents.tensors().keySet());
         for (int k = 0; k < net.layers(); k++) {
@@ -184,6 +192,11 @@ public final class ModelFile {
             config = new NetConfig(net, units, Double.parseDouble(gammaText));
         } catch (IllegalArgumentException e) {
             throw ModelFileException.of(file, "metadata " + GAMMA + ": " + e.getMessage(), e);
+        }
+        String kinds = metadata.get(LAYERS);
+        if (kinds != null && !kinds.trim().equals(net.layerKinds())) {
+            throw ModelFileException.of(file, "metadata " + LAYERS + " '" + kinds + "' contradicts " + NET + " " + net
+                    + ", whose layers are " + net.layerKinds());
         }
         return config.withOutputLoss(parseOutputLoss(file, metadata));
     }

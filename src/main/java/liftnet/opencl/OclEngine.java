@@ -9,6 +9,6 @@ public final class OclEngine extends GpuEngine {
 
     /** Opens OpenCL device {@code index} (see {@link OclRuntime#devices()}) for {@code config}. */
     public OclEngine(NetConfig config, int index) {
-        super("opencl:" + index, new OclDevice(index, KernelSource.openclProgram(), ""), config);
+        super(supported("opencl:" + index, config), new OclDevice(index, KernelSource.openclProgram(), ""), config);
     }
 }

@@ -56,7 +56,18 @@ public final class FilterImage {
      * @throws IllegalArgumentException if {@code n_0} is not a perfect square, or scale or gap are out of range
      */
     public static void write(Parameters p, Path png, int scale, int gap) throws IOException {
-        BufferedImage image = render(p, scale, gap);
+        write(render(p, scale, gap), png);
+    }
+
+    /**
+     * Writes the tiles of a row-major {@code [tiles x inputs]} matrix to {@code png}, atomically, e.g. a convolution's
+     * kernel {@code [F, C, K, K]} as {@code F C} tiles of {@code K x K}; see {@link #render(float[], int, int, int, int)}.
+     */
+    public static void write(float[] weights, int tiles, int inputs, Path png, int scale, int gap) throws IOException {
+        write(render(weights, tiles, inputs, scale, gap), png);
+    }
+
+    private static void write(BufferedImage image, Path png) throws IOException {
         AtomicFiles.write(png, out -> {
             if (!ImageIO.write(image, "png", out)) {
                 throw new IOException("no PNG writer available in this JVM");

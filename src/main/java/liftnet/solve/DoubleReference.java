@@ -1,5 +1,6 @@
 package liftnet.solve;
 
+import liftnet.api.ConvLayer;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
 import liftnet.api.Parameters;
@@ -9,7 +10,9 @@ import liftnet.api.Units;
  * A plain double-precision implementation of one sample's free and clamped problems and of the gradients,
  * written for clarity, not speed. It resolves what float cannot: at {@code gamma = 1/256} the contrastive
  * gradient of a 4-layer net is {@code gamma^3 ~ 6e-8} times the back-propagated error, below float's
- * resolution of activations near 1. Used for the paper's Section 4 figure and as a reference in tests.
+ * resolution of activations near 1. Used for the paper's Section 4 figure and as a reference in tests. A convolution is
+ * held as its dense matrix, so its gradients come out dense, {@code [n_{k+1}][n_k]}: {@link ConvLayer#foldDense} turns
+ * them into kernel gradients.
  */
 public final class DoubleReference {
 
@@ -30,6 +33,16 @@ public final class DoubleReference {
         for (int k = 0; k < layers; k++) {
             int rows = net.width(k + 1);
             int cols = net.width(k);
+            ConvLayer conv = net.conv(k);
+            if (conv != null) {
+                // A convolution as the dense matrix it is (ConvLayer#toDense), its bias repeated over the positions.
+                w[k] = conv.toDense(p.weight(k));
+                b[k] = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    b[k][i] = p.bias(k)[i / (rows / conv.filters())];
+                }
+                continue;
+            }
             w[k] = new double[rows][cols];
             b[k] = new double[rows];
             for (int i = 0; i < rows; i++) {

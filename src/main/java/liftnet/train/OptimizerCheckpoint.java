@@ -38,8 +38,8 @@ public final class OptimizerCheckpoint {
             Parameters slot = optimizer.slot(i);
             net = slot.net();
             for (int k = 0; k < net.layers(); k++) {
-                tensors.add(SafeTensors.Tensor.f32(name(i, "W", k), new int[] {net.width(k + 1), net.width(k)}, slot.weight(k)));
-                tensors.add(SafeTensors.Tensor.f32(name(i, "b", k), new int[] {net.width(k + 1)}, slot.bias(k)));
+                tensors.add(SafeTensors.Tensor.f32(name(i, "W", k), net.weightShape(k), slot.weight(k)));
+                tensors.add(SafeTensors.Tensor.f32(name(i, "b", k), new int[] {net.biasCount(k)}, slot.bias(k)));
             }
         }
         Map<String, String> metadata = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.nio.file.Path;
+import liftnet.api.ConvLayer;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
@@ -72,6 +73,16 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         require(outputLoss.isHard() || method.isLifted(), "--output-loss " + outputLoss.kind().id() + " --clamp-weight "
                 + outputLoss.weightText() + ": a soft clamp changes the clamped phase, which --method " + method.id()
                 + " does not have; use --method contrastive or lifted, or drop --output-loss and --clamp-weight");
+        if (net.hasConv()) {
+            ConvLayer first = net.conv(0);
+            int side = (int) Math.round(Math.sqrt(dataset.width()));
+            String image = "1x" + side + "x" + side;
+            if (!first.inputShape().equals(image)) {
+                throw new IllegalArgumentException("--net " + net + ": the input image " + first.inputShape()
+                        + " does not match " + dataset.key() + ", whose images are " + image + "; use e.g. --net "
+                        + image + net.toString().substring(first.inputShape().length()));
+            }
+        }
         if (net.inputs() != dataset.width()) {
             throw new IllegalArgumentException("--net " + net + ": the input width " + net.inputs() + " does not match "
                     + dataset.key() + ", which has " + dataset.width() + " inputs per sample; use e.g. --net "

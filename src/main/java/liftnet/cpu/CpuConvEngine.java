@@ -1,0 +1,562 @@
+package liftnet.cpu;
+
+import java.util.Arrays;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
+import liftnet.api.EngineChecks;
+import liftnet.api.EpochStats;
+import liftnet.api.Method;
+import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
+import liftnet.api.Parameters;
+import liftnet.api.Phase;
+import liftnet.api.SolverConfig;
+import liftnet.api.Units;
+import liftnet.data.Dataset;
+import liftnet.solve.LayerActivations;
+import liftnet.solve.LayerSolver;
+import liftnet.solve.LinearOp;
+
+/**
+ * The CPU engine for nets with convolutional layers (it runs dense nets too, more slowly than {@link CpuEngine}):
+ * every weight layer is a {@link LinearOp}, the solvers are {@link LayerSolver}'s, one sample at a time. The threads
+ * share a batch's samples for the forward pass and inference. Gradients are summed per fixed group of
+ * {@link #GROUP} samples and the groups' sums added in order, so results do not depend on the number of threads or
+ * on which thread ran which group.
+ */
+public final class CpuConvEngine implements Engine {
+
+    /** Samples per partial gradient sum. */
+    static final int GROUP = 8;
+    /** Longs between two workers' counters (two cache lines). */
+    private static final int SPACING = 16;
+    private static final int STAT_SWEEPS = 0;
+    private static final int STAT_INFERENCES = 1;
+    private static final int STAT_CORRECT = 2;
+    private static final int STAT_LINEAR = 3;
+
+    private final NetConfig config;
+    private final NetSpec net;
+    private final int layers;
+    private final int[] width;
+    private final Units units;
+    private final float[][] w;
+    private final float[][] b;
+    private final LinearOp[] ops;
+    private final LayerSolver solver;
+    private final CpuWorkers workers;
+    private final LayerSolver.Work[] work;
+    /** Per worker, a residual row of the widest layer. */
+    private final float[][] lambdaRow;
+    private final float[][] gw;
+    private final float[][] gb;
+    private final double[] termWeight;
+    private boolean gradientFinite = true;
+
+    private int capacity;
+    private int[] labels;
+    private LayerActivations forward;
+    private LayerActivations free;
+    private LayerActivations clamped;
+    /** Back-propagated errors {@code delta_k}, {@code [capacity x n_k]}. */
+    private float[][] delta;
+    private float[][][] partialW;
+    private float[][][] partialB;
+    private double[] freeEnergy;
+    private double[] clampedEnergy;
+
+    private Dataset data;
+    private int[] order;
+    private int from;
+    private int size;
+    private boolean forwardDone;
+    private boolean freeDone;
+    private boolean clampedDone;
+
+    private final long[] stats;
+    private final int statStride;
+    private final double[] statMaxResidual;
+    private double statFreeEnergy;
+    private double statClampedEnergy;
+    private long statSamples;
+    private long statUpdates;
+    private long statFirstNonFinite = -1;
+
+    /** @param threads number of threads, at least 1 (the calling thread is one of them) */
+    public CpuConvEngine(NetConfig config, int threads) {
+        this.config = config;
+        this.net = config.net();
+        this.layers = net.layers();
+        this.width = net.widths();
+        this.units = config.units();
+        w = new float[layers][];
+        b = new float[layers][];
+        gw = new float[layers][];
+        gb = new float[layers][];
+        ops = new LinearOp[layers];
+        termWeight = new double[layers];
+        for (int k = 0; k < layers; k++) {
+            w[k] = new float[net.weightCount(k)];
+            b[k] = new float[net.biasCount(k)];
+            gw[k] = new float[w[k].length];
+            gb[k] = new float[b[k].length];
+            ops[k] = LinearOp.of(net, k, w[k], b[k]);
+            termWeight[k] = config.termWeight(k);
+        }
+        solver = new LayerSolver(config, ops);
+        workers = new CpuWorkers(threads);
+        work = new LayerSolver.Work[threads];
+        lambdaRow = new float[threads][];
+        for (int t = 0; t < threads; t++) {
+            work[t] = solver.newWork();
+            lambdaRow[t] = new float[net.maxWidth()];
+        }
+        statStride = STAT_LINEAR + Math.max(0, layers - 1) + SPACING;
+        stats = new long[threads * statStride];
+        statMaxResidual = new double[threads * SPACING];
+        Arrays.fill(statMaxResidual, Double.NaN);
+        ensureCapacity(64);
+    }
+
+    /** An engine on every available processor. */
+    public CpuConvEngine(NetConfig config) {
+        this(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public String name() {
+        int threads = workers.threads();
+        return "cpu (" + threads + (threads == 1 ? " thread" : " threads") + ", layer ops for convolutions)";
+    }
+
+    @Override
+    public NetConfig config() {
+        return config;
+    }
+
+    @Override
+    public void setParameters(Parameters p) {
+        EngineChecks.parameters(config, p);
+        for (int k = 0; k < layers; k++) {
+            System.arraycopy(p.weight(k), 0, w[k], 0, w[k].length);
+            System.arraycopy(p.bias(k), 0, b[k], 0, b[k].length);
+            ops[k].refresh();
+        }
+        invalidate();
+    }
+
+    @Override
+    public Parameters parameters() {
+        Parameters p = Parameters.zeros(net);
+        for (int k = 0; k < layers; k++) {
+            System.arraycopy(w[k], 0, p.weight(k), 0, w[k].length);
+            System.arraycopy(b[k], 0, p.bias(k), 0, b[k].length);
+        }
+        return p;
+    }
+
+    @Override
+    public DeviceData upload(Dataset dataset) {
+        EngineChecks.upload(config, dataset);
+        return new HostData(dataset);
+    }
+
+    private record HostData(Dataset dataset) implements DeviceData {
+        @Override
+        public void close() {
+        }
+    }
+
+    @Override
+    public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
+        if (!(deviceData instanceof HostData host)) {
+            throw new IllegalArgumentException("data set " + deviceData.dataset().name()
+                    + " was uploaded to another engine; upload it to this one with upload(dataset)");
+        }
+        EngineChecks.batch(host.dataset(), order, from, size);
+        ensureCapacity(size);
+        this.data = host.dataset();
+        this.order = order;
+        this.from = from;
+        this.size = size;
+        invalidate();
+    }
+
+    @Override
+    public int batchSize() {
+        return size;
+    }
+
+    @Override
+    public void forward() {
+        require(data != null, "no batch selected: call selectBatch first");
+        int n0 = width[0];
+        workers.run(size, (r, t) -> {
+            int sample = order[from + r];
+            labels[r] = data.labels()[sample];
+            System.arraycopy(data.inputs(), sample * n0, forward.z(0), r * n0, n0);
+            solver.forward(forward, r, work[t]);
+        });
+        forwardDone = true;
+        freeDone = false;
+        clampedDone = false;
+    }
+
+    @Override
+    public void inferFree(SolverConfig solverConfig) {
+        infer(solverConfig, false);
+        freeDone = true;
+    }
+
+    @Override
+    public void inferClamped(SolverConfig solverConfig) {
+        infer(solverConfig, true);
+        clampedDone = true;
+    }
+
+    private void infer(SolverConfig solverConfig, boolean isClamped) {
+        requireForward();
+        LayerActivations act = isClamped ? clamped : free;
+        LayerActivations start = isClamped && freeDone ? free : forward;
+        double[] energy = isClamped ? clampedEnergy : freeEnergy;
+        workers.run(size, (r, t) -> {
+            LayerSolver.Work wk = work[t];
+            act.copyRow(start, r);
+            if (isClamped) {
+                solver.clampOutput(act, r, labels[r], wk);
+            }
+            solver.solve(act, r, isClamped, solverConfig, wk);
+            stats[t * statStride + STAT_SWEEPS] += wk.sweeps;
+            stats[t * statStride + STAT_INFERENCES]++;
+            energy[r] = wk.energy;
+            if (!Double.isNaN(wk.residual)) {
+                int m = t * SPACING;
+                statMaxResidual[m] = Double.isNaN(statMaxResidual[m]) ? wk.residual : Math.max(statMaxResidual[m], wk.residual);
+            }
+        });
+    }
+
+    @Override
+    public void computeGradient(Method method) {
+        requireForward();
+        switch (method) {
+            case CONTRASTIVE -> {
+                require(freeDone && clampedDone, "the contrastive gradient needs inferFree and inferClamped first");
+                accumulate(method);
+            }
+            case LIFTED -> {
+                require(clampedDone, "the lifted gradient needs inferClamped first");
+                accumulate(method);
+            }
+            case BACKPROP, LINEAR -> {
+                backpropDeltas();
+                accumulate(method);
+            }
+        }
+    }
+
+    /** {@code delta_L = z_L - y}, {@code delta_k = (W_k^T delta_{k+1}) * [a_k strictly inside C]} at the forward pass. */
+    private void backpropDeltas() {
+        int outputs = width[layers];
+        workers.run(size, (r, t) -> {
+            float[] top = delta[layers];
+            float[] zl = forward.z(layers);
+            for (int j = 0; j < outputs; j++) {
+                top[r * outputs + j] = zl[r * outputs + j] - (j == labels[r] ? 1f : 0f);
+            }
+            for (int k = layers - 1; k >= 1; k--) {
+                int n = width[k];
+                ops[k].applyTransposed(delta[k + 1], r * width[k + 1], delta[k], r * n, work[t].op);
+                float[] a = forward.a(k);
+                for (int j = 0; j < n; j++) {
+                    if (!units.strictlyInside(a[r * n + j])) {
+                        delta[k][r * n + j] = 0f;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The batch-mean gradient: per group of {@link #GROUP} samples and layer, {@code sum_r scale lambda_{k+1} z_k^T}
+     * into the group's partial sums, then the partial sums added in group order. Energy gradients use
+     * {@code dE/dW_k = -gamma^k lambda_{k+1} z_k^T} at the clamped (minus the free) activations; backprop
+     * {@code delta_{k+1} z_k^T} at the forward pass.
+     */
+    private void accumulate(Method method) {
+        int groups = (size + GROUP - 1) / GROUP;
+        ensurePartials(groups);
+        float inv = 1f / size;
+        workers.run(groups * layers, (c, t) -> {
+            int g = c / layers;
+            int k = c % layers;
+            float[] pw = partialW[g][k];
+            float[] pb = partialB[g][k];
+            Arrays.fill(pw, 0f);
+            Arrays.fill(pb, 0f);
+            int nk = width[k];
+            int nn = width[k + 1];
+            float[] lam = lambdaRow[t];
+            for (int r = g * GROUP; r < Math.min(size, (g + 1) * GROUP); r++) {
+                if (method == Method.BACKPROP || method == Method.LINEAR) {
+                    ops[k].accumulateGradient(delta[k + 1], r * nn, forward.z(k), r * nk, inv, pw, pb, work[t].op);
+                    continue;
+                }
+                float scale = (float) (termWeight[k] * inv);
+                residual(clamped, k + 1, r, lam);
+                ops[k].accumulateGradient(lam, 0, k == 0 ? forward.z(0) : clamped.z(k), r * nk, -scale, pw, pb, work[t].op);
+                if (method == Method.CONTRASTIVE) {
+                    residual(free, k + 1, r, lam);
+                    ops[k].accumulateGradient(lam, 0, k == 0 ? forward.z(0) : free.z(k), r * nk, scale, pw, pb, work[t].op);
+                }
+            }
+        });
+        workers.run(layers, (k, t) -> {
+            Arrays.fill(gw[k], 0f);
+            Arrays.fill(gb[k], 0f);
+            for (int g = 0; g < groups; g++) {
+                float[] pw = partialW[g][k];
+                float[] pb = partialB[g][k];
+                for (int i = 0; i < pw.length; i++) {
+                    gw[k][i] += pw[i];
+                }
+                for (int i = 0; i < pb.length; i++) {
+                    gb[k][i] += pb[i];
+                }
+            }
+        });
+        gradientFinite = true;
+        for (int k = 0; k < layers && gradientFinite; k++) {
+            gradientFinite = allFinite(gw[k]) && allFinite(gb[k]);
+        }
+    }
+
+    /** {@code out = z_m - a_m} of row {@code r}. */
+    private void residual(LayerActivations act, int m, int r, float[] out) {
+        int n = width[m];
+        float[] z = act.z(m);
+        float[] a = act.a(m);
+        for (int i = 0; i < n; i++) {
+            out[i] = z[r * n + i] - a[r * n + i];
+        }
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void applyUpdate(double[] rates) {
+        EngineChecks.rates(config, rates);
+        long update = statUpdates++;
+        if (!gradientFinite) {
+            if (statFirstNonFinite < 0) {
+                statFirstNonFinite = update;
+            }
+            invalidate();
+            return;
+        }
+        workers.run(layers, (k, t) -> {
+            float eta = (float) rates[k];
+            float[] wk = w[k];
+            float[] g = gw[k];
+            for (int i = 0; i < wk.length; i++) {
+                wk[i] -= eta * g[i];
+            }
+            float[] bk = b[k];
+            float[] h = gb[k];
+            for (int i = 0; i < bk.length; i++) {
+                bk[i] -= eta * h[i];
+            }
+            ops[k].refresh();
+        });
+        invalidate();
+    }
+
+    @Override
+    public void accumulateMetrics(Phase prediction) {
+        LayerActivations act = activationsOf(prediction);
+        int outputs = width[layers];
+        workers.run(size, (r, t) -> {
+            float[] out = act.z(layers);
+            int best = 0;
+            for (int j = 1; j < outputs; j++) {
+                if (out[r * outputs + j] > out[r * outputs + best]) {
+                    best = j;
+                }
+            }
+            if (best == labels[r]) {
+                stats[t * statStride + STAT_CORRECT]++;
+            }
+            for (int k = 1; k < layers; k++) {
+                int n = width[k];
+                float[] z = act.z(k);
+                long count = 0;
+                for (int j = 0; j < n; j++) {
+                    if (units.strictlyInside(z[r * n + j])) {
+                        count++;
+                    }
+                }
+                stats[t * statStride + STAT_LINEAR + k - 1] += count;
+            }
+        });
+        for (int r = 0; r < size; r++) {
+            if (freeDone) {
+                statFreeEnergy += freeEnergy[r];
+            }
+            if (clampedDone) {
+                statClampedEnergy += clampedEnergy[r];
+            }
+        }
+        statSamples += size;
+    }
+
+    @Override
+    public EpochStats drainStats() {
+        long sweeps = 0;
+        long inferences = 0;
+        long correct = 0;
+        double worst = Double.NaN;
+        long[] linear = new long[Math.max(0, layers - 1)];
+        for (int t = 0; t < workers.threads(); t++) {
+            int o = t * statStride;
+            sweeps += stats[o + STAT_SWEEPS];
+            inferences += stats[o + STAT_INFERENCES];
+            correct += stats[o + STAT_CORRECT];
+            double m = statMaxResidual[t * SPACING];
+            if (!Double.isNaN(m)) {
+                worst = Double.isNaN(worst) ? m : Math.max(worst, m);
+            }
+            for (int k = 0; k < linear.length; k++) {
+                linear[k] += stats[o + STAT_LINEAR + k];
+            }
+            Arrays.fill(stats, o, o + statStride, 0L);
+            statMaxResidual[t * SPACING] = Double.NaN;
+        }
+        EpochStats result = new EpochStats(statSamples, correct, linear, statFreeEnergy, statClampedEnergy, inferences,
+                sweeps, worst, statUpdates, statFirstNonFinite);
+        statSamples = 0;
+        statFreeEnergy = 0;
+        statClampedEnergy = 0;
+        statUpdates = 0;
+        statFirstNonFinite = -1;
+        return result;
+    }
+
+    @Override
+    public float[] activations(Phase phase, int layer) {
+        LayerActivations act = layer == 0 ? forward : activationsOf(phase);
+        if (layer == 0) {
+            requireForward();
+        }
+        return Arrays.copyOf(act.z(layer), size * width[layer]);
+    }
+
+    @Override
+    public double[] energies(Phase phase) {
+        LayerActivations act = activationsOf(phase);
+        double[] e = new double[size];
+        for (int r = 0; r < size; r++) {
+            e[r] = solver.energy(act, r);
+        }
+        return e;
+    }
+
+    @Override
+    public double kktResidual(Phase phase) {
+        LayerActivations act = activationsOf(phase);
+        double worst = 0;
+        for (int r = 0; r < size; r++) {
+            worst = Math.max(worst, solver.kktResidual(act, r, phase == Phase.CLAMPED, work[0]));
+        }
+        return worst;
+    }
+
+    @Override
+    public Parameters gradient() {
+        Parameters g = Parameters.zeros(net);
+        for (int k = 0; k < layers; k++) {
+            System.arraycopy(gw[k], 0, g.weight(k), 0, gw[k].length);
+            System.arraycopy(gb[k], 0, g.bias(k), 0, gb[k].length);
+        }
+        return g;
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+    }
+
+    private LayerActivations activationsOf(Phase phase) {
+        return switch (phase) {
+            case FORWARD -> {
+                requireForward();
+                yield forward;
+            }
+            case FREE -> {
+                require(freeDone, "no free-phase activations for this batch: call inferFree first");
+                yield free;
+            }
+            case CLAMPED -> {
+                require(clampedDone, "no clamped-phase activations for this batch: call inferClamped first");
+                yield clamped;
+            }
+        };
+    }
+
+    private void ensureCapacity(int n) {
+        if (n <= capacity) {
+            return;
+        }
+        capacity = Math.max(n, capacity * 2);
+        labels = new int[capacity];
+        forward = new LayerActivations(width, capacity);
+        free = new LayerActivations(width, capacity);
+        clamped = new LayerActivations(width, capacity);
+        delta = new float[layers + 1][];
+        for (int k = 1; k <= layers; k++) {
+            delta[k] = new float[capacity * width[k]];
+        }
+        freeEnergy = new double[capacity];
+        clampedEnergy = new double[capacity];
+    }
+
+    /** Partial gradient sums for {@code groups} groups, allocated when a gradient first needs them. */
+    private void ensurePartials(int groups) {
+        int have = partialW == null ? 0 : partialW.length;
+        if (groups <= have) {
+            return;
+        }
+        partialW = partialW == null ? new float[groups][][] : Arrays.copyOf(partialW, groups);
+        partialB = partialB == null ? new float[groups][][] : Arrays.copyOf(partialB, groups);
+        for (int g = have; g < groups; g++) {
+            partialW[g] = new float[layers][];
+            partialB[g] = new float[layers][];
+            for (int k = 0; k < layers; k++) {
+                partialW[g][k] = new float[w[k].length];
+                partialB[g][k] = new float[b[k].length];
+            }
+        }
+    }
+
+    private void invalidate() {
+        forwardDone = false;
+        freeDone = false;
+        clampedDone = false;
+    }
+
+    private void requireForward() {
+        require(forwardDone, "no forward pass for this batch (or the weights changed): call forward first");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+}
