@@ -50,6 +50,10 @@ public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimi
      * @param optimizer {@code null} when the run applies no update
      */
     public String missing(NetConfig net, SolverConfig solver, OptimizerConfig optimizer) {
+        String layers = missingLayers(net.net());
+        if (layers != null) {
+            return layers;
+        }
         if (optimizer != null && !optimizers.contains(optimizer.kind())) {
             return "--optimizer " + optimizer.kind().id();
         }
@@ -60,6 +64,23 @@ public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimi
             return "--solver " + solver.solver().id();
         }
         return null;
+    }
+
+    /** The layer kind of {@code net} the engine does not run ({@code convolutional layers}), or {@code null}. */
+    public String missingLayers(NetSpec net) {
+        return net.hasConv() && !convolution ? "convolutional layers" : null;
+    }
+
+    /**
+     * Refuses a net whose layer kinds the engine does not run, before anything is built for it.
+     *
+     * @throws EngineException {@code the X engine does not support convolutional layers; use --device cpu}
+     */
+    public void requireLayers(NetSpec net) {
+        String lacking = missingLayers(net);
+        if (lacking != null) {
+            throw unsupported(lacking);
+        }
     }
 
     /**

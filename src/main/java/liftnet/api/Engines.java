@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
  * Chooses an engine from a {@code --device} string. The backends are the {@link EngineProvider}s that
  * {@link ServiceLoader} finds, named by their {@link EngineProvider#id()}; nothing here knows their names. A
  * device string is a backend id with an optional device index ({@code ID[:N]}), {@code gpu} (the
- * highest-priority backend with a GPU device) or {@code auto} (a GPU if one works, else the CPU backend: the
- * highest-priority backend that does not drive a GPU).
+ * highest-priority backend with a GPU device) or {@code auto} (a GPU whose backend runs the net's layers, if one
+ * works, else the CPU backend: the highest-priority backend that does not drive a GPU).
  */
 public final class Engines {
 
@@ -86,7 +86,8 @@ public final class Engines {
         DeviceChoice choice = DeviceChoice.parse(device);
         return switch (choice.kind()) {
             case AUTO -> {
-                EngineProvider gpu = firstGpu();
+                // a net some GPU backend cannot run (e.g. convolutions) goes to the host without probing that backend
+                EngineProvider gpu = firstGpu(config.net());
                 yield gpu != null ? gpu.create(config, firstGpuIndex(gpu), threads) : hostProvider().create(config, 0, threads);
             }
             case GPU -> {
@@ -136,8 +137,13 @@ public final class Engines {
     }
 
     private static EngineProvider firstGpu() {
+        return firstGpu(null);
+    }
+
+    /** The first backend with a GPU device whose capabilities run {@code net}'s layers ({@code null}: any net). */
+    private static EngineProvider firstGpu(NetSpec net) {
         for (EngineProvider p : providers()) {
-            if (firstGpuIndex(p) >= 0) {
+            if (p.isGpu() && (net == null || p.capabilities().missingLayers(net) == null) && firstGpuIndex(p) >= 0) {
                 return p;
             }
         }

@@ -3,6 +3,7 @@ package liftnet.cpu;
 import java.util.Arrays;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineChecks;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
@@ -127,6 +128,12 @@ public final class CpuConvEngine implements Engine {
     public String name() {
         int threads = workers.threads();
         return "cpu (" + threads + (threads == 1 ? " thread" : " threads") + ", layer ops for convolutions)";
+    }
+
+    /** The CPU's capabilities ({@link CpuEngine#CAPABILITIES}): both solvers, every rule and soft clamp, convolutions. */
+    @Override
+    public EngineCapabilities capabilities() {
+        return CpuEngine.CAPABILITIES;
     }
 
     @Override

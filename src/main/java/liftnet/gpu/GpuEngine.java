@@ -92,7 +92,7 @@ public abstract class GpuEngine implements Engine {
     /**
      * What the GPU engines train, in one place for OpenCL and CUDA (their providers return it too): every update
      * rule, applied in {@code grad_update} with the moments in device memory; the hard clamp and both soft clamps
-     * (the output's prox in the solver kernels); the red-black Jacobi solver; dense layers.
+     * (the output's prox in the solver kernels); the red-black Jacobi solver; dense layers only (no convolutions).
      *
      * @param backend the backend id, e.g. {@code opencl}
      */
@@ -132,10 +132,7 @@ public abstract class GpuEngine implements Engine {
      * @throws EngineException naming the engine that runs the net
      */
     protected static String supported(String backend, NetConfig config) {
-        if (config.net().hasConv()) {
-            String id = backend.contains(":") ? backend.substring(0, backend.indexOf(':')) : backend;
-            throw new EngineException("the " + id + " engine does not support convolutional layers; use --device cpu");
-        }
+        capabilities(backend.contains(":") ? backend.substring(0, backend.indexOf(':')) : backend).requireLayers(config.net());
         return backend;
     }
 

@@ -38,7 +38,7 @@ class ConvRunTest {
 
     @BeforeEach
     void mnist() {
-        Cli.assumeMnist();
+        Cli.requireMnist();
         StopSignal.reset();
     }
 
