@@ -70,9 +70,7 @@ public final class CpuConvEngine implements Engine {
     private int[] order;
     private int from;
     private int size;
-    private boolean forwardDone;
-    private boolean freeDone;
-    private boolean clampedDone;
+    private final BatchPhases phases = new BatchPhases();
 
     private final long[] stats;
     private final int statStride;
@@ -149,7 +147,7 @@ public final class CpuConvEngine implements Engine {
             System.arraycopy(p.bias(k), 0, b[k], 0, b[k].length);
             ops[k].refresh();
         }
-        invalidate();
+        phases.invalidate();
     }
 
     @Override
@@ -186,7 +184,7 @@ public final class CpuConvEngine implements Engine {
         this.order = order;
         this.from = from;
         this.size = size;
-        invalidate();
+        phases.selected();
     }
 
     @Override
@@ -196,7 +194,7 @@ public final class CpuConvEngine implements Engine {
 
     @Override
     public void forward() {
-        require(data != null, "no batch selected: call selectBatch first");
+        phases.requireBatch();
         int n0 = width[0];
         workers.run(size, (r, t) -> {
             int sample = order[from + r];
@@ -204,27 +202,25 @@ public final class CpuConvEngine implements Engine {
             System.arraycopy(data.inputs(), sample * n0, forward.z(0), r * n0, n0);
             solver.forward(forward, r, work[t]);
         });
-        forwardDone = true;
-        freeDone = false;
-        clampedDone = false;
+        phases.forwardDone();
     }
 
     @Override
     public void inferFree(SolverConfig solverConfig) {
         infer(solverConfig, false);
-        freeDone = true;
+        phases.freeDone();
     }
 
     @Override
     public void inferClamped(SolverConfig solverConfig) {
         infer(solverConfig, true);
-        clampedDone = true;
+        phases.clampedDone();
     }
 
     private void infer(SolverConfig solverConfig, boolean isClamped) {
-        requireForward();
+        phases.requireForward();
         LayerActivations act = isClamped ? clamped : free;
-        LayerActivations start = isClamped && freeDone ? free : forward;
+        LayerActivations start = isClamped && phases.free() ? free : forward;
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
         workers.run(size, (r, t) -> {
             LayerSolver.Work wk = work[t];
@@ -245,21 +241,11 @@ public final class CpuConvEngine implements Engine {
 
     @Override
     public void computeGradient(Method method) {
-        requireForward();
-        switch (method) {
-            case CONTRASTIVE -> {
-                require(freeDone && clampedDone, "the contrastive gradient needs inferFree and inferClamped first");
-                accumulate(method);
-            }
-            case LIFTED -> {
-                require(clampedDone, "the lifted gradient needs inferClamped first");
-                accumulate(method);
-            }
-            case BACKPROP, LINEAR -> {
-                backpropDeltas();
-                accumulate(method);
-            }
+        phases.requireGradient(method);
+        if (method == Method.BACKPROP || method == Method.LINEAR) {
+            backpropDeltas();
         }
+        accumulate(method);
     }
 
     /** {@code delta_L = z_L - y}, {@code delta_k = (W_k^T delta_{k+1}) * [a_k strictly inside C]} at the forward pass. */
@@ -365,7 +351,7 @@ public final class CpuConvEngine implements Engine {
             if (statFirstNonFinite < 0) {
                 statFirstNonFinite = update;
             }
-            invalidate();
+            phases.invalidate();
             return;
         }
         workers.run(layers, (k, t) -> {
@@ -382,7 +368,7 @@ public final class CpuConvEngine implements Engine {
             }
             ops[k].refresh();
         });
-        invalidate();
+        phases.invalidate();
     }
 
     @Override
@@ -413,10 +399,10 @@ public final class CpuConvEngine implements Engine {
             }
         });
         for (int r = 0; r < size; r++) {
-            if (freeDone) {
+            if (phases.free()) {
                 statFreeEnergy += freeEnergy[r];
             }
-            if (clampedDone) {
+            if (phases.clamped()) {
                 statClampedEnergy += clampedEnergy[r];
             }
         }
@@ -459,7 +445,7 @@ public final class CpuConvEngine implements Engine {
     public float[] activations(Phase phase, int layer) {
         LayerActivations act = layer == 0 ? forward : activationsOf(phase);
         if (layer == 0) {
-            requireForward();
+            phases.requireForward();
         }
         return Arrays.copyOf(act.z(layer), size * width[layer]);
     }
@@ -500,20 +486,7 @@ public final class CpuConvEngine implements Engine {
     }
 
     private LayerActivations activationsOf(Phase phase) {
-        return switch (phase) {
-            case FORWARD -> {
-                requireForward();
-                yield forward;
-            }
-            case FREE -> {
-                require(freeDone, "no free-phase activations for this batch: call inferFree first");
-                yield free;
-            }
-            case CLAMPED -> {
-                require(clampedDone, "no clamped-phase activations for this batch: call inferClamped first");
-                yield clamped;
-            }
-        };
+        return phases.select(phase, forward, free, clamped);
     }
 
     private void ensureCapacity(int n) {
@@ -548,22 +521,6 @@ public final class CpuConvEngine implements Engine {
                 partialW[g][k] = new float[w[k].length];
                 partialB[g][k] = new float[b[k].length];
             }
-        }
-    }
-
-    private void invalidate() {
-        forwardDone = false;
-        freeDone = false;
-        clampedDone = false;
-    }
-
-    private void requireForward() {
-        require(forwardDone, "no forward pass for this batch (or the weights changed): call forward first");
-    }
-
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
         }
     }
 }

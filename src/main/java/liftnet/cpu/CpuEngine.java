@@ -72,9 +72,7 @@ public final class CpuEngine implements Engine {
     private int[] order;
     private int from;
     private int size;
-    private boolean forwardDone;
-    private boolean freeDone;
-    private boolean clampedDone;
+    private final BatchPhases phases = new BatchPhases();
 
     /**
      * Per-worker counters in one array, each worker's run {@link #STAT_SPACING} longs from the next: workers
@@ -149,7 +147,7 @@ public final class CpuEngine implements Engine {
     public void setParameters(Parameters p) {
         EngineChecks.parameters(config, p);
         weights.set(p);
-        invalidate();
+        phases.invalidate();
     }
 
     @Override
@@ -183,7 +181,7 @@ public final class CpuEngine implements Engine {
         this.order = order;
         this.from = from;
         this.size = size;
-        invalidate();
+        phases.selected();
     }
 
     @Override
@@ -198,7 +196,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void forward() {
-        requireBatch();
+        phases.requireBatch();
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
             int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
@@ -209,21 +207,19 @@ public final class CpuEngine implements Engine {
             }
             solver.forward(forward, r0, r1 - r0, sparse, samples);
         });
-        forwardDone = true;
-        freeDone = false;
-        clampedDone = false;
+        phases.forwardDone();
     }
 
     @Override
     public void inferFree(SolverConfig solverConfig) {
         infer(solverConfig, false);
-        freeDone = true;
+        phases.freeDone();
     }
 
     @Override
     public void inferClamped(SolverConfig solverConfig) {
         infer(solverConfig, true);
-        clampedDone = true;
+        phases.clampedDone();
     }
 
     /**
@@ -233,11 +229,11 @@ public final class CpuEngine implements Engine {
      * solution, and record it when the solver hands it back.
      */
     private void infer(SolverConfig solverConfig, boolean isClamped) {
-        requireForward();
+        phases.requireForward();
         Activations act = isClamped ? clamped : free;
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
         float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
-        Activations start = isClamped && freeDone ? free : forward;
+        Activations start = isClamped && phases.free() ? free : forward;
         HomeRanges rows = new HomeRanges(size, workers.threads());
         workers.run(workers.threads(), (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
             @Override
@@ -282,16 +278,10 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void computeGradient(Method method) {
-        requireForward();
+        phases.requireGradient(method);
         switch (method) {
-            case CONTRASTIVE -> {
-                require(freeDone && clampedDone, "the contrastive gradient needs inferFree and inferClamped first");
-                accumulate(clamped, lambdaClamped, free, lambdaFree, true);
-            }
-            case LIFTED -> {
-                require(clampedDone, "the lifted gradient needs inferClamped first");
-                accumulate(clamped, lambdaClamped, null, null, true);
-            }
+            case CONTRASTIVE -> accumulate(clamped, lambdaClamped, free, lambdaFree, true);
+            case LIFTED -> accumulate(clamped, lambdaClamped, null, null, true);
             case BACKPROP, LINEAR -> {
                 backpropDeltas();
                 accumulate(forward, lambdaClamped, null, null, false);
@@ -305,7 +295,7 @@ public final class CpuEngine implements Engine {
      * clamped phase's residuals, so the clamped phase must be inferred again before a lifted gradient.
      */
     private void backpropDeltas() {
-        clampedDone = false;
+        phases.clampedLost();
         float[][] delta = lambdaClamped;
         int outputs = config.net().outputs();
         workers.run(rowChunks(), (c, w) -> {
@@ -384,7 +374,7 @@ public final class CpuEngine implements Engine {
             if (statFirstNonFinite < 0) {
                 statFirstNonFinite = update;
             }
-            invalidate();
+            phases.invalidate();
             return;
         }
         workers.run(plan.chunks(), (c, w) -> {
@@ -400,7 +390,7 @@ public final class CpuEngine implements Engine {
                 weights.refreshDerivedRows(k, p0, p1);
             }
         });
-        invalidate();
+        phases.invalidate();
     }
 
     private boolean gradientFinite() {
@@ -445,10 +435,10 @@ public final class CpuEngine implements Engine {
             }
         });
         for (int r = 0; r < size; r++) {
-            if (freeDone) {
+            if (phases.free()) {
                 statFreeEnergy += freeEnergy[r];
             }
-            if (clampedDone) {
+            if (phases.clamped()) {
                 statClampedEnergy += clampedEnergy[r];
             }
         }
@@ -550,20 +540,7 @@ public final class CpuEngine implements Engine {
     }
 
     private Activations activationsOf(Phase phase) {
-        return switch (phase) {
-            case FORWARD -> {
-                requireForward();
-                yield forward;
-            }
-            case FREE -> {
-                require(freeDone, "no free-phase activations for this batch: call inferFree first");
-                yield free;
-            }
-            case CLAMPED -> {
-                require(clampedDone, "no clamped-phase activations for this batch: call inferClamped first");
-                yield clamped;
-            }
-        };
+        return phases.select(phase, forward, free, clamped);
     }
 
     private void ensureCapacity(int n) {
@@ -584,25 +561,5 @@ public final class CpuEngine implements Engine {
         }
         freeEnergy = new double[capacity];
         clampedEnergy = new double[capacity];
-    }
-
-    private void invalidate() {
-        forwardDone = false;
-        freeDone = false;
-        clampedDone = false;
-    }
-
-    private void requireBatch() {
-        require(data != null, "no batch selected: call selectBatch first");
-    }
-
-    private void requireForward() {
-        require(forwardDone, "no forward pass for this batch (or the weights changed): call forward first");
-    }
-
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
-        }
     }
 }
