@@ -29,12 +29,6 @@ public final class CpuConvEngine implements Engine {
 
     /** Samples per partial gradient sum. */
     static final int GROUP = 8;
-    /** Longs between two workers' counters (two cache lines). */
-    private static final int SPACING = 16;
-    private static final int STAT_SWEEPS = 0;
-    private static final int STAT_INFERENCES = 1;
-    private static final int STAT_CORRECT = 2;
-    private static final int STAT_LINEAR = 3;
 
     private final NetConfig config;
     private final NetSpec net;
@@ -72,14 +66,7 @@ public final class CpuConvEngine implements Engine {
     private int size;
     private final BatchPhases phases = new BatchPhases();
 
-    private final long[] stats;
-    private final int statStride;
-    private final double[] statMaxResidual;
-    private double statFreeEnergy;
-    private double statClampedEnergy;
-    private long statSamples;
-    private long statUpdates;
-    private long statFirstNonFinite = -1;
+    private final WorkerStats stats;
 
     /** @param threads number of threads, at least 1 (the calling thread is one of them) */
     public CpuConvEngine(NetConfig config, int threads) {
@@ -110,10 +97,7 @@ public final class CpuConvEngine implements Engine {
             work[t] = solver.newWork();
             lambdaRow[t] = new float[net.maxWidth()];
         }
-        statStride = STAT_LINEAR + Math.max(0, layers - 1) + SPACING;
-        stats = new long[threads * statStride];
-        statMaxResidual = new double[threads * SPACING];
-        Arrays.fill(statMaxResidual, Double.NaN);
+        stats = new WorkerStats(threads, layers);
         ensureCapacity(64);
     }
 
@@ -229,13 +213,8 @@ public final class CpuConvEngine implements Engine {
                 solver.clampOutput(act, r, labels[r], wk);
             }
             solver.solve(act, r, isClamped, solverConfig, wk);
-            stats[t * statStride + STAT_SWEEPS] += wk.sweeps;
-            stats[t * statStride + STAT_INFERENCES]++;
+            stats.inference(t, wk.sweeps, wk.residual);
             energy[r] = wk.energy;
-            if (!Double.isNaN(wk.residual)) {
-                int m = t * SPACING;
-                statMaxResidual[m] = Double.isNaN(statMaxResidual[m]) ? wk.residual : Math.max(statMaxResidual[m], wk.residual);
-            }
         });
     }
 
@@ -346,11 +325,7 @@ public final class CpuConvEngine implements Engine {
     @Override
     public void applyUpdate(double[] rates) {
         EngineChecks.rates(config, rates);
-        long update = statUpdates++;
-        if (!gradientFinite) {
-            if (statFirstNonFinite < 0) {
-                statFirstNonFinite = update;
-            }
+        if (!stats.update(gradientFinite)) {
             phases.invalidate();
             return;
         }
@@ -376,69 +351,17 @@ public final class CpuConvEngine implements Engine {
         LayerActivations act = activationsOf(prediction);
         int outputs = width[layers];
         workers.run(size, (r, t) -> {
-            float[] out = act.z(layers);
-            int best = 0;
-            for (int j = 1; j < outputs; j++) {
-                if (out[r * outputs + j] > out[r * outputs + best]) {
-                    best = j;
-                }
-            }
-            if (best == labels[r]) {
-                stats[t * statStride + STAT_CORRECT]++;
-            }
+            stats.prediction(t, act.z(layers), r * outputs, outputs, labels[r]);
             for (int k = 1; k < layers; k++) {
-                int n = width[k];
-                float[] z = act.z(k);
-                long count = 0;
-                for (int j = 0; j < n; j++) {
-                    if (units.strictlyInside(z[r * n + j])) {
-                        count++;
-                    }
-                }
-                stats[t * statStride + STAT_LINEAR + k - 1] += count;
+                stats.linearUnits(t, k, units, act.z(k), r * width[k], width[k]);
             }
         });
-        for (int r = 0; r < size; r++) {
-            if (phases.free()) {
-                statFreeEnergy += freeEnergy[r];
-            }
-            if (phases.clamped()) {
-                statClampedEnergy += clampedEnergy[r];
-            }
-        }
-        statSamples += size;
+        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
     }
 
     @Override
     public EpochStats drainStats() {
-        long sweeps = 0;
-        long inferences = 0;
-        long correct = 0;
-        double worst = Double.NaN;
-        long[] linear = new long[Math.max(0, layers - 1)];
-        for (int t = 0; t < workers.threads(); t++) {
-            int o = t * statStride;
-            sweeps += stats[o + STAT_SWEEPS];
-            inferences += stats[o + STAT_INFERENCES];
-            correct += stats[o + STAT_CORRECT];
-            double m = statMaxResidual[t * SPACING];
-            if (!Double.isNaN(m)) {
-                worst = Double.isNaN(worst) ? m : Math.max(worst, m);
-            }
-            for (int k = 0; k < linear.length; k++) {
-                linear[k] += stats[o + STAT_LINEAR + k];
-            }
-            Arrays.fill(stats, o, o + statStride, 0L);
-            statMaxResidual[t * SPACING] = Double.NaN;
-        }
-        EpochStats result = new EpochStats(statSamples, correct, linear, statFreeEnergy, statClampedEnergy, inferences,
-                sweeps, worst, statUpdates, statFirstNonFinite);
-        statSamples = 0;
-        statFreeEnergy = 0;
-        statClampedEnergy = 0;
-        statUpdates = 0;
-        statFirstNonFinite = -1;
-        return result;
+        return stats.drain();
     }
 
     @Override

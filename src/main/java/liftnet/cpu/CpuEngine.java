@@ -35,14 +35,6 @@ public final class CpuEngine implements Engine {
      */
     public static final EngineCapabilities CAPABILITIES = EngineCapabilities.all("cpu");
 
-
-    /** Longs between two workers' counters: 128 bytes, two cache lines. */
-    private static final int STAT_SPACING = 16;
-    private static final int STAT_SWEEPS = 0;
-    private static final int STAT_INFERENCES = 1;
-    private static final int STAT_CORRECT = 2;
-    private static final int STAT_LINEAR = 3;
-
     private final NetConfig config;
     private final int layers;
     private final PaddedWeights weights;
@@ -73,21 +65,7 @@ public final class CpuEngine implements Engine {
     private int from;
     private int size;
     private final BatchPhases phases = new BatchPhases();
-
-    /**
-     * Per-worker counters in one array, each worker's run {@link #STAT_SPACING} longs from the next: workers
-     * update them after every row, and counters of two workers on one cache line slowed the tolerance stop
-     * on two threads below one thread's speed.
-     */
-    private final long[] stats;
-    private final int statStride;
-    /** Per-worker largest KKT residual, spaced like {@link #stats}. */
-    private final double[] statMaxResidual;
-    private double statFreeEnergy;
-    private double statClampedEnergy;
-    private long statSamples;
-    private long statUpdates;
-    private long statFirstNonFinite = -1;
+    private final WorkerStats stats;
 
     /**
      * @param threads number of threads, at least 1 (the calling thread is one of them)
@@ -115,10 +93,7 @@ public final class CpuEngine implements Engine {
         for (int k = 0; k < layers; k++) {
             termWeight[k] = (float) config.termWeight(k);
         }
-        statStride = STAT_LINEAR + Math.max(0, layers - 1) + STAT_SPACING;
-        stats = new long[threads * statStride];
-        statMaxResidual = new double[threads * STAT_SPACING];
-        Arrays.fill(statMaxResidual, Double.NaN);
+        stats = new WorkerStats(threads, layers);
         ensureCapacity(64);
     }
 
@@ -251,13 +226,8 @@ public final class CpuEngine implements Engine {
 
             @Override
             public void done(int row, int sweeps, double e, double residualNorm) {
-                stats[w * statStride + STAT_SWEEPS] += sweeps;
-                stats[w * statStride + STAT_INFERENCES]++;
+                stats.inference(w, sweeps, residualNorm);
                 energy[row] = e;
-                if (!Double.isNaN(residualNorm)) {
-                    int m = w * STAT_SPACING;
-                    statMaxResidual[m] = Double.isNaN(statMaxResidual[m]) ? residualNorm : Math.max(statMaxResidual[m], residualNorm);
-                }
                 fillResiduals(act, lambda, row, row + 1);
             }
         }, isClamped, solverConfig, scratch[w]));
@@ -369,11 +339,7 @@ public final class CpuEngine implements Engine {
     @Override
     public void applyUpdate(double[] rates) {
         EngineChecks.rates(config, rates);
-        long update = statUpdates++;
-        if (!gradientFinite()) {
-            if (statFirstNonFinite < 0) {
-                statFirstNonFinite = update;
-            }
+        if (!stats.update(gradientFinite())) {
             phases.invalidate();
             return;
         }
@@ -412,71 +378,18 @@ public final class CpuEngine implements Engine {
             int sl = weights.stride(layers);
             float[] out = act.z(layers);
             for (int r = r0; r < r1; r++) {
-                int best = 0;
-                for (int j = 1; j < outputs; j++) {
-                    if (out[r * sl + j] > out[r * sl + best]) {
-                        best = j;
-                    }
-                }
-                if (best == labels[r]) {
-                    stats[w * statStride + STAT_CORRECT]++;
-                }
+                stats.prediction(w, out, r * sl, outputs, labels[r]);
                 for (int k = 1; k < layers; k++) {
-                    int sk = weights.stride(k);
-                    float[] z = act.z(k);
-                    long count = 0;
-                    for (int j = 0; j < weights.width(k); j++) {
-                        if (units.strictlyInside(z[r * sk + j])) {
-                            count++;
-                        }
-                    }
-                    stats[w * statStride + STAT_LINEAR + k - 1] += count;
+                    stats.linearUnits(w, k, units, act.z(k), r * weights.stride(k), weights.width(k));
                 }
             }
         });
-        for (int r = 0; r < size; r++) {
-            if (phases.free()) {
-                statFreeEnergy += freeEnergy[r];
-            }
-            if (phases.clamped()) {
-                statClampedEnergy += clampedEnergy[r];
-            }
-        }
-        statSamples += size;
+        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
     }
 
     @Override
     public EpochStats drainStats() {
-        long sweeps = 0;
-        long inferences = 0;
-        long correct = 0;
-        double worst = Double.NaN;
-        double fe = statFreeEnergy;
-        double ce = statClampedEnergy;
-        long[] linear = new long[Math.max(0, layers - 1)];
-        for (int t = 0; t < workers.threads(); t++) {
-            int o = t * statStride;
-            sweeps += stats[o + STAT_SWEEPS];
-            inferences += stats[o + STAT_INFERENCES];
-            correct += stats[o + STAT_CORRECT];
-            double m = statMaxResidual[t * STAT_SPACING];
-            if (!Double.isNaN(m)) {
-                worst = Double.isNaN(worst) ? m : Math.max(worst, m);
-            }
-            for (int k = 0; k < linear.length; k++) {
-                linear[k] += stats[o + STAT_LINEAR + k];
-            }
-            Arrays.fill(stats, o, o + statStride, 0L);
-            statMaxResidual[t * STAT_SPACING] = Double.NaN;
-        }
-        EpochStats stats = new EpochStats(statSamples, correct, linear, fe, ce, inferences, sweeps, worst,
-                statUpdates, statFirstNonFinite);
-        statSamples = 0;
-        statFreeEnergy = 0;
-        statClampedEnergy = 0;
-        statUpdates = 0;
-        statFirstNonFinite = -1;
-        return stats;
+        return stats.drain();
     }
 
     @Override
