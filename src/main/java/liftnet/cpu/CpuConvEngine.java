@@ -147,22 +147,12 @@ public final class CpuConvEngine implements Engine {
     @Override
     public DeviceData upload(Dataset dataset) {
         EngineChecks.upload(config, dataset);
-        return new HostData(dataset);
-    }
-
-    private record HostData(Dataset dataset) implements DeviceData {
-        @Override
-        public void close() {
-        }
+        return new HostData(dataset, null, CpuConvEngine.class);
     }
 
     @Override
     public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
-        if (!(deviceData instanceof HostData host)) {
-            throw new IllegalArgumentException("data set " + deviceData.dataset().name()
-                    + " was uploaded to another engine; upload it to this one with upload(dataset)");
-        }
-        EngineChecks.batch(host.dataset(), order, from, size);
+        HostData host = HostData.batch(deviceData, CpuConvEngine.class, order, from, size);
         ensureCapacity(size);
         this.data = host.dataset();
         this.order = order;

@@ -133,23 +133,13 @@ public final class CpuEngine implements Engine {
     @Override
     public DeviceData upload(Dataset dataset) {
         EngineChecks.upload(config, dataset);
-        return new HostData(dataset, SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width()));
-    }
-
-    /** A data set with its inputs also in sparse rows, for the first layer's product. */
-    private record HostData(Dataset dataset, SparseInputs sparse) implements DeviceData {
-        @Override
-        public void close() {
-        }
+        return new HostData(dataset, SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width()),
+                CpuEngine.class);
     }
 
     @Override
     public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
-        if (!(deviceData instanceof HostData host)) {
-            throw new IllegalArgumentException("data set " + deviceData.dataset().name()
-                    + " was uploaded to another engine; upload it to this one with upload(dataset)");
-        }
-        EngineChecks.batch(host.dataset(), order, from, size);
+        HostData host = HostData.batch(deviceData, CpuEngine.class, order, from, size);
         ensureCapacity(size);
         this.data = host.dataset();
         this.sparse = host.sparse();
