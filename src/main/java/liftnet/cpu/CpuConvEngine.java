@@ -136,10 +136,15 @@ public final class CpuConvEngine implements Engine {
 
     @Override
     public Parameters parameters() {
+        return copyOf(w, b);
+    }
+
+    /** New parameters holding copies of {@code weights} and {@code biases} (not modified), layer by layer. */
+    private Parameters copyOf(float[][] weights, float[][] biases) {
         Parameters p = Parameters.zeros(net);
         for (int k = 0; k < layers; k++) {
-            System.arraycopy(w[k], 0, p.weight(k), 0, w[k].length);
-            System.arraycopy(b[k], 0, p.bias(k), 0, b[k].length);
+            System.arraycopy(weights[k], 0, p.weight(k), 0, weights[k].length);
+            System.arraycopy(biases[k], 0, p.bias(k), 0, biases[k].length);
         }
         return p;
     }
@@ -385,12 +390,7 @@ public final class CpuConvEngine implements Engine {
 
     @Override
     public Parameters gradient() {
-        Parameters g = Parameters.zeros(net);
-        for (int k = 0; k < layers; k++) {
-            System.arraycopy(gw[k], 0, g.weight(k), 0, gw[k].length);
-            System.arraycopy(gb[k], 0, g.bias(k), 0, gb[k].length);
-        }
-        return g;
+        return copyOf(gw, gb);
     }
 
     @Override
