@@ -29,12 +29,6 @@ public final class CpuConvEngine implements Engine {
 
     /** Samples per partial gradient sum. */
     static final int GROUP = 8;
-    /** Longs between two workers' counters (two cache lines). */
-    private static final int SPACING = 16;
-    private static final int STAT_SWEEPS = 0;
-    private static final int STAT_INFERENCES = 1;
-    private static final int STAT_CORRECT = 2;
-    private static final int STAT_LINEAR = 3;
 
     private final NetConfig config;
     private final NetSpec net;
@@ -70,18 +64,9 @@ public final class CpuConvEngine implements Engine {
     private int[] order;
     private int from;
     private int size;
-    private boolean forwardDone;
-    private boolean freeDone;
-    private boolean clampedDone;
+    private final BatchPhases phases = new BatchPhases();
 
-    private final long[] stats;
-    private final int statStride;
-    private final double[] statMaxResidual;
-    private double statFreeEnergy;
-    private double statClampedEnergy;
-    private long statSamples;
-    private long statUpdates;
-    private long statFirstNonFinite = -1;
+    private final WorkerStats stats;
 
     /** @param threads number of threads, at least 1 (the calling thread is one of them) */
     public CpuConvEngine(NetConfig config, int threads) {
@@ -112,10 +97,7 @@ public final class CpuConvEngine implements Engine {
             work[t] = solver.newWork();
             lambdaRow[t] = new float[net.maxWidth()];
         }
-        statStride = STAT_LINEAR + Math.max(0, layers - 1) + SPACING;
-        stats = new long[threads * statStride];
-        statMaxResidual = new double[threads * SPACING];
-        Arrays.fill(statMaxResidual, Double.NaN);
+        stats = new WorkerStats(threads, layers);
         ensureCapacity(64);
     }
 
@@ -149,15 +131,20 @@ public final class CpuConvEngine implements Engine {
             System.arraycopy(p.bias(k), 0, b[k], 0, b[k].length);
             ops[k].refresh();
         }
-        invalidate();
+        phases.invalidate();
     }
 
     @Override
     public Parameters parameters() {
+        return copyOf(w, b);
+    }
+
+    /** New parameters holding copies of {@code weights} and {@code biases} (not modified), layer by layer. */
+    private Parameters copyOf(float[][] weights, float[][] biases) {
         Parameters p = Parameters.zeros(net);
         for (int k = 0; k < layers; k++) {
-            System.arraycopy(w[k], 0, p.weight(k), 0, w[k].length);
-            System.arraycopy(b[k], 0, p.bias(k), 0, b[k].length);
+            System.arraycopy(weights[k], 0, p.weight(k), 0, weights[k].length);
+            System.arraycopy(biases[k], 0, p.bias(k), 0, biases[k].length);
         }
         return p;
     }
@@ -165,28 +152,18 @@ public final class CpuConvEngine implements Engine {
     @Override
     public DeviceData upload(Dataset dataset) {
         EngineChecks.upload(config, dataset);
-        return new HostData(dataset);
-    }
-
-    private record HostData(Dataset dataset) implements DeviceData {
-        @Override
-        public void close() {
-        }
+        return new HostData(dataset, null, CpuConvEngine.class);
     }
 
     @Override
     public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
-        if (!(deviceData instanceof HostData host)) {
-            throw new IllegalArgumentException("data set " + deviceData.dataset().name()
-                    + " was uploaded to another engine; upload it to this one with upload(dataset)");
-        }
-        EngineChecks.batch(host.dataset(), order, from, size);
+        HostData host = HostData.batch(deviceData, CpuConvEngine.class, order, from, size);
         ensureCapacity(size);
         this.data = host.dataset();
         this.order = order;
         this.from = from;
         this.size = size;
-        invalidate();
+        phases.selected();
     }
 
     @Override
@@ -196,7 +173,7 @@ public final class CpuConvEngine implements Engine {
 
     @Override
     public void forward() {
-        require(data != null, "no batch selected: call selectBatch first");
+        phases.requireBatch();
         int n0 = width[0];
         workers.run(size, (r, t) -> {
             int sample = order[from + r];
@@ -204,27 +181,25 @@ public final class CpuConvEngine implements Engine {
             System.arraycopy(data.inputs(), sample * n0, forward.z(0), r * n0, n0);
             solver.forward(forward, r, work[t]);
         });
-        forwardDone = true;
-        freeDone = false;
-        clampedDone = false;
+        phases.forwardDone();
     }
 
     @Override
     public void inferFree(SolverConfig solverConfig) {
         infer(solverConfig, false);
-        freeDone = true;
+        phases.freeDone();
     }
 
     @Override
     public void inferClamped(SolverConfig solverConfig) {
         infer(solverConfig, true);
-        clampedDone = true;
+        phases.clampedDone();
     }
 
     private void infer(SolverConfig solverConfig, boolean isClamped) {
-        requireForward();
+        phases.requireForward();
         LayerActivations act = isClamped ? clamped : free;
-        LayerActivations start = isClamped && freeDone ? free : forward;
+        LayerActivations start = isClamped && phases.free() ? free : forward;
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
         workers.run(size, (r, t) -> {
             LayerSolver.Work wk = work[t];
@@ -233,33 +208,18 @@ public final class CpuConvEngine implements Engine {
                 solver.clampOutput(act, r, labels[r], wk);
             }
             solver.solve(act, r, isClamped, solverConfig, wk);
-            stats[t * statStride + STAT_SWEEPS] += wk.sweeps;
-            stats[t * statStride + STAT_INFERENCES]++;
+            stats.inference(t, wk.sweeps, wk.residual);
             energy[r] = wk.energy;
-            if (!Double.isNaN(wk.residual)) {
-                int m = t * SPACING;
-                statMaxResidual[m] = Double.isNaN(statMaxResidual[m]) ? wk.residual : Math.max(statMaxResidual[m], wk.residual);
-            }
         });
     }
 
     @Override
     public void computeGradient(Method method) {
-        requireForward();
-        switch (method) {
-            case CONTRASTIVE -> {
-                require(freeDone && clampedDone, "the contrastive gradient needs inferFree and inferClamped first");
-                accumulate(method);
-            }
-            case LIFTED -> {
-                require(clampedDone, "the lifted gradient needs inferClamped first");
-                accumulate(method);
-            }
-            case BACKPROP, LINEAR -> {
-                backpropDeltas();
-                accumulate(method);
-            }
+        phases.requireGradient(method);
+        if (method == Method.BACKPROP || method == Method.LINEAR) {
+            backpropDeltas();
         }
+        accumulate(method);
     }
 
     /** {@code delta_L = z_L - y}, {@code delta_k = (W_k^T delta_{k+1}) * [a_k strictly inside C]} at the forward pass. */
@@ -360,12 +320,8 @@ public final class CpuConvEngine implements Engine {
     @Override
     public void applyUpdate(double[] rates) {
         EngineChecks.rates(config, rates);
-        long update = statUpdates++;
-        if (!gradientFinite) {
-            if (statFirstNonFinite < 0) {
-                statFirstNonFinite = update;
-            }
-            invalidate();
+        if (!stats.update(gradientFinite)) {
+            phases.invalidate();
             return;
         }
         workers.run(layers, (k, t) -> {
@@ -382,7 +338,7 @@ public final class CpuConvEngine implements Engine {
             }
             ops[k].refresh();
         });
-        invalidate();
+        phases.invalidate();
     }
 
     @Override
@@ -390,76 +346,24 @@ public final class CpuConvEngine implements Engine {
         LayerActivations act = activationsOf(prediction);
         int outputs = width[layers];
         workers.run(size, (r, t) -> {
-            float[] out = act.z(layers);
-            int best = 0;
-            for (int j = 1; j < outputs; j++) {
-                if (out[r * outputs + j] > out[r * outputs + best]) {
-                    best = j;
-                }
-            }
-            if (best == labels[r]) {
-                stats[t * statStride + STAT_CORRECT]++;
-            }
+            stats.prediction(t, act.z(layers), r * outputs, outputs, labels[r]);
             for (int k = 1; k < layers; k++) {
-                int n = width[k];
-                float[] z = act.z(k);
-                long count = 0;
-                for (int j = 0; j < n; j++) {
-                    if (units.strictlyInside(z[r * n + j])) {
-                        count++;
-                    }
-                }
-                stats[t * statStride + STAT_LINEAR + k - 1] += count;
+                stats.linearUnits(t, k, units, act.z(k), r * width[k], width[k]);
             }
         });
-        for (int r = 0; r < size; r++) {
-            if (freeDone) {
-                statFreeEnergy += freeEnergy[r];
-            }
-            if (clampedDone) {
-                statClampedEnergy += clampedEnergy[r];
-            }
-        }
-        statSamples += size;
+        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
     }
 
     @Override
     public EpochStats drainStats() {
-        long sweeps = 0;
-        long inferences = 0;
-        long correct = 0;
-        double worst = Double.NaN;
-        long[] linear = new long[Math.max(0, layers - 1)];
-        for (int t = 0; t < workers.threads(); t++) {
-            int o = t * statStride;
-            sweeps += stats[o + STAT_SWEEPS];
-            inferences += stats[o + STAT_INFERENCES];
-            correct += stats[o + STAT_CORRECT];
-            double m = statMaxResidual[t * SPACING];
-            if (!Double.isNaN(m)) {
-                worst = Double.isNaN(worst) ? m : Math.max(worst, m);
-            }
-            for (int k = 0; k < linear.length; k++) {
-                linear[k] += stats[o + STAT_LINEAR + k];
-            }
-            Arrays.fill(stats, o, o + statStride, 0L);
-            statMaxResidual[t * SPACING] = Double.NaN;
-        }
-        EpochStats result = new EpochStats(statSamples, correct, linear, statFreeEnergy, statClampedEnergy, inferences,
-                sweeps, worst, statUpdates, statFirstNonFinite);
-        statSamples = 0;
-        statFreeEnergy = 0;
-        statClampedEnergy = 0;
-        statUpdates = 0;
-        statFirstNonFinite = -1;
-        return result;
+        return stats.drain();
     }
 
     @Override
     public float[] activations(Phase phase, int layer) {
         LayerActivations act = layer == 0 ? forward : activationsOf(phase);
         if (layer == 0) {
-            requireForward();
+            phases.requireForward();
         }
         return Arrays.copyOf(act.z(layer), size * width[layer]);
     }
@@ -486,12 +390,7 @@ public final class CpuConvEngine implements Engine {
 
     @Override
     public Parameters gradient() {
-        Parameters g = Parameters.zeros(net);
-        for (int k = 0; k < layers; k++) {
-            System.arraycopy(gw[k], 0, g.weight(k), 0, gw[k].length);
-            System.arraycopy(gb[k], 0, g.bias(k), 0, gb[k].length);
-        }
-        return g;
+        return copyOf(gw, gb);
     }
 
     @Override
@@ -500,20 +399,7 @@ public final class CpuConvEngine implements Engine {
     }
 
     private LayerActivations activationsOf(Phase phase) {
-        return switch (phase) {
-            case FORWARD -> {
-                requireForward();
-                yield forward;
-            }
-            case FREE -> {
-                require(freeDone, "no free-phase activations for this batch: call inferFree first");
-                yield free;
-            }
-            case CLAMPED -> {
-                require(clampedDone, "no clamped-phase activations for this batch: call inferClamped first");
-                yield clamped;
-            }
-        };
+        return phases.select(phase, forward, free, clamped);
     }
 
     private void ensureCapacity(int n) {
@@ -548,22 +434,6 @@ public final class CpuConvEngine implements Engine {
                 partialW[g][k] = new float[w[k].length];
                 partialB[g][k] = new float[b[k].length];
             }
-        }
-    }
-
-    private void invalidate() {
-        forwardDone = false;
-        freeDone = false;
-        clampedDone = false;
-    }
-
-    private void requireForward() {
-        require(forwardDone, "no forward pass for this batch (or the weights changed): call forward first");
-    }
-
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
         }
     }
 }

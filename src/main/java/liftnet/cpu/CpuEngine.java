@@ -35,14 +35,6 @@ public final class CpuEngine implements Engine {
      */
     public static final EngineCapabilities CAPABILITIES = EngineCapabilities.all("cpu");
 
-
-    /** Longs between two workers' counters: 128 bytes, two cache lines. */
-    private static final int STAT_SPACING = 16;
-    private static final int STAT_SWEEPS = 0;
-    private static final int STAT_INFERENCES = 1;
-    private static final int STAT_CORRECT = 2;
-    private static final int STAT_LINEAR = 3;
-
     private final NetConfig config;
     private final int layers;
     private final PaddedWeights weights;
@@ -72,24 +64,8 @@ public final class CpuEngine implements Engine {
     private int[] order;
     private int from;
     private int size;
-    private boolean forwardDone;
-    private boolean freeDone;
-    private boolean clampedDone;
-
-    /**
-     * Per-worker counters in one array, each worker's run {@link #STAT_SPACING} longs from the next: workers
-     * update them after every row, and counters of two workers on one cache line slowed the tolerance stop
-     * on two threads below one thread's speed.
-     */
-    private final long[] stats;
-    private final int statStride;
-    /** Per-worker largest KKT residual, spaced like {@link #stats}. */
-    private final double[] statMaxResidual;
-    private double statFreeEnergy;
-    private double statClampedEnergy;
-    private long statSamples;
-    private long statUpdates;
-    private long statFirstNonFinite = -1;
+    private final BatchPhases phases = new BatchPhases();
+    private final WorkerStats stats;
 
     /**
      * @param threads number of threads, at least 1 (the calling thread is one of them)
@@ -117,10 +93,7 @@ public final class CpuEngine implements Engine {
         for (int k = 0; k < layers; k++) {
             termWeight[k] = (float) config.termWeight(k);
         }
-        statStride = STAT_LINEAR + Math.max(0, layers - 1) + STAT_SPACING;
-        stats = new long[threads * statStride];
-        statMaxResidual = new double[threads * STAT_SPACING];
-        Arrays.fill(statMaxResidual, Double.NaN);
+        stats = new WorkerStats(threads, layers);
         ensureCapacity(64);
     }
 
@@ -149,7 +122,7 @@ public final class CpuEngine implements Engine {
     public void setParameters(Parameters p) {
         EngineChecks.parameters(config, p);
         weights.set(p);
-        invalidate();
+        phases.invalidate();
     }
 
     @Override
@@ -160,30 +133,20 @@ public final class CpuEngine implements Engine {
     @Override
     public DeviceData upload(Dataset dataset) {
         EngineChecks.upload(config, dataset);
-        return new HostData(dataset, SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width()));
-    }
-
-    /** A data set with its inputs also in sparse rows, for the first layer's product. */
-    private record HostData(Dataset dataset, SparseInputs sparse) implements DeviceData {
-        @Override
-        public void close() {
-        }
+        return new HostData(dataset, SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width()),
+                CpuEngine.class);
     }
 
     @Override
     public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
-        if (!(deviceData instanceof HostData host)) {
-            throw new IllegalArgumentException("data set " + deviceData.dataset().name()
-                    + " was uploaded to another engine; upload it to this one with upload(dataset)");
-        }
-        EngineChecks.batch(host.dataset(), order, from, size);
+        HostData host = HostData.batch(deviceData, CpuEngine.class, order, from, size);
         ensureCapacity(size);
         this.data = host.dataset();
         this.sparse = host.sparse();
         this.order = order;
         this.from = from;
         this.size = size;
-        invalidate();
+        phases.selected();
     }
 
     @Override
@@ -198,7 +161,7 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void forward() {
-        requireBatch();
+        phases.requireBatch();
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
             int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
@@ -209,21 +172,19 @@ public final class CpuEngine implements Engine {
             }
             solver.forward(forward, r0, r1 - r0, sparse, samples);
         });
-        forwardDone = true;
-        freeDone = false;
-        clampedDone = false;
+        phases.forwardDone();
     }
 
     @Override
     public void inferFree(SolverConfig solverConfig) {
         infer(solverConfig, false);
-        freeDone = true;
+        phases.freeDone();
     }
 
     @Override
     public void inferClamped(SolverConfig solverConfig) {
         infer(solverConfig, true);
-        clampedDone = true;
+        phases.clampedDone();
     }
 
     /**
@@ -233,11 +194,11 @@ public final class CpuEngine implements Engine {
      * solution, and record it when the solver hands it back.
      */
     private void infer(SolverConfig solverConfig, boolean isClamped) {
-        requireForward();
+        phases.requireForward();
         Activations act = isClamped ? clamped : free;
         double[] energy = isClamped ? clampedEnergy : freeEnergy;
         float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
-        Activations start = isClamped && freeDone ? free : forward;
+        Activations start = isClamped && phases.free() ? free : forward;
         HomeRanges rows = new HomeRanges(size, workers.threads());
         workers.run(workers.threads(), (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
             @Override
@@ -255,13 +216,8 @@ public final class CpuEngine implements Engine {
 
             @Override
             public void done(int row, int sweeps, double e, double residualNorm) {
-                stats[w * statStride + STAT_SWEEPS] += sweeps;
-                stats[w * statStride + STAT_INFERENCES]++;
+                stats.inference(w, sweeps, residualNorm);
                 energy[row] = e;
-                if (!Double.isNaN(residualNorm)) {
-                    int m = w * STAT_SPACING;
-                    statMaxResidual[m] = Double.isNaN(statMaxResidual[m]) ? residualNorm : Math.max(statMaxResidual[m], residualNorm);
-                }
                 fillResiduals(act, lambda, row, row + 1);
             }
         }, isClamped, solverConfig, scratch[w]));
@@ -282,16 +238,10 @@ public final class CpuEngine implements Engine {
 
     @Override
     public void computeGradient(Method method) {
-        requireForward();
+        phases.requireGradient(method);
         switch (method) {
-            case CONTRASTIVE -> {
-                require(freeDone && clampedDone, "the contrastive gradient needs inferFree and inferClamped first");
-                accumulate(clamped, lambdaClamped, free, lambdaFree, true);
-            }
-            case LIFTED -> {
-                require(clampedDone, "the lifted gradient needs inferClamped first");
-                accumulate(clamped, lambdaClamped, null, null, true);
-            }
+            case CONTRASTIVE -> accumulate(clamped, lambdaClamped, free, lambdaFree, true);
+            case LIFTED -> accumulate(clamped, lambdaClamped, null, null, true);
             case BACKPROP, LINEAR -> {
                 backpropDeltas();
                 accumulate(forward, lambdaClamped, null, null, false);
@@ -305,7 +255,7 @@ public final class CpuEngine implements Engine {
      * clamped phase's residuals, so the clamped phase must be inferred again before a lifted gradient.
      */
     private void backpropDeltas() {
-        clampedDone = false;
+        phases.clampedLost();
         float[][] delta = lambdaClamped;
         int outputs = config.net().outputs();
         workers.run(rowChunks(), (c, w) -> {
@@ -379,12 +329,8 @@ public final class CpuEngine implements Engine {
     @Override
     public void applyUpdate(double[] rates) {
         EngineChecks.rates(config, rates);
-        long update = statUpdates++;
-        if (!gradientFinite()) {
-            if (statFirstNonFinite < 0) {
-                statFirstNonFinite = update;
-            }
-            invalidate();
+        if (!stats.update(gradientFinite())) {
+            phases.invalidate();
             return;
         }
         workers.run(plan.chunks(), (c, w) -> {
@@ -400,7 +346,7 @@ public final class CpuEngine implements Engine {
                 weights.refreshDerivedRows(k, p0, p1);
             }
         });
-        invalidate();
+        phases.invalidate();
     }
 
     private boolean gradientFinite() {
@@ -422,71 +368,18 @@ public final class CpuEngine implements Engine {
             int sl = weights.stride(layers);
             float[] out = act.z(layers);
             for (int r = r0; r < r1; r++) {
-                int best = 0;
-                for (int j = 1; j < outputs; j++) {
-                    if (out[r * sl + j] > out[r * sl + best]) {
-                        best = j;
-                    }
-                }
-                if (best == labels[r]) {
-                    stats[w * statStride + STAT_CORRECT]++;
-                }
+                stats.prediction(w, out, r * sl, outputs, labels[r]);
                 for (int k = 1; k < layers; k++) {
-                    int sk = weights.stride(k);
-                    float[] z = act.z(k);
-                    long count = 0;
-                    for (int j = 0; j < weights.width(k); j++) {
-                        if (units.strictlyInside(z[r * sk + j])) {
-                            count++;
-                        }
-                    }
-                    stats[w * statStride + STAT_LINEAR + k - 1] += count;
+                    stats.linearUnits(w, k, units, act.z(k), r * weights.stride(k), weights.width(k));
                 }
             }
         });
-        for (int r = 0; r < size; r++) {
-            if (freeDone) {
-                statFreeEnergy += freeEnergy[r];
-            }
-            if (clampedDone) {
-                statClampedEnergy += clampedEnergy[r];
-            }
-        }
-        statSamples += size;
+        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
     }
 
     @Override
     public EpochStats drainStats() {
-        long sweeps = 0;
-        long inferences = 0;
-        long correct = 0;
-        double worst = Double.NaN;
-        double fe = statFreeEnergy;
-        double ce = statClampedEnergy;
-        long[] linear = new long[Math.max(0, layers - 1)];
-        for (int t = 0; t < workers.threads(); t++) {
-            int o = t * statStride;
-            sweeps += stats[o + STAT_SWEEPS];
-            inferences += stats[o + STAT_INFERENCES];
-            correct += stats[o + STAT_CORRECT];
-            double m = statMaxResidual[t * STAT_SPACING];
-            if (!Double.isNaN(m)) {
-                worst = Double.isNaN(worst) ? m : Math.max(worst, m);
-            }
-            for (int k = 0; k < linear.length; k++) {
-                linear[k] += stats[o + STAT_LINEAR + k];
-            }
-            Arrays.fill(stats, o, o + statStride, 0L);
-            statMaxResidual[t * STAT_SPACING] = Double.NaN;
-        }
-        EpochStats stats = new EpochStats(statSamples, correct, linear, fe, ce, inferences, sweeps, worst,
-                statUpdates, statFirstNonFinite);
-        statSamples = 0;
-        statFreeEnergy = 0;
-        statClampedEnergy = 0;
-        statUpdates = 0;
-        statFirstNonFinite = -1;
-        return stats;
+        return stats.drain();
     }
 
     @Override
@@ -550,20 +443,7 @@ public final class CpuEngine implements Engine {
     }
 
     private Activations activationsOf(Phase phase) {
-        return switch (phase) {
-            case FORWARD -> {
-                requireForward();
-                yield forward;
-            }
-            case FREE -> {
-                require(freeDone, "no free-phase activations for this batch: call inferFree first");
-                yield free;
-            }
-            case CLAMPED -> {
-                require(clampedDone, "no clamped-phase activations for this batch: call inferClamped first");
-                yield clamped;
-            }
-        };
+        return phases.select(phase, forward, free, clamped);
     }
 
     private void ensureCapacity(int n) {
@@ -584,25 +464,5 @@ public final class CpuEngine implements Engine {
         }
         freeEnergy = new double[capacity];
         clampedEnergy = new double[capacity];
-    }
-
-    private void invalidate() {
-        forwardDone = false;
-        freeDone = false;
-        clampedDone = false;
-    }
-
-    private void requireBatch() {
-        require(data != null, "no batch selected: call selectBatch first");
-    }
-
-    private void requireForward() {
-        require(forwardDone, "no forward pass for this batch (or the weights changed): call forward first");
-    }
-
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalStateException(message);
-        }
     }
 }
