@@ -60,6 +60,17 @@ final class Cli {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * {@code train} with {@code base}'s options, then {@code --epochs epochs --out out}, then {@code extra} (later options
+     * override earlier ones).
+     */
+    static Result train(String[] base, java.nio.file.Path out, int epochs, String... extra) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(base));
+        args.addAll(java.util.List.of("--epochs", Integer.toString(epochs), "--out", out.toString()));
+        args.addAll(java.util.List.of(extra));
+        return run(args.toArray(new String[0]));
+    }
+
     /** Fails the test unless the real MNIST files are in data/mnist (mvn test fetches them first). */
     static void requireMnist() {
         liftnet.TestData.mnist();

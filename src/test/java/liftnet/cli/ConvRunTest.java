@@ -48,10 +48,7 @@ class ConvRunTest {
     }
 
     private static Cli.Result train(Path out, int epochs, String... extra) {
-        List<String> args = new ArrayList<>(List.of(SMALL));
-        args.addAll(List.of("--epochs", Integer.toString(epochs), "--out", out.toString()));
-        args.addAll(List.of(extra));
-        return Cli.run(args.toArray(new String[0]));
+        return Cli.train(SMALL, out, epochs, extra);
     }
 
     private static List<String> metrics(Path run) throws IOException {
