@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Summarises the conv results of scripts/conv-results.sh: one row per data set and method with the mean +- std
 (sample) of the final test and train accuracy over the seeds, the epochs each run has done, the mean sweeps per
-phase of the last epoch and the linear fraction per hidden layer. Reads results/conv/<dataset>/<method>/runs/*/
-metrics.jsonl; prints Markdown on stdout (the table of results/conv/README.md).
+phase of the last epoch, the linear fraction per hidden layer and the update rule. Reads
+DIR/<dataset>/<method>/runs/*/metrics.jsonl (DIR/attempts is left out: pass an attempt's folder as DIR to see it);
+prints Markdown on stdout (the tables of results/conv/README.md).
 
 usage: scripts/conv-table.py [DIR]   (default: results/conv beside this script's folder)
 """
@@ -28,9 +29,19 @@ def mean_std(values):
     return f"{100 * statistics.mean(values):.2f} ± {100 * statistics.stdev(values):.2f}"
 
 
-print("| data set | method | runs | epochs done | test acc % | train acc % | sweeps (last epoch) | linear fraction % per hidden layer |")
-print("|---|---|---:|---|---:|---:|---:|---|")
-for dataset_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+def settings(config):
+    rule = f"{config['optimizer']} {config['lr']:g}"
+    if config.get("schedule", "constant") != "constant":
+        rule += f" {config['schedule']}"
+    if config.get("tol"):
+        rule += f", tol {config['tol']:g}"
+    return rule
+
+
+print("| data set | method | update rule | runs | epochs done | test acc % | train acc % | sweeps (last epoch)"
+      " | linear fraction % per hidden layer |")
+print("|---|---|---|---:|---|---:|---:|---:|---|")
+for dataset_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "attempts"):
     for method_dir in sorted(p for p in dataset_dir.iterdir() if p.is_dir()):
         found = list(runs(method_dir))
         if not found:
@@ -39,5 +50,6 @@ for dataset_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         epochs = ", ".join(f"{name}: {len(lines)}/{config['epochs']}" for name, config, lines in found)
         fractions = [statistics.mean(r["linear_fraction"][k] for r in last) for k in range(len(last[0]["linear_fraction"]))]
         sweeps = statistics.mean(r.get("mean_sweeps") or 0 for r in last)
-        print(f"| {dataset_dir.name} | {method_dir.name} | {len(found)} | {epochs} | {mean_std([r['test_acc'] for r in last])}"
+        rules = ", ".join(sorted({settings(config) for _, config, _ in found}))
+        print(f"| {dataset_dir.name} | {method_dir.name} | {rules} | {len(found)} | {epochs} | {mean_std([r['test_acc'] for r in last])}"
               f" | {mean_std([r['train_acc'] for r in last])} | {sweeps:.2f} | {' '.join(f'{100 * f:.1f}' for f in fractions)} |")

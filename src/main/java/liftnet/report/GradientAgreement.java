@@ -1,5 +1,7 @@
 package liftnet.report;
 
+import java.util.Arrays;
+import liftnet.api.ConvLayer;
 import liftnet.api.NetConfig;
 import liftnet.api.Parameters;
 import liftnet.api.Units;
@@ -9,7 +11,8 @@ import liftnet.solve.DoubleReference;
 /**
  * The paper's Section 4 as numbers: the cosine, per weight layer, between the contrastive gradient divided
  * by {@code gamma^(L-1)} and the back-propagation gradient of the same parameters, over a set of samples,
- * computed in double precision ({@link DoubleReference}).
+ * computed in double precision ({@link DoubleReference}). A convolution's gradients are compared as the gradients of
+ * its parameters, the kernels and one bias per filter ({@link ConvLayer#foldDense}), not of its dense matrix.
  */
 public final class GradientAgreement {
 
@@ -46,26 +49,39 @@ public final class GradientAgreement {
                 ref.addEnergyGradient(free, -1, cw, cb);
             }
             for (int k = 0; k < layers; k++) {
-                cos[g][k] = cosine(cw[k], cb[k], bw[k], bb[k]);
+                ConvLayer conv = p.net().conv(k);
+                cos[g][k] = conv == null ? cosine(cw[k], cb[k], bw[k], bb[k])
+                        : cosine(conv.foldDense(cw[k]), conv.foldBias(cb[k]), conv.foldDense(bw[k]), conv.foldBias(bb[k]));
             }
         }
         return cos;
     }
 
+    /** The cosine of the parameter vectors {@code (aw, ab)} and {@code (bw, bb)}, each weights and biases together. */
+    private static double cosine(double[] aw, double[] ab, double[] bw, double[] bb) {
+        return cosine(new double[][] {aw, ab}, new double[][] {bw, bb});
+    }
+
     private static double cosine(double[][] aw, double[] ab, double[][] bw, double[] bb) {
-        double ab2 = 0;
+        double[][] a = Arrays.copyOf(aw, aw.length + 1);
+        double[][] b = Arrays.copyOf(bw, bw.length + 1);
+        a[aw.length] = ab;
+        b[bw.length] = bb;
+        return cosine(a, b);
+    }
+
+    /** The cosine of two vectors, each given as the same sequence of pieces. */
+    private static double cosine(double[][] a, double[][] b) {
+        double ab = 0;
         double aa = 0;
-        double bbn = 0;
-        for (int i = 0; i < aw.length; i++) {
-            for (int j = 0; j < aw[i].length; j++) {
-                ab2 += aw[i][j] * bw[i][j];
-                aa += aw[i][j] * aw[i][j];
-                bbn += bw[i][j] * bw[i][j];
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                ab += a[i][j] * b[i][j];
+                aa += a[i][j] * a[i][j];
+                bb += b[i][j] * b[i][j];
             }
-            ab2 += ab[i] * bb[i];
-            aa += ab[i] * ab[i];
-            bbn += bb[i] * bb[i];
         }
-        return ab2 / Math.sqrt(aa * bbn);
+        return ab / Math.sqrt(aa * bb);
     }
 }

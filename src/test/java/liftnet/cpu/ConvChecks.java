@@ -20,6 +20,8 @@ import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
 import liftnet.data.Split;
 import liftnet.io.ModelFile;
+import liftnet.report.GradientAgreement;
+import liftnet.solve.LinearOp;
 
 /**
  * The figures behind the conv-net notes, printed (not a JUnit test):
@@ -30,6 +32,11 @@ import liftnet.io.ModelFile;
  *     sweeps) against {@link liftnet.solve.DoubleReference}'s, solved to convergence in double, on the same net;</li>
  * <li>{@code sweeps MODEL DATA_DIR N}: the mean and largest relative energy gap {@code (E_s - E*) / E*} after {@code s}
  *     sweeps of Jacobi and of Gauss-Seidel, free and clamped, on the first N test samples ({@code E*}: 400 sweeps);</li>
+ * <li>{@code cosine MODEL DATA_DIR N}: the paper's Section 4 for a trained model ({@link GradientAgreement}): per
+ *     weight layer, the cosine between the contrastive gradient / {@code gamma^(L-1)} and back-propagation's over the
+ *     first N test samples, for {@code gamma} 1/2 .. 1/32 (in double); and per hidden layer {@code k} the mean and
+ *     largest {@code gamma c_j} of its units, {@code c_j = ||W_k[:, j]||^2}, at the model's gamma: a unit's clamped
+ *     update is damped by {@code 1 / (1 + gamma c_j)}, which back-propagation does not have.</li>
  * <li>{@code time NET DATA_DIR STEPS}: CPU time of one training step (batch 50, one thread, 15 Jacobi sweeps or the
  *     tolerance stop {@code 1e-9}) of contrastive and backprop, and of one 50-sample evaluation batch (free phase), on
  *     MNIST training samples, from the initial weights (the weights are not updated: rate 0).</li>
@@ -50,7 +57,8 @@ public final class ConvChecks {
             case "reference" -> reference();
             case "sweeps" -> sweeps(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "time" -> time(args[1], Path.of(args[2]), Integer.parseInt(args[3]));
-            default -> throw new IllegalArgumentException("fd | sweeps MODEL DATA N | time NET DATA STEPS");
+            case "cosine" -> cosine(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException("fd | reference | sweeps MODEL DATA N | cosine MODEL DATA N | time NET DATA STEPS");
         }
     }
 
@@ -133,13 +141,44 @@ public final class ConvChecks {
         return e;
     }
 
-    private static void sweeps(Path model, Path dataDir, int n) {
-        ModelFile.Model m;
+    private static ModelFile.Model read(Path model) {
         try {
-            m = ModelFile.read(model);
+            return ModelFile.read(model);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static void cosine(Path model, Path dataDir, int n) {
+        ModelFile.Model m = read(model);
+        Parameters p = m.parameters();
+        NetSpec net = p.net();
+        Dataset data = DataSets.load(DatasetId.MNIST, dataDir, Split.TEST).head(n);
+        double[] gammas = {1.0 / 2, 1.0 / 4, 1.0 / 8, 1.0 / 16, 1.0 / 32};
+        double[][] cos = GradientAgreement.cosines(p, m.config().units(), data, gammas);
+        for (int g = 0; g < gammas.length; g++) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "cosine gamma 1/%-3d", Math.round(1 / gammas[g])));
+            for (int k = 0; k < net.layers(); k++) {
+                line.append(String.format(Locale.ROOT, "  W%d %.4f", k, cos[g][k]));
+            }
+            System.out.println(line);
+        }
+        double gamma = m.config().gamma();
+        for (int k = 1; k < net.layers(); k++) {
+            float[] c = LinearOp.of(net, k, p.weight(k), p.bias(k)).columnNorms();
+            double mean = 0;
+            double max = 0;
+            for (float cj : c) {
+                mean += gamma * cj / c.length;
+                max = Math.max(max, gamma * cj);
+            }
+            System.out.printf(Locale.ROOT, "damping layer z%d (%s): gamma c_j mean %.3f, largest %.3f%n", k,
+                    net.conv(k) != null ? "input of a convolution" : "input of a dense layer", mean, max);
+        }
+    }
+
+    private static void sweeps(Path model, Path dataDir, int n) {
+        ModelFile.Model m = read(model);
         Dataset data = DataSets.load(DatasetId.MNIST, dataDir, Split.TEST).head(n);
         int[] counts = {1, 2, 3, 4, 5, 7, 10, 15, 20, 30};
         for (boolean clamped : new boolean[] {false, true}) {
