@@ -1,22 +1,18 @@
 package liftnet.cpu;
 
 import java.util.Arrays;
-import liftnet.api.DeviceData;
-import liftnet.api.Engine;
-import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineChecks;
-import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
 import liftnet.api.SolverConfig;
-import liftnet.api.Units;
 import liftnet.data.Dataset;
 import liftnet.solve.LayerActivations;
 import liftnet.solve.LayerSolver;
 import liftnet.solve.LinearOp;
+import liftnet.solve.SparseInputs;
 
 /**
  * The CPU engine for nets with convolutional layers (it runs dense nets too, more slowly than {@link CpuEngine}):
@@ -25,56 +21,34 @@ import liftnet.solve.LinearOp;
  * {@link #GROUP} samples and the groups' sums added in order, so results do not depend on the number of threads or
  * on which thread ran which group.
  */
-public final class CpuConvEngine implements Engine {
+public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
 
     /** Samples per partial gradient sum. */
     static final int GROUP = 8;
 
-    private final NetConfig config;
     private final NetSpec net;
-    private final int layers;
-    private final int[] width;
-    private final Units units;
     private final float[][] w;
     private final float[][] b;
     private final LinearOp[] ops;
     private final LayerSolver solver;
-    private final CpuWorkers workers;
     private final LayerSolver.Work[] work;
     /** Per worker, a residual row of the widest layer. */
     private final float[][] lambdaRow;
     private final float[][] gw;
     private final float[][] gb;
     private final double[] termWeight;
-    private boolean gradientFinite = true;
+    /** Whether the last gradient is finite everywhere. */
+    private boolean finite = true;
 
-    private int capacity;
-    private int[] labels;
-    private LayerActivations forward;
-    private LayerActivations free;
-    private LayerActivations clamped;
     /** Back-propagated errors {@code delta_k}, {@code [capacity x n_k]}. */
     private float[][] delta;
     private float[][][] partialW;
     private float[][][] partialB;
-    private double[] freeEnergy;
-    private double[] clampedEnergy;
-
-    private Dataset data;
-    private int[] order;
-    private int from;
-    private int size;
-    private final BatchPhases phases = new BatchPhases();
-
-    private final WorkerStats stats;
 
     /** @param threads number of threads, at least 1 (the calling thread is one of them) */
     public CpuConvEngine(NetConfig config, int threads) {
-        this.config = config;
+        super(config, threads);
         this.net = config.net();
-        this.layers = net.layers();
-        this.width = net.widths();
-        this.units = config.units();
         w = new float[layers][];
         b = new float[layers][];
         gw = new float[layers][];
@@ -90,14 +64,12 @@ public final class CpuConvEngine implements Engine {
             termWeight[k] = config.termWeight(k);
         }
         solver = new LayerSolver(config, ops);
-        workers = new CpuWorkers(threads);
         work = new LayerSolver.Work[threads];
         lambdaRow = new float[threads][];
         for (int t = 0; t < threads; t++) {
             work[t] = solver.newWork();
             lambdaRow[t] = new float[net.maxWidth()];
         }
-        stats = new WorkerStats(threads, layers);
         ensureCapacity(64);
     }
 
@@ -107,20 +79,8 @@ public final class CpuConvEngine implements Engine {
     }
 
     @Override
-    public String name() {
-        int threads = workers.threads();
-        return "cpu (" + threads + (threads == 1 ? " thread" : " threads") + ", layer ops for convolutions)";
-    }
-
-    /** The CPU's capabilities ({@link CpuEngine#CAPABILITIES}): both solvers, every rule and soft clamp, convolutions. */
-    @Override
-    public EngineCapabilities capabilities() {
-        return CpuEngine.CAPABILITIES;
-    }
-
-    @Override
-    public NetConfig config() {
-        return config;
+    protected String detail() {
+        return "layer ops for convolutions";
     }
 
     @Override
@@ -149,26 +109,10 @@ public final class CpuConvEngine implements Engine {
         return p;
     }
 
+    /** None: the ops read the dense inputs. */
     @Override
-    public DeviceData upload(Dataset dataset) {
-        EngineChecks.upload(config, dataset);
-        return new HostData(dataset, null, CpuConvEngine.class);
-    }
-
-    @Override
-    public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
-        HostData host = HostData.batch(deviceData, CpuConvEngine.class, order, from, size);
-        ensureCapacity(size);
-        this.data = host.dataset();
-        this.order = order;
-        this.from = from;
-        this.size = size;
-        phases.selected();
-    }
-
-    @Override
-    public int batchSize() {
-        return size;
+    protected SparseInputs sparseRows(Dataset dataset) {
+        return null;
     }
 
     @Override
@@ -184,23 +128,10 @@ public final class CpuConvEngine implements Engine {
         phases.forwardDone();
     }
 
+    /** Each row solved on its own: the threads claim rows, set each up from {@code start}, and solve it. */
     @Override
-    public void inferFree(SolverConfig solverConfig) {
-        infer(solverConfig, false);
-        phases.freeDone();
-    }
-
-    @Override
-    public void inferClamped(SolverConfig solverConfig) {
-        infer(solverConfig, true);
-        phases.clampedDone();
-    }
-
-    private void infer(SolverConfig solverConfig, boolean isClamped) {
-        phases.requireForward();
-        LayerActivations act = isClamped ? clamped : free;
-        LayerActivations start = isClamped && phases.free() ? free : forward;
-        double[] energy = isClamped ? clampedEnergy : freeEnergy;
+    protected void solve(SolverConfig solverConfig, boolean isClamped, LayerActivations act, LayerActivations start,
+            double[] energy) {
         workers.run(size, (r, t) -> {
             LayerSolver.Work wk = work[t];
             act.copyRow(start, r);
@@ -292,9 +223,9 @@ public final class CpuConvEngine implements Engine {
                 }
             }
         });
-        gradientFinite = true;
-        for (int k = 0; k < layers && gradientFinite; k++) {
-            gradientFinite = allFinite(gw[k]) && allFinite(gb[k]);
+        finite = true;
+        for (int k = 0; k < layers && finite; k++) {
+            finite = allFinite(gw[k]) && allFinite(gb[k]);
         }
     }
 
@@ -318,12 +249,12 @@ public final class CpuConvEngine implements Engine {
     }
 
     @Override
-    public void applyUpdate(double[] rates) {
-        EngineChecks.rates(config, rates);
-        if (!stats.update(gradientFinite)) {
-            phases.invalidate();
-            return;
-        }
+    protected boolean gradientFinite() {
+        return finite;
+    }
+
+    @Override
+    protected void step(double[] rates) {
         workers.run(layers, (k, t) -> {
             float eta = (float) rates[k];
             float[] wk = w[k];
@@ -338,25 +269,6 @@ public final class CpuConvEngine implements Engine {
             }
             ops[k].refresh();
         });
-        phases.invalidate();
-    }
-
-    @Override
-    public void accumulateMetrics(Phase prediction) {
-        LayerActivations act = activationsOf(prediction);
-        int outputs = width[layers];
-        workers.run(size, (r, t) -> {
-            stats.prediction(t, act.z(layers), r * outputs, outputs, labels[r]);
-            for (int k = 1; k < layers; k++) {
-                stats.linearUnits(t, k, units, act.z(k), r * width[k], width[k]);
-            }
-        });
-        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
-    }
-
-    @Override
-    public EpochStats drainStats() {
-        return stats.drain();
     }
 
     @Override
@@ -369,23 +281,13 @@ public final class CpuConvEngine implements Engine {
     }
 
     @Override
-    public double[] energies(Phase phase) {
-        LayerActivations act = activationsOf(phase);
-        double[] e = new double[size];
-        for (int r = 0; r < size; r++) {
-            e[r] = solver.energy(act, r);
-        }
-        return e;
+    protected double energy(LayerActivations act, int r) {
+        return solver.energy(act, r);
     }
 
     @Override
-    public double kktResidual(Phase phase) {
-        LayerActivations act = activationsOf(phase);
-        double worst = 0;
-        for (int r = 0; r < size; r++) {
-            worst = Math.max(worst, solver.kktResidual(act, r, phase == Phase.CLAMPED, work[0]));
-        }
-        return worst;
+    protected double kktResidual(LayerActivations act, int r, boolean isClamped) {
+        return solver.kktResidual(act, r, isClamped, work[0]);
     }
 
     @Override
@@ -394,29 +296,26 @@ public final class CpuConvEngine implements Engine {
     }
 
     @Override
-    public void close() {
-        workers.close();
+    protected float[] z(LayerActivations act, int k) {
+        return act.z(k);
     }
 
-    private LayerActivations activationsOf(Phase phase) {
-        return phases.select(phase, forward, free, clamped);
+    @Override
+    protected int stride(int k) {
+        return width[k];
     }
 
-    private void ensureCapacity(int n) {
-        if (n <= capacity) {
-            return;
-        }
-        capacity = Math.max(n, capacity * 2);
-        labels = new int[capacity];
-        forward = new LayerActivations(width, capacity);
-        free = new LayerActivations(width, capacity);
-        clamped = new LayerActivations(width, capacity);
+    @Override
+    protected LayerActivations newActivations(int capacity) {
+        return new LayerActivations(width, capacity);
+    }
+
+    @Override
+    protected void allocateRows(int capacity) {
         delta = new float[layers + 1][];
         for (int k = 1; k <= layers; k++) {
             delta[k] = new float[capacity * width[k]];
         }
-        freeEnergy = new double[capacity];
-        clampedEnergy = new double[capacity];
     }
 
     /** Partial gradient sums for {@code groups} groups, allocated when a gradient first needs them. */

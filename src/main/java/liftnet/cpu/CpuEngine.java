@@ -1,17 +1,13 @@
 package liftnet.cpu;
 
 import java.util.Arrays;
-import liftnet.api.DeviceData;
-import liftnet.api.Engine;
 import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineChecks;
-import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
 import liftnet.api.SolverConfig;
-import liftnet.api.Units;
 import liftnet.data.Dataset;
 import liftnet.solve.ActivationSolver;
 import liftnet.solve.Activations;
@@ -27,7 +23,7 @@ import liftnet.solve.VectorKernels;
  * results do not depend on the number of threads. The input stays in the data set's sparse rows
  * ({@link SparseInputs}): the first layer's products and gradient touch only the non-zero pixels.
  */
-public final class CpuEngine implements Engine {
+public final class CpuEngine extends CpuBatchEngine<Activations> {
 
     /**
      * Everything: every update rule (stateful ones stepped by the orchestrator on the host, which is this engine's
@@ -35,48 +31,27 @@ public final class CpuEngine implements Engine {
      */
     public static final EngineCapabilities CAPABILITIES = EngineCapabilities.all("cpu");
 
-    private final NetConfig config;
-    private final int layers;
     private final PaddedWeights weights;
     private final ActivationSolver solver;
-    private final CpuWorkers workers;
     private final Scratch[] scratch;
     private final float[][] gradT;
     private final float[][] gradB;
     private final GradientPlan plan;
     private final boolean[] chunkFinite;
     private final float[] termWeight;
-    private final Units units;
 
-    private int capacity;
-    private int[] labels;
+    /** Per row, its sample (for the sparse input rows). */
     private int[] samples;
-    private Activations forward;
-    private Activations free;
-    private Activations clamped;
     private float[][] lambdaClamped;
     private float[][] lambdaFree;
-    private double[] freeEnergy;
-    private double[] clampedEnergy;
-
-    private Dataset data;
-    private SparseInputs sparse;
-    private int[] order;
-    private int from;
-    private int size;
-    private final BatchPhases phases = new BatchPhases();
-    private final WorkerStats stats;
 
     /**
      * @param threads number of threads, at least 1 (the calling thread is one of them)
      */
     public CpuEngine(NetConfig config, int threads) {
-        this.config = config;
-        this.layers = config.net().layers();
-        this.units = config.units();
+        super(config, threads);
         this.weights = new PaddedWeights(config.net());
         this.solver = new ActivationSolver(config, weights);
-        this.workers = new CpuWorkers(threads);
         this.scratch = new Scratch[threads];
         for (int t = 0; t < threads; t++) {
             scratch[t] = new Scratch(weights);
@@ -93,7 +68,6 @@ public final class CpuEngine implements Engine {
         for (int k = 0; k < layers; k++) {
             termWeight[k] = (float) config.termWeight(k);
         }
-        stats = new WorkerStats(threads, layers);
         ensureCapacity(64);
     }
 
@@ -103,19 +77,8 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public EngineCapabilities capabilities() {
-        return CAPABILITIES;
-    }
-
-    @Override
-    public String name() {
-        int threads = workers.threads();
-        return "cpu (" + threads + (threads == 1 ? " thread, " : " threads, ") + VectorKernelsInfo.describe() + ")";
-    }
-
-    @Override
-    public NetConfig config() {
-        return config;
+    protected String detail() {
+        return VectorKernelsInfo.describe();
     }
 
     @Override
@@ -130,33 +93,10 @@ public final class CpuEngine implements Engine {
         return weights.get();
     }
 
+    /** The first layer's products and gradient read the inputs in sparse rows. */
     @Override
-    public DeviceData upload(Dataset dataset) {
-        EngineChecks.upload(config, dataset);
-        return new HostData(dataset, SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width()),
-                CpuEngine.class);
-    }
-
-    @Override
-    public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
-        HostData host = HostData.batch(deviceData, CpuEngine.class, order, from, size);
-        ensureCapacity(size);
-        this.data = host.dataset();
-        this.sparse = host.sparse();
-        this.order = order;
-        this.from = from;
-        this.size = size;
-        phases.selected();
-    }
-
-    @Override
-    public int batchSize() {
-        return size;
-    }
-
-    /** Chunks of {@link VectorKernels#BLOCK} rows that the batch splits into. */
-    private int rowChunks() {
-        return (size + VectorKernels.BLOCK - 1) / VectorKernels.BLOCK;
+    protected SparseInputs sparseRows(Dataset dataset) {
+        return SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width());
     }
 
     @Override
@@ -175,30 +115,16 @@ public final class CpuEngine implements Engine {
         phases.forwardDone();
     }
 
-    @Override
-    public void inferFree(SolverConfig solverConfig) {
-        infer(solverConfig, false);
-        phases.freeDone();
-    }
-
-    @Override
-    public void inferClamped(SolverConfig solverConfig) {
-        infer(solverConfig, true);
-        phases.clampedDone();
-    }
-
     /**
      * Solves the phase for every row and leaves its residuals {@code lambda_k = z_k - a_k} for the gradient. The
      * threads claim rows one at a time, their home range's first (a row's sweeps vary with the tolerance stop;
      * rows that alternated between threads shared cache lines), set each up from the forward pass or the free
      * solution, and record it when the solver hands it back.
      */
-    private void infer(SolverConfig solverConfig, boolean isClamped) {
-        phases.requireForward();
-        Activations act = isClamped ? clamped : free;
-        double[] energy = isClamped ? clampedEnergy : freeEnergy;
+    @Override
+    protected void solve(SolverConfig solverConfig, boolean isClamped, Activations act, Activations start,
+            double[] energy) {
         float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
-        Activations start = isClamped && phases.free() ? free : forward;
         HomeRanges rows = new HomeRanges(size, workers.threads());
         workers.run(workers.threads(), (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
             @Override
@@ -262,11 +188,12 @@ public final class CpuEngine implements Engine {
             int r0 = c * VectorKernels.BLOCK;
             int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
             int sl = weights.stride(layers);
+            float[] out = forward.z(layers);
             for (int r = r0; r < r1; r++) {
                 float[] top = delta[layers];
                 for (int j = 0; j < sl; j++) {
                     float y = j == labels[r] ? 1f : 0f;
-                    top[r * sl + j] = j < outputs ? y - forward.z(layers)[r * sl + j] : 0f;
+                    top[r * sl + j] = j < outputs ? y - out[r * sl + j] : 0f;
                 }
                 for (int k = layers - 1; k >= 1; k--) {
                     int sk = weights.stride(k);
@@ -327,12 +254,7 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public void applyUpdate(double[] rates) {
-        EngineChecks.rates(config, rates);
-        if (!stats.update(gradientFinite())) {
-            phases.invalidate();
-            return;
-        }
+    protected void step(double[] rates) {
         workers.run(plan.chunks(), (c, w) -> {
             int k = plan.layer(c);
             float eta = (float) rates[k];
@@ -346,40 +268,16 @@ public final class CpuEngine implements Engine {
                 weights.refreshDerivedRows(k, p0, p1);
             }
         });
-        phases.invalidate();
     }
 
-    private boolean gradientFinite() {
+    @Override
+    protected boolean gradientFinite() {
         for (boolean finite : chunkFinite) {
             if (!finite) {
                 return false;
             }
         }
         return true;
-    }
-
-    @Override
-    public void accumulateMetrics(Phase prediction) {
-        Activations act = activationsOf(prediction);
-        int outputs = config.net().outputs();
-        workers.run(rowChunks(), (c, w) -> {
-            int r0 = c * VectorKernels.BLOCK;
-            int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
-            int sl = weights.stride(layers);
-            float[] out = act.z(layers);
-            for (int r = r0; r < r1; r++) {
-                stats.prediction(w, out, r * sl, outputs, labels[r]);
-                for (int k = 1; k < layers; k++) {
-                    stats.linearUnits(w, k, units, act.z(k), r * weights.stride(k), weights.width(k));
-                }
-            }
-        });
-        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
-    }
-
-    @Override
-    public EpochStats drainStats() {
-        return stats.drain();
     }
 
     @Override
@@ -401,23 +299,13 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public double[] energies(Phase phase) {
-        Activations act = activationsOf(phase);
-        double[] e = new double[size];
-        for (int r = 0; r < size; r++) {
-            e[r] = solver.energy(act, r);
-        }
-        return e;
+    protected double energy(Activations act, int r) {
+        return solver.energy(act, r);
     }
 
     @Override
-    public double kktResidual(Phase phase) {
-        Activations act = activationsOf(phase);
-        double worst = 0;
-        for (int r = 0; r < size; r++) {
-            worst = Math.max(worst, solver.kktResidual(act, r, phase == Phase.CLAMPED, scratch[0]));
-        }
-        return worst;
+    protected double kktResidual(Activations act, int r, boolean isClamped) {
+        return solver.kktResidual(act, r, isClamped, scratch[0]);
     }
 
     @Override
@@ -438,31 +326,28 @@ public final class CpuEngine implements Engine {
     }
 
     @Override
-    public void close() {
-        workers.close();
+    protected float[] z(Activations act, int k) {
+        return act.z(k);
     }
 
-    private Activations activationsOf(Phase phase) {
-        return phases.select(phase, forward, free, clamped);
+    @Override
+    protected int stride(int k) {
+        return weights.stride(k);
     }
 
-    private void ensureCapacity(int n) {
-        if (n <= capacity) {
-            return;
-        }
-        capacity = Math.max(n, capacity * 2);
-        labels = new int[capacity];
+    @Override
+    protected Activations newActivations(int capacity) {
+        return new Activations(weights, capacity);
+    }
+
+    @Override
+    protected void allocateRows(int capacity) {
         samples = new int[capacity];
-        forward = new Activations(weights, capacity);
-        free = new Activations(weights, capacity);
-        clamped = new Activations(weights, capacity);
         lambdaClamped = new float[layers + 1][];
         lambdaFree = new float[layers + 1][];
         for (int k = 1; k <= layers; k++) {
             lambdaClamped[k] = new float[capacity * weights.stride(k)];
             lambdaFree[k] = new float[capacity * weights.stride(k)];
         }
-        freeEnergy = new double[capacity];
-        clampedEnergy = new double[capacity];
     }
 }

@@ -37,7 +37,6 @@ import liftnet.api.Units;
  */
 public final class ActivationSolver {
 
-    private static final double TINY_ENERGY = 1e-30;
     private static final int INTS_PER_LINE = 16;
     /** Keeps {@link #touchInputs}' loads from being removed as dead code; written (almost) never. */
     @SuppressWarnings("unused")
@@ -192,7 +191,7 @@ public final class ActivationSolver {
                     break;
                 }
                 double residual = stop == StopRule.KKT ? kktResidual(act, r, clamped, s) : Double.NaN;
-                if (config.maxSweeps() == 0 || stop == StopRule.KKT && residual <= config.tol()) {
+                if (SweepStop.before(config, residual)) {
                     rows.done(r, 0, energy(act, r), residual);
                     continue;
                 }
@@ -218,16 +217,12 @@ public final class ActivationSolver {
             for (int i = inFlight - 1; i >= 0; i--) {
                 int r = s.row[i];
                 int sweeps = ++s.sweeps[i];
-                boolean done = sweeps >= config.maxSweeps();
                 if (stop == StopRule.ENERGY) {
-                    double next = s.energy[i] - s.decrease[i];
-                    done |= s.decrease[i] <= config.tol() * Math.max(next, TINY_ENERGY);
-                    s.energy[i] = next;
+                    s.energy[i] -= s.decrease[i];
                 } else if (stop == StopRule.KKT) {
                     s.residualNorm[i] = kktResidual(act, r, clamped, s);
-                    done |= s.residualNorm[i] <= config.tol();
                 }
-                if (done) {
+                if (SweepStop.after(config, sweeps, s.decrease[i], s.energy[i], s.residualNorm[i])) {
                     rows.done(r, sweeps, energy(act, r), s.residualNorm[i]);
                     inFlight--;
                     s.row[i] = s.row[inFlight];

@@ -29,8 +29,6 @@ import liftnet.api.Units;
  */
 public final class LayerSolver {
 
-    private static final double TINY_ENERGY = 1e-30;
-
     private final LinearOp[] ops;
     private final int layers;
     private final int[] width;
@@ -170,7 +168,7 @@ public final class LayerSolver {
         double residual = stop == StopRule.KKT ? kktResidual(act, r, clamped, work) : Double.NaN;
         double e = stop == StopRule.ENERGY ? energy(act, r) : Double.NaN;
         int sweeps = 0;
-        boolean done = config.maxSweeps() == 0 || stop == StopRule.KKT && residual <= config.tol();
+        boolean done = SweepStop.before(config, residual);
         while (!done) {
             if (config.solver() == Solver.JACOBI) {
                 jacobiSweep(act, r, clamped, work);
@@ -178,15 +176,15 @@ public final class LayerSolver {
                 gaussSeidelSweep(act, r, clamped, work);
             }
             sweeps++;
-            done = sweeps >= config.maxSweeps();
+            double decrease = Double.NaN;
             if (stop == StopRule.ENERGY) {
                 double next = energy(act, r);
-                done |= e - next <= config.tol() * Math.max(next, TINY_ENERGY);
+                decrease = e - next;
                 e = next;
             } else if (stop == StopRule.KKT) {
                 residual = kktResidual(act, r, clamped, work);
-                done |= residual <= config.tol();
             }
+            done = SweepStop.after(config, sweeps, decrease, e, residual);
         }
         work.sweeps = sweeps;
         work.energy = stop == StopRule.ENERGY ? e : energy(act, r);
