@@ -27,14 +27,14 @@ public final class CudaRuntime {
     public static final String LIBRARY = "libcuda.so.1";
 
     /** The devices, probed on first use; {@link #devices()} and {@link #problem()} read it. */
-    static final DeviceProbe<DeviceInfo> PROBE = new DeviceProbe<>(CudaRuntime::listDevices, d -> d);
+    static final DeviceProbe<DeviceInfo> PROBE = new DeviceProbe<>("CUDA", CudaRuntime::listDevices, d -> d);
 
     private CudaRuntime() {
     }
 
     /** Lists the CUDA devices, one per line, or says why there are none (exit status 1). A diagnostic tool. */
     public static void main(String[] args) {
-        PROBE.print("CUDA");
+        PROBE.print();
     }
 
     /** All CUDA devices; empty without driver or device. */

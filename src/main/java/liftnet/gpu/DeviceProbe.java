@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import liftnet.api.DeviceInfo;
+import liftnet.api.EngineException;
 
 /**
  * The devices of one GPU backend, probed once per JVM on first use: a list in index order, or none and why. The
@@ -33,16 +34,18 @@ public final class DeviceProbe<D> {
         }
     }
 
+    private final String api;
     private final Supplier<Result<D>> probe;
     private final Function<D, DeviceInfo> info;
     private Result<D> result;
 
     /**
-     * @param probe lists the devices; runs once, on the first call of {@link #devices()}, {@link #infos()} or
-     *              {@link #problem()}, and must not throw
+     * @param api   the API's name in messages, e.g. {@code CUDA}
+     * @param probe lists the devices; runs once, when they or the problem are first asked for, and must not throw
      * @param info  what a device is
      */
-    public DeviceProbe(Supplier<Result<D>> probe, Function<D, DeviceInfo> info) {
+    public DeviceProbe(String api, Supplier<Result<D>> probe, Function<D, DeviceInfo> info) {
+        this.api = api;
         this.probe = probe;
         this.info = info;
     }
@@ -62,6 +65,20 @@ public final class DeviceProbe<D> {
         return result().problem();
     }
 
+    /**
+     * Device {@code index} of {@link #devices()}.
+     *
+     * @throws EngineException {@code no API device INDEX; found N: [...]}, or with none found {@code (problem)}
+     */
+    public D device(int index) {
+        List<D> list = devices();
+        if (index < 0 || index >= list.size()) {
+            throw new EngineException("no " + api + " device " + index + "; found " + list.size()
+                    + (list.isEmpty() ? " (" + problem() + ")" : ": " + list));
+        }
+        return list.get(index);
+    }
+
     private Result<D> result() {
         if (result == null) {
             result = probe.get();
@@ -72,10 +89,8 @@ public final class DeviceProbe<D> {
     /**
      * The runtime's diagnostic {@code main}: prints the devices one per line, or {@code no API device: problem} and exits
      * with status 1.
-     *
-     * @param api the API's name in the message, e.g. {@code CUDA}
      */
-    public void print(String api) {
+    public void print() {
         var list = infos();
         if (list.isEmpty()) {
             System.out.println("no " + api + " device: " + problem());
@@ -88,7 +103,7 @@ public final class DeviceProbe<D> {
      * Why a probe that threw found no device: {@code API unavailable: cannot use LIBRARY (ExceptionClass: message)}.
      *
      * @param t what the probe threw: {@code UnsatisfiedLinkError} or {@code ExceptionInInitializerError} when the library
-     *          is missing, an {@link liftnet.api.EngineException} from a failed call otherwise
+     *          is missing, an {@link EngineException} from a failed call otherwise
      */
     public static String unusable(String api, Object library, Throwable t) {
         String why = t.getMessage() == null ? t.toString() : t.getMessage();

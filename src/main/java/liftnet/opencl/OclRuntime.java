@@ -38,14 +38,14 @@ public final class OclRuntime {
     }
 
     /** The devices, probed on first use; {@link #devices()} and {@link #problem()} read it. */
-    static final DeviceProbe<Device> PROBE = new DeviceProbe<>(OclRuntime::listDevices, Device::info);
+    static final DeviceProbe<Device> PROBE = new DeviceProbe<>("OpenCL", OclRuntime::listDevices, Device::info);
 
     private OclRuntime() {
     }
 
     /** Lists the OpenCL devices, one per line, or says why there are none (exit status 1). A diagnostic tool. */
     public static void main(String[] args) {
-        PROBE.print("OpenCL");
+        PROBE.print();
     }
 
     /** All OpenCL devices, platform by platform; empty when there is no loader or no platform. */
@@ -106,26 +106,26 @@ public final class OclRuntime {
     }
 
     static String platformString(long platform, int param) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer size = stack.mallocPointer(1);
-            OclCheck.check(clGetPlatformInfo(platform, param, (ByteBuffer) null, size), "clGetPlatformInfo");
-            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
-            try {
-                OclCheck.check(clGetPlatformInfo(platform, param, buf, null), "clGetPlatformInfo");
-                return MemoryUtil.memUTF8(buf, Math.max(0, buf.capacity() - 1)).strip();
-            } finally {
-                MemoryUtil.memFree(buf);
-            }
-        }
+        return infoString((value, size) -> clGetPlatformInfo(platform, param, value, size), "clGetPlatformInfo");
     }
 
     static String deviceString(long device, int param) {
+        return infoString((value, size) -> clGetDeviceInfo(device, param, value, size), "clGetDeviceInfo");
+    }
+
+    /** A {@code clGet*Info} query of one parameter: {@code value} {@code null} asks for the size only. */
+    private interface InfoQuery {
+        int get(ByteBuffer value, PointerBuffer size);
+    }
+
+    /** The string a query returns: its size first, then the text without the terminating NUL, stripped. */
+    private static String infoString(InfoQuery query, String call) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
-            OclCheck.check(clGetDeviceInfo(device, param, (ByteBuffer) null, size), "clGetDeviceInfo");
+            OclCheck.check(query.get(null, size), call);
             ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
             try {
-                OclCheck.check(clGetDeviceInfo(device, param, buf, null), "clGetDeviceInfo");
+                OclCheck.check(query.get(buf, null), call);
                 return MemoryUtil.memUTF8(buf, Math.max(0, buf.capacity() - 1)).strip();
             } finally {
                 MemoryUtil.memFree(buf);

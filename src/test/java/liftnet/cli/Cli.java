@@ -75,6 +75,19 @@ final class Cli {
         return run(concat(concat(base, "--epochs", Integer.toString(epochs), "--out", out.toString()), extra));
     }
 
+    /**
+     * Runs {@code command} as after a first Ctrl-C: with the stop signal raised, so that a training run stops once its
+     * current epoch is saved; the signal is cleared again afterwards.
+     */
+    static Result interrupted(java.util.function.Supplier<Result> command) {
+        StopSignal.request();
+        try {
+            return command.get();
+        } finally {
+            StopSignal.reset();
+        }
+    }
+
     /** {@code first}, then {@code then}: a new array. */
     static String[] concat(String[] first, String... then) {
         String[] all = Arrays.copyOf(first, first.length + then.length);

@@ -66,9 +66,7 @@ class ConvRunTest extends Cli.MnistRuns {
         Path whole = tmp.resolve("whole");
         assertEquals(0, train(whole, 2, "--optimizer", "adam", "--lr", "0.002").code());
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2, "--optimizer", "adam", "--lr", "0.002").code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2, "--optimizer", "adam", "--lr", "0.002")).code());
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(0, resumed.code(), resumed::toString);
         assertEquals(metrics(whole), metrics(parts));

@@ -84,9 +84,8 @@ class TrainRunTest extends Cli.MnistRuns {
         assertEquals(0, train(whole, 2).code());
 
         Path parts = tmp.resolve("parts");
-        StopSignal.request(); // as a first Ctrl-C: stop when epoch 1 is finished and saved
-        Cli.Result stopped = train(parts, 2);
-        StopSignal.reset();
+        // as a first Ctrl-C: stop when epoch 1 is finished and saved
+        Cli.Result stopped = Cli.interrupted(() -> train(parts, 2));
         assertEquals(Errors.INTERRUPTED, stopped.code(), stopped::toString);
         assertTrue(stopped.err().contains("--resume " + parts), stopped::toString);
         assertEquals(1, Cli.metrics(parts).size());
@@ -109,9 +108,7 @@ class TrainRunTest extends Cli.MnistRuns {
         assertEquals(0, train(whole, 2).code());
 
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2).code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2)).code());
         // As if killed after the model of epoch 1 was written but before metrics.jsonl was: its line is missing.
         Files.writeString(parts.resolve("metrics.jsonl"), "");
         Cli.Result resumed = Cli.run("--resume", parts.toString());
@@ -132,9 +129,7 @@ class TrainRunTest extends Cli.MnistRuns {
         assertEquals(0, w.code(), w::toString);
 
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 3, extra).code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 3, extra)).code());
         boolean stateful = options.contains("--optimizer");
         assertEquals(stateful, Files.exists(parts.resolve("optimizer-1.safetensors")), options);
         Cli.Result resumed = Cli.run("--resume", parts.toString());
@@ -157,9 +152,7 @@ class TrainRunTest extends Cli.MnistRuns {
     @Test
     void resumeWithoutTheOptimizerStateIsRefusedInOneLine() throws IOException {
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2, "--optimizer", "momentum", "--lr", "0.01").code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2, "--optimizer", "momentum", "--lr", "0.01")).code());
         Files.delete(parts.resolve("optimizer-1.safetensors"));
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(Errors.FAILURE, resumed.code(), resumed::toString);
@@ -172,9 +165,7 @@ class TrainRunTest extends Cli.MnistRuns {
         Path whole = tmp.resolve("whole");
         assertEquals(0, train(whole, 2).code());
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2).code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2)).code());
         JsonObject config = JsonParser.parseString(Files.readString(parts.resolve("config.json"))).getAsJsonObject();
         for (String key : List.of("optimizer", "momentum", "beta2", "epsilon", "schedule", "step_epochs", "step_factor",
                 "cosine_floor", "clamped_start", "init_scale")) {
