@@ -8,8 +8,8 @@ import liftnet.api.EngineException;
 
 /**
  * The devices of one GPU backend, probed once per JVM on first use: a list in index order, or none and why. The
- * backend's runtime class supplies the probe (its native calls); this class keeps the result and prints it for the
- * runtime's diagnostic {@code main}.
+ * backend's runtime class supplies the probe (its native calls); this class keeps the result, hands out a device by
+ * index or says why it cannot ({@link #device}), and prints the list for the runtime's diagnostic {@code main}.
  *
  * @param <D> what the backend keeps per device: its {@link DeviceInfo}, or native handles with one
  */
@@ -102,8 +102,10 @@ public final class DeviceProbe<D> {
     /**
      * Why a probe that threw found no device: {@code API unavailable: cannot use LIBRARY (ExceptionClass: message)}.
      *
-     * @param t what the probe threw: {@code UnsatisfiedLinkError} or {@code ExceptionInInitializerError} when the library
-     *          is missing, an {@link EngineException} from a failed call otherwise
+     * @param api     e.g. {@code CUDA}
+     * @param library the library the probe used, e.g. {@code libcuda.so.1}
+     * @param t       what the probe threw: {@code UnsatisfiedLinkError} or {@code ExceptionInInitializerError} when the library
+     *                is missing, an {@link EngineException} from a failed call otherwise
      */
     public static String unusable(String api, Object library, Throwable t) {
         String why = t.getMessage() == null ? t.toString() : t.getMessage();
