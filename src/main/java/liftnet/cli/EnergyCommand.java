@@ -3,8 +3,6 @@ package liftnet.cli;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.util.concurrent.Callable;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.Phase;
@@ -13,7 +11,6 @@ import liftnet.data.Dataset;
 import liftnet.io.ModelFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code energy}: the minimum free and clamped energy of each sample, printed as exactly one JSON object on
@@ -21,22 +18,10 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "energy", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Prints {\"free\": [...], \"clamped\": [...]}: the minimum free and clamped energy of each sample.")
-final class EnergyCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @CommandLine.ParentCommand
-    Main main;
-
-    @Mixin
-    ModelOptions options;
+final class EnergyCommand extends ModelCommand {
 
     @Override
-    public Integer call() throws IOException {
-        CommandLine cli = spec.commandLine();
-        options.validate(cli);
-        ModelFile.Model model = options.readModel();
+    int run(CommandLine cli, ModelFile.Model model) {
         Dataset data = options.load(cli, model);
         SolverConfig solver = options.engine.solverConfig();
         JsonArray free = new JsonArray();
@@ -45,21 +30,18 @@ final class EnergyCommand implements Callable<Integer> {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        try (Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), main.err)) {
-            engine.setParameters(model.parameters());
-            try (DeviceData device = engine.upload(data)) {
-                for (int from = 0; from < data.count(); from += options.batch) {
-                    int size = Math.min(options.batch, data.count() - from);
-                    engine.selectBatch(device, order, from, size);
-                    engine.forward();
-                    engine.inferFree(solver);
-                    for (double e : engine.energies(Phase.FREE)) {
-                        free.add(e);
-                    }
-                    engine.inferClamped(solver);
-                    for (double e : engine.energies(Phase.CLAMPED)) {
-                        clamped.add(e);
-                    }
+        try (Engine engine = open(model); DeviceData device = engine.upload(data)) {
+            for (int from = 0; from < data.count(); from += options.batch) {
+                int size = Math.min(options.batch, data.count() - from);
+                engine.selectBatch(device, order, from, size);
+                engine.forward();
+                engine.inferFree(solver);
+                for (double e : engine.energies(Phase.FREE)) {
+                    free.add(e);
+                }
+                engine.inferClamped(solver);
+                for (double e : engine.energies(Phase.CLAMPED)) {
+                    clamped.add(e);
                 }
             }
         }

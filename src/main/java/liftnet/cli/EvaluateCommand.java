@@ -2,18 +2,14 @@ package liftnet.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.util.concurrent.Callable;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
-import liftnet.api.Method;
 import liftnet.data.Dataset;
 import liftnet.io.ModelFile;
 import liftnet.train.Evaluation;
 import liftnet.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,31 +19,17 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Prints the accuracy and linear fraction of a model as JSON: lifted inference (free phase) unless the"
                 + " model's metadata says method backprop or linear, or --forward is given.")
-final class EvaluateCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @CommandLine.ParentCommand
-    Main main;
-
-    @Mixin
-    ModelOptions options;
+final class EvaluateCommand extends ModelCommand {
 
     @Option(names = "--forward", description = "Predict with the forward pass instead of the free phase")
     boolean forward;
 
     @Override
-    public Integer call() throws IOException {
-        CommandLine cli = spec.commandLine();
-        options.validate(cli);
-        ModelFile.Model model = options.readModel();
+    int run(CommandLine cli, ModelFile.Model model) {
         Dataset data = options.load(cli, model);
-        String method = model.metadata().getOrDefault("method", Method.CONTRASTIVE.id());
-        boolean lifted = !forward && !method.equals(Method.BACKPROP.id()) && !method.equals(Method.LINEAR.id());
+        boolean lifted = !forward && freePhase(model);
         Evaluation eval;
-        try (Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), main.err);
-             DeviceData device = upload(engine, model, data)) {
+        try (Engine engine = open(model); DeviceData device = engine.upload(data)) {
             eval = Trainer.evaluate(engine, device, lifted, options.engine.solverConfig(), lifted, options.batch);
         }
         JsonObject o = new JsonObject();
@@ -64,10 +46,5 @@ final class EvaluateCommand implements Callable<Integer> {
         liftnet.train.RunFolder.addNumber(o, "clamped_energy", eval.clampedEnergy());
         main.out.println(new com.google.gson.GsonBuilder().serializeNulls().create().toJson(o));
         return Errors.OK;
-    }
-
-    private static DeviceData upload(Engine engine, ModelFile.Model model, Dataset data) {
-        engine.setParameters(model.parameters());
-        return engine.upload(data);
     }
 }

@@ -15,8 +15,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Options shared by the commands that read a saved model and a data set ({@code evaluate}, {@code energy}):
- * the model file, the data set and split, and the engine ({@link EngineOptions}).
+ * Options shared by the commands that read a saved model and a data set ({@link ModelCommand}: {@code evaluate},
+ * {@code energy}, {@code score}): the model file, the data set and split, and the engine ({@link EngineOptions}).
  */
 final class ModelOptions {
 
@@ -57,11 +57,17 @@ final class ModelOptions {
         splitOf(cli);
     }
 
+    /** The split {@code --split} names. */
     Split splitOf(CommandLine cli) {
-        return switch (split.trim().toLowerCase(java.util.Locale.ROOT)) {
+        return split(cli, "--split", split);
+    }
+
+    /** The split {@code text}, the value of {@code option}, names: {@code test} or {@code train}; else a usage error. */
+    static Split split(CommandLine cli, String option, String text) {
+        return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "test" -> Split.TEST;
             case "train" -> Split.TRAIN;
-            default -> throw Errors.usage(cli, "--split " + split + ": expected test or train");
+            default -> throw Errors.usage(cli, option + " " + text + ": expected test or train");
         };
     }
 

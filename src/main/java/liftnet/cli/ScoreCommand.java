@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import liftnet.api.Engine;
-import liftnet.api.Method;
 import liftnet.data.DataSets;
 import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
@@ -21,7 +19,6 @@ import liftnet.score.ScorePlot;
 import liftnet.train.RunFolder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,16 +31,7 @@ import picocli.CommandLine.Option;
                 + " clamped-minus-free gap at the predicted label, max output, log-sum-exp of the outputs) its AUROC,"
                 + " FPR at 95%% TPR and mean on each set, --ood samples being the positives. --json prints one JSON"
                 + " object instead.")
-final class ScoreCommand implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @CommandLine.ParentCommand
-    Main main;
-
-    @Mixin
-    ModelOptions options;
+final class ScoreCommand extends ModelCommand {
 
     @Option(names = "--ood", paramLabel = "SET", required = true,
             description = "The out-of-distribution set: mnist, fashion-mnist, cifar10 or noise (uniform pixel noise)")
@@ -71,19 +59,18 @@ final class ScoreCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws IOException {
-        CommandLine cli = spec.commandLine();
-        options.validate(cli);
-        Split split = parseSplit(cli, oodSplit);
-        ModelFile.Model model = options.readModel();
+    void validate(CommandLine cli) {
+        oodSplit(cli);
+    }
+
+    @Override
+    int run(CommandLine cli, ModelFile.Model model) throws IOException {
         Dataset in = limited(options.loadAll(cli, model));
-        Dataset out = loadOod(cli, in, split);
-        String method = model.metadata().getOrDefault("method", Method.CONTRASTIVE.id());
-        boolean lifted = !method.equals(Method.BACKPROP.id()) && !method.equals(Method.LINEAR.id());
+        Dataset out = loadOod(cli, in, oodSplit(cli));
+        boolean lifted = freePhase(model);
         Map<Score, double[]> inScores;
         Map<Score, double[]> oodScores;
-        try (Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), main.err)) {
-            engine.setParameters(model.parameters());
+        try (Engine engine = open(model)) {
             inScores = SampleScores.compute(engine, in, options.engine.solverConfig(), options.batch, lifted);
             oodScores = SampleScores.compute(engine, out, options.engine.solverConfig(), options.batch, lifted);
         }
@@ -142,12 +129,8 @@ final class ScoreCommand implements Callable<Integer> {
         return s.get(key) == null || s.get(key).isJsonNull() ? "-" : String.format(Locale.ROOT, "%.5g", s.get(key).getAsDouble());
     }
 
-    private static Split parseSplit(CommandLine cli, String text) {
-        return switch (text.trim().toLowerCase(Locale.ROOT)) {
-            case "test" -> Split.TEST;
-            case "train" -> Split.TRAIN;
-            default -> throw Errors.usage(cli, "--ood-split " + text + ": expected test or train");
-        };
+    private Split oodSplit(CommandLine cli) {
+        return ModelOptions.split(cli, "--ood-split", oodSplit);
     }
 
     /** {@code --ood}: seeded noise as many as the in-distribution samples, or the data set ({@link #limited}). */

@@ -15,7 +15,6 @@ import static org.lwjgl.cuda.CU.cuStreamDestroy;
 import static org.lwjgl.cuda.CU.cuStreamSynchronize;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import liftnet.api.DeviceInfo;
 import liftnet.api.EngineException;
 import liftnet.gpu.GpuBuffer;
@@ -54,12 +53,7 @@ public final class CudaDevice implements GpuDevice {
      * @throws KernelBuildException when no PTX flavour JIT-compiles or NVRTC fails; with the logs
      */
     public CudaDevice(int index) {
-        List<DeviceInfo> devices = CudaRuntime.devices();
-        if (index < 0 || index >= devices.size()) {
-            throw new EngineException("no CUDA device " + index + "; found " + devices.size()
-                    + (devices.isEmpty() ? " (" + CudaRuntime.problem() + ")" : ": " + devices));
-        }
-        shared = CudaContext.of(index, devices.get(index));
+        shared = CudaContext.of(index, CudaRuntime.PROBE.device(index));
         syncLaunches = SyncLaunches.enabled();
         shared.makeCurrent();
         try (MemoryStack stack = MemoryStack.stackPush()) {

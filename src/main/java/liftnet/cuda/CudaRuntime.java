@@ -11,6 +11,7 @@ import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import liftnet.api.DeviceInfo;
+import liftnet.gpu.DeviceProbe;
 import liftnet.gpu.NativeLibrary;
 import org.lwjgl.system.Configuration;
 import org.lwjgl.system.MemoryStack;
@@ -25,53 +26,36 @@ public final class CudaRuntime {
     /** Driver library name used unless {@code -Dorg.lwjgl.cuda.libname} says otherwise. */
     public static final String LIBRARY = "libcuda.so.1";
 
-    private record Probe(List<DeviceInfo> devices, String problem) {
-    }
-
-    private static Probe probe;
+    /** The devices, probed on first use; {@link #devices()} and {@link #problem()} read it. */
+    static final DeviceProbe<DeviceInfo> PROBE = new DeviceProbe<>("CUDA", CudaRuntime::listDevices, d -> d);
 
     private CudaRuntime() {
     }
 
     /** Lists the CUDA devices, one per line, or says why there are none (exit status 1). A diagnostic tool. */
     public static void main(String[] args) {
-        var list = devices();
-        if (list.isEmpty()) {
-            System.out.println("no CUDA device: " + problem());
-            System.exit(1);
-        }
-        list.forEach(d -> System.out.println(d));
+        PROBE.print();
     }
 
     /** All CUDA devices; empty without driver or device. */
-    public static synchronized List<DeviceInfo> devices() {
-        return probe().devices();
+    public static List<DeviceInfo> devices() {
+        return PROBE.devices();
     }
 
     /** Why {@link #devices()} is empty, or {@code null}. */
-    public static synchronized String problem() {
-        return probe().problem();
+    public static String problem() {
+        return PROBE.problem();
     }
 
-    private static Probe probe() {
-        if (probe == null) {
-            probe = doProbe();
-        }
-        return probe;
-    }
-
-    private static Probe doProbe() {
+    private static DeviceProbe.Result<DeviceInfo> listDevices() {
         try {
-            if (Configuration.CUDA_LIBRARY_NAME.get() == null) {
-                Configuration.CUDA_LIBRARY_NAME.set(LIBRARY);
-            }
-            String missing = NativeLibrary.problem(Configuration.CUDA_LIBRARY_NAME.get());
+            String missing = NativeLibrary.problem(Configuration.CUDA_LIBRARY_NAME, LIBRARY);
             if (missing != null) {
-                return new Probe(List.of(), "CUDA unavailable: " + missing + " (the NVIDIA driver is not installed)");
+                return DeviceProbe.Result.none("CUDA unavailable: " + missing + " (the NVIDIA driver is not installed)");
             }
             int status = cuInit(0);
             if (status != 0) {
-                return new Probe(List.of(), "cuInit failed: " + CudaCheck.describe(status) + " (driver " + Configuration.CUDA_LIBRARY_NAME.get() + ")");
+                return DeviceProbe.Result.none("cuInit failed: " + CudaCheck.describe(status) + " (driver " + Configuration.CUDA_LIBRARY_NAME.get() + ")");
             }
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 IntBuffer version = stack.mallocInt(1);
@@ -88,15 +72,13 @@ public final class CudaRuntime {
                     list.add(new DeviceInfo("cuda", i, MemoryUtil.memASCII(MemoryUtil.memAddress(name)).strip(), driver, true));
                 }
                 if (list.isEmpty()) {
-                    return new Probe(List.of(), driver + " reports no device");
+                    return DeviceProbe.Result.none(driver + " reports no device");
                 }
-                return new Probe(List.copyOf(list), null);
+                return DeviceProbe.Result.found(list);
             }
         } catch (Throwable t) {
-            String why = t.getMessage() == null ? t.toString() : t.getMessage();
             Object lib = Configuration.CUDA_LIBRARY_NAME.get();
-            return new Probe(List.of(), "CUDA unavailable: cannot use " + (lib == null ? LIBRARY : lib) + " ("
-                    + t.getClass().getSimpleName() + ": " + why.strip() + ")");
+            return DeviceProbe.Result.none(DeviceProbe.unusable("CUDA", lib == null ? LIBRARY : lib, t));
         }
     }
 }

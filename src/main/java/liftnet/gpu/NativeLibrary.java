@@ -1,5 +1,6 @@
 package liftnet.gpu;
 
+import org.lwjgl.system.Configuration;
 import org.lwjgl.system.Platform;
 import org.lwjgl.system.linux.DynamicLinkLoader;
 
@@ -27,5 +28,19 @@ public final class NativeLibrary {
         }
         DynamicLinkLoader.dlclose(handle);
         return null;
+    }
+
+    /**
+     * {@link #problem(String)} for the library that an LWJGL option names, after setting the option to {@code fallback}
+     * when it is unset (so that LWJGL then loads the library checked here).
+     *
+     * @param name     e.g. {@code Configuration.CUDA_LIBRARY_NAME}; modified when unset
+     * @param fallback the name to use when the option is unset, e.g. {@code libcuda.so.1}
+     */
+    public static String problem(Configuration<String> name, String fallback) {
+        if (name.get() == null) {
+            name.set(fallback);
+        }
+        return problem(name.get());
     }
 }

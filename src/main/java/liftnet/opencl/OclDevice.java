@@ -76,12 +76,7 @@ public final class OclDevice implements GpuDevice {
      * @throws KernelBuildException        when the program does not build; the message holds the build log
      */
     public OclDevice(int index, KernelSource source, String options) {
-        var devices = OclRuntime.devices();
-        if (index < 0 || index >= devices.size()) {
-            throw new liftnet.api.EngineException("no OpenCL device " + index + "; found " + devices.size()
-                    + (devices.isEmpty() ? " (" + OclRuntime.problem() + ")" : ": " + devices));
-        }
-        this.device = devices.get(index);
+        this.device = OclRuntime.PROBE.device(index);
         try (MemoryStack stack = MemoryStack.stackPush()) {
             long d = device.device();
             PointerBuffer pb = stack.mallocPointer(1);

@@ -17,6 +17,7 @@ import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import liftnet.api.DeviceInfo;
+import liftnet.gpu.DeviceProbe;
 import liftnet.gpu.NativeLibrary;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.Configuration;
@@ -36,56 +37,39 @@ public final class OclRuntime {
     public record Device(long platform, long device, DeviceInfo info) {
     }
 
-    private record Probe(List<Device> devices, String problem) {
-    }
-
-    private static Probe probe;
+    /** The devices, probed on first use; {@link #devices()} and {@link #problem()} read it. */
+    static final DeviceProbe<Device> PROBE = new DeviceProbe<>("OpenCL", OclRuntime::listDevices, Device::info);
 
     private OclRuntime() {
     }
 
     /** Lists the OpenCL devices, one per line, or says why there are none (exit status 1). A diagnostic tool. */
     public static void main(String[] args) {
-        var list = devices().stream().map(Device::info).toList();
-        if (list.isEmpty()) {
-            System.out.println("no OpenCL device: " + problem());
-            System.exit(1);
-        }
-        list.forEach(d -> System.out.println(d));
+        PROBE.print();
     }
 
     /** All OpenCL devices, platform by platform; empty when there is no loader or no platform. */
-    public static synchronized List<Device> devices() {
-        return probe().devices();
+    public static List<Device> devices() {
+        return PROBE.devices();
     }
 
     /** Why {@link #devices()} is empty, or {@code null}. */
-    public static synchronized String problem() {
-        return probe().problem();
+    public static String problem() {
+        return PROBE.problem();
     }
 
-    private static Probe probe() {
-        if (probe == null) {
-            probe = doProbe();
-        }
-        return probe;
-    }
-
-    private static Probe doProbe() {
+    private static DeviceProbe.Result<Device> listDevices() {
         try {
-            if (Configuration.OPENCL_LIBRARY_NAME.get() == null) {
-                Configuration.OPENCL_LIBRARY_NAME.set(LIBRARY);
-            }
-            String missing = NativeLibrary.problem(Configuration.OPENCL_LIBRARY_NAME.get());
+            String missing = NativeLibrary.problem(Configuration.OPENCL_LIBRARY_NAME, LIBRARY);
             if (missing != null) {
-                return new Probe(List.of(), "OpenCL unavailable: " + missing + " (install an OpenCL ICD loader such as ocl-icd-libopencl1 and a driver: a GPU vendor's, or pocl-opencl-icd for the CPU)");
+                return DeviceProbe.Result.none("OpenCL unavailable: " + missing + " (install an OpenCL ICD loader such as ocl-icd-libopencl1 and a driver: a GPU vendor's, or pocl-opencl-icd for the CPU)");
             }
             List<Device> list = new ArrayList<>();
             try (MemoryStack stack = MemoryStack.stackPush()) {
                 IntBuffer count = stack.mallocInt(1);
                 int status = clGetPlatformIDs(null, count);
                 if (status == -1001 || (status == 0 && count.get(0) == 0)) {
-                    return new Probe(List.of(), "OpenCL loader " + LIBRARY + " found no platform (no ICD installed under /etc/OpenCL/vendors)");
+                    return DeviceProbe.Result.none("OpenCL loader " + LIBRARY + " found no platform (no ICD installed under /etc/OpenCL/vendors)");
                 }
                 OclCheck.check(status, "clGetPlatformIDs");
                 PointerBuffer platforms = stack.mallocPointer(count.get(0));
@@ -112,37 +96,36 @@ public final class OclRuntime {
                 }
             }
             if (list.isEmpty()) {
-                return new Probe(List.of(), "OpenCL platforms found, but they list no device");
+                return DeviceProbe.Result.none("OpenCL platforms found, but they list no device");
             }
-            return new Probe(List.copyOf(list), null);
+            return DeviceProbe.Result.found(list);
         } catch (Throwable t) {
             // UnsatisfiedLinkError or ExceptionInInitializerError when the loader is missing, EngineException otherwise.
-            String why = t.getMessage() == null ? t.toString() : t.getMessage();
-            return new Probe(List.of(), "OpenCL unavailable: cannot use " + LIBRARY + " (" + t.getClass().getSimpleName() + ": " + why.strip() + ")");
+            return DeviceProbe.Result.none(DeviceProbe.unusable("OpenCL", LIBRARY, t));
         }
     }
 
     static String platformString(long platform, int param) {
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            PointerBuffer size = stack.mallocPointer(1);
-            OclCheck.check(clGetPlatformInfo(platform, param, (ByteBuffer) null, size), "clGetPlatformInfo");
-            ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
-            try {
-                OclCheck.check(clGetPlatformInfo(platform, param, buf, null), "clGetPlatformInfo");
-                return MemoryUtil.memUTF8(buf, Math.max(0, buf.capacity() - 1)).strip();
-            } finally {
-                MemoryUtil.memFree(buf);
-            }
-        }
+        return infoString((value, size) -> clGetPlatformInfo(platform, param, value, size), "clGetPlatformInfo");
     }
 
     static String deviceString(long device, int param) {
+        return infoString((value, size) -> clGetDeviceInfo(device, param, value, size), "clGetDeviceInfo");
+    }
+
+    /** A {@code clGet*Info} query of one parameter: {@code value} {@code null} asks for the size only. */
+    private interface InfoQuery {
+        int get(ByteBuffer value, PointerBuffer size);
+    }
+
+    /** The string a query returns: its size first, then the text without the terminating NUL, stripped. */
+    private static String infoString(InfoQuery query, String call) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
-            OclCheck.check(clGetDeviceInfo(device, param, (ByteBuffer) null, size), "clGetDeviceInfo");
+            OclCheck.check(query.get(null, size), call);
             ByteBuffer buf = MemoryUtil.memAlloc((int) size.get(0));
             try {
-                OclCheck.check(clGetDeviceInfo(device, param, buf, null), "clGetDeviceInfo");
+                OclCheck.check(query.get(buf, null), call);
                 return MemoryUtil.memUTF8(buf, Math.max(0, buf.capacity() - 1)).strip();
             } finally {
                 MemoryUtil.memFree(buf);

@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Runs {@link Main} in-process with captured stdout and stderr. */
+/** Runs {@link Main} in-process with captured stdout and stderr; {@link MnistRuns} is the fixture of the tests that train. */
 final class Cli {
 
     /** The MNIST folder of the project (tests run from the project root). */
@@ -64,11 +71,34 @@ final class Cli {
      * {@code train} with {@code base}'s options, then {@code --epochs epochs --out out}, then {@code extra} (later options
      * override earlier ones).
      */
-    static Result train(String[] base, java.nio.file.Path out, int epochs, String... extra) {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(base));
-        args.addAll(java.util.List.of("--epochs", Integer.toString(epochs), "--out", out.toString()));
-        args.addAll(java.util.List.of(extra));
-        return run(args.toArray(new String[0]));
+    static Result train(String[] base, Path out, int epochs, String... extra) {
+        return run(concat(concat(base, "--epochs", Integer.toString(epochs), "--out", out.toString()), extra));
+    }
+
+    /**
+     * Runs {@code command} as after a first Ctrl-C: with the stop signal raised, so that a training run stops once its
+     * current epoch is saved; the signal is cleared again afterwards.
+     */
+    static Result interrupted(java.util.function.Supplier<Result> command) {
+        StopSignal.request();
+        try {
+            return command.get();
+        } finally {
+            StopSignal.reset();
+        }
+    }
+
+    /** {@code first}, then {@code then}: a new array. */
+    static String[] concat(String[] first, String... then) {
+        String[] all = Arrays.copyOf(first, first.length + then.length);
+        System.arraycopy(then, 0, all, first.length, then.length);
+        return all;
+    }
+
+    /** The lines of a run folder's {@code metrics.jsonl}, one object per epoch. */
+    static List<JsonObject> metrics(Path run) throws IOException {
+        return Files.readAllLines(run.resolve("metrics.jsonl")).stream().map(l -> JsonParser.parseString(l).getAsJsonObject())
+                .toList();
     }
 
     /** Fails the test unless the real MNIST files are in data/mnist (mvn test fetches them first). */
@@ -87,5 +117,27 @@ final class Cli {
             assertTrue(line.contains(f), "error line should contain '" + f + "': " + line);
         }
         assertEquals("", r.out(), "nothing on stdout after an error");
+    }
+
+    /**
+     * The fixture of the test classes that train on real MNIST through the commands: a temporary folder {@link #tmp},
+     * the data required before each test, and the stop signal cleared before and after each (tests interrupt runs with
+     * it).
+     */
+    abstract static class MnistRuns {
+
+        @TempDir
+        Path tmp;
+
+        @BeforeEach
+        void mnist() {
+            requireMnist();
+            StopSignal.reset();
+        }
+
+        @AfterEach
+        void reset() {
+            StopSignal.reset();
+        }
     }
 }

@@ -14,10 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import liftnet.io.ModelFile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,34 +24,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  * checked without a device by {@code liftnet.gpu.GpuConvRefusalTest}: probing and opening PoCL here, after the other
  * cli tests in the same JVM, crashed it on JDK 17.)
  */
-class ConvRunTest {
+class ConvRunTest extends Cli.MnistRuns {
 
     private static final String NET = "1x28x28-c4k5s4-c8k3s2-16-10";
     private static final String[] SMALL = {"--device", "cpu", "--threads", "2", "--net", NET, "--limit", "1000",
             "--batch", "10", "--seed", "3", "--sweeps", "6"};
 
-    @TempDir
-    Path tmp;
-
-    @BeforeEach
-    void mnist() {
-        Cli.requireMnist();
-        StopSignal.reset();
-    }
-
-    @AfterEach
-    void reset() {
-        StopSignal.reset();
-    }
-
     private static Cli.Result train(Path out, int epochs, String... extra) {
         return Cli.train(SMALL, out, epochs, extra);
     }
 
+    /** The metrics lines without their timings. */
     private static List<String> metrics(Path run) throws IOException {
         List<String> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+        for (JsonObject o : Cli.metrics(run)) {
             o.remove("seconds");
             o.remove("samples_per_s");
             lines.add(o.toString());
@@ -68,7 +51,7 @@ class ConvRunTest {
         Path run = tmp.resolve(method);
         Cli.Result r = train(run, 1, "--method", method);
         assertEquals(0, r.code(), r::toString);
-        JsonObject line = JsonParser.parseString(Files.readAllLines(run.resolve("metrics.jsonl")).get(0)).getAsJsonObject();
+        JsonObject line = Cli.metrics(run).get(0);
         // Standard lifted training is far behind after one epoch (the paper's MLP reaches 86% after 100): it only has to run.
         if (!method.equals("lifted")) {
             assertTrue(line.get("test_acc").getAsDouble() > 0.2, method + " beats chance (0.1) after 1000 samples: " + line);
@@ -83,9 +66,7 @@ class ConvRunTest {
         Path whole = tmp.resolve("whole");
         assertEquals(0, train(whole, 2, "--optimizer", "adam", "--lr", "0.002").code());
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2, "--optimizer", "adam", "--lr", "0.002").code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2, "--optimizer", "adam", "--lr", "0.002")).code());
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(0, resumed.code(), resumed::toString);
         assertEquals(metrics(whole), metrics(parts));

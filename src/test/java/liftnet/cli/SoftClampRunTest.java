@@ -13,30 +13,16 @@ import liftnet.api.Engines;
 import liftnet.api.OutputLoss;
 import liftnet.io.ModelFile;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --output-loss} and {@code --clamp-weight}: saved in config.json and the model, resumed, and refused where they do not apply. */
-class SoftClampRunTest {
+class SoftClampRunTest extends Cli.MnistRuns {
 
     private static final String[] SMALL = {"--device", "cpu", "--threads", "2", "--net", "784-16-12-10", "--limit", "300",
             "--batch", "10", "--seed", "3", "--sweeps", "6"};
 
-    @TempDir
-    Path tmp;
-
-    @BeforeEach
-    void mnist() {
-        Cli.requireMnist();
-        StopSignal.reset();
-    }
-
     private static Cli.Result train(String... extra) {
-        String[] args = new String[SMALL.length + extra.length];
-        System.arraycopy(SMALL, 0, args, 0, SMALL.length);
-        System.arraycopy(extra, 0, args, SMALL.length, extra.length);
-        return Cli.run(args);
+        return Cli.run(Cli.concat(SMALL, extra));
     }
 
     @Test
@@ -93,18 +79,15 @@ class SoftClampRunTest {
                 "no OpenCL device");
         String[] args = SMALL.clone();
         args[1] = "opencl:0";
-        String[] all = new String[args.length + extra.length];
-        System.arraycopy(args, 0, all, 0, args.length);
-        System.arraycopy(extra, 0, all, args.length, extra.length);
-        return all;
+        return Cli.concat(args, extra);
     }
 
     @Test
     void openClEngineTrainsTheSoftClampAsTheCpuEngineDoes() throws IOException {
         String[] soft = {"--epochs", "1", "--output-loss", "cross-entropy", "--clamp-weight", "0.5", "--out"};
-        Cli.Result ocl = Cli.run(concat(onOpenCl(soft), tmp.resolve("ocl").toString()));
+        Cli.Result ocl = Cli.run(Cli.concat(onOpenCl(soft), tmp.resolve("ocl").toString()));
         assertEquals(0, ocl.code(), ocl::toString);
-        Cli.Result cpu = train(concat(soft, tmp.resolve("cpu").toString()));
+        Cli.Result cpu = train(Cli.concat(soft, tmp.resolve("cpu").toString()));
         assertEquals(0, cpu.code(), cpu::toString);
         assertEquals(testAccuracy(tmp.resolve("cpu")), testAccuracy(tmp.resolve("ocl")), TOL_ACCURACY);
     }
@@ -116,14 +99,8 @@ class SoftClampRunTest {
         assertEquals("error: the opencl engine does not support --solver gauss-seidel; use --device cpu", r.error());
     }
 
-    private static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
     private static double testAccuracy(Path run) throws IOException {
-        java.util.List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
-        return JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject().get("test_acc").getAsDouble();
+        java.util.List<JsonObject> epochs = Cli.metrics(run);
+        return epochs.get(epochs.size() - 1).get("test_acc").getAsDouble();
     }
 }

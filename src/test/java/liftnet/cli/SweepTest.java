@@ -14,34 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import liftnet.sweep.RunFiles;
 import liftnet.sweep.Stats;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code sweep} on real MNIST (first 300 samples, a small net): each run of a local sweep equals the same run
  * trained alone, the summary agrees with the run folders, a rerun resumes stopped runs and skips finished ones.
  */
-class SweepTest {
+class SweepTest extends Cli.MnistRuns {
 
     private static final String[] SMALL = {"--device", "cpu", "--net", "784-12-10", "--limit", "300", "--batch", "20",
             "--sweeps", "6"};
     private static final double TOL_STATS = 1e-12;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeEach
-    void mnist() {
-        Cli.requireMnist();
-        StopSignal.reset();
-    }
-
-    @AfterEach
-    void reset() {
-        StopSignal.reset();
-    }
 
     private static Cli.Result run(String command, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of(command));

@@ -10,49 +10,23 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import liftnet.api.Parameters;
 import liftnet.io.ModelFile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Training runs on real MNIST (the first 600 samples, a small net, the CPU engine with 2 threads): the run
  * folder's files, and resume after an interruption giving exactly the metrics of an uninterrupted run.
  */
-class TrainRunTest {
+class TrainRunTest extends Cli.MnistRuns {
 
     private static final String[] SMALL = {"--device", "cpu", "--threads", "2", "--net", "784-16-12-10", "--limit", "600",
             "--batch", "10", "--seed", "7", "--sweeps", "8"};
 
-    @TempDir
-    Path tmp;
-
-    @BeforeEach
-    void mnist() {
-        Cli.requireMnist();
-        StopSignal.reset();
-    }
-
-    @AfterEach
-    void reset() {
-        StopSignal.reset();
-    }
-
     private static Cli.Result train(Path out, int epochs, String... extra) {
         return Cli.train(SMALL, out, epochs, extra);
-    }
-
-    private static List<JsonObject> metrics(Path run) throws IOException {
-        List<JsonObject> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            lines.add(JsonParser.parseString(line).getAsJsonObject());
-        }
-        return lines;
     }
 
     /** The metrics that must not depend on interruptions: everything except timings. */
@@ -71,7 +45,7 @@ class TrainRunTest {
         Path run = tmp.resolve("run");
         Cli.Result r = train(run, 2);
         assertEquals(0, r.code(), r::toString);
-        List<JsonObject> lines = metrics(run);
+        List<JsonObject> lines = Cli.metrics(run);
         assertEquals(2, lines.size());
         for (int e = 0; e < 2; e++) {
             JsonObject line = lines.get(e);
@@ -110,18 +84,17 @@ class TrainRunTest {
         assertEquals(0, train(whole, 2).code());
 
         Path parts = tmp.resolve("parts");
-        StopSignal.request(); // as a first Ctrl-C: stop when epoch 1 is finished and saved
-        Cli.Result stopped = train(parts, 2);
-        StopSignal.reset();
+        // as a first Ctrl-C: stop when epoch 1 is finished and saved
+        Cli.Result stopped = Cli.interrupted(() -> train(parts, 2));
         assertEquals(Errors.INTERRUPTED, stopped.code(), stopped::toString);
         assertTrue(stopped.err().contains("--resume " + parts), stopped::toString);
-        assertEquals(1, metrics(parts).size());
+        assertEquals(1, Cli.metrics(parts).size());
         assertEquals("1", ModelFile.read(parts.resolve("model.safetensors")).metadata().get("epoch"));
 
         Cli.Result resumed = Cli.run("--resume", parts.toString(), "--lr", "1");
         assertEquals(0, resumed.code(), resumed::toString);
         assertTrue(resumed.err().contains("ignoring --lr"), resumed::toString);
-        assertSameResults(metrics(whole), metrics(parts));
+        assertSameResults(Cli.metrics(whole), Cli.metrics(parts));
         assertSameParameters(whole, parts);
 
         Cli.Result again = Cli.run("--resume", parts.toString());
@@ -135,14 +108,12 @@ class TrainRunTest {
         assertEquals(0, train(whole, 2).code());
 
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2).code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2)).code());
         // As if killed after the model of epoch 1 was written but before metrics.jsonl was: its line is missing.
         Files.writeString(parts.resolve("metrics.jsonl"), "");
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(0, resumed.code(), resumed::toString);
-        assertSameResults(metrics(whole), metrics(parts));
+        assertSameResults(Cli.metrics(whole), Cli.metrics(parts));
     }
 
     /** Stateful optimizers and schedules: the state is checkpointed with each epoch, so a resumed run is exact. */
@@ -158,14 +129,12 @@ class TrainRunTest {
         assertEquals(0, w.code(), w::toString);
 
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 3, extra).code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 3, extra)).code());
         boolean stateful = options.contains("--optimizer");
         assertEquals(stateful, Files.exists(parts.resolve("optimizer-1.safetensors")), options);
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(0, resumed.code(), resumed::toString);
-        assertSameResults(metrics(whole), metrics(parts));
+        assertSameResults(Cli.metrics(whole), Cli.metrics(parts));
         assertSameParameters(whole, parts);
         // only the state matching the last model is kept
         assertFalse(Files.exists(parts.resolve("optimizer-1.safetensors")), options);
@@ -183,9 +152,7 @@ class TrainRunTest {
     @Test
     void resumeWithoutTheOptimizerStateIsRefusedInOneLine() throws IOException {
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2, "--optimizer", "momentum", "--lr", "0.01").code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2, "--optimizer", "momentum", "--lr", "0.01")).code());
         Files.delete(parts.resolve("optimizer-1.safetensors"));
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(Errors.FAILURE, resumed.code(), resumed::toString);
@@ -198,9 +165,7 @@ class TrainRunTest {
         Path whole = tmp.resolve("whole");
         assertEquals(0, train(whole, 2).code());
         Path parts = tmp.resolve("parts");
-        StopSignal.request();
-        assertEquals(Errors.INTERRUPTED, train(parts, 2).code());
-        StopSignal.reset();
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 2)).code());
         JsonObject config = JsonParser.parseString(Files.readString(parts.resolve("config.json"))).getAsJsonObject();
         for (String key : List.of("optimizer", "momentum", "beta2", "epsilon", "schedule", "step_epochs", "step_factor",
                 "cosine_floor", "clamped_start", "init_scale")) {
@@ -209,7 +174,7 @@ class TrainRunTest {
         Files.writeString(parts.resolve("config.json"), config.toString());
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(0, resumed.code(), resumed::toString);
-        assertSameResults(metrics(whole), metrics(parts));
+        assertSameResults(Cli.metrics(whole), Cli.metrics(parts));
     }
 
     @Test
@@ -225,7 +190,7 @@ class TrainRunTest {
         Files.delete(parts.resolve("metrics.jsonl"));
         Cli.Result resumed = Cli.run("--resume", parts.toString());
         assertEquals(0, resumed.code(), resumed::toString);
-        assertSameResults(metrics(whole), metrics(parts));
+        assertSameResults(Cli.metrics(whole), Cli.metrics(parts));
     }
 
     @Test
@@ -257,7 +222,7 @@ class TrainRunTest {
             Cli.Result r = method.equals("lifted") ? train(run, 1, "--method", method, "--lr", "0.001")
                     : train(run, 3, "--method", method);
             assertEquals(0, r.code(), r::toString);
-            JsonObject line = metrics(run).get(0);
+            JsonObject line = Cli.metrics(run).get(0);
             ModelFile.Model model = ModelFile.read(run.resolve("model.safetensors"));
             assertEquals(method, model.metadata().get("method"));
             Parameters initial = Parameters.initial(model.config().net(), 7);
