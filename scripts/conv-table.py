@@ -35,6 +35,8 @@ def settings(config):
         rule += f" {config['schedule']}"
     if config.get("tol"):
         rule += f", tol {config['tol']:g}"
+    if config["method"] != "backprop" and config["gamma"] != 0.125:
+        rule += f", gamma 1/{round(1 / config['gamma'])}"
     return rule
 
 
