@@ -50,24 +50,23 @@ public final class GradientAgreement {
             }
             for (int k = 0; k < layers; k++) {
                 ConvLayer conv = p.net().conv(k);
-                cos[g][k] = conv == null ? cosine(cw[k], cb[k], bw[k], bb[k])
-                        : cosine(conv.foldDense(cw[k]), conv.foldBias(cb[k]), conv.foldDense(bw[k]), conv.foldBias(bb[k]));
+                cos[g][k] = cosine(parameters(conv, cw[k], cb[k]), parameters(conv, bw[k], bb[k]));
             }
         }
         return cos;
     }
 
-    /** The cosine of the parameter vectors {@code (aw, ab)} and {@code (bw, bb)}, each weights and biases together. */
-    private static double cosine(double[] aw, double[] ab, double[] bw, double[] bb) {
-        return cosine(new double[][] {aw, ab}, new double[][] {bw, bb});
-    }
-
-    private static double cosine(double[][] aw, double[] ab, double[][] bw, double[] bb) {
-        double[][] a = Arrays.copyOf(aw, aw.length + 1);
-        double[][] b = Arrays.copyOf(bw, bw.length + 1);
-        a[aw.length] = ab;
-        b[bw.length] = bb;
-        return cosine(a, b);
+    /**
+     * Layer {@code k}'s parameter vector as pieces, weights then biases: the dense gradient's rows, or for a convolution
+     * its kernels and filter biases ({@link ConvLayer#foldDense}).
+     */
+    private static double[][] parameters(ConvLayer conv, double[][] w, double[] b) {
+        if (conv != null) {
+            return new double[][] {conv.foldDense(w), conv.foldBias(b)};
+        }
+        double[][] pieces = Arrays.copyOf(w, w.length + 1);
+        pieces[w.length] = b;
+        return pieces;
     }
 
     /** The cosine of two vectors, each given as the same sequence of pieces. */
