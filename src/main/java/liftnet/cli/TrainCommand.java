@@ -135,6 +135,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init-scale", paramLabel = "S", defaultValue = "1", description = "Initial weights ~ N(0, S^2 / n_k). Default: ${DEFAULT-VALUE}")
     double initScale;
 
+    @Option(names = "--train-eval", paramLabel = "N", defaultValue = "1",
+            description = "Measure the training accuracy after every N-th epoch and after the last (0: the last only);"
+                    + " each costs one inference per training sample. Default: ${DEFAULT-VALUE}")
+    int trainEval;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seeds the initial weights and the sample order. Default: ${DEFAULT-VALUE}")
     long seed;
 
@@ -194,7 +199,7 @@ final class TrainCommand implements Callable<Integer> {
                     RunSettings.outputLoss(outputLoss, clampWeight),
                     new OptimizerConfig(OptimizerConfig.Kind.parse(optimizer), momentum, beta2, adamEpsilon),
                     new Schedule(Schedule.Kind.parse(schedule), stepEpochs, stepFactor, cosineFloor),
-                    clampedStart.equals("forward"), initScale);
+                    clampedStart.equals("forward"), initScale, trainEval);
         } catch (IllegalArgumentException e) {
             throw Errors.usage(spec.commandLine(), e.getMessage());
         }
@@ -325,8 +330,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static String summary(EpochResult r, int epochs, Method method) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train_acc %.4f  test_acc %.4f  linear",
-                r.epoch(), epochs, r.trainAccuracy(), r.testAccuracy()));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d  train_acc %s  test_acc %.4f  linear",
+                r.epoch(), epochs, accuracy(r.trainAccuracy()), r.testAccuracy()));
         for (double f : r.linearFraction()) {
             sb.append(String.format(Locale.ROOT, " %.3f", f));
         }
@@ -336,6 +341,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "  %.2f s  %.0f samples/s", r.seconds(), r.samplesPerSecond()));
         return sb.toString();
+    }
+
+    /** An accuracy with four decimals, or {@code -} for an epoch that did not measure it ({@code --train-eval}). */
+    private static String accuracy(double a) {
+        return Double.isNaN(a) ? "-" : String.format(Locale.ROOT, "%.4f", a);
     }
 
     /** {@code "1 epoch"}, {@code "2 epochs"}. */
@@ -352,9 +362,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         double seconds = ran.stream().mapToDouble(EpochResult::seconds).sum();
-        return String.format(Locale.ROOT, "done: %s; final test_acc %.4f, train_acc %.4f; best test_acc %.4f"
+        return String.format(Locale.ROOT, "done: %s; final test_acc %.4f, train_acc %s; best test_acc %.4f"
                         + " (epoch %d); training time of this session %.1f s; results in %s",
-                epochs(last.epoch()), last.testAccuracy(), last.trainAccuracy(), best.testAccuracy(), best.epoch(), seconds,
+                epochs(last.epoch()), last.testAccuracy(), accuracy(last.trainAccuracy()), best.testAccuracy(), best.epoch(), seconds,
                 folder.dir());
     }
 }

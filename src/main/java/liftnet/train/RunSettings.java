@@ -44,13 +44,21 @@ import liftnet.data.DatasetId;
  * @param schedule     the learning-rate schedule after warm-up ({@code --schedule}; constant unless given)
  * @param clampedFromForward {@code --clamped-start forward}: the clamped phase starts from the forward pass
  * @param initScale    factor on the initial weights' standard deviation {@code 1/sqrt(n_k)} ({@code --init-scale})
+ * @param trainEval    {@code --train-eval}: measure the training accuracy after every {@code trainEval}-th epoch and
+ *                     after the last ({@code 0}: after the last only); each measurement is one inference per training
+ *                     sample, as costly as the free phases of an epoch
  */
 public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
                    int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
                    long seed, int limit, int threads, String device, OutputLoss outputLoss, OptimizerConfig optimizer,
-                   Schedule schedule, boolean clampedFromForward, double initScale) {
+                   Schedule schedule, boolean clampedFromForward, double initScale, int trainEval) {
+
+    /** Training accuracy after every epoch (the default of {@code --train-eval}). */
+    public static final int TRAIN_EVAL_EVERY_EPOCH = 1;
 
     public RunSettings {
+        require(trainEval >= 0, "--train-eval " + trainEval + ": must be at least 0 (the training accuracy after every"
+                + " N-th epoch and after the last; 0: after the last only), e.g. 5");
         require(dataset != null && data != null && net != null && units != null && method != null && solver != null
                 && device != null && optimizer != null && schedule != null, "a setting is missing");
         require(initScale > 0 && Double.isFinite(initScale), "--init-scale " + initScale
@@ -103,7 +111,8 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
                        int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
                        long seed, int limit, int threads, String device) {
         this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
-                seed, limit, threads, device, OutputLoss.HARD, OptimizerConfig.sgd(), Schedule.constant(), false, 1);
+                seed, limit, threads, device, OutputLoss.HARD, OptimizerConfig.sgd(), Schedule.constant(), false, 1,
+                TRAIN_EVAL_EVERY_EPOCH);
     }
 
     private static void require(boolean ok, String message) {
@@ -209,6 +218,7 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         o.addProperty("cosine_floor", schedule.floor());
         o.addProperty("clamped_start", clampedFromForward ? "forward" : "free");
         o.addProperty("init_scale", initScale);
+        o.addProperty("train_eval", trainEval);
         return o;
     }
 
@@ -240,7 +250,8 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
                     number(o, "warmup_epochs").intValue(), number(o, "warmup_factor").doubleValue(),
                     number(o, "seed").longValue(), number(o, "limit").intValue(), number(o, "threads").intValue(),
                     string(o, "device"), outputLoss(o), optimizerOf(o), scheduleOf(o),
-                    "forward".equals(optional(o, "clamped_start", "free")), optionalNumber(o, "init_scale", 1));
+                    "forward".equals(optional(o, "clamped_start", "free")), optionalNumber(o, "init_scale", 1),
+                    (int) optionalNumber(o, "train_eval", TRAIN_EVAL_EVERY_EPOCH));
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             throw new RunFolderException(source + ": " + e.getMessage()
                     + "; it must be the config.json written by train");

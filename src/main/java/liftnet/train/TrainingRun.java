@@ -85,7 +85,8 @@ public final class TrainingRun implements AutoCloseable {
     private final Trainer trainer;
     private final DeviceData train;
     private final DeviceData test;
-    private final boolean trainAccuracy;
+    /** {@link RunSettings#trainEval()}, or {@link #NO_TRAIN_ACCURACY}. */
+    private final int trainEval;
     private final List<EpochResult> history;
     private final List<Listener> listeners = new ArrayList<>();
 
@@ -99,16 +100,20 @@ public final class TrainingRun implements AutoCloseable {
      *                      is NaN, and the epoch ends sooner)
      */
     public TrainingRun(Engine engine, TrainConfig config, Dataset train, Dataset test, boolean trainAccuracy) {
-        this(engine, false, config, train, test, trainAccuracy, List.of());
+        this(engine, false, config, train, test, trainAccuracy ? RunSettings.TRAIN_EVAL_EVERY_EPOCH : NO_TRAIN_ACCURACY,
+                List.of());
     }
 
+    /** A {@code trainEval} that never measures the training accuracy. */
+    private static final int NO_TRAIN_ACCURACY = -1;
+
     private TrainingRun(Engine engine, boolean ownsEngine, TrainConfig config, Dataset train, Dataset test,
-                        boolean trainAccuracy, List<EpochResult> history) {
+                        int trainEval, List<EpochResult> history) {
         this.engine = engine;
         this.ownsEngine = ownsEngine;
         this.config = config;
         this.trainer = new Trainer(engine, config);
-        this.trainAccuracy = trainAccuracy;
+        this.trainEval = trainEval;
         this.history = new ArrayList<>(history);
         DeviceData uploadedTrain = engine.upload(train);
         try {
@@ -220,7 +225,7 @@ public final class TrainingRun implements AutoCloseable {
             }
             Dataset testSet = DataSets.load(settings.dataset(), settings.data(), Split.TEST);
             engine.setParameters(start);
-            return new TrainingRun(engine, true, config, trainSet, testSet, true, history);
+            return new TrainingRun(engine, true, config, trainSet, testSet, settings.trainEval(), history);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -302,7 +307,7 @@ public final class TrainingRun implements AutoCloseable {
             progress.forEach(Progress::close);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double trainAcc = trainAccuracy ? trainer.evaluate(train, false).accuracy() : Double.NaN;
+        double trainAcc = measuresTrainAccuracy(epoch) ? trainer.evaluate(train, false).accuracy() : Double.NaN;
         Evaluation testEval = trainer.evaluate(test, true);
         EpochResult result = new EpochResult(epoch, trainAcc, testEval.accuracy(), testEval.linearFraction(), seconds,
                 samples / seconds, stats.meanSweeps(), testEval.freeEnergy(), testEval.clampedEnergy());
@@ -311,6 +316,14 @@ public final class TrainingRun implements AutoCloseable {
             l.epochFinished(this, result);
         }
         return result;
+    }
+
+    /** Whether epoch {@code epoch} measures the training accuracy: every {@code trainEval}-th epoch and the last. */
+    private boolean measuresTrainAccuracy(int epoch) {
+        if (trainEval == NO_TRAIN_ACCURACY) {
+            return false;
+        }
+        return epoch == config.epochs() || (trainEval > 0 && epoch % trainEval == 0);
     }
 
     /**

@@ -92,6 +92,7 @@ class BadInputTest {
         assertUsageError(run(train("--batch", "x")), "--batch", "'x' is not a whole number");
         assertUsageError(run(train("--lr", "abc")), "--lr", "'abc' is not a number");
         assertUsageError(run(train("--tol", "-1")), "--tol", "positive");
+        assertUsageError(run(train("--train-eval", "-1")), "--train-eval -1", "at least 0");
         assertUsageError(run(train("--bogus")), "unknown option '--bogus'");
         assertUsageError(run(train("--seed", "1.5")), "--seed", "'1.5' is not a whole number");
         assertUsageError(run("sweep", "--seeds", "1,abc", "--out", tmp.resolve("sweep").toString()),

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,5 +96,40 @@ class TrainingRunTest {
             assertThrows(IllegalStateException.class, run::nextEpoch, "a finished run");
         }
         assertEquals(3, Files.readAllLines(parts.metrics()).size());
+    }
+
+    @Test
+    void trainEvalMeasuresTheTrainingAccuracyEveryNthEpochAndTheLastWithoutChangingTraining() throws IOException {
+        RunFolder every = new RunFolder(tmp.resolve("every"));
+        List<EpochResult> reference;
+        try (TrainingRun run = TrainingRun.start(every, settings(3), CPU)) {
+            reference = run.runToEnd(() -> false);
+        }
+        JsonObject json = settings(3).toJson();
+        assertEquals(RunSettings.TRAIN_EVAL_EVERY_EPOCH, json.get("train_eval").getAsInt());
+        json.remove("train_eval");
+        assertEquals(settings(3), RunSettings.fromJson(json.toString(), tmp.resolve("old.json")),
+                "a config.json from before --train-eval measures every epoch");
+        json.addProperty("train_eval", 2);
+        RunSettings second = RunSettings.fromJson(json.toString(), tmp.resolve("config.json"));
+        assertEquals(2, second.trainEval());
+
+        RunFolder sparse = new RunFolder(tmp.resolve("sparse"));
+        try (TrainingRun run = TrainingRun.start(sparse, second, CPU)) {
+            run.runToEnd(() -> false);
+        }
+        assertEquals(2, sparse.readConfig().trainEval(), "config.json keeps --train-eval for --resume");
+        List<String> lines = Files.readAllLines(sparse.metrics());
+        assertEquals(3, lines.size());
+        for (int i = 0; i < 3; i++) {
+            EpochResult r = RunFolder.epochResult(JsonParser.parseString(lines.get(i)).getAsJsonObject());
+            EpochResult a = reference.get(i);
+            assertEquals(a.testAccuracy(), r.testAccuracy(), 1e-12, "epoch " + r.epoch() + " trains the same");
+            if (r.epoch() == 1) {
+                assertTrue(Double.isNaN(r.trainAccuracy()), "epoch 1 of 3 at --train-eval 2 skips it: " + lines.get(i));
+            } else {
+                assertEquals(a.trainAccuracy(), r.trainAccuracy(), 1e-12, "epoch " + r.epoch() + " measures it");
+            }
+        }
     }
 }
