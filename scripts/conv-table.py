@@ -53,5 +53,8 @@ for dataset_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name != 
         fractions = [statistics.mean(r["linear_fraction"][k] for r in last) for k in range(len(last[0]["linear_fraction"]))]
         sweeps = statistics.mean(r.get("mean_sweeps") or 0 for r in last)
         rules = ", ".join(sorted({settings(config) for _, config, _ in found}))
+        # --train-eval N skips the training accuracy in some epochs (null); an unfinished run shows its latest measured one
+        train = [next((r["train_acc"] for r in reversed(lines) if r.get("train_acc") is not None), None)
+                 for _, _, lines in found]
         print(f"| {dataset_dir.name} | {method_dir.name} | {rules} | {len(found)} | {epochs} | {mean_std([r['test_acc'] for r in last])}"
-              f" | {mean_std([r['train_acc'] for r in last])} | {sweeps:.2f} | {' '.join(f'{100 * f:.1f}' for f in fractions)} |")
+              f" | {mean_std([t for t in train if t is not None])} | {sweeps:.2f} | {' '.join(f'{100 * f:.1f}' for f in fractions)} |")
