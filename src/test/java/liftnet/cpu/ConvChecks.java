@@ -216,18 +216,9 @@ public final class ConvChecks {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "gamma 1/%-2d %-12s sweeps %5.2f",
                         Math.round(1 / gamma), names[s], sweeps));
                 for (int k = 0; k < net.layers(); k++) {
-                    double ab = 0;
-                    double aa = 0;
-                    double bb = 0;
-                    for (float[][] pair : new float[][][] {{g.weight(k), bp.weight(k)}, {g.bias(k), bp.bias(k)}}) {
-                        for (int i = 0; i < pair[0].length; i++) {
-                            ab += (double) pair[0][i] * pair[1][i];
-                            aa += (double) pair[0][i] * pair[0][i];
-                            bb += (double) pair[1][i] * pair[1][i];
-                        }
-                    }
-                    line.append(String.format(Locale.ROOT, "  W%d cos %.3f ratio %.3f", k, ab / Math.sqrt(aa * bb),
-                            Math.sqrt(aa / bb) / scale));
+                    double[] dots = ConvEnergyStopTest.moments(g, bp, k);
+                    line.append(String.format(Locale.ROOT, "  W%d cos %.3f ratio %.3f", k,
+                            dots[0] / Math.sqrt(dots[1] * dots[2]), Math.sqrt(dots[1] / dots[2]) / scale));
                 }
                 System.out.println(line);
             }

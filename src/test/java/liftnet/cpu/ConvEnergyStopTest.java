@@ -55,7 +55,7 @@ class ConvEnergyStopTest {
     }
 
     /** {@code {a.b, a.a, b.b}} over layer {@code k}'s weights and biases. */
-    private static double[] moments(Parameters a, Parameters b, int k) {
+    static double[] moments(Parameters a, Parameters b, int k) {
         double[] m = new double[3];
         for (float[][] pair : new float[][][] {{a.weight(k), b.weight(k)}, {a.bias(k), b.bias(k)}}) {
             for (int i = 0; i < pair[0].length; i++) {
