@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import liftnet.io.AtomicFiles;
 import liftnet.report.Charts;
+import liftnet.train.RunFolder;
 
 /**
  * The summary of a sweep, read from its run folders: {@code sweep.json} (one row per run: every setting, the final
@@ -184,18 +185,10 @@ public final class SweepResults {
 
     /** The final value of {@code key} of each finished run of the group. */
     static double[] finalValues(List<Run> group, String key) {
-        return group.stream().filter(Run::finished).mapToDouble(r -> number(r.last(), key)).filter(v -> !Double.isNaN(v))
+        return group.stream().filter(Run::finished).mapToDouble(r -> RunFolder.number(r.last(), key)).filter(v -> !Double.isNaN(v))
                 .toArray();
     }
 
-    /**
-     * {@code line}'s number {@code key}, or NaN when it is missing or {@code null} ({@code train --train-eval} leaves the
-     * training accuracy of some epochs out).
-     */
-    static double number(JsonObject line, String key) {
-        JsonElement e = line.get(key);
-        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
-    }
 
     private static JsonObject stats(double[] values) {
         Stats s = Stats.of(values);
@@ -234,8 +227,8 @@ public final class SweepResults {
         for (Run run : runs) {
             JsonObject last = run.last();
             sb.append(String.format(Locale.ROOT, "| %s | %d/%d | %s | %s | %.1f |%n", run.task().id(), run.epochs().size(),
-                    run.task().epochs(), last == null ? "-" : pct(number(last, "test_acc")),
-                    last == null ? "-" : pct(number(last, "train_acc")), run.seconds()));
+                    run.task().epochs(), last == null ? "-" : pct(RunFolder.number(last, "test_acc")),
+                    last == null ? "-" : pct(RunFolder.number(last, "train_acc")), run.seconds()));
         }
         return sb.toString();
     }

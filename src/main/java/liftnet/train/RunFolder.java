@@ -247,7 +247,8 @@ public final class RunFolder {
         }
     }
 
-    private static double number(JsonObject o, String key) {
+    /** {@code o}'s number {@code key}, or NaN when it is missing or JSON {@code null} (the inverse of {@link #addNumber}). */
+    public static double number(JsonObject o, String key) {
         JsonElement e = o.get(key);
         return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
     }

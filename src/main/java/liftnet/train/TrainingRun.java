@@ -79,6 +79,9 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /** A {@code trainEval} that never measures the training accuracy. */
+    private static final int NO_TRAIN_ACCURACY = -1;
+
     private final Engine engine;
     private final boolean ownsEngine;
     private final TrainConfig config;
@@ -103,9 +106,6 @@ public final class TrainingRun implements AutoCloseable {
         this(engine, false, config, train, test, trainAccuracy ? RunSettings.TRAIN_EVAL_EVERY_EPOCH : NO_TRAIN_ACCURACY,
                 List.of());
     }
-
-    /** A {@code trainEval} that never measures the training accuracy. */
-    private static final int NO_TRAIN_ACCURACY = -1;
 
     private TrainingRun(Engine engine, boolean ownsEngine, TrainConfig config, Dataset train, Dataset test,
                         int trainEval, List<EpochResult> history) {
