@@ -185,8 +185,8 @@ public final class SweepResults {
 
     /** The final value of {@code key} of each finished run of the group. */
     static double[] finalValues(List<Run> group, String key) {
-        return group.stream().filter(Run::finished).mapToDouble(r -> RunFolder.number(r.last(), key)).filter(v -> !Double.isNaN(v))
-                .toArray();
+        return group.stream().filter(Run::finished).mapToDouble(r -> RunFolder.number(r.last(), key))
+                .filter(v -> !Double.isNaN(v)).toArray();
     }
 
 
