@@ -154,7 +154,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--resume", paramLabel = "DIR",
-            description = "Continue the run in DIR with its own settings (DIR/config.json); other options are ignored")
+            description = "Continue the run in DIR with its own settings (DIR/config.json); other options are ignored, except"
+                    + " --data for a data folder that moved")
     Path resume;
 
     @Override
@@ -167,13 +168,14 @@ final class TrainCommand implements Callable<Integer> {
             settings = folder.readConfig();
             List<String> ignored = new ArrayList<>();
             for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-                if (!o.longestName().equals("--resume")) {
+                if (!o.longestName().equals("--resume") && !o.longestName().equals("--data")) {
                     ignored.add(o.longestName());
                 }
             }
             if (!ignored.isEmpty()) {
                 err.println("note: --resume uses the settings in " + folder.config() + "; ignoring " + String.join(", ", ignored));
             }
+            settings = relocatedData(settings, err);
         } else {
             settings = fromOptions();
             folder = new RunFolder(out != null ? out : defaultOut(settings));
@@ -184,6 +186,29 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return train(settings, folder, resume != null, err);
+    }
+
+    /**
+     * A resumed run's settings with its data folder moved when the recorded one is gone: to {@code --data DIR} when
+     * given, else to the project's {@code data/<dataset>} for the data sets whose files are checked by SHA-256 (so the
+     * run continues on the same bytes). Anything else keeps the recorded folder, whose absence the loader reports.
+     */
+    private RunSettings relocatedData(RunSettings recorded, PrintStream err) {
+        Path moved = null;
+        if (data != null) {
+            moved = data.toAbsolutePath().normalize();
+        } else if (!Files.isDirectory(recorded.data()) && recorded.dataset() != DatasetId.CIFAR10) {
+            Path fallback = defaultData(recorded.dataset()).toAbsolutePath().normalize();
+            if (Files.isDirectory(fallback)) {
+                moved = fallback;
+            }
+        }
+        if (moved == null || moved.equals(recorded.data())) {
+            return recorded;
+        }
+        err.println("note: reading " + recorded.dataset().key() + " from " + moved + " instead of the recorded "
+                + recorded.data() + (data != null ? " (--data)" : " (not found)"));
+        return recorded.withData(moved);
     }
 
     RunSettings fromOptions() {

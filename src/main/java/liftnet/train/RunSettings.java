@@ -132,6 +132,13 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         return new NetSpec(w).toString();
     }
 
+    /** These settings reading the data from {@code folder} instead (a moved data folder; the files are the same). */
+    public RunSettings withData(Path folder) {
+        return new RunSettings(dataset, folder, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver,
+                warmupEpochs, warmupFactor, seed, limit, threads, device, outputLoss, optimizer, schedule,
+                clampedFromForward, initScale, trainEval);
+    }
+
     public NetConfig netConfig() {
         return new NetConfig(net, units, gamma, outputLoss);
     }

@@ -102,6 +102,37 @@ class TrainRunTest extends Cli.MnistRuns {
         assertTrue(again.err().contains("nothing to do"), again::toString);
     }
 
+    /**
+     * A run whose recorded data folder is gone resumes from the project's data/mnist (checked by SHA-256, so the same
+     * bytes), or from {@code --data DIR}, the one option {@code --resume} honours, and still gives the metrics of an
+     * uninterrupted run.
+     */
+    @Test
+    void resumeAfterTheDataFolderMovedGivesTheMetricsOfAnUninterruptedRun() throws IOException {
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, train(whole, 3).code());
+
+        Path recorded = Files.createSymbolicLink(tmp.resolve("recorded-data"), Cli.MNIST.toAbsolutePath());
+        Path parts = tmp.resolve("parts");
+        assertEquals(Errors.INTERRUPTED, Cli.interrupted(() -> train(parts, 3, "--data", recorded.toString())).code());
+        Files.delete(recorded);
+
+        Cli.Result fallback = Cli.interrupted(() -> Cli.run("--resume", parts.toString()));
+        assertEquals(Errors.INTERRUPTED, fallback.code(), fallback::toString);
+        assertTrue(fallback.err().contains("note: reading mnist from " + Cli.MNIST.toAbsolutePath() + " instead of the"
+                + " recorded " + recorded + " (not found)"), fallback::toString);
+        assertEquals(2, Cli.metrics(parts).size());
+
+        Path moved = Files.createSymbolicLink(tmp.resolve("moved-data"), Cli.MNIST.toAbsolutePath());
+        Cli.Result given = Cli.run("--resume", parts.toString(), "--data", moved.toString());
+        assertEquals(0, given.code(), given::toString);
+        assertTrue(given.err().contains("from " + moved + " instead of the recorded " + recorded + " (--data)"),
+                given::toString);
+        assertFalse(given.err().contains("ignoring"), given::toString);
+        assertSameResults(Cli.metrics(whole), Cli.metrics(parts));
+        assertSameParameters(whole, parts);
+    }
+
     @Test
     void killedBetweenModelAndMetricsStillResumesExactly() throws IOException {
         Path whole = tmp.resolve("whole");
