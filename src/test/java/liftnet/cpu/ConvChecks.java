@@ -38,7 +38,7 @@ import liftnet.solve.LinearOp;
  *     largest {@code gamma c_j} of its units, {@code c_j = ||W_k[:, j]||^2}, at the model's gamma: a unit's clamped
  *     update is damped by {@code 1 / (1 + gamma c_j)}, which back-propagation does not have.</li>
  * <li>{@code solved MODEL DATA_DIR N}: the contrastive gradient as training computes it (the engine, float, one batch of
- *     the first N test samples) against back-propagation's, per weight layer: the cosine and the norm ratio
+ *     the first N test samples of the model's data set, its metadata's {@code dataset}, MNIST if absent) against back-propagation's, per weight layer: the cosine and the norm ratio
  *     {@code ||g_c|| / (gamma^(L-1) ||g_bp||)} (1 where contrastive steps like back-propagation at the same eta_BP), and
  *     the mean sweeps per inference, for the energy stop at 1e-9 and 1e-12, the KKT stop at 1e-5 and 1e-6 (at most
  *     15 sweeps), 6, 8, 15 and 100 Jacobi sweeps and 4 Gauss-Seidel sweeps, at gamma 1/8 and 1/16. Whether a stop
@@ -188,7 +188,8 @@ public final class ConvChecks {
         ModelFile.Model m = read(model);
         Parameters p = m.parameters();
         NetSpec net = p.net();
-        Dataset data = DataSets.load(DatasetId.MNIST, dataDir, Split.TEST).head(n);
+        DatasetId dataset = DatasetId.parse(m.metadata().getOrDefault("dataset", DatasetId.MNIST.key()));
+        Dataset data = DataSets.load(dataset, dataDir, Split.TEST).head(n);
         Parameters bp = CpuConvEngineTest.gradient(m.config(), p, data, Method.BACKPROP, SolverConfig.paperDefault());
         SolverConfig[] solvers = {SolverConfig.tolerance(Solver.JACOBI, TOL, SolverConfig.PAPER_SWEEPS),
             SolverConfig.tolerance(Solver.JACOBI, 1e-12, SolverConfig.PAPER_SWEEPS),
