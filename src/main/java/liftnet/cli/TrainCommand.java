@@ -197,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
         Path moved = null;
         if (data != null) {
             moved = data.toAbsolutePath().normalize();
-        } else if (!Files.isDirectory(recorded.data()) && recorded.dataset() != DatasetId.CIFAR10) {
+        } else if (!Files.isDirectory(recorded.data()) && DataSets.checkedBySha256(recorded.dataset())) {
             Path fallback = defaultData(recorded.dataset()).toAbsolutePath().normalize();
             if (Files.isDirectory(fallback)) {
                 moved = fallback;

@@ -59,6 +59,14 @@ public final class DataSets {
         };
     }
 
+    /**
+     * Whether every file of {@code id} is checked against the SHA-256 of its official release while it is read (the
+     * IDX data sets; a CIFAR-10 folder is the user's own), so that any folder that loads holds the same bytes.
+     */
+    public static boolean checkedBySha256(DatasetId id) {
+        return id != DatasetId.CIFAR10;
+    }
+
     /** How to get the files of {@code id} into {@code dir}, for error messages. */
     static String fetchHint(DatasetId id, Path dir) {
         return id == DatasetId.CIFAR10 ? Cifar10Reader.FETCH_HINT

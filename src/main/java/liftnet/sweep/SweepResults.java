@@ -189,7 +189,6 @@ public final class SweepResults {
                 .filter(v -> !Double.isNaN(v)).toArray();
     }
 
-
     private static JsonObject stats(double[] values) {
         Stats s = Stats.of(values);
         JsonObject o = new JsonObject();

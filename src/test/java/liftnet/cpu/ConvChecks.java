@@ -38,8 +38,9 @@ import liftnet.solve.LinearOp;
  *     largest {@code gamma c_j} of its units, {@code c_j = ||W_k[:, j]||^2}, at the model's gamma: a unit's clamped
  *     update is damped by {@code 1 / (1 + gamma c_j)}, which back-propagation does not have.</li>
  * <li>{@code solved MODEL DATA_DIR N}: the contrastive gradient as training computes it (the engine, float, one batch of
- *     the first N test samples of the model's data set, its metadata's {@code dataset}, MNIST if absent) against back-propagation's, per weight layer: the cosine and the norm ratio
- *     {@code ||g_c|| / (gamma^(L-1) ||g_bp||)} (1 where contrastive steps like back-propagation at the same eta_BP), and
+ *     the first N test samples of the model's data set, its metadata's {@code dataset}, MNIST if absent) against
+ *     back-propagation's, per weight layer: the cosine and the norm ratio {@code ||g_c|| / (gamma^(L-1) ||g_bp||)}
+ *     (1 where contrastive steps like back-propagation at the same eta_BP), and
  *     the mean sweeps per inference, for the energy stop at 1e-9 and 1e-12, the KKT stop at 1e-5 and 1e-6 (at most
  *     15 sweeps), 6, 8, 15 and 100 Jacobi sweeps and 4 Gauss-Seidel sweeps, at gamma 1/8 and 1/16. Whether a stop
  *     rule leaves the first layers' clamped activations unconverged shows as a W0 row unlike the 100-sweep one.</li>
