@@ -147,7 +147,7 @@ fi
 # The JDK's signal-chaining library first: PoCL's LLVM, which --device auto and OpenCL load, replaces the JVM's
 # SIGSEGV/SIGBUS/SIGILL handlers with its own one-shot (SA_RESETHAND) ones; two threads faulting at once (both hitting
 # a safepoint poll) then meet the default action and the JVM dies with exit 139 and no hs_err file. With libjsig the
-# JVM keeps its handlers and chains LLVM's (README, "The driver's SIGSEGV").
+# JVM keeps its handlers and chains LLVM's (docs/sweeps.md, "The driver's SIGSEGV").
 jsig="$(dirname "$(dirname "$(readlink -f "$java_bin")")")/lib/libjsig.so"
 [[ -f "$jsig" ]] && export LD_PRELOAD="$jsig${LD_PRELOAD:+:$LD_PRELOAD}"
 

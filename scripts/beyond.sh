@@ -85,10 +85,10 @@ if [ "$train" = 1 ]; then
   done <<< "$runs"
 fi
 
-# ---- 3. finite differences of the soft-clamp gradient (test classes: mvn -f core.xml test-compile) -------------
-if [ -f target/test-classes/liftnet/check/SoftClampGradients.class ] && [ -f target/liftnet.jar ]; then
+# ---- 3. finite differences of the soft-clamp gradient (bench/: mvn -B -q -f bench/reactor.xml -DskipTests package) --
+if [ -f bench/target/benchmarks.jar ]; then
   "${LIFTNET_JAVA:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -n 1 || echo java)}" \
-    --add-modules jdk.incubator.vector -cp target/liftnet.jar:target/test-classes liftnet.check.SoftClampGradients \
+    --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar liftnet.research.SoftClampGradients \
     2>/dev/null > "$out/finite-differences.md.part" && mv "$out/finite-differences.md.part" "$out/finite-differences.md"
 fi
 
@@ -206,7 +206,7 @@ if os.path.exists(fd):
         rows = [l.split("|") for l in f.read().splitlines()[2:] if l.startswith("|")]
     lines.append("## Finite differences of the soft-clamp contrastive gradient")
     lines.append("")
-    lines.append("`liftnet.check.SoftClampGradients` (the figures behind the contract test"
+    lines.append("`liftnet.research.SoftClampGradients` (bench/; the figures behind the contract test"
                  " `softClampGradientsMatchFiniteDifferences`, tolerance 2e-2 relative + 1e-5): net 8-6-5-4, gamma 1/2, 8 random"
                  " samples, 400 Jacobi sweeps, central differences with step 1e-2 along a random unit direction per W_k"
                  " and b_k. Largest relative error per loss and beta over 3 units x 6 parameter blocks (full table:"

@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.research;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -21,10 +21,11 @@ import liftnet.solve.DoubleReference;
  * batch-mean gradient {@code dE(z_clamped) - dE(z_free)} on the first {@code N} training samples from the CPU
  * engine (one thread, red-black Jacobi, 15 sweeps as in training, and 300 sweeps to isolate rounding) against
  * {@link DoubleReference} solved to convergence. Prints one line per model: per weight layer the relative error
- * {@code ||g_f32 - g_f64|| / ||g_f64||}, and the mean free energy and clamped-minus-free gap. Not a JUnit test.
+ * {@code ||g_f32 - g_f64|| / ||g_f64||}, and the mean free energy and clamped-minus-free gap. The figures of
+ * "Precision" in {@code results/REPORT.md} (Table 2's differences from the paper).
  *
- * <pre>java --add-modules jdk.incubator.vector -cp target/liftnet.jar:target/test-classes \
- *     liftnet.check.GradientPrecision DATA_DIR N MODEL...</pre>
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
+ *     liftnet.research.GradientPrecision DATA_DIR N MODEL...</pre>
  */
 public final class GradientPrecision {
 

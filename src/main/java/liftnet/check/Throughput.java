@@ -34,15 +34,15 @@ import liftnet.train.Trainer;
 /**
  * Training throughput of the engines, side by side on one machine: the contrastive training step of
  * {@link Trainer} (forward, free phase, clamped phase, gradient, update; paper settings, 15 sweeps) timed
- * for each engine, net and batch size. Used by {@code scripts/gpu-check.sh}; not a JUnit test (no JUnit on
- * its class path is needed).
+ * for each engine, net and batch size. The GPU check's throughput probe ({@code scripts/gpu-check.sh}, and
+ * {@code scripts/gpu-variants.sh}); it lives in the application jar, so that it needs nothing but that jar.
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp liftnet.jar:TEST_CLASSES liftnet.check.Throughput \
+ * java --add-modules jdk.incubator.vector -cp liftnet.jar liftnet.check.Throughput \
  *      [--engines cpu,cpu@1,cpu@4,cuda,opencl] [--nets 784-64-64-64-10,1024-512-512-10] [--batches 50,1000]
  *      [--cases 784-64-64-64-10:50,1024-512-512-10:1000]
  *      [--warmup 1.5] [--seconds 3] [--cpu-threads N] [--sweeps 15] [--data data/mnist] [--json FILE]
- * java -cp liftnet.jar:TEST_CLASSES liftnet.check.Throughput --merge FILE... [--json FILE]
+ * java -cp liftnet.jar liftnet.check.Throughput --merge FILE... [--json FILE]
  * </pre>
  *
  * An engine {@code cpu@N} is the CPU engine on {@code N} threads ({@code cpu}: its default, every processor);

@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.research;
 
 import java.util.Locale;
 import liftnet.GradientCheck;
@@ -21,7 +21,8 @@ import liftnet.data.Dataset;
  * Prints, for soft clamps on the CPU engine, each layer's contrastive gradient along a random unit direction beside
  * the central difference of the loss {@code mean(min [E + beta l]) - mean(min E)}: the figures behind the contract
  * test {@code softClampGradientsMatchFiniteDifferences} (net 8-6-5-4, gamma 1/2, 8 samples, 400 Jacobi sweeps,
- * step 1e-2). Not a JUnit test. Run: {@code java -cp target/liftnet.jar:target/test-classes liftnet.check.SoftClampGradients}.
+ * step 1e-2), which {@code scripts/beyond.sh} writes to {@code results/beyond/finite-differences.md}. Run:
+ * {@code java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar liftnet.research.SoftClampGradients}.
  */
 public final class SoftClampGradients {
 
