@@ -82,9 +82,19 @@ uncompressed_sha() {
   fi
 }
 
+# known_as SHA -> DATASET/FILE whose official bytes have this SHA-256, or nothing
+known_as() {
+  local d f
+  for d in mnist fashion-mnist; do
+    for f in "${FILES[@]}"; do
+      [[ "$(expected_sha "$d" "$f")" == "$1" ]] && { echo "$d/$f"; return; }
+    done
+  done
+}
+
 # present DATASET FILE -> 0 if DIR/DATASET/FILE or FILE.gz exists with the right hash; deletes a bad copy
 present() {
-  local f want got
+  local f want got other
   want="$(expected_sha "$1" "$2")"
   for f in "$(folder "$1")/$2" "$(folder "$1")/$2.gz"; do
     [[ -f "$f" ]] || continue
@@ -92,6 +102,8 @@ present() {
     if [[ "$got" == "$want" ]]; then
       return 0
     fi
+    other="$(known_as "$got")"
+    [[ -z "$other" ]] || die "$f is $other, not $1/$2: not replacing another data set's file; fetch $1 into another folder (--to FOLDER)"
     log "$f: SHA-256 $got, expected $want: deleting it to fetch it again"
     rm -f -- "$f"
   done

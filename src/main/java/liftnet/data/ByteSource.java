@@ -174,7 +174,24 @@ final class ByteSource implements AutoCloseable {
         }
         String found = sha256();
         if (!found.equals(expected.toLowerCase(Locale.ROOT))) {
-            throw fail("SHA-256 mismatch of the uncompressed bytes: expected " + expected + ", found " + found);
+            throw new ChecksumMismatch(file + ": SHA-256 mismatch of the uncompressed bytes: expected " + expected
+                    + ", found " + found + "; " + remedy, found);
+        }
+    }
+
+    /** A file whose bytes are not the expected ones; {@link #found()} lets the caller say what the file is instead. */
+    static final class ChecksumMismatch extends DataException {
+        private static final long serialVersionUID = 1L;
+        private final String found;
+
+        ChecksumMismatch(String message, String found) {
+            super(message);
+            this.found = found;
+        }
+
+        /** Lower-case hex SHA-256 of the file's uncompressed bytes. */
+        String found() {
+            return found;
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Loads a {@link DatasetId} from a folder into a {@link Dataset}.
@@ -107,13 +108,38 @@ public final class DataSets {
         };
     }
 
+    /**
+     * The data set and file whose official bytes have SHA-256 {@code sha256}, or null: lets a checksum failure say what
+     * a folder holds instead of advising to replace (and so lose) another data set.
+     */
+    static KnownFile identify(String sha256) {
+        for (DatasetId id : DatasetId.values()) {
+            if (!checkedBySha256(id)) {
+                continue;
+            }
+            for (Split split : Split.values()) {
+                for (IdxFile f : idxFiles(id, split)) {
+                    if (f.sha256().equals(sha256)) {
+                        return new KnownFile(id, f.name());
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** An official file of a data set: {@code mnist}'s {@code train-images-idx3-ubyte}. */
+    record KnownFile(DatasetId dataset, String name) {
+    }
+
     private static Dataset loadIdx(DatasetId id, Path dir, Split split, String name) {
         List<IdxFile> files = idxFiles(id, split);
-        String remedy = "delete it and run " + fetchCommand(id, dir);
+        // fetch-data.sh replaces a damaged file (and refuses to touch one of another data set)
+        String remedy = "run " + fetchCommand(id, dir) + " to replace it";
         Path imagesFile = locate(id, dir, files.get(0).name());
         Path labelsFile = locate(id, dir, files.get(1).name());
-        IdxReader.Images images = IdxReader.readImages(imagesFile, files.get(0).sha256(), remedy);
-        int[] labels = IdxReader.readLabels(labelsFile, files.get(1).sha256(), remedy);
+        IdxReader.Images images = checked(id, dir, imagesFile, () -> IdxReader.readImages(imagesFile, files.get(0).sha256(), remedy));
+        int[] labels = checked(id, dir, labelsFile, () -> IdxReader.readLabels(labelsFile, files.get(1).sha256(), remedy));
         if (images.width() != id.width()) {
             throw new DataException(imagesFile + ": images are " + images.rows() + " x " + images.cols() + ", expected "
                     + id.width() + " pixels; " + remedy);
@@ -129,6 +155,35 @@ public final class DataSets {
             }
         }
         return new Dataset(name, images.count(), images.width(), id.classes(), images.pixels(), labels);
+    }
+
+    /**
+     * {@code read}, with a checksum failure of a file that is an official file of another data set (or another file of
+     * this one) reported as that: which data set the folder holds and how to use it, never "replace it".
+     */
+    private static <T> T checked(DatasetId id, Path dir, Path file, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ByteSource.ChecksumMismatch e) {
+            KnownFile known = identify(e.found());
+            if (known == null) {
+                throw e;
+            }
+            if (known.dataset() == id) {
+                throw new DataException(file + ": holds " + id.key() + "'s " + known.name() + " (by its SHA-256), not "
+                        + file.getFileName() + "; give the files of " + dir + " their standard names", e);
+            }
+            String other = known.dataset().key();
+            throw new DataException(file + ": this is " + other + " (its " + known.name() + ", by SHA-256), not " + id.key()
+                    + "; pass --dataset " + other + " to use " + dir + ", or --data with a folder of " + id.key()
+                    + " (" + fetchCommand(id, projectDir(id)) + " fetches it)", e);
+        }
+    }
+
+    /** Where to fetch {@code id} when {@code dir} holds another data set: the project's {@code data/<key>}. */
+    private static Path projectDir(DatasetId id) {
+        Path home = Path.of(System.getProperty("liftnet.home", "")).toAbsolutePath();
+        return home.resolve(DATA_ROOT).resolve(id.key());
     }
 
     /** {@code dir/name}, else {@code dir/name.gz}. */

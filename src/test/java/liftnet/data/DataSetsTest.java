@@ -71,7 +71,44 @@ class DataSetsTest {
         assertTrue(m.startsWith(imagesFile + ": SHA-256 mismatch"), m);
         assertTrue(m.contains("expected 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"), m);
         assertTrue(m.contains("found " + TestFiles.sha256(images)), m);
-        assertTrue(m.endsWith("delete it and run scripts/fetch-data.sh mnist --to " + dir.toAbsolutePath()), m);
+        assertTrue(m.endsWith("run scripts/fetch-data.sh mnist --to " + dir.toAbsolutePath() + " to replace it"), m);
+        assertFalse(m.contains("delete"), m);
+    }
+
+    @Test
+    void aFolderOfAnotherDataSetIsNamedAndNeverToBeReplaced() throws Exception {
+        Path fashion = TestData.fashionMnist().toAbsolutePath();
+        Path copy = tmp.resolve("fashion");
+        Files.createDirectories(copy);
+        for (String f : new String[] {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+            Path plain = fashion.resolve(f);
+            Files.copy(Files.exists(plain) ? plain : fashion.resolve(f + ".gz"),
+                    copy.resolve(Files.exists(plain) ? f : f + ".gz"));
+        }
+        DataException e = assertThrows(DataException.class, () -> DataSets.load(DatasetId.MNIST, copy, Split.TEST));
+        String m = e.getMessage();
+        assertTrue(m.contains("this is fashion-mnist (its t10k-images-idx3-ubyte, by SHA-256), not mnist"), m);
+        assertTrue(m.contains("pass --dataset fashion-mnist to use " + copy), m);
+        assertFalse(m.contains("--to " + copy), "no advice to fetch into (and so replace) the folder: " + m);
+        assertFalse(m.contains("delete") || m.contains("replace"), m);
+        assertEquals(new DataSets.KnownFile(DatasetId.MNIST, "train-labels-idx1-ubyte"),
+                DataSets.identify("65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"));
+        assertEquals(null, DataSets.identify(TestFiles.sha256(new byte[1])));
+    }
+
+    @Test
+    void aMisnamedFileOfTheSameDataSetIsNamed() throws Exception {
+        Path mnist = TestData.mnist().toAbsolutePath();
+        Path copy = Files.createDirectories(tmp.resolve("swapped"));
+        for (String[] f : new String[][] {{"train-images-idx3-ubyte", "t10k-images-idx3-ubyte"},
+                {"t10k-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"}}) {
+            Path plain = mnist.resolve(f[0]);
+            boolean gz = !Files.exists(plain);
+            Files.copy(gz ? mnist.resolve(f[0] + ".gz") : plain, copy.resolve(gz ? f[1] + ".gz" : f[1]));
+        }
+        DataException e = assertThrows(DataException.class, () -> DataSets.load(DatasetId.MNIST, copy, Split.TEST));
+        assertTrue(e.getMessage().contains("holds mnist's train-images-idx3-ubyte (by its SHA-256), not t10k-images-idx3-ubyte"),
+                e.getMessage());
     }
 
     @Test
