@@ -9,7 +9,10 @@ package liftnet.api;
  * <pre>
  * (W z)[f, oy, ox] = sum_{c, dy, dx} K[f, c, dy, dx] z[c, oy * stride + dy - pad, ox * stride + dx - pad]
  * </pre>
- * with {@code z} zero outside the image.
+ * with {@code z} zero outside the image. For an odd {@code K} the window is centred; an even {@code K} (still
+ * {@code pad = K / 2}) covers {@code K / 2} rows and columns before the centre and {@code K / 2 - 1} after it, e.g.
+ * {@code k4} reads {@code y - 2 .. y + 1} (the output keeps the size {@code ceil(H / S)}). A kernel wider than
+ * {@code 2H - 1} would hold weights that never read the image and is refused.
  *
  * @param channels input channels {@code C}
  * @param height   input height {@code H}
@@ -33,6 +36,12 @@ public record ConvLayer(int channels, int height, int width, int filters, int ke
         }
         if (stride < 1) {
             throw new IllegalArgumentException("s" + stride + ": the stride must be at least 1, e.g. c16k5s2");
+        }
+        int side = Math.min(height, width);
+        if (kernel > 2 * side - 1) {
+            throw new IllegalArgumentException("k" + kernel + ": a " + kernel + "x" + kernel + " kernel on the " + height + "x"
+                    + width + " map has weights that can never read it (k" + (2 * side - 1) + " = 2x" + side
+                    + "-1 already reaches the whole map from every position); use at most k" + (2 * side - 1));
         }
         if (stride > Math.min(height, width)) {
             throw new IllegalArgumentException("s" + stride + ": the stride is larger than the " + height + "x" + width

@@ -21,6 +21,11 @@ import picocli.CommandLine.Command;
 final class EnergyCommand extends ModelCommand {
 
     @Override
+    void validate(CommandLine cli) {
+        options.engine.requireSweeps(cli, "energy (the minimum free and clamped energies)");
+    }
+
+    @Override
     int run(CommandLine cli, ModelFile.Model model) {
         Dataset data = options.load(cli, model);
         SolverConfig solver = options.engine.solverConfig();

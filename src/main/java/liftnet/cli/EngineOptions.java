@@ -45,6 +45,19 @@ final class EngineOptions {
         }
     }
 
+    /**
+     * Refuses {@code --sweeps 0} where activations are inferred by minimising the energy: zero sweeps leave them at
+     * their starting point, so every number the run reports would come from an energy that was never minimised.
+     *
+     * @param what what infers, e.g. {@code "--method contrastive"}
+     */
+    void requireSweeps(CommandLine cli, String what) {
+        if (sweeps == 0) {
+            throw Errors.usage(cli, "--sweeps 0: " + what + " infers the activations by minimising the energy, which takes"
+                    + " at least 1 sweep; use e.g. --sweeps 15 (the paper's value)");
+        }
+    }
+
     /** {@code --threads}, or all processors. */
     int threadCount() {
         return threads != null ? threads : Runtime.getRuntime().availableProcessors();

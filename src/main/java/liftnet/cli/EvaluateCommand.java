@@ -28,6 +28,9 @@ final class EvaluateCommand extends ModelCommand {
     int run(CommandLine cli, ModelFile.Model model) {
         Dataset data = options.load(cli, model);
         boolean lifted = !forward && freePhase(model);
+        if (lifted) {
+            options.engine.requireSweeps(cli, "lifted inference (the free phase)");
+        }
         Evaluation eval;
         try (Engine engine = open(model); DeviceData device = engine.upload(data)) {
             eval = Trainer.evaluate(engine, device, lifted, options.engine.solverConfig(), lifted, options.batch);

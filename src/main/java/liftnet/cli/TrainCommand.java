@@ -185,6 +185,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw Errors.usage(spec.commandLine(), e.getMessage());
             }
         }
+        boolean host = !settings.device().startsWith("opencl") && !settings.device().startsWith("cuda")
+                && !settings.device().equals("gpu");
+        MemoryEstimate.of(settings.net(), settings.batch(), host).require(settings.net().toString(), Runtime.getRuntime().maxMemory());
         return train(settings, folder, resume != null, err);
     }
 
@@ -214,6 +217,9 @@ final class TrainCommand implements Callable<Integer> {
     RunSettings fromOptions() {
         Path dataDir = data != null ? data : defaultData(dataset);
         engineOptions.validate(spec.commandLine());
+        if (method.isLifted()) {
+            engineOptions.requireSweeps(spec.commandLine(), "--method " + method.id());
+        }
         EngineOptions o = engineOptions;
         try {
             if (!clampedStart.equals("free") && !clampedStart.equals("forward")) {

@@ -61,7 +61,9 @@ class ConvNetSpecTest {
             "1x28-c16k5-10; not an image CxHxW",
             "0x28x28-c16k5-10; not an image CxHxW",
             "1x28x28-c16k5x-10; not a convolution",
-            "1x28x28-c16-10; not a convolution"})
+            "1x28x28-c16-10; not a convolution",
+            "1x28x28-c16k57-10; use at most k55",
+            "3x32x32-c8k3s2-c4k33-10; can never read it"})
     void rejectsBadSpecsWithOneMessage(String text, String mentioned) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetSpec.parse(text));
         assertTrue(e.getMessage().contains(mentioned), "'" + text + "': " + e.getMessage());
@@ -85,10 +87,15 @@ class ConvNetSpecTest {
                 () -> Parameters.of(net, new float[][] {new float[10], new float[360]}, new float[][] {new float[8], new float[5]}));
     }
 
-    /** The dense form reads the right pixels: its product equals the convolution written out with explicit padding. */
-    @Test
-    void denseFormIsTheConvolution() {
-        ConvLayer c = new ConvLayer(2, 5, 4, 3, 3, 2);
+    /**
+     * The dense form reads the right pixels: its product equals the convolution written out with explicit padding; an
+     * even kernel reads {@code K / 2} pixels before the centre and {@code K / 2 - 1} after it (the documented window).
+     */
+    @ParameterizedTest
+    @CsvSource({"3, 2", "4, 1", "4, 2", "2, 1", "7, 1"})
+    void denseFormIsTheConvolution(int kernel, int stride) {
+        ConvLayer c = new ConvLayer(2, 5, 4, 3, kernel, stride);
+        int kk = kernel;
         SplittableRandom r = new SplittableRandom(7);
         float[] k = new float[c.weightCount()];
         for (int i = 0; i < k.length; i++) {
@@ -99,18 +106,19 @@ class ConvNetSpecTest {
             x[i] = r.nextDouble();
         }
         double[][] m = c.toDense(k);
-        int p = c.pad();
+        int before = kk / 2;
+        assertEquals(before, c.pad());
         for (int f = 0; f < 3; f++) {
             for (int oy = 0; oy < c.outHeight(); oy++) {
                 for (int ox = 0; ox < c.outWidth(); ox++) {
                     double expected = 0;
                     for (int ch = 0; ch < 2; ch++) {
-                        for (int dy = 0; dy < 3; dy++) {
-                            for (int dx = 0; dx < 3; dx++) {
-                                int y = oy * 2 + dy - p;
-                                int xx = ox * 2 + dx - p;
+                        for (int y = oy * stride - before; y <= oy * stride + (kk - 1 - before); y++) {
+                            for (int xx = ox * stride - before; xx <= ox * stride + (kk - 1 - before); xx++) {
+                                int dy = y - (oy * stride - before);
+                                int dx = xx - (ox * stride - before);
                                 double v = y < 0 || y >= 5 || xx < 0 || xx >= 4 ? 0 : x[(ch * 5 + y) * 4 + xx];
-                                expected += k[((f * 2 + ch) * 3 + dy) * 3 + dx] * v;
+                                expected += k[((f * 2 + ch) * kk + dy) * kk + dx] * v;
                             }
                         }
                     }

@@ -100,6 +100,37 @@ class BadInputTest {
     }
 
     @Test
+    void sweepsZeroIsRefusedWhereActivationsAreInferred() {
+        for (String method : new String[] {"contrastive", "lifted"}) {
+            assertUsageError(run(train("--method", method, "--sweeps", "0")), "--sweeps 0: --method " + method,
+                    "at least 1 sweep", "--sweeps 15");
+        }
+        assertUsageError(run("energy", "--model", tmp.resolve("m.safetensors").toString(), "--sweeps", "0"),
+                "--sweeps 0: energy", "at least 1 sweep");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "1x28x28-c16k57-10          | k57: a 57x57 kernel on the 28x28 map | use at most k55",
+            "1x28x28-c8k5s2-c4k29-10    | k29: a 29x29 kernel on the 14x14 map | use at most k27"})
+    void aKernelThatCanNeverReadTheImageIsRefused(String net, String problem, String fix) {
+        assertUsageError(run(train("--net", net)), "--net", problem, fix);
+    }
+
+    /** The estimate is checked before anything is allocated: a net of 85 GiB ends in one line, not an OutOfMemoryError. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "1x28x28-c100000k5-10  | needs about 84.4 GiB of memory (864,900,010 parameters, 78,400,794 units per sample)",
+            "784-100000-100000-10  | one layer has 10,000,000,000 weights, more than a Java array holds"})
+    void aNetTooLargeForTheHeapIsRefusedBeforeAllocation(String net, String problem) {
+        Cli.Result r = run(train("--net", net));
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, "--net " + net, problem);
+        assertTrue(r.errLines().size() == 1, "refused before the device or the data are touched:\n" + r.err());
+        assertTrue(!Files.exists(tmp.resolve("run")), "no run folder written");
+    }
+
+    @Test
     void anUnknownCommandListsTheCommands() {
         Cli.Result r = run("frobnicate", "--epochs", "1");
         assertUsageError(r, "unknown command 'frobnicate'; commands: train, evaluate, energy", "sweep", "help");
