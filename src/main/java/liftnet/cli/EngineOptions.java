@@ -17,7 +17,7 @@ final class EngineOptions {
     String device;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "CPU threads (the CPU engine's results depend on it). Default: all processors")
+            description = "CPU threads (the results are the same for any count). Default: all processors")
     Integer threads;
 
     @Option(names = "--sweeps", paramLabel = "S", defaultValue = "15",

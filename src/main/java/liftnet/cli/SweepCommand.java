@@ -61,8 +61,8 @@ final class SweepCommand implements Callable<Integer> {
     List<String> grid = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR", required = true,
-            description = "The sweep's folder; with --spark also a Hadoop file system URI: hdfs://host:port/path,"
-                    + " s3a://bucket/path, file:///path (a plain path means file://)")
+            description = {"The sweep's folder; with --spark also a Hadoop file", "system URI such as", "hdfs://host:port/path,",
+                    "s3a://bucket/path or file:///path (a plain path", "means file://)"})
     String out;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
@@ -70,8 +70,8 @@ final class SweepCommand implements Callable<Integer> {
     int parallel;
 
     @Option(names = "--spark", paramLabel = "MASTER",
-            description = "Run each run as one Apache Spark task: local[N], spark://host:port, or submit (the master "
-                    + "spark-submit set). Needs the spark/ module, which ./run.sh builds")
+            description = {"Run each run as one Apache Spark task: local[N],", "spark://host:port, or submit (the master",
+                    "spark-submit set). Needs the spark/ module, which", "./run.sh builds"})
     String spark;
 
     @CommandLine.Unmatched

@@ -54,7 +54,16 @@ final class TrainCommand implements Callable<Integer> {
     EngineOptions engineOptions;
 
     @Option(names = "--net", paramLabel = "WIDTHS", defaultValue = "784-64-64-64-10", converter = Converters.Net.class,
-            description = "Layer widths, input to output. Default: ${DEFAULT-VALUE}")
+            description = {"Layers, input to output, joined by '-': dense widths",
+                    "(784-64-10), or an image CxHxW first, then",
+                    "convolutions c<F>k<K>[s<S>] (F filters of KxK,",
+                    "stride S, default 1, zero padding K/2: an even K",
+                    "reads K/2 pixels before the centre and K/2-1 after;",
+                    "K at most 2H-1), p<K> (KxK average pooling after a",
+                    "convolution), then dense widths. Examples:",
+                    "1x28x28-c16k5s2-c32k3s2-64-10 (MNIST),",
+                    "3x32x32-c16k3-p2-c32k3-p2-10 (CIFAR-10 in colour).",
+                    "Default: ${DEFAULT-VALUE}"})
     NetSpec net;
 
     @Option(names = "--units", paramLabel = "U", defaultValue = "relu", converter = Converters.UnitsConverter.class,
