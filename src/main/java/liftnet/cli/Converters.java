@@ -113,4 +113,19 @@ final class Converters {
             }
         }
     }
+
+    /**
+     * Refuses an image file whose name says another format than PNG, the only one written (a {@code .jpg} holding PNG
+     * bytes opens nowhere that trusts the name); a name without an extension is taken as it is.
+     *
+     * @param option the option that named {@code file}, for the message
+     */
+    static void requirePng(picocli.CommandLine cli, String option, java.nio.file.Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        if (dot > 0 && !name.substring(dot + 1).equalsIgnoreCase("png")) {
+            throw Errors.usage(cli, option + " " + file + ": the image is written as PNG, not " + name.substring(dot + 1)
+                    + "; name it " + name.substring(0, dot) + ".png");
+        }
+    }
 }

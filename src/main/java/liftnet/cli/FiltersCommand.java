@@ -46,6 +46,7 @@ final class FiltersCommand implements Callable<Integer> {
         if (gap < 0) {
             throw Errors.usage(cli, "--gap " + gap + ": must be at least 0, e.g. 2");
         }
+        Converters.requirePng(cli, "--out", out);
         ModelOptions source = new ModelOptions();
         source.model = model;
         ModelFile.Model m = source.readModel();

@@ -60,6 +60,7 @@ final class ReportCommand implements Callable<Integer> {
             }
             return Errors.OK;
         }
+        requireReproduction();
         Files.createDirectories(out);
         ReproductionReport report = new ReproductionReport(runs, out);
         List<ReproductionReport.Result> results = report.read(cifarDir != null);
@@ -76,6 +77,26 @@ final class ReportCommand implements Callable<Integer> {
         }
         main.err.println("wrote " + out.resolve("tables.json") + ", " + out.resolve("REPORT.md") + " and figures");
         return Errors.OK;
+    }
+
+    /**
+     * Refuses a {@code --runs} folder that holds none of the experiments' run folders: a report of it would be all "not
+     * run" rows under a line saying the runs were produced by the reproduction.
+     */
+    private void requireReproduction() {
+        if (!Files.isDirectory(runs)) {
+            throw new Errors.Failure(Errors.FAILURE, "--runs " + runs + ": no such folder; pass the folder of run folders"
+                    + " that scripts/reproduce.sh wrote (results/runs by default)");
+        }
+        List<PaperTables.Row> rows = PaperTables.rows();
+        for (PaperTables.Row row : rows) {
+            if (Files.isRegularFile(runs.resolve(row.id()).resolve("config.json"))) {
+                return;
+            }
+        }
+        throw new Errors.Failure(Errors.FAILURE, "--runs " + runs + ": not a reproduction, it holds none of the " + rows.size()
+                + " experiments' run folders (e.g. " + runs.resolve(rows.get(0).id()) + "/config.json); pass the folder that"
+                + " scripts/reproduce.sh wrote, or see report --list for the experiments");
     }
 
     /** The trained ReLU contrastive MNIST net of Table 1, else that of Figure 1; null if neither exists. */

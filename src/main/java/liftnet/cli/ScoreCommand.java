@@ -61,6 +61,9 @@ final class ScoreCommand extends ModelCommand {
     @Override
     void validate(CommandLine cli) {
         oodSplit(cli);
+        if (plot != null) {
+            Converters.requirePng(cli, "--plot", plot);
+        }
     }
 
     @Override

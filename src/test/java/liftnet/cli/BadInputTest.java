@@ -131,6 +131,27 @@ class BadInputTest {
     }
 
     @Test
+    void anImageNameThatSaysAnotherFormatIsRefused() {
+        Path model = tmp.resolve("m.safetensors");
+        assertUsageError(run("filters", "--model", model.toString(), "--out", tmp.resolve("w.jpg").toString()),
+                "--out " + tmp.resolve("w.jpg"), "written as PNG, not jpg", "name it w.png");
+        assertUsageError(run("score", "--model", model.toString(), "--ood", "noise", "--plot", tmp.resolve("roc.svg").toString()),
+                "--plot", "written as PNG, not svg", "name it roc.png");
+    }
+
+    @Test
+    void aReportOfAFolderThatIsNotAReproductionIsRefused() throws IOException {
+        Path other = Files.createDirectories(tmp.resolve("my-runs").resolve("some-run"));
+        Files.writeString(other.resolve("config.json"), "{}");
+        Path out = tmp.resolve("report");
+        Cli.Result r = run("report", "--runs", other.getParent().toString(), "--out", out.toString());
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        assertMessage(r, "--runs " + other.getParent() + ": not a reproduction", "scripts/reproduce.sh", "report --list");
+        assertTrue(!Files.exists(out), "no report written");
+        assertMessage(run("report", "--runs", tmp.resolve("none").toString(), "--out", out.toString()), "no such folder");
+    }
+
+    @Test
     void anUnknownCommandListsTheCommands() {
         Cli.Result r = run("frobnicate", "--epochs", "1");
         assertUsageError(r, "unknown command 'frobnicate'; commands: train, evaluate, energy", "sweep", "help");
