@@ -37,6 +37,9 @@ if [[ ! -f "$baseline" ]]; then
   (cd "$work/tree" && mvn -B -o -q -f core.xml package -DskipTests -Dliftnet.skipPtx=true) >&2
   mkdir -p "$(dirname "$baseline")"
   cp "$work/tree/target/liftnet.jar" "$baseline"
+  git worktree remove --force "$work/tree" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  trap - EXIT
 fi
 if [[ $build -eq 1 ]]; then
   echo "ab-pair: building this checkout (target/liftnet.jar, bench/target/benchmarks.jar)" >&2
