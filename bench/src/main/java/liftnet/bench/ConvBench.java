@@ -44,8 +44,8 @@ public class ConvBench {
 
     /**
      * The energy stop of {@code scripts/conv-results.sh}: at {@link Workload#TOLERANCE} a phase ends before the clamp
-     * has settled the first conv layer, whose gradient then points away from the converged one (README, "Convolutional
-     * nets").
+     * has settled the first conv layer, whose gradient then points away from the converged one (docs/conv.md,
+     * "Stopping the clamped phase").
      */
     static final double CONV_TOLERANCE = 1e-12;
 
