@@ -14,9 +14,10 @@ import java.util.Set;
  *                    the hard clamp runs everywhere
  * @param solvers     activation solvers
  * @param convolution whether the engine runs convolutional layers (a net spec with such layers asks it)
+ * @param pooling     whether the engine runs average pooling after a convolution ({@code p<K>}, {@link Pooling})
  */
 public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
-                                 Set<Solver> solvers, boolean convolution) {
+                                 Set<Solver> solvers, boolean convolution, boolean pooling) {
 
     public EngineCapabilities {
         if (engine == null || engine.isBlank() || optimizers == null || softClamps == null || solvers == null) {
@@ -31,10 +32,16 @@ public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimi
         solvers = Set.copyOf(solvers);
     }
 
+    /** An engine without average pooling. */
+    public EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
+                              Set<Solver> solvers, boolean convolution) {
+        this(engine, optimizers, softClamps, solvers, convolution, false);
+    }
+
     /** Everything: the CPU engine's. */
     public static EngineCapabilities all(String engine) {
         return new EngineCapabilities(engine, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
-                EnumSet.allOf(Solver.class), true);
+                EnumSet.allOf(Solver.class), true, true);
     }
 
     /** Whether {@code loss} runs here: the hard clamp always, a soft clamp when its kind is listed. */
@@ -66,9 +73,15 @@ public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimi
         return null;
     }
 
-    /** The layer kind of {@code net} the engine does not run ({@code convolutional layers}), or {@code null}. */
+    /**
+     * The layer kind of {@code net} the engine does not run ({@code convolutional layers}, {@code average pooling
+     * (p<K>)}), or {@code null}.
+     */
     public String missingLayers(NetSpec net) {
-        return net.hasConv() && !convolution ? "convolutional layers" : null;
+        if (net.hasConv() && !convolution) {
+            return "convolutional layers";
+        }
+        return net.hasPooling() && !pooling ? "average pooling (p<K>)" : null;
     }
 
     /**

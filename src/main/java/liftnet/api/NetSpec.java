@@ -13,14 +13,22 @@ import java.util.stream.Collectors;
  * array is copied on the way in and out.
  *
  * <p>Text form: {@code 784-64-64-64-10} (dense), or an input image {@code CxHxW} followed by convolutions
- * {@code c<F>k<K>[s<S>]} and then dense widths, e.g. {@code 1x28x28-c16k5s2-c32k3s2-64-10}. An image input without
+ * {@code c<F>k<K>[s<S>]}, each optionally followed by average pooling {@code p<K>}, and then dense widths, e.g.
+ * {@code 1x28x28-c16k5s2-c32k3s2-64-10} or {@code 3x32x32-c16k3-p2-c32k3-p2-10}. An image input without
  * convolutions is a dense net ({@code 1x28x28-64-10} is {@code 784-64-10}).
+ *
+ * <p>Pooling ({@link Pooling}) is linear and makes no layer of units: the widths stay the convolutions' outputs, and
+ * the weight layer {@code k} after a pooled convolution maps {@code z_k} by {@code W_k P_k}, where {@code W_k} acts on
+ * the pooled image ({@link #pooledWidth(int)} inputs: a convolution reads the pooled image, a dense layer has
+ * {@code [n_{k+1}, pooledWidth(k)]} weights).
  *
  * @param widths the widths, at least two, each positive
  * @param convs  the convolutions of weight layers {@code 0 .. convs.size()-1}, each mapping the previous one's output
- *               image; empty for a dense net
+ *               image (pooled where {@code pools} says so); empty for a dense net
+ * @param pools  per weight layer {@code k}, the size of the average pooling applied to its input {@code z_k} (1: none;
+ *               above 1 only after a convolution, {@code k >= 1}); {@code null} for none anywhere
  */
-public record NetSpec(int[] widths, List<ConvLayer> convs) {
+public record NetSpec(int[] widths, List<ConvLayer> convs, int[] pools) {
 
     public NetSpec {
         if (widths == null || widths.length < 2) {
@@ -38,17 +46,43 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
             throw new IllegalArgumentException("the last layer must be dense (the outputs, e.g. -10); found "
                     + convs.size() + " convolutions in " + (widths.length - 1) + " weight layers");
         }
+        if (pools == null) {
+            pools = new int[widths.length - 1];
+            Arrays.fill(pools, 1);
+        } else {
+            pools = pools.clone();
+        }
+        if (pools.length != widths.length - 1) {
+            throw new IllegalArgumentException("pools must give one size per weight layer (" + (widths.length - 1)
+                    + "); found " + pools.length);
+        }
+        for (int k = 0; k < pools.length; k++) {
+            if (pools[k] < 1) {
+                throw new IllegalArgumentException("p" + pools[k] + ": the pooling size must be at least 1, e.g. p2");
+            }
+            if (pools[k] > 1 && (k == 0 || k > convs.size())) {
+                throw new IllegalArgumentException("p" + pools[k] + " (before weight layer " + k + ") must follow a"
+                        + " convolution; average pooling pools a convolution's output, e.g. 1x28x28-c16k3-p2-64-10");
+            }
+            if (pools[k] > 1) {
+                ConvLayer before = convs.get(k - 1);
+                new Pooling(before.filters(), before.outHeight(), before.outWidth(), pools[k]);
+            }
+        }
         for (int k = 0; k < convs.size(); k++) {
             ConvLayer c = convs.get(k);
-            if (c.inputs() != widths[k] || c.outputs() != widths[k + 1]) {
+            int in = pools[k] > 1 ? widths[k] / (pools[k] * pools[k]) : widths[k];
+            if (c.inputs() != in || c.outputs() != widths[k + 1]) {
                 throw new IllegalArgumentException("convolution " + k + " (" + c.inputShape() + " -> " + c.outputShape()
-                        + ") does not map width " + widths[k] + " to " + widths[k + 1]);
+                        + ") does not map width " + in + " to " + widths[k + 1]);
             }
             if (k > 0) {
                 ConvLayer before = convs.get(k - 1);
-                if (before.filters() != c.channels() || before.outHeight() != c.height() || before.outWidth() != c.width()) {
+                int s = pools[k];
+                if (before.filters() != c.channels() || before.outHeight() / s != c.height() || before.outWidth() / s != c.width()) {
                     throw new IllegalArgumentException("convolution " + k + " reads " + c.inputShape()
-                            + " but convolution " + (k - 1) + " gives " + before.outputShape());
+                            + " but convolution " + (k - 1) + " gives " + before.outputShape()
+                            + (s > 1 ? ", pooled by " + s : ""));
                 }
             }
         }
@@ -56,11 +90,16 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
 
     /** A dense net of these widths. */
     public NetSpec(int[] widths) {
-        this(widths, List.of());
+        this(widths, List.of(), null);
+    }
+
+    /** A net of these widths and convolutions, without pooling. */
+    public NetSpec(int[] widths, List<ConvLayer> convs) {
+        this(widths, convs, null);
     }
 
     /**
-     * Parses {@code "784-64-64-10"} or {@code "1x28x28-c16k5s2-c32k3s2-64-10"}.
+     * Parses {@code "784-64-64-10"}, {@code "1x28x28-c16k5s2-c32k3s2-64-10"} or {@code "3x32x32-c16k3-p2-c32k3-p2-10"}.
      *
      * @throws IllegalArgumentException naming the offending part and an example of the expected form
      */
@@ -72,16 +111,43 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
         if (parts.length < 2) {
             throw new IllegalArgumentException("net " + text + ": needs at least an input and an output width joined by '-', e.g. 784-64-10");
         }
-        int[] widths = new int[parts.length];
+        List<Integer> widths = new ArrayList<>();
+        List<Integer> pools = new ArrayList<>();
         List<ConvLayer> convs = new ArrayList<>();
         int[] image = null;
+        // whether the previous part was a convolution, which a pooling may follow
+        boolean afterConv = false;
+        int pending = 1;
         String first = parts[0].trim();
+        int from = 0;
         if (first.contains("x")) {
             image = parseImage(text, first);
-            widths[0] = image[0] * image[1] * image[2];
+            widths.add(image[0] * image[1] * image[2]);
+            from = 1;
         }
-        for (int k = image == null ? 0 : 1; k < parts.length; k++) {
+        for (int k = from; k < parts.length; k++) {
             String part = parts[k].trim();
+            if (isPoolingWord(part)) {
+                int size = parsePooling(text, k, part);
+                if (!afterConv) {
+                    throw new IllegalArgumentException("net " + text + ": layer " + k + " ('" + part + "') must follow a"
+                            + " convolution: average pooling pools a convolution's output map, e.g. 1x28x28-c16k3-p2-64-10");
+                }
+                if (k == parts.length - 1) {
+                    throw new IllegalArgumentException("net " + text + ": the last layer '" + part
+                            + "' must be the number of outputs, e.g. ...-p2-10");
+                }
+                Pooling pool;
+                try {
+                    pool = new Pooling(image[0], image[1], image[2], size);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("net " + text + ": layer " + k + " ('" + part + "'): " + e.getMessage());
+                }
+                pending = size;
+                image = new int[] {pool.channels(), pool.outHeight(), pool.outWidth()};
+                afterConv = false;
+                continue;
+            }
             if (part.startsWith("c")) {
                 if (image == null) {
                     throw new IllegalArgumentException("net " + text + ": convolution '" + part + "' (layer " + k + ") needs an image"
@@ -99,8 +165,11 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
                     throw new IllegalArgumentException("net " + text + ": layer " + k + " ('" + part + "'): " + e.getMessage());
                 }
                 convs.add(c);
-                widths[k] = c.outputs();
+                pools.add(pending);
+                pending = 1;
+                widths.add(c.outputs());
                 image = new int[] {c.filters(), c.outHeight(), c.outWidth()};
+                afterConv = true;
                 continue;
             }
             int width;
@@ -114,10 +183,50 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
                         + "') is not a positive integer" + (image == null ? "" : " or a convolution c<F>k<K>[s<S>]")
                         + "; expected e.g. 784-64-64-64-10 or 1x28x28-c16k5s2-c32k3s2-64-10");
             }
-            widths[k] = width;
+            if (widths.isEmpty()) {
+                widths.add(width);
+            } else {
+                pools.add(pending);
+                pending = 1;
+                widths.add(width);
+            }
             image = null;
+            afterConv = false;
         }
-        return new NetSpec(widths, convs);
+        return new NetSpec(widths.stream().mapToInt(Integer::intValue).toArray(), convs,
+                pools.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * Whether {@code part} is meant as a pooling layer: {@code p<K>}, or a word for max or other pooling ({@code m2},
+     * {@code max2}, {@code maxpool2}, {@code pool2}, {@code avg2}, {@code mp2}, {@code ap2}), which {@link #parsePooling}
+     * refuses.
+     */
+    private static boolean isPoolingWord(String part) {
+        String p = part.toLowerCase(java.util.Locale.ROOT);
+        return p.matches("(p|m|mp|ap|max|maxpool|maxpooling|pool|pooling|avg|avgpool|average|mean|meanpool)[0-9]*"
+                + "(x[0-9]+)?(s[0-9]+)?");
+    }
+
+    /** The size {@code K} of {@code p<K>}, {@code K >= 2}; any other pooling word is refused. */
+    private static int parsePooling(String text, int k, String part) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("p([0-9]+)").matcher(part);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("net " + text + ": layer " + k + " ('" + part + "') is not a layer:"
+                    + " max pooling is not linear (the lifted energy would no longer be a convex quadratic per layer),"
+                    + " so the one pooling is average pooling p<K> (K x K windows), e.g. 1x28x28-c16k3-p2-64-10");
+        }
+        int size;
+        try {
+            size = Integer.parseInt(m.group(1));
+        } catch (NumberFormatException e) {
+            size = Integer.MAX_VALUE;
+        }
+        if (size < 2) {
+            throw new IllegalArgumentException("net " + text + ": layer " + k + " ('" + part + "'): p" + size
+                    + " pools nothing; average pooling needs windows of at least 2 x 2, e.g. p2");
+        }
+        return size;
     }
 
     /** {@code CxHxW} as three positive ints. */
@@ -197,10 +306,45 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
         return k < convs.size() ? convs.get(k) : null;
     }
 
-    /** Number of weights of layer {@code k}: {@code n_{k+1} n_k} (dense) or {@code F C K K} (convolution). */
+    /** Whether some weight layer pools its input. */
+    public boolean hasPooling() {
+        return Arrays.stream(pools).anyMatch(s -> s > 1);
+    }
+
+    /**
+     * The average pooling weight layer {@code k} applies to its input {@code z_k} before its own map (the pooling of
+     * convolution {@code k-1}'s output), or {@code null} when it reads {@code z_k} as it is.
+     */
+    public Pooling pooling(int k) {
+        if (pools[k] == 1) {
+            return null;
+        }
+        ConvLayer before = convs.get(k - 1);
+        return new Pooling(before.filters(), before.outHeight(), before.outWidth(), pools[k]);
+    }
+
+    /** The inputs of weight layer {@code k}'s own map: {@code n_k}, or the pooled size when it pools {@code z_k}. */
+    public int pooledWidth(int k) {
+        return pools[k] == 1 ? widths[k] : widths[k] / (pools[k] * pools[k]);
+    }
+
+    /** The pooling size of each weight layer's input joined by ',', e.g. {@code 1,2,1} (1: none). */
+    public String poolSizes() {
+        return Arrays.stream(pools).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    }
+
+    @Override
+    public int[] pools() {
+        return pools.clone();
+    }
+
+    /**
+     * Number of weights of layer {@code k}: {@code n_{k+1} n_k} (dense; {@code n_k} pooled where it pools) or
+     * {@code F C K K} (convolution).
+     */
     public int weightCount(int k) {
         ConvLayer c = conv(k);
-        return c != null ? c.weightCount() : widths[k + 1] * widths[k];
+        return c != null ? c.weightCount() : widths[k + 1] * pooledWidth(k);
     }
 
     /** Number of biases of layer {@code k}: {@code n_{k+1}} (dense) or {@code F} (convolution). */
@@ -209,16 +353,19 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
         return c != null ? c.filters() : widths[k + 1];
     }
 
-    /** Inputs of one unit of layer {@code k+1}: {@code n_k} (dense) or {@code C K K} (convolution). */
+    /** Inputs of one unit of layer {@code k+1}: {@code n_k} (dense; pooled where it pools) or {@code C K K} (convolution). */
     public int fanIn(int k) {
         ConvLayer c = conv(k);
-        return c != null ? c.fanIn() : widths[k];
+        return c != null ? c.fanIn() : pooledWidth(k);
     }
 
-    /** Tensor shape of {@code W_k}: {@code [n_{k+1}, n_k]} (dense) or {@code [F, C, K, K]} (convolution). */
+    /**
+     * Tensor shape of {@code W_k}: {@code [n_{k+1}, n_k]} (dense; {@code [n_{k+1}, pooledWidth(k)]} after a pooled
+     * convolution) or {@code [F, C, K, K]} (convolution).
+     */
     public int[] weightShape(int k) {
         ConvLayer c = conv(k);
-        return c != null ? c.weightShape() : new int[] {widths[k + 1], widths[k]};
+        return c != null ? c.weightShape() : new int[] {widths[k + 1], pooledWidth(k)};
     }
 
     /** The kind of each weight layer joined by ',', e.g. {@code conv,conv,dense,dense}. */
@@ -251,12 +398,13 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NetSpec other && Arrays.equals(widths, other.widths) && convs.equals(other.convs);
+        return o instanceof NetSpec other && Arrays.equals(widths, other.widths) && convs.equals(other.convs)
+                && Arrays.equals(pools, other.pools);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(widths) * 31 + convs.hashCode();
+        return (Arrays.hashCode(widths) * 31 + convs.hashCode()) * 31 + Arrays.hashCode(pools);
     }
 
     @Override
@@ -268,6 +416,9 @@ public record NetSpec(int[] widths, List<ConvLayer> convs) {
                 parts.add(c.inputShape());
             } else if (k > 0 && conv(k - 1) != null) {
                 parts.add(conv(k - 1).token());
+                if (k < pools.length && pools[k] > 1) {
+                    parts.add("p" + pools[k]);
+                }
             } else {
                 parts.add(Integer.toString(widths[k]));
             }

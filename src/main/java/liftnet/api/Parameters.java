@@ -96,7 +96,7 @@ public final class Parameters {
 
     /** {@code W_k[row][col]} of a dense layer. */
     public float weight(int k, int row, int col) {
-        return weights[k][row * net.width(k) + col];
+        return weights[k][row * net.pooledWidth(k) + col];
     }
 
     public Parameters copy() {

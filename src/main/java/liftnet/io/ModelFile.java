@@ -32,6 +32,11 @@ import java.util.regex.Pattern;
  *       {@code W_k} as its kernel, shape {@code [F, C, K, K]}, and {@code b_k} with shape {@code [F]}, and adds the
  *       metadata {@code layers} naming each layer's kind ({@code conv,conv,dense,dense}). Dense nets have no
  *       {@code layers} key, so their files are as before.</li>
+ *   <li>A net with average pooling ({@code net} e.g. {@code "1x28x28-c16k5s2-c32k3-p2-64-10"}) keeps its units
+ *       unpooled ({@code n_k} is the convolution's output), and the weight layer after a pooled convolution acts on
+ *       the pooled image: a dense {@code W_k} has shape {@code [n_{k+1}, n_k / K^2]} (the pooled size, flattened
+ *       channel-major), a convolution's kernel reads the pooled channels. The metadata adds {@code pooling}, the
+ *       window side applied to each weight layer's input ({@code 1,1,2,1}; 1: none).</li>
  * </ul>
  *
  * A file written by numpy with these names loads, and a file written here loads in numpy. Writes are atomic
@@ -56,6 +61,11 @@ public final class ModelFile {
     public static final String CLAMP_WEIGHT = "clamp_weight";
     /** Metadata key of the layer kinds of a net with convolutions, e.g. {@code "conv,conv,dense,dense"}. */
     public static final String LAYERS = "layers";
+    /**
+     * Metadata key of a net with average pooling: per weight layer, the side of the pooling windows applied to its
+     * input, e.g. {@code "1,1,2,1"} (1: none); absent for nets without pooling.
+     */
+    public static final String POOLING = "pooling";
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
@@ -115,6 +125,9 @@ public final class ModelFile {
         }
         if (net.hasConv()) {
             metadata.put(LAYERS, net.layerKinds());
+        }
+        if (net.hasPooling()) {
+            metadata.put(POOLING, net.poolSizes());
         }
         if (extraMetadata != null) {
             for (Map.Entry<String, String> e : new TreeMap<>(extraMetadata).entrySet()) {
@@ -197,6 +210,11 @@ public final class ModelFile {
         if (kinds != null && !kinds.trim().equals(net.layerKinds())) {
             throw ModelFileException.of(file, "metadata " + LAYERS + " '" + kinds + "' contradicts " + NET + " " + net
                     + ", whose layers are " + net.layerKinds());
+        }
+        String pools = metadata.get(POOLING);
+        if (pools != null && !pools.replace(" ", "").equals(net.poolSizes())) {
+            throw ModelFileException.of(file, "metadata " + POOLING + " '" + pools + "' contradicts " + NET + " " + net
+                    + ", whose pooling sizes are " + net.poolSizes());
         }
         return config.withOutputLoss(parseOutputLoss(file, metadata));
     }

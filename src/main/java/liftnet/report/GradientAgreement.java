@@ -4,6 +4,7 @@ import java.util.Arrays;
 import liftnet.api.ConvLayer;
 import liftnet.api.NetConfig;
 import liftnet.api.Parameters;
+import liftnet.api.Pooling;
 import liftnet.api.Units;
 import liftnet.data.Dataset;
 import liftnet.solve.DoubleReference;
@@ -50,7 +51,8 @@ public final class GradientAgreement {
             }
             for (int k = 0; k < layers; k++) {
                 ConvLayer conv = p.net().conv(k);
-                cos[g][k] = cosine(parameters(conv, cw[k], cb[k]), parameters(conv, bw[k], bb[k]));
+                Pooling pool = p.net().pooling(k);
+                cos[g][k] = cosine(parameters(conv, pool, cw[k], cb[k]), parameters(conv, pool, bw[k], bb[k]));
             }
         }
         return cos;
@@ -58,9 +60,13 @@ public final class GradientAgreement {
 
     /**
      * Layer {@code k}'s parameter vector as pieces, weights then biases: the dense gradient's rows, or for a convolution
-     * its kernels and filter biases ({@link ConvLayer#foldDense}).
+     * its kernels and filter biases ({@link ConvLayer#foldDense}); a layer that pools its input first folds the gradient
+     * of {@code W P} into that of {@code W} ({@link Pooling#foldDense}).
      */
-    private static double[][] parameters(ConvLayer conv, double[][] w, double[] b) {
+    private static double[][] parameters(ConvLayer conv, Pooling pool, double[][] w, double[] b) {
+        if (pool != null) {
+            w = pool.foldDense(w);
+        }
         if (conv != null) {
             return new double[][] {conv.foldDense(w), conv.foldBias(b)};
         }

@@ -4,6 +4,7 @@ import liftnet.api.ConvLayer;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
 import liftnet.api.Parameters;
+import liftnet.api.Pooling;
 import liftnet.api.Units;
 
 /**
@@ -12,7 +13,9 @@ import liftnet.api.Units;
  * gradient of a 4-layer net is {@code gamma^3 ~ 6e-8} times the back-propagated error, below float's
  * resolution of activations near 1. Used for the paper's Section 4 figure and as a reference in tests. A convolution is
  * held as its dense matrix, so its gradients come out dense, {@code [n_{k+1}][n_k]}: {@link ConvLayer#foldDense} turns
- * them into kernel gradients.
+ * them into kernel gradients. A layer that pools its input is held as the matrix {@code W P} ({@link Pooling#compose}),
+ * its gradient too: {@link Pooling#foldDense} turns it into the gradient of {@code W} (then, for a convolution,
+ * {@link ConvLayer#foldDense}).
  */
 public final class DoubleReference {
 
@@ -32,7 +35,7 @@ public final class DoubleReference {
         b = new double[layers][];
         for (int k = 0; k < layers; k++) {
             int rows = net.width(k + 1);
-            int cols = net.width(k);
+            int cols = net.pooledWidth(k);
             ConvLayer conv = net.conv(k);
             if (conv != null) {
                 // A convolution as the dense matrix it is (ConvLayer#toDense), its bias repeated over the positions.
@@ -41,15 +44,19 @@ public final class DoubleReference {
                 for (int i = 0; i < rows; i++) {
                     b[k][i] = p.bias(k)[i / (rows / conv.filters())];
                 }
-                continue;
-            }
-            w[k] = new double[rows][cols];
-            b[k] = new double[rows];
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    w[k][i][j] = p.weight(k, i, j);
+            } else {
+                w[k] = new double[rows][cols];
+                b[k] = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < cols; j++) {
+                        w[k][i][j] = p.weight(k, i, j);
+                    }
+                    b[k][i] = p.bias(k)[i];
                 }
-                b[k][i] = p.bias(k)[i];
+            }
+            Pooling pool = net.pooling(k);
+            if (pool != null) {
+                w[k] = pool.compose(w[k]);
             }
         }
     }

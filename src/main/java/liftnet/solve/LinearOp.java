@@ -2,6 +2,7 @@ package liftnet.solve;
 
 import liftnet.api.ConvLayer;
 import liftnet.api.NetSpec;
+import liftnet.api.Pooling;
 
 /**
  * One weight layer {@code k} of a net as a linear map {@code W} from {@code n_k} to {@code n_{k+1}} units, with its
@@ -12,10 +13,16 @@ import liftnet.api.NetSpec;
  */
 public abstract class LinearOp {
 
-    /** The op of weight layer {@code k} of {@code net}, over the live arrays {@code w} and {@code b}. */
+    /**
+     * The op of weight layer {@code k} of {@code net}, over the live arrays {@code w} and {@code b}: the layer's own map
+     * (a convolution, or dense on {@link NetSpec#pooledWidth(int)} inputs), composed with the average pooling of its
+     * input where the net pools {@code z_k} ({@link PooledOp}, {@code W P}).
+     */
     public static LinearOp of(NetSpec net, int k, float[] w, float[] b) {
         ConvLayer c = net.conv(k);
-        return c != null ? new ConvOp(c, w, b) : new DenseOp(net.width(k + 1), net.width(k), w, b);
+        LinearOp own = c != null ? new ConvOp(c, w, b) : new DenseOp(net.width(k + 1), net.pooledWidth(k), w, b);
+        Pooling pool = net.pooling(k);
+        return pool == null ? own : new PooledOp(pool, own);
     }
 
     /** {@code n_k}. */
