@@ -180,8 +180,23 @@ fi
 exec 3> >(filter_warning >&2)
 filter=$!
 set +e
-"$java_bin" "${jvm[@]}" "${launch[@]}" "$@" 2>&3
-status=$?
+if env --default-signal=INT true 2>/dev/null; then
+  # The JVM runs in the background so that a SIGTERM sent to run.sh (kill, timeout, a batch system's limit) is passed
+  # on to it, and it prints the resume line: bash runs no trap while it waits for a foreground command. env restores
+  # SIGINT, which bash ignores in background commands, so Ctrl-C still reaches the JVM; <&0 keeps the terminal as stdin.
+  trap '' INT
+  trap 'kill -TERM "$java_pid" 2>/dev/null' TERM HUP
+  env --default-signal=INT "$java_bin" "${jvm[@]}" "${launch[@]}" "$@" <&0 2>&3 &
+  java_pid=$!
+  while :; do
+    wait "$java_pid"
+    status=$?
+    kill -0 "$java_pid" 2>/dev/null || break # else a trap interrupted the wait: the JVM is still stopping
+  done
+else
+  "$java_bin" "${jvm[@]}" "${launch[@]}" "$@" 2>&3
+  status=$?
+fi
 set -e
 exec 3>&-
 wait "$filter" 2>/dev/null || true # let the filter write the JVM's last words first

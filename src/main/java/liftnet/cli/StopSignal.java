@@ -17,13 +17,35 @@ final class StopSignal {
     private StopSignal() {
     }
 
-    /** Installs the SIGINT handler (only {@link Main#main} does; tests never send signals). */
+    /** Exit status of a run stopped by SIGTERM, as the shell reports a process killed by it (128 + 15). */
+    static final int TERMINATED = 143;
+
+    /** Installs the SIGINT and SIGTERM handlers (only {@link Main#main} does; tests never send signals). */
     static void install() {
         try {
             Signal.handle(new Signal("INT"), signal -> press());
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             // No SIGINT on this platform: the JVM's default handling stays.
         }
+        try {
+            Signal.handle(new Signal("TERM"), signal -> terminate());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // No SIGTERM handling here: the JVM's default (exit 143) stays.
+        }
+    }
+
+    /**
+     * SIGTERM (kill, a batch system's time limit): stop at once, as a second Ctrl-C does, but first say what survives
+     * and how to resume. {@link System#exit} rather than halt, so that shutdown hooks (Spark's) still run.
+     */
+    private static void terminate() {
+        String note = pending;
+        if (note != null) {
+            err.println();
+            err.println("terminated (SIGTERM); " + note);
+            err.flush();
+        }
+        System.exit(TERMINATED);
     }
 
     private static void press() {
