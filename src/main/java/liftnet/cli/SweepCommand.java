@@ -106,6 +106,10 @@ final class SweepCommand implements Callable<Integer> {
             storage.push(List.of(SweepResults.JSON, SweepResults.MARKDOWN, SweepResults.CURVES));
             main.out.println("sweep: wrote " + storage.location() + "/" + SweepResults.JSON + ", " + SweepResults.MARKDOWN
                     + " and " + SweepResults.CURVES);
+            if (unfinished > 0 && StopSignal.requested()) {
+                throw new Errors.Failure(Errors.INTERRUPTED, "stopped by Ctrl-C: " + unfinished + " of " + tasks.size()
+                        + " runs did not finish (their finished epochs are saved); rerun the same command to resume them");
+            }
             if (unfinished > 0) {
                 throw new Errors.Failure(Errors.FAILURE, unfinished + " of " + tasks.size() + " runs did not finish (logs in "
                         + storage.location() + "/logs); rerun the same command to resume them");

@@ -85,8 +85,8 @@ class SweepTest extends Cli.MnistRuns {
         Path dir = tmp.resolve("sweep");
         StopSignal.request(); // as a first Ctrl-C: each run stops after its first epoch
         Cli.Result stopped = run("sweep", dir, "--epochs", "2", "--seeds", "3", "--threads", "1");
-        assertEquals(Errors.FAILURE, stopped.code(), stopped::toString);
-        assertTrue(stopped.error().contains("1 of 1 runs did not finish"), stopped::toString);
+        assertEquals(Errors.INTERRUPTED, stopped.code(), "Ctrl-C in a sweep exits 130: " + stopped);
+        assertTrue(stopped.error().contains("stopped by Ctrl-C: 1 of 1 runs did not finish"), stopped::toString);
         Path runDir = dir.resolve("runs").resolve("seed-3");
         assertEquals(1, RunFiles.finishedEpochs(runDir));
         assertEquals("unfinished", sweepJson(dir).getAsJsonArray("runs").get(0).getAsJsonObject().get("status").getAsString());
