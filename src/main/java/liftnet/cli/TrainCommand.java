@@ -164,7 +164,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Continue the run in DIR with its own settings (DIR/config.json); other options are ignored, except"
-                    + " --data for a data folder that moved")
+                    + " --data for a data folder that moved and --epochs N, which extends the run to N epochs (a cosine"
+                    + " schedule then stays at its final rate)")
     Path resume;
 
     @Override
@@ -176,15 +177,21 @@ final class TrainCommand implements Callable<Integer> {
             folder = new RunFolder(resume);
             settings = folder.readConfig();
             List<String> ignored = new ArrayList<>();
+            boolean extend = false;
             for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-                if (!o.longestName().equals("--resume") && !o.longestName().equals("--data")) {
-                    ignored.add(o.longestName());
+                String name = o.longestName();
+                extend |= name.equals("--epochs");
+                if (!name.equals("--resume") && !name.equals("--data") && !name.equals("--epochs")) {
+                    ignored.add(name);
                 }
             }
             if (!ignored.isEmpty()) {
                 err.println("note: --resume uses the settings in " + folder.config() + "; ignoring " + String.join(", ", ignored));
             }
             settings = relocatedData(settings, err);
+            if (extend && epochs != settings.epochs()) {
+                settings = extended(folder, settings, err);
+            }
         } else {
             settings = fromOptions();
             folder = new RunFolder(out != null ? out : defaultOut(settings));
@@ -198,6 +205,32 @@ final class TrainCommand implements Callable<Integer> {
                 && !settings.device().equals("gpu");
         MemoryEstimate.of(settings.net(), settings.batch(), host).require(settings.net().toString(), Runtime.getRuntime().maxMemory());
         return train(settings, folder, resume != null, err);
+    }
+
+    /**
+     * {@code --resume DIR --epochs N}: the run's settings over {@code N} epochs, written to its {@code config.json} (so that
+     * a later plain {@code --resume} goes on to {@code N}), with one note saying what the schedule does over the added
+     * epochs.
+     */
+    private RunSettings extended(RunFolder folder, RunSettings recorded, PrintStream err) throws IOException {
+        RunSettings longer;
+        try {
+            longer = recorded.extendedTo(epochs);
+        } catch (IllegalArgumentException e) {
+            throw Errors.usage(spec.commandLine(), e.getMessage() + " (the run in " + folder.dir() + ")");
+        }
+        Schedule s = longer.schedule();
+        String lr = "--lr " + longer.lr();
+        String rate = switch (s.kind()) {
+            case CONSTANT -> "the learning rate stays at " + lr;
+            case STEP -> "the step schedule goes on: x" + s.factor() + " every " + s.every() + " epochs after warm-up";
+            case COSINE -> "the cosine schedule stays at its final rate, " + s.floor() + " x " + lr + " (it fell over the first "
+                    + (longer.warmupEpochs() + s.horizon()) + " epochs)";
+        };
+        err.println("note: extending " + folder.dir() + " from " + epochs(recorded.epochs()) + " to " + epochs + "; over epochs "
+                + (recorded.epochs() + 1) + "-" + epochs + " " + rate);
+        folder.rewriteConfig(longer);
+        return longer;
     }
 
     /**

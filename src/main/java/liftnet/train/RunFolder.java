@@ -85,6 +85,22 @@ public final class RunFolder {
     }
 
     /**
+     * Replaces {@code config.json} with {@code settings}, keeping the keys that are not settings (the engine's name).
+     *
+     * @throws IOException if it cannot be read or written
+     */
+    public void rewriteConfig(RunSettings settings) throws IOException {
+        JsonObject old = com.google.gson.JsonParser.parseString(Files.readString(config(), StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject o = settings.toJson();
+        old.entrySet().forEach(e -> {
+            if (!o.has(e.getKey()) && !e.getKey().equals("cosine_epochs")) {
+                o.add(e.getKey(), e.getValue());
+            }
+        });
+        AtomicFiles.writeString(config(), PRETTY.toJson(o) + "\n");
+    }
+
+    /**
      * Reads {@code config.json}.
      *
      * @throws RunFolderException if it is missing or invalid, saying what {@code --resume} needs

@@ -132,6 +132,25 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         return new NetSpec(w).toString();
     }
 
+    /**
+     * These settings over {@code more} epochs in all, the first {@link #epochs()} unchanged: warm-up and a step schedule
+     * are functions of the epoch; a cosine schedule keeps its horizon, the epochs it had after warm-up, so its rate stays
+     * at the final factor over the added epochs.
+     *
+     * @throws IllegalArgumentException when {@code more} is not above {@link #epochs()}
+     */
+    public RunSettings extendedTo(int more) {
+        if (more <= epochs) {
+            throw new IllegalArgumentException("--epochs " + more + ": the run has " + epochs + " epochs; --resume extends a"
+                    + " run, so give more than " + epochs);
+        }
+        Schedule kept = schedule.kind() == Schedule.Kind.COSINE && schedule.horizon() == 0
+                ? schedule.withHorizon(Math.max(1, epochs - warmupEpochs)) : schedule;
+        return new RunSettings(dataset, data, net, units, gamma, method, more, batch, lr, sweeps, tol, solver,
+                warmupEpochs, warmupFactor, seed, limit, threads, device, outputLoss, optimizer, kept,
+                clampedFromForward, initScale, trainEval);
+    }
+
     /** These settings reading the data from {@code folder} instead (a moved data folder; the files are the same). */
     public RunSettings withData(Path folder) {
         return new RunSettings(dataset, folder, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver,
@@ -223,6 +242,9 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         o.addProperty("step_epochs", schedule.every());
         o.addProperty("step_factor", schedule.factor());
         o.addProperty("cosine_floor", schedule.floor());
+        if (schedule.horizon() > 0) {
+            o.addProperty("cosine_epochs", schedule.horizon());
+        }
         o.addProperty("clamped_start", clampedFromForward ? "forward" : "free");
         o.addProperty("init_scale", initScale);
         o.addProperty("train_eval", trainEval);
@@ -288,7 +310,7 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         Schedule constant = Schedule.constant();
         return new Schedule(Schedule.Kind.parse(optional(o, "schedule", "constant")),
                 (int) optionalNumber(o, "step_epochs", constant.every()), optionalNumber(o, "step_factor", constant.factor()),
-                optionalNumber(o, "cosine_floor", constant.floor()));
+                optionalNumber(o, "cosine_floor", constant.floor()), (int) optionalNumber(o, "cosine_epochs", 0));
     }
 
     private static String optional(JsonObject o, String key, String absent) {

@@ -10,15 +10,18 @@ import liftnet.api.Ids;
  * <ul>
  * <li>constant: 1 (the paper's);</li>
  * <li>step: {@code factor^floor(e / every)}, {@code e} the whole epochs finished after warm-up;</li>
- * <li>cosine: {@code floor + (1 - floor) (1 + cos(pi t / T)) / 2}, updated every batch.</li>
+ * <li>cosine: {@code floor + (1 - floor) (1 + cos(pi min(t, T) / T)) / 2}, updated every batch; {@code T} is
+ * {@code horizon} when it is set (a run extended by {@code --resume DIR --epochs N} keeps its first horizon, so the
+ * rate stays at {@code floor} over the added epochs).</li>
  * </ul>
  *
  * @param kind   the shape
  * @param every  step: epochs between drops, at least 1
  * @param factor step: factor per drop, in (0, 1]
  * @param floor  cosine: the final factor, in [0, 1]
+ * @param horizon cosine: the epochs after warm-up over which the rate falls, or 0 for all of the run's
  */
-public record Schedule(Kind kind, int every, double factor, double floor) {
+public record Schedule(Kind kind, int every, double factor, double floor, int horizon) {
 
     public enum Kind {
         CONSTANT, STEP, COSINE;
@@ -45,6 +48,19 @@ public record Schedule(Kind kind, int every, double factor, double floor) {
         if (!(floor >= 0 && floor <= 1)) {
             throw new IllegalArgumentException("cosine schedule: floor must be in [0, 1], e.g. 0; found " + floor);
         }
+        if (horizon < 0) {
+            throw new IllegalArgumentException("cosine schedule: horizon must be at least 0 (0: the whole run); found " + horizon);
+        }
+    }
+
+    /** A schedule over the whole run (no separate horizon). */
+    public Schedule(Kind kind, int every, double factor, double floor) {
+        this(kind, every, factor, floor, 0);
+    }
+
+    /** This schedule with the cosine's horizon fixed at {@code epochs} after warm-up. */
+    public Schedule withHorizon(int epochs) {
+        return new Schedule(kind, every, factor, floor, epochs);
     }
 
     /** The paper's constant rate. */
@@ -64,7 +80,7 @@ public record Schedule(Kind kind, int every, double factor, double floor) {
             case CONSTANT -> 1;
             case STEP -> Math.pow(factor, epochsDone / every);
             case COSINE -> {
-                double t = Math.min(1, (epochsDone + fraction) / Math.max(1, total));
+                double t = Math.min(1, (epochsDone + fraction) / Math.max(1, horizon > 0 ? horizon : total));
                 yield floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * t));
             }
         };

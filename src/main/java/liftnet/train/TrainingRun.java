@@ -169,8 +169,8 @@ public final class TrainingRun implements AutoCloseable {
         }
         NetConfig net = settings.trainConfig().engineNet();
         if (!checkpoint.model().config().equals(net)) {
-            throw new RunFolderException(folder.model() + ": holds net " + checkpoint.model().config() + " but "
-                    + folder.config() + " asks for " + net + "; the run folder is inconsistent, start a new run");
+            throw new RunFolderException(folder.model() + ": holds the net " + describe(checkpoint.model().config()) + " but "
+                    + folder.config() + " asks for " + describe(net) + "; the run folder is inconsistent, start a new run");
         }
         List<EpochResult> history = new ArrayList<>();
         checkpoint.metrics().forEach(line -> history.add(RunFolder.epochResult(line)));
@@ -185,6 +185,11 @@ public final class TrainingRun implements AutoCloseable {
         }
         run.addListener(folder.checkpoints(metadata(settings), checkpoint.metrics()));
         return run;
+    }
+
+    /** A net as the options name it: {@code 784-32-10 (relu units, gamma 0.125, hard clamp)}. */
+    static String describe(NetConfig c) {
+        return c.net() + " (" + c.units().id() + " units, gamma " + c.gamma() + ", " + c.outputLoss() + ")";
     }
 
     /**

@@ -1,6 +1,7 @@
 package liftnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static liftnet.cli.Cli.assertUsageError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import liftnet.api.Parameters;
 import liftnet.io.ModelFile;
+import liftnet.train.RunFolder;
+import liftnet.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,6 +103,56 @@ class TrainRunTest extends Cli.MnistRuns {
         Cli.Result again = Cli.run("--resume", parts.toString());
         assertEquals(0, again.code(), again::toString);
         assertTrue(again.err().contains("nothing to do"), again::toString);
+    }
+
+    @Test
+    void aResumeMismatchNamesTheNetsAsTheOptionsDo() throws IOException {
+        Path run = tmp.resolve("run");
+        assertEquals(0, train(run, 1, "--limit", "50").code());
+        Path config = run.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"relu\"", "\"linear\""));
+        Cli.Result r = Cli.run("--resume", run.toString());
+        assertEquals(Errors.FAILURE, r.code(), r::toString);
+        Cli.assertMessage(r, "holds the net 784-16-12-10 (relu units, gamma 0.125, hard clamp) but", "asks for 784-16-12-10"
+                + " (linear units, gamma 0.125, hard clamp); the run folder is inconsistent");
+        assertFalse(r.err().contains("NetConfig["), r::toString);
+    }
+
+    /**
+     * {@code --resume DIR --epochs N} extends a finished run: with a constant rate, to exactly the run trained for N epochs
+     * at once; with a cosine schedule, whose rate has fallen to its floor, staying at the floor over the added epochs.
+     */
+    @Test
+    void resumeWithMoreEpochsExtendsAFinishedRun() throws IOException {
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, train(whole, 3).code());
+        Path extended = tmp.resolve("extended");
+        assertEquals(0, train(extended, 2).code());
+        Cli.Result more = Cli.run("--resume", extended.toString(), "--epochs", "3");
+        assertEquals(0, more.code(), more::toString);
+        assertTrue(more.err().contains("note: extending " + extended + " from 2 epochs to 3; over epochs 3-3 the learning"
+                + " rate stays at --lr 0.05"), more::toString);
+        assertSameResults(Cli.metrics(whole), Cli.metrics(extended));
+        assertSameParameters(whole, extended);
+        assertUsageError(Cli.run("--resume", extended.toString(), "--epochs", "2"), "--epochs 2: the run has 3 epochs",
+                "give more than 3");
+
+        Path cosine = tmp.resolve("cosine");
+        assertEquals(0, train(cosine, 2, "--schedule", "cosine", "--cosine-floor", "0.25", "--limit", "50").code());
+        Cli.Result longer = Cli.run("--resume", cosine.toString(), "--epochs", "4");
+        assertEquals(0, longer.code(), longer::toString);
+        assertTrue(longer.err().contains("over epochs 3-4 the cosine schedule stays at its final rate, 0.25 x --lr 0.05"),
+                longer::toString);
+        assertEquals(4, Cli.metrics(cosine).size());
+        TrainConfig config = new RunFolder(cosine).readConfig().trainConfig();
+        assertEquals(4, config.epochs());
+        double[] first = config.ratesForEpoch(1);
+        for (int epoch = 3; epoch <= 4; epoch++) {
+            double[] rates = config.ratesForEpoch(epoch);
+            for (int k = 0; k < rates.length; k++) {
+                assertEquals(0.25 * first[k], rates[k], 1e-12 * first[k], "epoch " + epoch + " layer " + k + " at the floor");
+            }
+        }
     }
 
     /**
