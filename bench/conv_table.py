@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""The conv table of issue 27 from measured samples/s: liftnet and the PyTorch peer, back-propagation and the
+contrastive step, with the arithmetic each does and its share of numpy's sgemm on the same machine.
+
+Arithmetic per sample, 2 x the multiply-adds of the step's conv and dense products, M_k the multiply-adds of W_k z_k
+(a convolution cFkK on a C x H x W map: F H' W' C K K; a dense layer n_{k+1} n_k):
+  back-propagation   forward sum_k M_k, weight gradients sum_k M_k, input gradients sum_{k>=1} M_k
+  contrastive        forward sum_k M_k (W_0 x is not recomputed afterwards); per phase and Jacobi sweep, for every
+                     hidden layer k >= 1, W_k^T r and W_k delta: 2 sum_{k>=1} M_k; the two phases' weight
+                     gradients: 2 sum_k M_k
+Fractions: of sgemm at 2048^2, and of the bound the net's own GEMM shapes give (layer k as a product of
+(batch H' W') x (C K K) by (C K K) x F, or batch x n_k by n_k x n_{k+1}): the step's arithmetic over the time its
+products would take at each shape's sgemm rate, counted with the same multiplicities.
+
+    python3 bench/conv_table.py shapes NET BATCH           the GEMM shapes MxKxN, one per layer
+    python3 bench/conv_table.py table --net NET --batch B --sweeps S --sgemm FILE \\
+        --liftnet-backprop X --liftnet-contrastive X --torch-backprop X --torch-contrastive X
+"""
+import argparse
+import re
+import sys
+
+
+def fail(message):
+    print("error: " + message, file=sys.stderr)
+    sys.exit(2)
+
+
+def layers(net):
+    """Per weight layer: (multiply-adds per sample, (M, K, N) of its GEMM per sample: M = positions)."""
+    tokens = net.split("-")
+    m = re.fullmatch(r"(\d+)x(\d+)x(\d+)", tokens[0])
+    if not m:
+        fail(f"net {net}: the first part must be the image CxHxW")
+    c, h, w = (int(v) for v in m.groups())
+    width = c * h * w
+    out = []
+    for t in tokens[1:]:
+        conv = re.fullmatch(r"c(\d+)k(\d+)(?:s(\d+))?", t)
+        if conv:
+            f, k, s = int(conv.group(1)), int(conv.group(2)), int(conv.group(3) or 1)
+            oh, ow = -(-h // s), -(-w // s)
+            out.append((f * oh * ow * c * k * k, (oh * ow, c * k * k, f)))
+            c, h, w = f, oh, ow
+            width = f * oh * ow
+        elif t.isdigit():
+            n = int(t)
+            out.append((width * n, (1, width, n)))
+            width = n
+        else:
+            fail(f"net {net}: '{t}' is neither a convolution cFkK[sS] nor a width")
+    return out
+
+
+def multiplicities(method, count, sweeps):
+    """How many times each layer's product runs per sample in one step of the method."""
+    if method == "backprop":
+        return [2] + [3] * (count - 1)
+    return [3] + [1 + 4 * sweeps + 2] * (count - 1)
+
+
+def shapes(net, batch):
+    return [f"{m * batch}x{k}x{n}" for _, (m, k, n) in layers(net)]
+
+
+def read_sgemm(path):
+    rates, blas = {}, "unknown"
+    with open(path) as f:
+        for line in f:
+            g = re.match(r"sgemm (\d+x\d+x\d+) gflops=([\d.]+)", line)
+            if g:
+                rates[g.group(1)] = float(g.group(2))
+            elif line.startswith("blas "):
+                blas = line[5:].strip()
+    return rates, blas
+
+
+def table(args):
+    ls = layers(args.net)
+    rates, blas = read_sgemm(args.sgemm)
+    big = rates.get("2048x2048x2048")
+    own = shapes(args.net, args.batch)
+    missing = [s for s in own if s not in rates]
+    if big is None or missing:
+        fail(f"{args.sgemm} lacks sgemm rates of 2048x2048x2048 or {missing}; run bench/sgemm.py on them")
+    rows = [("liftnet", "backprop", args.liftnet_backprop), ("PyTorch", "backprop", args.torch_backprop),
+            ("liftnet", "contrastive", args.liftnet_contrastive), ("PyTorch", "contrastive", args.torch_contrastive)]
+    print(f"Conv net {args.net}, batch {args.batch}, contrastive: {args.sweeps} Jacobi sweeps per phase.")
+    print(f"sgemm (float32, {blas}): 2048^2 {big:.0f} GFLOP/s; the net's shapes "
+          + ", ".join(f"{s} {rates[s]:.{0 if rates[s] >= 10 else 1}f}" for s in own) + " GFLOP/s.\n")
+    print("| method | program | samples/s | GFLOP/s | of sgemm 2048^2 | of the net's GEMM shapes |")
+    print("|---|---|---:|---:|---:|---:|")
+    for program, method, samples in rows:
+        mult = multiplicities(method, len(ls), args.sweeps)
+        flops = sum(2.0 * mac * r for (mac, _), r in zip(ls, mult))  # per sample
+        # seconds per sample at each shape's sgemm rate, same multiplicities
+        bound = flops / sum(2.0 * mac * r / (rates[s] * 1e9) for (mac, _), r, s in zip(ls, mult, own)) / 1e9
+        gflops = samples * flops / 1e9
+        print(f"| {method} | {program} | {samples:,.0f} | {gflops:.1f} | {100 * gflops / big:.0f}% "
+              f"| {100 * gflops / bound:.0f}% |")
+    for method, a, b in (("backprop", args.liftnet_backprop, args.torch_backprop),
+                         ("contrastive", args.liftnet_contrastive, args.torch_contrastive)):
+        print(f"\nliftnet / PyTorch, {method}: {a / b:.2f}x", end="")
+    mult_c = multiplicities("contrastive", len(ls), args.sweeps)
+    mult_b = multiplicities("backprop", len(ls), args.sweeps)
+    ratio = sum(mac * r for (mac, _), r in zip(ls, mult_c)) / sum(mac * r for (mac, _), r in zip(ls, mult_b))
+    print(f"\nA contrastive step does {ratio:.1f}x the arithmetic of a back-propagation step "
+          f"({sum(2.0 * mac * r for (mac, _), r in zip(ls, mult_c)) / 1e6:.1f} against "
+          f"{sum(2.0 * mac * r for (mac, _), r in zip(ls, mult_b)) / 1e6:.2f} MFLOP per sample).")
+
+
+def main():
+    if len(sys.argv) >= 2 and sys.argv[1] == "shapes":
+        if len(sys.argv) != 4 or not sys.argv[3].isdigit():
+            fail("usage: conv_table.py shapes NET BATCH")
+        print(" ".join(shapes(sys.argv[2], int(sys.argv[3]))))
+        return
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("command", choices=["table"])
+    ap.add_argument("--net", required=True)
+    ap.add_argument("--batch", type=int, required=True)
+    ap.add_argument("--sweeps", type=int, required=True)
+    ap.add_argument("--sgemm", required=True, help="output of bench/sgemm.py")
+    for name in ("liftnet-backprop", "liftnet-contrastive", "torch-backprop", "torch-contrastive"):
+        ap.add_argument("--" + name, type=float, required=True, help="samples/s")
+    table(ap.parse_args())
+
+
+if __name__ == "__main__":
+    main()
