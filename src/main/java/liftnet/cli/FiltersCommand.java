@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /** {@code filters}: draws the first-layer weights {@code W_0} of a model as image tiles ({@link FilterImage}). */
 @Command(name = "filters", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Draws the first-layer weights W0 of a model as a PNG of tiles, one per hidden unit of layer 1"
-                + " (the paper's Figure 1); for a convolution, one tile per kernel and input channel.")
+                + " (the paper's Figure 1); for a convolution, one tile per kernel and input channel, or one colour tile"
+                + " per kernel on 3-channel (colour) inputs.")
 final class FiltersCommand implements Callable<Integer> {
 
     /** Default pixels per weight for a convolution's kernels, which are a few weights wide. */
@@ -51,6 +52,13 @@ final class FiltersCommand implements Callable<Integer> {
         source.model = model;
         ModelFile.Model m = source.readModel();
         ConvLayer conv = m.config().net().conv(0);
+        if (conv != null && conv.channels() == 3) {
+            int k = conv.kernel();
+            FilterImage.writeImages(m.parameters().weight(0), conv.filters(), 3, k, k, out,
+                    scale == null ? KERNEL_SCALE : scale, gap);
+            main.err.println("wrote " + out + " (" + conv.filters() + " colour kernels of " + k + " x " + k + ")");
+            return Errors.OK;
+        }
         if (conv != null) {
             int tiles = conv.filters() * conv.channels();
             FilterImage.write(m.parameters().weight(0), tiles, conv.kernel() * conv.kernel(), out,
@@ -60,17 +68,22 @@ final class FiltersCommand implements Callable<Integer> {
             return Errors.OK;
         }
         int inputs = m.config().net().inputs();
-        int side = (int) Math.round(Math.sqrt(inputs));
-        if (side * side != inputs) {
+        int[] shape;
+        try {
+            shape = FilterImage.imageShape(inputs);
+        } catch (IllegalArgumentException e) {
             throw new Errors.Failure(Errors.FAILURE, "--model " + model + ": net " + m.config().net() + " has " + inputs
-                    + " inputs, not a square image; filters draws nets on MNIST (784) or CIFAR-10 (1024) inputs");
+                    + " inputs, not a square image; filters draws nets on MNIST (784) or CIFAR-10 (1024, or 3072 in"
+                    + " colour) inputs");
         }
+        int side = shape[1];
         if (scale == null && gap == FilterImage.DEFAULT_GAP) {
             FilterImage.write(m.parameters(), out);
         } else {
             FilterImage.write(m.parameters(), out, scale == null ? 3 : scale, gap);
         }
-        main.err.println("wrote " + out + " (" + m.config().net().width(1) + " filters of " + side + " x " + side + ")");
+        main.err.println("wrote " + out + " (" + m.config().net().width(1) + (shape[0] == 3 ? " colour" : "")
+                + " filters of " + side + " x " + side + ")");
         return Errors.OK;
     }
 }

@@ -134,12 +134,13 @@ final class ModelOptions {
         DatasetId id = datasetFor(m);
         int inputs = m.config().net().inputs();
         int outputs = m.config().net().outputs();
-        if (inputs != id.width() || outputs != id.classes()) {
+        int channels = id.channelsOf(inputs);
+        if (channels == 0 || outputs != id.classes()) {
             throw Errors.usage(cli, "--model " + model + ": net " + m.config().net() + " takes " + inputs + " inputs and "
-                    + outputs + " classes, but " + id.key() + " has " + id.width() + " inputs and " + id.classes()
+                    + outputs + " classes, but " + id.key() + " has " + id.inputsText() + " and " + id.classes()
                     + " classes; pass the --dataset the model was trained on");
         }
         Path dir = data != null ? data : TrainCommand.defaultData(id);
-        return DataSets.load(id, dir, splitOf(cli));
+        return DataSets.load(id, dir, splitOf(cli), channels);
     }
 }

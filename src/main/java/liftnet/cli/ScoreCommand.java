@@ -147,12 +147,13 @@ final class ScoreCommand extends ModelCommand {
         } catch (IllegalArgumentException e) {
             throw Errors.usage(cli, "--ood " + ood + ": expected noise or a data set, one of " + DatasetId.keys());
         }
-        if (id.width() != in.width() || id.classes() != in.classes()) {
-            throw Errors.usage(cli, "--ood " + id.key() + ": its " + id.width() + " inputs and " + id.classes()
+        int channels = id.channelsOf(in.width());
+        if (channels == 0 || id.classes() != in.classes()) {
+            throw Errors.usage(cli, "--ood " + id.key() + ": its " + id.inputsText() + " and " + id.classes()
                     + " classes do not fit the model's " + in.width() + " inputs and " + in.classes()
                     + " classes; choose an --ood set of the same shape, or noise");
         }
-        Dataset set = DataSets.load(id, oodData != null ? oodData : TrainCommand.defaultData(id), split);
+        Dataset set = DataSets.load(id, oodData != null ? oodData : TrainCommand.defaultData(id), split, channels);
         return limited(set);
     }
 

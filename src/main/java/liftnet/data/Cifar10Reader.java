@@ -9,10 +9,12 @@ import java.util.List;
 
 /**
  * Reads the official CIFAR-10 binary batches ({@code data_batch_1.bin .. data_batch_5.bin},
- * {@code test_batch.bin} from {@code cifar-10-binary.tar.gz}) and converts them to grayscale. Each record
+ * {@code test_batch.bin} from {@code cifar-10-binary.tar.gz}), in grayscale or in colour. Each record
  * is 3073 bytes: one label byte ({@code 0..9}), then the 32 x 32 red, green and blue planes, row-major.
- * The gray value of a pixel is the ITU-R BT.601 luma {@code (0.299 R + 0.587 G + 0.114 B) / 255}, in
- * {@code [0, 1]}; a sample is the 1024 gray values row-major. A file whose size is not a positive multiple
+ * In grayscale the value of a pixel is the ITU-R BT.601 luma {@code (0.299 R + 0.587 G + 0.114 B) / 255}, in
+ * {@code [0, 1]}, and a sample is the 1024 gray values row-major; in colour a sample is the 3072 values
+ * {@code byte / 255} of the three planes as stored, the image {@code [3, 32, 32]} flattened channel-major (what a
+ * {@code 3x32x32} net reads). A file whose size is not a positive multiple
  * of 3073 bytes, or a label outside {@code 0..9}, is a {@link DataException}. No checksums are known for the
  * single batch files, so none is checked.
  */
@@ -65,32 +67,43 @@ public final class Cifar10Reader {
         return (float) Math.min(1.0, (R * r + G * g + B * b) / 255.0);
     }
 
+    /** Reads the given batch files, in order, into one grayscale data set: {@link #read(String, List, int)} with 1. */
+    public static Dataset read(String name, List<Path> files) {
+        return read(name, files, 1);
+    }
+
     /**
-     * Reads the given batch files, in order, into one grayscale data set.
+     * Reads the given batch files, in order, into one data set, grayscale ({@code channels} 1, {@value #PIXELS} inputs)
+     * or colour ({@code channels} 3, {@code 3 x} {@value #PIXELS} inputs, channel-major).
      *
-     * @param name  the data set's name, e.g. {@code cifar10/train}
-     * @param files binary batch files; each must be a positive multiple of {@value #RECORD} bytes
+     * @param name     the data set's name, e.g. {@code cifar10/train}
+     * @param files    binary batch files; each must be a positive multiple of {@value #RECORD} bytes
+     * @param channels 1 or 3
      * @throws DataException if a file is missing, has a bad size or holds a label outside {@code 0..9}
      */
-    public static Dataset read(String name, List<Path> files) {
+    public static Dataset read(String name, List<Path> files, int channels) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("CIFAR-10 is read with 1 (grayscale) or 3 (colour) channels; found " + channels);
+        }
+        int width = channels * PIXELS;
         long total = 0;
         long[] records = new long[files.size()];
         for (int f = 0; f < files.size(); f++) {
             records[f] = recordsIn(files.get(f));
             total += records[f];
         }
-        if (total * PIXELS > Integer.MAX_VALUE - 8) {
+        if (total * width > Integer.MAX_VALUE - 8) {
             throw new DataException(name + ": " + total + " records do not fit one array; load fewer batch files");
         }
         int count = (int) total;
-        float[] inputs = new float[count * PIXELS];
+        float[] inputs = new float[count * width];
         int[] labels = new int[count];
         int sample = 0;
         for (int f = 0; f < files.size(); f++) {
-            readBatch(files.get(f), (int) records[f], sample, inputs, labels);
+            readBatch(files.get(f), (int) records[f], sample, inputs, labels, channels == 3);
             sample += (int) records[f];
         }
-        return new Dataset(name, count, PIXELS, CLASSES, inputs, labels);
+        return new Dataset(name, count, width, CLASSES, inputs, labels);
     }
 
     private static long recordsIn(Path file) {
@@ -111,8 +124,11 @@ public final class Cifar10Reader {
         return size / RECORD;
     }
 
-    /** Reads {@code n} records of {@code file} into samples {@code first ..} of {@code inputs} and {@code labels}. */
-    private static void readBatch(Path file, int n, int first, float[] inputs, int[] labels) {
+    /**
+     * Reads {@code n} records of {@code file} into samples {@code first ..} of {@code inputs} and {@code labels}, in
+     * colour (the three planes) or grayscale.
+     */
+    private static void readBatch(Path file, int n, int first, float[] inputs, int[] labels, boolean colour) {
         byte[] rec = new byte[RECORD];
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), ByteSource.BUFFER)) {
             for (int i = 0; i < n; i++) {
@@ -126,6 +142,13 @@ public final class Cifar10Reader {
                 }
                 int s = first + i;
                 labels[s] = label;
+                if (colour) {
+                    int out = s * 3 * PIXELS;
+                    for (int p = 0; p < 3 * PIXELS; p++) {
+                        inputs[out + p] = (rec[1 + p] & 0xff) / 255f;
+                    }
+                    continue;
+                }
                 int out = s * PIXELS;
                 for (int p = 0; p < PIXELS; p++) {
                     inputs[out + p] = luma(rec[1 + p] & 0xff, rec[1 + PIXELS + p] & 0xff, rec[1 + 2 * PIXELS + p] & 0xff);

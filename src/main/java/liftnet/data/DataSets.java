@@ -50,13 +50,28 @@ public final class DataSets {
      *                       says how to fetch it
      */
     public static Dataset load(DatasetId id, Path dir, Split split) {
+        return load(id, dir, split, 1);
+    }
+
+    /**
+     * Loads one split of a data set with {@code channels} image channels: 1 (grayscale, {@code id.width()} inputs), or
+     * {@code id.colourChannels()} (colour, channel-major planes, {@code channels * id.width()} inputs).
+     *
+     * @throws IllegalArgumentException if the data set has no such channels
+     * @see #load(DatasetId, Path, Split)
+     */
+    public static Dataset load(DatasetId id, Path dir, Split split, int channels) {
+        if (channels != 1 && channels != id.colourChannels()) {
+            throw new IllegalArgumentException(id.key() + " has images of " + id.imagesText() + "; found " + channels
+                    + " channels asked for");
+        }
         String name = id.key() + "/" + split.key();
         if (!Files.isDirectory(dir)) {
             throw new DataException(name + ": data folder " + dir + " does not exist; " + fetchHint(id, dir));
         }
         return switch (id) {
             case MNIST, FASHION_MNIST -> loadIdx(id, dir, split, name);
-            case CIFAR10 -> loadCifar(dir, split, name);
+            case CIFAR10 -> loadCifar(dir, split, name, channels);
         };
     }
 
@@ -199,12 +214,12 @@ public final class DataSets {
         throw new DataException(plain + ": file not found (nor " + gz.getFileName() + "); " + fetchHint(id, dir));
     }
 
-    private static Dataset loadCifar(Path dir, Split split, String name) {
+    private static Dataset loadCifar(Path dir, Split split, String name, int channels) {
         Path folder = Cifar10Reader.batchFolder(dir);
         List<Path> files = new ArrayList<>();
         for (String f : Cifar10Reader.files(split)) {
             files.add(folder.resolve(f));
         }
-        return Cifar10Reader.read(name, files);
+        return Cifar10Reader.read(name, files, channels);
     }
 }

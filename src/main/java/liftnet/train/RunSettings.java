@@ -84,16 +84,15 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         if (net.hasConv()) {
             ConvLayer first = net.conv(0);
             int side = (int) Math.round(Math.sqrt(dataset.width()));
-            String image = "1x" + side + "x" + side;
-            if (!first.inputShape().equals(image)) {
+            if (first.height() != side || first.width() != side || dataset.channelsOf(first.inputs()) != first.channels()) {
                 throw new IllegalArgumentException("--net " + net + ": the input image " + first.inputShape()
-                        + " does not match " + dataset.key() + ", whose images are " + image + "; use e.g. --net "
-                        + image + net.toString().substring(first.inputShape().length()));
+                        + " does not match " + dataset.key() + ", whose images are " + dataset.imagesText()
+                        + "; use e.g. --net 1x" + side + "x" + side + net.toString().substring(first.inputShape().length()));
             }
         }
-        if (net.inputs() != dataset.width()) {
+        if (dataset.channelsOf(net.inputs()) == 0) {
             throw new IllegalArgumentException("--net " + net + ": the input width " + net.inputs() + " does not match "
-                    + dataset.key() + ", which has " + dataset.width() + " inputs per sample; use e.g. --net "
+                    + dataset.key() + ", which has " + dataset.inputsText() + " per sample; use e.g. --net "
                     + withEnds(net, dataset.width(), dataset.classes()));
         }
         if (net.outputs() != dataset.classes()) {
@@ -156,6 +155,11 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         return new RunSettings(dataset, folder, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver,
                 warmupEpochs, warmupFactor, seed, limit, threads, device, outputLoss, optimizer, schedule,
                 clampedFromForward, initScale, trainEval);
+    }
+
+    /** The image channels the net reads from the data set: 1 (grayscale) or 3 (CIFAR-10 in colour). */
+    public int inputChannels() {
+        return dataset.channelsOf(net.inputs());
     }
 
     public NetConfig netConfig() {

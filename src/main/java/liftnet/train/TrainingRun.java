@@ -224,11 +224,11 @@ public final class TrainingRun implements AutoCloseable {
         // the device first: a missing or wrong device is reported before any data is read (or found missing)
         Engine engine = engines.apply(config.engineNet());
         try {
-            Dataset trainSet = DataSets.load(settings.dataset(), settings.data(), Split.TRAIN);
+            Dataset trainSet = DataSets.load(settings.dataset(), settings.data(), Split.TRAIN, settings.inputChannels());
             if (settings.limit() > 0) {
                 trainSet = trainSet.head(settings.limit());
             }
-            Dataset testSet = DataSets.load(settings.dataset(), settings.data(), Split.TEST);
+            Dataset testSet = DataSets.load(settings.dataset(), settings.data(), Split.TEST, settings.inputChannels());
             engine.setParameters(start);
             return new TrainingRun(engine, true, config, trainSet, testSet, settings.trainEval(), history);
         } catch (RuntimeException e) {

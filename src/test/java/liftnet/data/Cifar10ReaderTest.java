@@ -105,4 +105,47 @@ class Cifar10ReaderTest {
         assertTrue(e.getMessage().contains("data_batch_1.bin"), e.getMessage());
         assertTrue(e.getMessage().contains("cifar-10-binary.tar.gz"), e.getMessage());
     }
+
+    /** In colour a sample is the three planes as stored, channel-major, each byte / 255: what a 3x32x32 net reads. */
+    @Test
+    void colourKeepsThePlanesChannelMajor() {
+        byte[] a = TestFiles.cifarRecord(3, 255, 0, 51);
+        TestFiles.setPixel(a, 5, 10, 20, 30);
+        byte[] b = TestFiles.cifarRecord(9, 0, 102, 255);
+        Path file = TestFiles.write(tmp.resolve("test_batch.bin"), TestFiles.concat(a, b));
+
+        Dataset d = Cifar10Reader.read("cifar10/test", List.of(file), 3);
+        assertEquals(2, d.count());
+        assertEquals(3072, d.width());
+        assertArrayEquals(new int[] {3, 9}, d.labels());
+        float[] x = d.inputs();
+        assertEquals(1f, x[0]);
+        assertEquals(0f, x[1024]);
+        assertEquals(0.2f, x[2048], TOL_F32);
+        assertEquals(10 / 255f, x[5], TOL_F32);
+        assertEquals(20 / 255f, x[1024 + 5], TOL_F32);
+        assertEquals(30 / 255f, x[2048 + 5], TOL_F32);
+        assertEquals(0f, x[3072]);
+        assertEquals(0.4f, x[3072 + 1024 + 700], TOL_F32);
+        assertEquals(1f, x[3072 + 2048 + 1023]);
+
+        Dataset grey = DataSets.load(DatasetId.CIFAR10, tmp, Split.TEST, 1);
+        assertEquals(1024, grey.width());
+        assertEquals(Cifar10Reader.luma(10, 20, 30), grey.inputs()[5]);
+        Dataset colour = DataSets.load(DatasetId.CIFAR10, tmp, Split.TEST, 3);
+        assertArrayEquals(x, colour.inputs());
+        assertThrows(IllegalArgumentException.class, () -> DataSets.load(DatasetId.MNIST, tmp, Split.TEST, 3));
+    }
+
+    @Test
+    void theNetsInputsDecideTheChannels() {
+        assertEquals(1, DatasetId.CIFAR10.channelsOf(1024));
+        assertEquals(3, DatasetId.CIFAR10.channelsOf(3072));
+        assertEquals(0, DatasetId.CIFAR10.channelsOf(2048));
+        assertEquals(1, DatasetId.MNIST.channelsOf(784));
+        assertEquals(0, DatasetId.MNIST.channelsOf(3 * 784));
+        assertEquals("1024 inputs (3072 in colour)", DatasetId.CIFAR10.inputsText());
+        assertEquals("1x32x32 (grey) or 3x32x32 (colour)", DatasetId.CIFAR10.imagesText());
+        assertEquals("1x28x28", DatasetId.FASHION_MNIST.imagesText());
+    }
 }

@@ -1,5 +1,6 @@
 package liftnet.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,5 +152,43 @@ class FilterImageTest {
         assertTrue(e.getMessage().contains("785 is not a perfect square"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> FilterImage.render(new float[15], 1, 16, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> FilterImage.render(new float[16], 1, 16, 0, 1));
+    }
+
+    /**
+     * Two colour tiles of 2 x 2 ({@code [2, 3, 2, 2]}): each pixel's red, green and blue weights become its colour
+     * components, all three scaled by the tile's largest magnitude; a non-finite weight in any channel draws red.
+     */
+    @Test
+    void colourTilesDrawTheThreeChannelsAsRedGreenAndBlue() {
+        float[] w = new float[2 * 12];
+        // tile 0: pixel (0,0) reads red +2 (the tile's largest), green 0, blue -2; pixel (1,1) green +1
+        w[0] = 2f;
+        w[8] = -2f;
+        w[4 + 3] = 1f;
+        // tile 1: pixel (0,1) has a NaN in blue
+        w[12 + 8 + 1] = Float.NaN;
+        w[12 + 0] = 0.5f;
+        BufferedImage img = FilterImage.renderImages(w, 2, 3, 2, 2, 1, 0);
+        assertEquals(4, img.getWidth());
+        assertEquals(2, img.getHeight());
+        assertEquals(255 << 16 | 128 << 8 | 0, img.getRGB(0, 0) & 0xFFFFFF);
+        assertEquals(128 << 16 | 191 << 8 | 128, img.getRGB(1, 1) & 0xFFFFFF);
+        assertEquals(128 << 16 | 128 << 8 | 128, img.getRGB(1, 0) & 0xFFFFFF);
+        assertEquals(255 << 16 | 128 << 8 | 128, img.getRGB(2, 0) & 0xFFFFFF);
+        assertEquals(FilterImage.NON_FINITE, img.getRGB(3, 0) & 0xFFFFFF);
+        assertArrayEquals(new int[] {3, 32}, FilterImage.imageShape(3072));
+        assertArrayEquals(new int[] {1, 28}, FilterImage.imageShape(784));
+        assertThrows(IllegalArgumentException.class, () -> FilterImage.imageShape(2048));
+        assertThrows(IllegalArgumentException.class, () -> FilterImage.renderImages(w, 2, 2, 2, 2, 1, 0));
+    }
+
+    @Test
+    void aDenseFirstLayerOnColourInputsDrawsColourTiles() {
+        NetSpec net = NetSpec.parse("3x4x4-2-3");
+        Parameters p = Parameters.zeros(net);
+        p.weight(0)[16] = 1f;   // unit 0 reads green at (0, 0)
+        BufferedImage img = FilterImage.render(p, 1, 0);
+        assertEquals(8, img.getWidth());
+        assertEquals(128 << 16 | 255 << 8 | 128, img.getRGB(0, 0) & 0xFFFFFF);
     }
 }
