@@ -65,10 +65,27 @@ public interface Engine extends AutoCloseable {
     void inferClamped(SolverConfig solver);
 
     /**
+     * Symmetric nudging's negatively nudged phase ({@link Phase#NEGATIVE}): minimises {@code E(z; x) - beta l(z_L, y)}
+     * over {@code z_1..z_L} for the soft clamp of {@link NetConfig#outputLoss()}, starting like {@link #inferClamped}
+     * (from the free minimiser if this batch has one, else from the forward pass). The problem is well posed only
+     * while {@code E - beta l} is convex, which depends on the weights: the caller checks it
+     * ({@code liftnet.train.NudgeBound}). Engines that lack it keep this default, which refuses it
+     * ({@link EngineCapabilities#negativeNudge()}).
+     *
+     * @throws EngineException       when the engine has no negative phase
+     * @throws IllegalStateException for the hard clamp, or without a forward pass of this batch
+     */
+    default void inferNegative(SolverConfig solver) {
+        throw capabilities().unsupported("--nudge symmetric (the negatively nudged phase)");
+    }
+
+    /**
      * Batch-mean gradient of {@code method}'s loss with respect to all parameters, into the engine's
      * gradient buffer (overwritten). With {@code lambda_{k+1} = z_{k+1} - W_k z_k - b_k}:
      * {@code dE/dW_k = -gamma^k lambda_{k+1} z_k^T}, {@code dE/db_k = -gamma^k lambda_{k+1}};
-     * contrastive: {@code dE(z_clamped) - dE(z_free)}; lifted: {@code dE(z_clamped)}; backprop and linear:
+     * contrastive: {@code dE(z_clamped) - dE(z_free)}, or, when {@link #inferNegative} ran for this batch, the gradient of
+     * symmetric nudging's loss {@code (E*(beta) - E*(-beta)) / 2}, {@code (dE(z_clamped) - dE(z_negative)) / 2};
+     * lifted: {@code dE(z_clamped)}; backprop and linear:
      * the gradient of {@code 1/2 ||z_L - y||^2} through the forward pass. Needs the phases the method uses.
      */
     void computeGradient(Method method);

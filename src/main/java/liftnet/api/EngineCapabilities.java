@@ -15,9 +15,11 @@ import java.util.Set;
  * @param solvers     activation solvers
  * @param convolution whether the engine runs convolutional layers (a net spec with such layers asks it)
  * @param pooling     whether the engine runs average pooling after a convolution ({@code p<K>}, {@link Pooling})
+ * @param negativeNudge whether it runs symmetric nudging's negatively nudged phase ({@link Engine#inferNegative}) for
+ *                    its soft clamps
  */
 public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
-                                 Set<Solver> solvers, boolean convolution, boolean pooling) {
+                                 Set<Solver> solvers, boolean convolution, boolean pooling, boolean negativeNudge) {
 
     public EngineCapabilities {
         if (engine == null || engine.isBlank() || optimizers == null || softClamps == null || solvers == null) {
@@ -32,16 +34,22 @@ public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimi
         solvers = Set.copyOf(solvers);
     }
 
-    /** An engine without average pooling. */
+    /** An engine without average pooling and without the negatively nudged phase. */
     public EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
                               Set<Solver> solvers, boolean convolution) {
-        this(engine, optimizers, softClamps, solvers, convolution, false);
+        this(engine, optimizers, softClamps, solvers, convolution, false, false);
+    }
+
+    /** An engine without the negatively nudged phase. */
+    public EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
+                              Set<Solver> solvers, boolean convolution, boolean pooling) {
+        this(engine, optimizers, softClamps, solvers, convolution, pooling, false);
     }
 
     /** Everything: the CPU engine's. */
     public static EngineCapabilities all(String engine) {
         return new EngineCapabilities(engine, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
-                EnumSet.allOf(Solver.class), true, true);
+                EnumSet.allOf(Solver.class), true, true, true);
     }
 
     /** Whether {@code loss} runs here: the hard clamp always, a soft clamp when its kind is listed. */

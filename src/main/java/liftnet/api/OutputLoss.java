@@ -14,8 +14,13 @@ import java.util.Locale;
  * The contrastive loss becomes {@code min_z [E + beta l] - min_z E}; by the envelope theorem its gradient is still
  * the difference of the two phases' weight derivatives of {@code E}, since {@code l} does not depend on the weights.
  *
+ * <p>Symmetric nudging ({@code --nudge symmetric}) also minimises {@code E(z; x) - beta l(z_L, y)}, the negatively nudged
+ * phase: that loss is {@link #negated()}, a finite negative weight. It is never parsed from the command line, and it is
+ * well posed only while {@code E - beta l} stays convex ({@code liftnet.train.NudgeBound}).
+ *
  * @param kind   the loss
- * @param weight {@code beta > 0}; {@link Double#POSITIVE_INFINITY} (squared only) is the hard clamp
+ * @param weight {@code beta > 0}; {@link Double#POSITIVE_INFINITY} (squared only) is the hard clamp; a finite
+ *               {@code -beta < 0} is the negative nudge ({@link #negated()})
  */
 public record OutputLoss(Kind kind, double weight) {
 
@@ -48,7 +53,7 @@ public record OutputLoss(Kind kind, double weight) {
         if (kind == null) {
             throw new IllegalArgumentException("the output loss kind is required");
         }
-        if (!(weight > 0)) {
+        if (!(weight > 0) && !(weight < 0 && Double.isFinite(weight))) {
             throw new IllegalArgumentException("clamp weight beta must be positive (or inf, the hard clamp); found " + weight);
         }
         if (kind == Kind.CROSS_ENTROPY && Double.isInfinite(weight)) {
@@ -60,6 +65,23 @@ public record OutputLoss(Kind kind, double weight) {
     /** Whether this is the hard clamp {@code z_L = onehot(y)}. */
     public boolean isHard() {
         return Double.isInfinite(weight);
+    }
+
+    /** Whether this is symmetric nudging's negative phase, {@code -beta l} ({@link #negated()}). */
+    public boolean isNegative() {
+        return weight < 0;
+    }
+
+    /**
+     * The negatively nudged loss {@code -beta l} of this soft clamp, or the positive one of a negative nudge.
+     *
+     * @throws IllegalStateException for the hard clamp, which has no negative phase
+     */
+    public OutputLoss negated() {
+        if (isHard()) {
+            throw new IllegalStateException("the hard clamp has no negatively nudged phase");
+        }
+        return new OutputLoss(kind, -weight);
     }
 
     /** {@code beta} as text: a decimal number, or {@code inf} for the hard clamp. */

@@ -20,7 +20,9 @@ import liftnet.api.OptimizerConfig;
 import liftnet.api.Units;
 import liftnet.data.DataSets;
 import liftnet.data.DatasetId;
+import liftnet.api.Nudge;
 import liftnet.train.DivergenceException;
+import liftnet.train.NudgeBoundException;
 import liftnet.train.EpochResult;
 import liftnet.train.ProfiledEngine;
 import liftnet.train.RunFolder;
@@ -140,6 +142,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clamped-start", paramLabel = "P", defaultValue = "free",
             description = "Contrastive: start the clamped phase from the free minimiser (free) or the forward pass (forward). Default: ${DEFAULT-VALUE}")
     String clampedStart;
+
+    @Option(names = "--nudge", paramLabel = "N", defaultValue = "one-sided",
+            description = "Contrastive with a soft clamp: one-sided (E*(beta) - E*(0), the paper's) or symmetric"
+                    + " ((E*(beta) - E*(-beta)) / 2, O(beta^2) closer to the gradient of the loss; needs beta below the"
+                    + " convexity bound of E - beta l, checked every step). Default: ${DEFAULT-VALUE}")
+    String nudge;
 
     @Option(names = "--init-scale", paramLabel = "S", defaultValue = "1", description = "Initial weights ~ N(0, S^2 / n_k). Default: ${DEFAULT-VALUE}")
     double initScale;
@@ -272,9 +280,17 @@ final class TrainCommand implements Callable<Integer> {
                     RunSettings.outputLoss(outputLoss, clampWeight),
                     new OptimizerConfig(OptimizerConfig.Kind.parse(optimizer), momentum, beta2, adamEpsilon),
                     new Schedule(Schedule.Kind.parse(schedule), stepEpochs, stepFactor, cosineFloor),
-                    clampedStart.equals("forward"), initScale, trainEval);
+                    clampedStart.equals("forward"), initScale, trainEval, parseNudge(nudge));
         } catch (IllegalArgumentException e) {
             throw Errors.usage(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static Nudge parseNudge(String text) {
+        try {
+            return Nudge.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--nudge " + text + ": expected one-sided or symmetric");
         }
     }
 
@@ -324,6 +340,10 @@ final class TrainCommand implements Callable<Integer> {
             List<EpochResult> ran;
             try {
                 ran = run.runToEnd(StopSignal::requested);
+            } catch (NudgeBoundException e) {
+                throw new Errors.Failure(Errors.DIVERGED, String.format(Locale.ROOT, "%s; the checkpoint of epoch %d in %s is"
+                        + " intact; start a new run with a smaller --clamp-weight, e.g. %.3g (half the bound)",
+                        e.getMessage(), e.epoch() - 1, folder.dir(), e.bound() / 2));
             } catch (DivergenceException e) {
                 throw new Errors.Failure(Errors.DIVERGED, String.format(Locale.ROOT, "training diverged in"
                         + " epoch %d, batch %d: a gradient held NaN or infinity (--lr %s, applied per layer as %s); the"

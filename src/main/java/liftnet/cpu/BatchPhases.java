@@ -15,6 +15,7 @@ final class BatchPhases {
     private boolean forward;
     private boolean free;
     private boolean clamped;
+    private boolean negative;
 
     /** A batch was selected: nothing of it is computed yet. */
     void selected() {
@@ -27,6 +28,7 @@ final class BatchPhases {
         forward = false;
         free = false;
         clamped = false;
+        negative = false;
     }
 
     /** The forward pass was run; the inferred phases of an earlier pass are no longer valid. */
@@ -34,6 +36,7 @@ final class BatchPhases {
         forward = true;
         free = false;
         clamped = false;
+        negative = false;
     }
 
     /** The free phase was inferred. */
@@ -44,6 +47,16 @@ final class BatchPhases {
     /** The clamped phase was inferred. */
     void clampedDone() {
         clamped = true;
+    }
+
+    /** The negatively nudged phase was inferred. */
+    void negativeDone() {
+        negative = true;
+    }
+
+    /** Whether the negatively nudged phase of this forward pass was inferred (the gradient is then symmetric). */
+    boolean negative() {
+        return negative;
     }
 
     /** The clamped phase's results were overwritten (by backprop deltas, in {@link CpuEngine}). */
@@ -75,7 +88,8 @@ final class BatchPhases {
     void requireGradient(Method method) {
         requireForward();
         switch (method) {
-            case CONTRASTIVE -> require(free && clamped, "the contrastive gradient needs inferFree and inferClamped first");
+            case CONTRASTIVE -> require((free || negative) && clamped,
+                    "the contrastive gradient needs inferClamped and inferFree (or inferNegative) first");
             case LIFTED -> require(clamped, "the lifted gradient needs inferClamped first");
             case BACKPROP, LINEAR -> {
             }
@@ -85,9 +99,9 @@ final class BatchPhases {
     /**
      * The engine's activations of {@code phase}, after checking that the phase was computed for this batch.
      *
-     * @return one of {@code forwardAct}, {@code freeAct}, {@code clampedAct}; none is modified
+     * @return one of {@code forwardAct}, {@code freeAct}, {@code clampedAct}, {@code negativeAct}; none is modified
      */
-    <T> T select(Phase phase, T forwardAct, T freeAct, T clampedAct) {
+    <T> T select(Phase phase, T forwardAct, T freeAct, T clampedAct, T negativeAct) {
         return switch (phase) {
             case FORWARD -> {
                 requireForward();
@@ -100,6 +114,10 @@ final class BatchPhases {
             case CLAMPED -> {
                 require(clamped, "no clamped-phase activations for this batch: call inferClamped first");
                 yield clampedAct;
+            }
+            case NEGATIVE -> {
+                require(negative, "no negatively nudged activations for this batch: call inferNegative first");
+                yield negativeAct;
             }
         };
     }

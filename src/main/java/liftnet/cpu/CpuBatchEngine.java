@@ -40,9 +40,12 @@ abstract class CpuBatchEngine<A> implements Engine {
     protected A forward;
     protected A free;
     protected A clamped;
-    /** Per row, the energy of the free and the clamped phase's solution. */
+    /** Symmetric nudging's negatively nudged phase; {@code null} for the hard clamp. */
+    protected A negative;
+    /** Per row, the energy of the free and the clamped (and the negatively nudged) phase's solution. */
     protected double[] freeEnergy;
     protected double[] clampedEnergy;
+    protected double[] negativeEnergy;
 
     protected Dataset data;
     /** The data set's inputs in sparse rows, or null for an engine that reads only the dense inputs. */
@@ -78,17 +81,21 @@ abstract class CpuBatchEngine<A> implements Engine {
      * Solves the phase for every row from {@code start}'s rows, into {@code act}, and records row {@code r}'s energy in
      * {@code energy[r]} and its sweeps and residual in {@link #stats}.
      *
+     * @param phase  {@link Phase#FREE}, {@link Phase#CLAMPED} or {@link Phase#NEGATIVE} (minimises {@code E - beta l})
      * @param act    modified: the solution
      * @param start  the forward pass, or the free phase's solution as a warm start of the clamped one; not modified
      * @param energy modified: per row, the energy of the solution
      */
-    protected abstract void solve(SolverConfig solverConfig, boolean isClamped, A act, A start, double[] energy);
+    protected abstract void solve(SolverConfig solverConfig, Phase phase, A act, A start, double[] energy);
 
-    /** {@code E(z; x)} of row {@code r} (with the soft clamp's loss where the row is soft-clamped). */
-    protected abstract double energy(A act, int r);
+    /**
+     * {@code E(z; x)} of row {@code r} of {@code phase}'s activations (with {@code +beta l}, or {@code -beta l} in the
+     * negative phase, where the row is soft-clamped).
+     */
+    protected abstract double energy(A act, int r, Phase phase);
 
-    /** The KKT residual of row {@code r}, with {@code z_L} fixed when {@code isClamped}. */
-    protected abstract double kktResidual(A act, int r, boolean isClamped);
+    /** The KKT residual of row {@code r} of {@code phase}'s problem ({@code z_L} fixed by the hard clamp). */
+    protected abstract double kktResidual(A act, int r, Phase phase);
 
     /** {@code z_k} of {@code act}, rows {@link #stride} apart; live. */
     protected abstract float[] z(A act, int k);
@@ -149,22 +156,39 @@ abstract class CpuBatchEngine<A> implements Engine {
 
     @Override
     public final void inferFree(SolverConfig solverConfig) {
-        infer(solverConfig, false);
+        phases.requireForward();
+        solve(solverConfig, Phase.FREE, free, forward, freeEnergy);
         phases.freeDone();
     }
 
     @Override
     public final void inferClamped(SolverConfig solverConfig) {
-        infer(solverConfig, true);
+        phases.requireForward();
+        solve(solverConfig, Phase.CLAMPED, clamped, phases.free() ? free : forward, clampedEnergy);
         phases.clampedDone();
     }
 
-    /** The clamped phase starts from the free phase's solution where there is one, else from the forward pass. */
-    private void infer(SolverConfig solverConfig, boolean isClamped) {
+    /** Like the clamped phase, from the free phase's solution where there is one, else from the forward pass. */
+    @Override
+    public final void inferNegative(SolverConfig solverConfig) {
+        if (!negativePosed()) {
+            throw new IllegalStateException(config.outputLoss().isHard()
+                    ? "the hard clamp has no negatively nudged phase: use a soft clamp"
+                    : "the negatively nudged phase needs beta < g = gamma^(L-1) = " + config.termWeight(layers - 1)
+                            + "; found beta " + config.outputLoss().weight());
+        }
         phases.requireForward();
-        A act = isClamped ? clamped : free;
-        A start = isClamped && phases.free() ? free : forward;
-        solve(solverConfig, isClamped, act, start, isClamped ? clampedEnergy : freeEnergy);
+        solve(solverConfig, Phase.NEGATIVE, negative, phases.free() ? free : forward, negativeEnergy);
+        phases.negativeDone();
+    }
+
+    /**
+     * Whether the engine has a negatively nudged phase: a soft clamp with {@code beta < g = gamma^(L-1)}, below which
+     * its output subproblem is convex ({@link liftnet.solve.OutputProx}); the joint bound is the caller's
+     * ({@code liftnet.train.NudgeBound}).
+     */
+    protected final boolean negativePosed() {
+        return !config.outputLoss().isHard() && config.outputLoss().weight() < config.termWeight(layers - 1);
     }
 
     /** Checks the rates, then steps the weights when the gradient is finite; counts the update either way. */
@@ -210,7 +234,7 @@ abstract class CpuBatchEngine<A> implements Engine {
         A act = activationsOf(phase);
         double[] e = new double[size];
         for (int r = 0; r < size; r++) {
-            e[r] = energy(act, r);
+            e[r] = energy(act, r, phase);
         }
         return e;
     }
@@ -220,7 +244,7 @@ abstract class CpuBatchEngine<A> implements Engine {
         A act = activationsOf(phase);
         double worst = 0;
         for (int r = 0; r < size; r++) {
-            worst = Math.max(worst, kktResidual(act, r, phase == Phase.CLAMPED));
+            worst = Math.max(worst, kktResidual(act, r, phase));
         }
         return worst;
     }
@@ -232,7 +256,7 @@ abstract class CpuBatchEngine<A> implements Engine {
 
     /** The activations of {@code phase}, after checking that it was computed for this batch. */
     protected final A activationsOf(Phase phase) {
-        return phases.select(phase, forward, free, clamped);
+        return phases.select(phase, forward, free, clamped, negative);
     }
 
     /** Makes the per-row arrays hold at least {@code n} rows (at least doubling them when they grow). */
@@ -247,6 +271,10 @@ abstract class CpuBatchEngine<A> implements Engine {
         clamped = newActivations(capacity);
         freeEnergy = new double[capacity];
         clampedEnergy = new double[capacity];
+        if (negativePosed()) {
+            negative = newActivations(capacity);
+            negativeEnergy = new double[capacity];
+        }
         allocateRows(capacity);
     }
 }

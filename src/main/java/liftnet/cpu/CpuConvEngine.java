@@ -31,6 +31,8 @@ public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
     private final float[][] b;
     private final LinearOp[] ops;
     private final LayerSolver solver;
+    /** Solves the negatively nudged phase, {@code E - beta l}; {@code null} without one ({@link #negativePosed()}). */
+    private final LayerSolver negativeSolver;
     private final LayerSolver.Work[] work;
     /** Per worker, a residual row of the widest layer. */
     private final float[][] lambdaRow;
@@ -64,6 +66,8 @@ public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
             termWeight[k] = config.termWeight(k);
         }
         solver = new LayerSolver(config, ops);
+        negativeSolver = !negativePosed() ? null
+                : new LayerSolver(config.withOutputLoss(config.outputLoss().negated()), ops);
         work = new LayerSolver.Work[threads];
         lambdaRow = new float[threads][];
         for (int t = 0; t < threads; t++) {
@@ -130,8 +134,10 @@ public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
 
     /** Each row solved on its own: the threads claim rows, set each up from {@code start}, and solve it. */
     @Override
-    protected void solve(SolverConfig solverConfig, boolean isClamped, LayerActivations act, LayerActivations start,
+    protected void solve(SolverConfig solverConfig, Phase phase, LayerActivations act, LayerActivations start,
             double[] energy) {
+        boolean isClamped = phase != Phase.FREE;
+        LayerSolver solver = solverOf(phase);
         workers.run(size, (r, t) -> {
             LayerSolver.Work wk = work[t];
             act.copyRow(start, r);
@@ -142,6 +148,11 @@ public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
             stats.inference(t, wk.sweeps, wk.residual);
             energy[r] = wk.energy;
         });
+    }
+
+    /** The solver of {@code phase}'s problem: {@code E - beta l} for {@link Phase#NEGATIVE}, else {@code E (+ beta l)}. */
+    private LayerSolver solverOf(Phase phase) {
+        return phase == Phase.NEGATIVE ? negativeSolver : solver;
     }
 
     @Override
@@ -179,12 +190,15 @@ public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
      * The batch-mean gradient: per group of {@link #GROUP} samples and layer, {@code sum_r scale lambda_{k+1} z_k^T}
      * into the group's partial sums, then the partial sums added in group order. Energy gradients use
      * {@code dE/dW_k = -gamma^k lambda_{k+1} z_k^T} at the clamped (minus the free) activations; backprop
-     * {@code delta_{k+1} z_k^T} at the forward pass.
+     * {@code delta_{k+1} z_k^T} at the forward pass. After {@link #inferNegative} the contrastive gradient is symmetric
+     * nudging's, {@code (dE(z_clamped) - dE(z_negative)) / 2}.
      */
     private void accumulate(Method method) {
         int groups = (size + GROUP - 1) / GROUP;
         ensurePartials(groups);
-        float inv = 1f / size;
+        boolean symmetric = method == Method.CONTRASTIVE && phases.negative();
+        LayerActivations minus = symmetric ? negative : free;
+        float inv = (symmetric ? 0.5f : 1f) / size;
         workers.run(groups * layers, (c, t) -> {
             int g = c / layers;
             int k = c % layers;
@@ -204,8 +218,8 @@ public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
                 residual(clamped, k + 1, r, lam);
                 ops[k].accumulateGradient(lam, 0, k == 0 ? forward.z(0) : clamped.z(k), r * nk, -scale, pw, pb, work[t].op);
                 if (method == Method.CONTRASTIVE) {
-                    residual(free, k + 1, r, lam);
-                    ops[k].accumulateGradient(lam, 0, k == 0 ? forward.z(0) : free.z(k), r * nk, scale, pw, pb, work[t].op);
+                    residual(minus, k + 1, r, lam);
+                    ops[k].accumulateGradient(lam, 0, k == 0 ? forward.z(0) : minus.z(k), r * nk, scale, pw, pb, work[t].op);
                 }
             }
         });
@@ -281,13 +295,13 @@ public final class CpuConvEngine extends CpuBatchEngine<LayerActivations> {
     }
 
     @Override
-    protected double energy(LayerActivations act, int r) {
-        return solver.energy(act, r);
+    protected double energy(LayerActivations act, int r, Phase phase) {
+        return solverOf(phase).energy(act, r);
     }
 
     @Override
-    protected double kktResidual(LayerActivations act, int r, boolean isClamped) {
-        return solver.kktResidual(act, r, isClamped, work[0]);
+    protected double kktResidual(LayerActivations act, int r, Phase phase) {
+        return solverOf(phase).kktResidual(act, r, phase != Phase.FREE && phase != Phase.FORWARD, work[0]);
     }
 
     @Override

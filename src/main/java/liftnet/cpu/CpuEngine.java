@@ -33,6 +33,8 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
 
     private final PaddedWeights weights;
     private final ActivationSolver solver;
+    /** Solves the negatively nudged phase, {@code E - beta l}; {@code null} without one ({@link #negativePosed()}). */
+    private final ActivationSolver negativeSolver;
     private final Scratch[] scratch;
     private final float[][] gradT;
     private final float[][] gradB;
@@ -44,6 +46,7 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
     private int[] samples;
     private float[][] lambdaClamped;
     private float[][] lambdaFree;
+    private float[][] lambdaNegative;
 
     /**
      * @param threads number of threads, at least 1 (the calling thread is one of them)
@@ -52,6 +55,8 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
         super(config, threads);
         this.weights = new PaddedWeights(config.net());
         this.solver = new ActivationSolver(config, weights);
+        this.negativeSolver = !negativePosed() ? null
+                : new ActivationSolver(config.withOutputLoss(config.outputLoss().negated()), weights);
         this.scratch = new Scratch[threads];
         for (int t = 0; t < threads; t++) {
             scratch[t] = new Scratch(weights);
@@ -122,9 +127,11 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
      * solution, and record it when the solver hands it back.
      */
     @Override
-    protected void solve(SolverConfig solverConfig, boolean isClamped, Activations act, Activations start,
+    protected void solve(SolverConfig solverConfig, Phase phase, Activations act, Activations start,
             double[] energy) {
-        float[][] lambda = isClamped ? lambdaClamped : lambdaFree;
+        boolean isClamped = phase != Phase.FREE;
+        ActivationSolver solver = solverOf(phase);
+        float[][] lambda = phase == Phase.FREE ? lambdaFree : phase == Phase.CLAMPED ? lambdaClamped : lambdaNegative;
         HomeRanges rows = new HomeRanges(size, workers.threads());
         workers.run(workers.threads(), (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
             @Override
@@ -149,6 +156,11 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
         }, isClamped, solverConfig, scratch[w]));
     }
 
+    /** The solver of {@code phase}'s problem: {@code E - beta l} for {@link Phase#NEGATIVE}, else {@code E (+ beta l)}. */
+    private ActivationSolver solverOf(Phase phase) {
+        return phase == Phase.NEGATIVE ? negativeSolver : solver;
+    }
+
     /** {@code lambda[k] = z_k - a_k} for {@code k = 1..L}, rows {@code r0..r1}. */
     private void fillResiduals(Activations act, float[][] lambda, int r0, int r1) {
         for (int k = 1; k <= layers; k++) {
@@ -166,11 +178,17 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
     public void computeGradient(Method method) {
         phases.requireGradient(method);
         switch (method) {
-            case CONTRASTIVE -> accumulate(clamped, lambdaClamped, free, lambdaFree, true);
-            case LIFTED -> accumulate(clamped, lambdaClamped, null, null, true);
+            case CONTRASTIVE -> {
+                if (phases.negative()) {
+                    accumulate(clamped, lambdaClamped, negative, lambdaNegative, true, 0.5f);
+                } else {
+                    accumulate(clamped, lambdaClamped, free, lambdaFree, true, 1f);
+                }
+            }
+            case LIFTED -> accumulate(clamped, lambdaClamped, null, null, true, 1f);
             case BACKPROP, LINEAR -> {
                 backpropDeltas();
-                accumulate(forward, lambdaClamped, null, null, false);
+                accumulate(forward, lambdaClamped, null, null, false, 1f);
             }
         }
     }
@@ -213,12 +231,13 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
 
     /**
      * {@code G_k^T = -scale_k / B * (sum_r zA_k[r] lambdaA_{k+1}[r]^T - zB_k[r] lambdaB_{k+1}[r]^T)}, with
-     * {@code scale_k = gamma^k} for energy gradients and 1 for backprop; biases likewise. Each chunk owns rows
-     * of one {@code G_k^T} (or one bias), so no partial sums are combined and the result does not depend on
-     * which thread ran which chunk.
+     * {@code scale_k = gamma^k} for energy gradients and 1 for backprop, times {@code factor} (1/2 for symmetric
+     * nudging); biases likewise. Each chunk owns rows of one {@code G_k^T} (or one bias), so no partial sums are
+     * combined and the result does not depend on which thread ran which chunk.
      */
-    private void accumulate(Activations a, float[][] la, Activations b, float[][] lb, boolean energyScaled) {
-        float inv = 1f / size;
+    private void accumulate(Activations a, float[][] la, Activations b, float[][] lb, boolean energyScaled,
+            float factor) {
+        float inv = factor / size;
         workers.run(plan.chunks(), (c, w) -> {
             int k = plan.layer(c);
             int cols = weights.stride(k + 1);
@@ -299,13 +318,13 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
     }
 
     @Override
-    protected double energy(Activations act, int r) {
-        return solver.energy(act, r);
+    protected double energy(Activations act, int r, Phase phase) {
+        return solverOf(phase).energy(act, r);
     }
 
     @Override
-    protected double kktResidual(Activations act, int r, boolean isClamped) {
-        return solver.kktResidual(act, r, isClamped, scratch[0]);
+    protected double kktResidual(Activations act, int r, Phase phase) {
+        return solverOf(phase).kktResidual(act, r, phase != Phase.FREE && phase != Phase.FORWARD, scratch[0]);
     }
 
     @Override
@@ -348,6 +367,12 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
         for (int k = 1; k <= layers; k++) {
             lambdaClamped[k] = new float[capacity * weights.stride(k)];
             lambdaFree[k] = new float[capacity * weights.stride(k)];
+        }
+        if (negativeSolver != null) {
+            lambdaNegative = new float[layers + 1][];
+            for (int k = 1; k <= layers; k++) {
+                lambdaNegative[k] = new float[capacity * weights.stride(k)];
+            }
         }
     }
 }

@@ -492,7 +492,7 @@ public abstract class GpuEngine implements Engine {
     private int requireValid(Phase phase) {
         requireBatch();
         int p = phase.ordinal();
-        if (!s().valid[p]) {
+        if (p >= s().valid.length || !s().valid[p]) { // the negatively nudged phase is the CPU engines' only
             throw new IllegalStateException("no " + phase + " activations for this batch");
         }
         return p;

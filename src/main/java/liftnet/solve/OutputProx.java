@@ -13,13 +13,17 @@ import liftnet.api.OutputLoss;
  * <li>squared, {@code l = 1/2 ||z - e_y||^2}: {@code z* = (g a + beta e_y) / (g + beta)}, exactly;</li>
  * <li>cross-entropy, {@code l = logsumexp(z) - z_y}, {@code grad l = softmax(z) - e_y}: damped Newton in double
  *     from the current {@code z} (a warm start; full steps once the Newton decrement is tiny), with the Hessian {@code g I + beta (diag(p) - p p^T)} inverted by
- *     Sherman-Morrison, until {@code max |g (z - a) + beta grad l| <= TOL_GRADIENT (g + beta)}.</li>
+ *     Sherman-Morrison, until {@code max |g (z - a) + beta grad l| <= TOL_GRADIENT (g + |beta|)}.</li>
  * </ul>
+ * The negatively nudged phase of symmetric nudging uses the same formulas with {@code beta < 0}
+ * ({@link OutputLoss#negated()}): its subproblem is strictly convex for {@code |beta| < g} (squared: Hessian
+ * {@code (g - |beta|) I}; cross-entropy: at least {@code g - |beta| / 2}, and {@code |beta| < g} keeps the diagonal
+ * {@code g + beta p_i} of the Sherman-Morrison step positive), which the constructor requires.
  * Stateless apart from its settings; callers pass the work arrays, so one instance serves every thread.
  */
 public final class OutputProx {
 
-    /** Stop of the Newton iteration: largest KKT gradient component relative to {@code g + beta}. */
+    /** Stop of the Newton iteration: largest KKT gradient component relative to {@code g + |beta|}. */
     public static final double TOL_GRADIENT = 1e-13;
     /** Newton iterations at most; a warm start needs two or three, a cold one from {@code z = a} about ten. */
     static final int MAX_NEWTON = 100;
@@ -40,13 +44,17 @@ public final class OutputProx {
     private final int n;
 
     /**
-     * @param loss    a soft clamp (not {@link OutputLoss#HARD})
+     * @param loss    a soft clamp (not {@link OutputLoss#HARD}); a negative one needs {@code |beta| < g}
      * @param g       weight of the top energy term, {@code gamma^(L-1)}
      * @param outputs {@code n_L}
      */
     public OutputProx(OutputLoss loss, double g, int outputs) {
         if (loss.isHard()) {
             throw new IllegalArgumentException("the hard clamp has no output subproblem: z_L = onehot(y)");
+        }
+        if (loss.isNegative() && !(g + loss.weight() > 0)) {
+            throw new IllegalArgumentException("the negatively nudged output subproblem needs beta < g = gamma^(L-1) = " + g
+                    + "; found beta " + -loss.weight() + " (" + (-loss.weight() / g) + " g)");
         }
         this.loss = loss;
         this.g = g;
@@ -146,7 +154,7 @@ public final class OutputProx {
                 grad[i] = g * (z[i] - a[i]) + beta * (p[i] - (i == y ? 1 : 0));
                 worst = Math.max(worst, Math.abs(grad[i]));
             }
-            if (worst <= TOL_GRADIENT * (g + beta)) {
+            if (worst <= TOL_GRADIENT * (g + Math.abs(beta))) {
                 break;
             }
             // Newton direction d = -H^{-1} grad, H = M - beta p p^T with M = diag(g + beta p_i)

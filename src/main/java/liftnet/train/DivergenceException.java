@@ -16,6 +16,13 @@ public class DivergenceException extends RuntimeException {
         this.batch = batch;
     }
 
+    /** A divergence with its own message (e.g. {@link NudgeBoundException}). */
+    protected DivergenceException(String message, int epoch, long batch) {
+        super(message);
+        this.epoch = epoch;
+        this.batch = batch;
+    }
+
     public int epoch() {
         return epoch;
     }

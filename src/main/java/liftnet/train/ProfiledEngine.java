@@ -79,7 +79,7 @@ public final class ProfiledEngine implements Engine {
     }
 
     /** Phase names in the order they are reported (GPU engines also name a launch that runs three phases). */
-    private static final String[] PHASES = {"forward", "free", "clamped", "forward+free+clamped", "gradient+update", "other"};
+    private static final String[] PHASES = {"forward", "free", "clamped", "negative", "forward+free+clamped", "gradient+update", "other"};
 
     private void time(String phase, Runnable call) {
         long t0 = System.nanoTime();
@@ -155,6 +155,11 @@ public final class ProfiledEngine implements Engine {
     @Override
     public void inferClamped(SolverConfig solver) {
         time("clamped", () -> inner.inferClamped(solver));
+    }
+
+    @Override
+    public void inferNegative(SolverConfig solver) {
+        time("negative", () -> inner.inferNegative(solver));
     }
 
     @Override

@@ -238,6 +238,9 @@ public final class RunFolder {
         o.addProperty("mean_sweeps", r.meanSweeps());
         addNumber(o, "free_energy", r.freeEnergy());
         addNumber(o, "clamped_energy", r.clampedEnergy());
+        if (Double.isFinite(r.nudgeBound())) {
+            o.addProperty("nudge_bound", r.nudgeBound());
+        }
         return o;
     }
 
@@ -251,7 +254,7 @@ public final class RunFolder {
         }
         return new EpochResult(o.get("epoch").getAsInt(), number(o, "train_acc"), number(o, "test_acc"), linear,
                 number(o, "seconds"), number(o, "samples_per_s"), number(o, "mean_sweeps"), number(o, "free_energy"),
-                number(o, "clamped_energy"));
+                number(o, "clamped_energy"), o.has("nudge_bound") ? number(o, "nudge_bound") : Double.NaN);
     }
 
     /** {@code value}, or JSON {@code null} when it is NaN or infinite (JSON has no NaN). */

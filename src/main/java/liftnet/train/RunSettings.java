@@ -9,6 +9,7 @@ import liftnet.api.ConvLayer;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.Nudge;
 import liftnet.api.OptimizerConfig;
 import liftnet.api.OutputLoss;
 import liftnet.api.Solver;
@@ -47,11 +48,12 @@ import liftnet.data.DatasetId;
  * @param trainEval    {@code --train-eval}: measure the training accuracy after every {@code trainEval}-th epoch and
  *                     after the last ({@code 0}: after the last only); each measurement is one inference per training
  *                     sample, as costly as the free phases of an epoch
+ * @param nudge        {@code --nudge}: one-sided (the paper's) or symmetric (contrastive with a soft clamp only)
  */
 public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
                    int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
                    long seed, int limit, int threads, String device, OutputLoss outputLoss, OptimizerConfig optimizer,
-                   Schedule schedule, boolean clampedFromForward, double initScale, int trainEval) {
+                   Schedule schedule, boolean clampedFromForward, double initScale, int trainEval, Nudge nudge) {
 
     /** Training accuracy after every epoch (the default of {@code --train-eval}). */
     public static final int TRAIN_EVAL_EVERY_EPOCH = 1;
@@ -77,7 +79,18 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         require(warmupFactor > 0 && warmupFactor <= 1, "--warmup-factor " + warmupFactor + ": must be in (0, 1], e.g. 0.1");
         require(limit >= 0, "--limit " + limit + ": must be at least 0 (0: all training samples)");
         require(threads >= 1, "--threads " + threads + ": must be at least 1");
-        require(outputLoss != null, "a setting is missing");
+        require(outputLoss != null && nudge != null, "a setting is missing");
+        require(nudge != Nudge.SYMMETRIC || method == Method.CONTRASTIVE, "--nudge symmetric: --method " + method.id()
+                + " has no contrastive loss to nudge from both sides; use --method contrastive or drop --nudge");
+        require(nudge != Nudge.SYMMETRIC || !outputLoss.isHard(), "--nudge symmetric: the hard clamp (--clamp-weight inf)"
+                + " has no negatively nudged phase; give a soft clamp below the convexity bound, e.g. --clamp-weight "
+                + String.format(java.util.Locale.ROOT, "%.3g", Math.pow(gamma, net.layers() - 1) / 8)
+                + " (g / 8, g = gamma^(L-1))");
+        double g = Math.pow(gamma, net.layers() - 1);
+        require(nudge != Nudge.SYMMETRIC || outputLoss.weight() < g, String.format(java.util.Locale.ROOT,
+                "--nudge symmetric --clamp-weight %s: beta must be below g = gamma^(L-1) = %.4g, where E - beta l stops"
+                + " being convex in z_L alone (the joint bound, checked every step, is lower still); use e.g."
+                + " --clamp-weight %.3g (g / 8)", outputLoss.weightText(), g, g / 8));
         require(outputLoss.isHard() || method.isLifted(), "--output-loss " + outputLoss.kind().id() + " --clamp-weight "
                 + outputLoss.weightText() + ": a soft clamp changes the clamped phase, which --method " + method.id()
                 + " does not have; use --method contrastive or lifted, or drop --output-loss and --clamp-weight");
@@ -112,6 +125,16 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
                 seed, limit, threads, device, OutputLoss.HARD, OptimizerConfig.sgd(), Schedule.constant(), false, 1,
                 TRAIN_EVAL_EVERY_EPOCH);
+    }
+
+    /** Settings with one-sided nudging (the paper's contrastive loss). */
+    public RunSettings(DatasetId dataset, Path data, NetSpec net, Units units, double gamma, Method method, int epochs,
+                       int batch, double lr, int sweeps, Double tol, Solver solver, int warmupEpochs, double warmupFactor,
+                       long seed, int limit, int threads, String device, OutputLoss outputLoss, OptimizerConfig optimizer,
+                       Schedule schedule, boolean clampedFromForward, double initScale, int trainEval) {
+        this(dataset, data, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver, warmupEpochs, warmupFactor,
+                seed, limit, threads, device, outputLoss, optimizer, schedule, clampedFromForward, initScale, trainEval,
+                Nudge.ONE_SIDED);
     }
 
     private static void require(boolean ok, String message) {
@@ -154,7 +177,7 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
     public RunSettings withData(Path folder) {
         return new RunSettings(dataset, folder, net, units, gamma, method, epochs, batch, lr, sweeps, tol, solver,
                 warmupEpochs, warmupFactor, seed, limit, threads, device, outputLoss, optimizer, schedule,
-                clampedFromForward, initScale, trainEval);
+                clampedFromForward, initScale, trainEval, nudge);
     }
 
     /** The image channels the net reads from the data set: 1 (grayscale) or 3 (CIFAR-10 in colour). */
@@ -199,7 +222,7 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
 
     public TrainConfig trainConfig() {
         return new TrainConfig(netConfig(), method, epochs, batch, lr, warmupEpochs, warmupFactor, solverConfig(),
-                seed, limit, optimizer, schedule, clampedFromForward);
+                seed, limit, optimizer, schedule, clampedFromForward, nudge);
     }
 
     /** The settings as the JSON object of {@code config.json}. */
@@ -252,6 +275,7 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
         o.addProperty("clamped_start", clampedFromForward ? "forward" : "free");
         o.addProperty("init_scale", initScale);
         o.addProperty("train_eval", trainEval);
+        o.addProperty("nudge", nudge.id());
         return o;
     }
 
@@ -284,7 +308,8 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
                     number(o, "seed").longValue(), number(o, "limit").intValue(), number(o, "threads").intValue(),
                     string(o, "device"), outputLoss(o), optimizerOf(o), scheduleOf(o),
                     "forward".equals(optional(o, "clamped_start", "free")), optionalNumber(o, "init_scale", 1),
-                    (int) optionalNumber(o, "train_eval", TRAIN_EVAL_EVERY_EPOCH));
+                    (int) optionalNumber(o, "train_eval", TRAIN_EVAL_EVERY_EPOCH),
+                    Nudge.parse(optional(o, "nudge", Nudge.ONE_SIDED.id())));
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             throw new RunFolderException(source + ": " + e.getMessage()
                     + "; it must be the config.json written by train");

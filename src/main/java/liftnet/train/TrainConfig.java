@@ -2,6 +2,7 @@ package liftnet.train;
 
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
+import liftnet.api.Nudge;
 import liftnet.api.OptimizerConfig;
 import liftnet.api.SolverConfig;
 
@@ -22,10 +23,13 @@ import liftnet.api.SolverConfig;
  * @param schedule     the learning-rate factor after warm-up (the paper: constant)
  * @param clampedFromForward contrastive only: start the clamped phase from the forward pass instead of the free
  *                     minimiser (both phases then start from the forward pass)
+ * @param nudge        contrastive with a soft clamp: {@link Nudge#ONE_SIDED} (the paper's clamped minus free) or
+ *                     {@link Nudge#SYMMETRIC} ({@code (E*(beta) - E*(-beta)) / 2}); the learning rate is the same rule
+ *                     for both ({@link Method#layerRate}), as both estimate {@code beta} times the same gradient
  */
 public record TrainConfig(NetConfig net, Method method, int epochs, int batch, double learningRate,
                           int warmupEpochs, double warmupFactor, SolverConfig solver, long seed, int limit,
-                          OptimizerConfig optimizer, Schedule schedule, boolean clampedFromForward) {
+                          OptimizerConfig optimizer, Schedule schedule, boolean clampedFromForward, Nudge nudge) {
 
     /** The paper's mini-batch size. */
     public static final int PAPER_BATCH = 50;
@@ -33,8 +37,12 @@ public record TrainConfig(NetConfig net, Method method, int epochs, int batch, d
     public static final double PAPER_LEARNING_RATE = 1.0 / 20;
 
     public TrainConfig {
-        if (net == null || method == null || solver == null || optimizer == null || schedule == null) {
-            throw new IllegalArgumentException("net, method, solver, optimizer and schedule are required");
+        if (net == null || method == null || solver == null || optimizer == null || schedule == null || nudge == null) {
+            throw new IllegalArgumentException("net, method, solver, optimizer, schedule and nudge are required");
+        }
+        if (nudge == Nudge.SYMMETRIC && (method != Method.CONTRASTIVE || net.outputLoss().isHard())) {
+            throw new IllegalArgumentException("symmetric nudging needs the contrastive method with a soft clamp; found "
+                    + method.id() + " with the " + net.outputLoss());
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1; found " + epochs);
@@ -53,6 +61,14 @@ public record TrainConfig(NetConfig net, Method method, int epochs, int batch, d
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0; found " + limit);
         }
+    }
+
+    /** One-sided nudging (the paper's contrastive loss). */
+    public TrainConfig(NetConfig net, Method method, int epochs, int batch, double learningRate, int warmupEpochs,
+                       double warmupFactor, SolverConfig solver, long seed, int limit, OptimizerConfig optimizer,
+                       Schedule schedule, boolean clampedFromForward) {
+        this(net, method, epochs, batch, learningRate, warmupEpochs, warmupFactor, solver, seed, limit, optimizer,
+                schedule, clampedFromForward, Nudge.ONE_SIDED);
     }
 
     /** The paper's update: plain SGD at a constant rate (after any warm-up), clamped phase from the free minimiser. */

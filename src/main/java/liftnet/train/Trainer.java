@@ -9,6 +9,7 @@ import liftnet.api.Engine;
 import liftnet.api.EngineCapabilities;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
+import liftnet.api.Nudge;
 import liftnet.api.OptimizerState;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
@@ -19,11 +20,14 @@ import liftnet.api.SolverConfig;
  * knows phases, not devices. Per batch:
  * <pre>
  * contrastive: forward -> inferFree -> inferClamped -> computeGradient -> applyUpdate
+ * symmetric:   forward -> inferFree -> inferClamped -> inferNegative -> computeGradient -> applyUpdate
  * lifted:      forward -> inferClamped -> computeGradient -> applyUpdate
  * backprop, linear: forward -> computeGradient -> applyUpdate
  * </pre>
  * With {@link TrainConfig#clampedFromForward()} the contrastive phases run clamped first, so that both start
- * from the forward pass. What the run needs is checked against the engine's {@link EngineCapabilities} first
+ * from the forward pass (with symmetric nudging: both nudged phases from the forward pass, no free phase). Before each
+ * negative phase the trainer checks that it is well posed at the current weights ({@link NudgeBound}) and stops with
+ * {@link NudgeBoundException} when it is not. What the run needs is checked against the engine's {@link EngineCapabilities} first
  * ({@link #requireSupported}). A stateful optimizer runs where the engine says ({@link Engine#setOptimizer}): inside
  * the engine's update (GPU engines: moments in device memory, nothing crosses to the host per step; the state is
  * read back into {@link #optimizer()} at each epoch's end, for the checkpoint, and written to the engine when a
@@ -39,6 +43,10 @@ public final class Trainer {
     private final boolean onEngine;
     /** The step count of the state the engine holds; the host copy is written to it when the counts differ. */
     private long engineSteps;
+    /** The convexity bound of the negative phase; {@code null} unless the nudge is symmetric. */
+    private final NudgeBound nudgeBound;
+    /** The smallest bound met in the current (or last) epoch; infinite before its first symmetric step. */
+    private double smallestBound = Double.POSITIVE_INFINITY;
 
     /** {@code engine} must hold {@link TrainConfig#engineNet()}; its parameters are the starting point. */
     public Trainer(Engine engine, TrainConfig config) {
@@ -52,6 +60,15 @@ public final class Trainer {
         // Always set, SGD included: the engine may still hold another run's rule.
         boolean applies = engine.setOptimizer(config.optimizer());
         this.onEngine = optimizer != null && applies;
+        this.nudgeBound = config.nudge() == Nudge.SYMMETRIC ? new NudgeBound(config.engineNet()) : null;
+    }
+
+    /**
+     * The smallest convexity bound of the negative phase ({@link NudgeBound}) met by the symmetric steps of the last
+     * epoch, or NaN (one-sided nudging, or no step yet).
+     */
+    public double epochNudgeBound() {
+        return Double.isFinite(smallestBound) ? smallestBound : Double.NaN;
     }
 
     /**
@@ -62,6 +79,9 @@ public final class Trainer {
      */
     public static void requireSupported(EngineCapabilities capabilities, TrainConfig config) {
         capabilities.require(config.engineNet(), config.method().isLifted() ? config.solver() : null, config.optimizer());
+        if (config.nudge() == Nudge.SYMMETRIC && !capabilities.negativeNudge()) {
+            throw capabilities.unsupported("--nudge symmetric (the negatively nudged phase)");
+        }
     }
 
     /** The stateful optimizer, or {@code null} for plain SGD; its state belongs in every checkpoint. */
@@ -93,7 +113,8 @@ public final class Trainer {
      *
      * @param progress called with the number of samples done after each batch; may be {@code null}
      * @return training statistics (sweeps) of the epoch
-     * @throws DivergenceException when a gradient was not finite
+     * @throws DivergenceException when a gradient was not finite, or ({@link NudgeBoundException}) when symmetric
+     *                             nudging's negative phase is not convex at the weights of a batch
      */
     public EpochStats trainEpoch(DeviceData train, int epoch, LongConsumer progress) {
         int count = train.dataset().count();
@@ -101,6 +122,9 @@ public final class Trainer {
         Method method = config.method();
         SolverConfig solver = config.solver();
         boolean freeFirst = method == Method.CONTRASTIVE && !config.clampedFromForward();
+        boolean symmetric = nudgeBound != null;
+        smallestBound = Double.POSITIVE_INFINITY;
+        double beta = config.engineNet().outputLoss().weight();
         if (onEngine && optimizer.steps() != engineSteps) {
             engine.restoreOptimizerState(new OptimizerState(config.optimizer().kind(), optimizer.steps(), slots()));
         }
@@ -109,6 +133,13 @@ public final class Trainer {
         for (int from = 0; from < count; from += config.batch()) {
             int size = Math.min(config.batch(), count - from);
             double[] rates = config.rates(epoch, (double) from / count);
+            if (symmetric) {
+                double bound = nudgeBound.bound(host != null ? host : engine.parameters());
+                smallestBound = Math.min(smallestBound, bound);
+                if (!(beta < bound)) {
+                    throw new NudgeBoundException(epoch, from / config.batch(), beta, bound, nudgeBound.g());
+                }
+            }
             engine.selectBatch(train, order, from, size);
             engine.forward();
             if (freeFirst) {
@@ -117,7 +148,9 @@ public final class Trainer {
             if (method.isLifted()) {
                 engine.inferClamped(solver);
             }
-            if (method == Method.CONTRASTIVE && !freeFirst) {
+            if (symmetric) {
+                engine.inferNegative(solver);
+            } else if (method == Method.CONTRASTIVE && !freeFirst) {
                 engine.inferFree(solver);
             }
             engine.computeGradient(method);

@@ -315,7 +315,8 @@ public final class TrainingRun implements AutoCloseable {
         double trainAcc = measuresTrainAccuracy(epoch) ? trainer.evaluate(train, false).accuracy() : Double.NaN;
         Evaluation testEval = trainer.evaluate(test, true);
         EpochResult result = new EpochResult(epoch, trainAcc, testEval.accuracy(), testEval.linearFraction(), seconds,
-                samples / seconds, stats.meanSweeps(), testEval.freeEnergy(), testEval.clampedEnergy());
+                samples / seconds, stats.meanSweeps(), testEval.freeEnergy(), testEval.clampedEnergy(),
+                trainer.epochNudgeBound());
         history.add(result);
         for (Listener l : listeners) {
             l.epochFinished(this, result);
