@@ -3,12 +3,14 @@ package liftnet.train;
 import liftnet.api.ConvLayer;
 import liftnet.api.NetSpec;
 import liftnet.api.Parameters;
+import liftnet.api.Pooling;
 
 /**
  * The weight layers of a net as linear maps in double precision, for the checks of symmetric nudging
  * ({@link NudgeBound}, {@link ImplicitGradient}): {@code W_k x}, {@code W_k^T r} and the weight gradient
  * {@code lambda x^T}, dense or convolutional ({@link ConvLayer}: the kernel {@code K[f, c, dy, dx]}, 'same' padding),
- * reading the weights of a {@link Parameters} in its layout. Biases play no part. Stateless.
+ * after the average pooling {@code P} of its input where the net has one (the map is then {@code W_k P_k},
+ * {@link Pooling}), reading the weights of a {@link Parameters} in its layout. Biases play no part. Stateless.
  */
 final class WeightMaps {
 
@@ -31,11 +33,17 @@ final class WeightMaps {
      * @param y {@code n_{k+1}} values; overwritten
      */
     void apply(int k, double[] x, double[] y) {
+        Pooling pool = net.pooling(k);
+        applyOwn(k, pool == null ? x : pool(pool, x), y);
+    }
+
+    /** {@code W_k x'} for {@code x'} the (pooled) input of the layer's own map. */
+    private void applyOwn(int k, double[] x, double[] y) {
         float[] w = p.weight(k);
         java.util.Arrays.fill(y, 0);
         ConvLayer c = net.conv(k);
         if (c == null) {
-            int cols = net.width(k);
+            int cols = net.pooledWidth(k);
             for (int i = 0; i < y.length; i++) {
                 double s = 0;
                 for (int j = 0; j < cols; j++) {
@@ -79,11 +87,26 @@ final class WeightMaps {
      * @param q {@code n_k} values; overwritten
      */
     void applyTransposed(int k, double[] r, double[] q) {
+        Pooling pool = net.pooling(k);
+        if (pool == null) {
+            applyTransposedOwn(k, r, q);
+            return;
+        }
+        double[] pooled = new double[net.pooledWidth(k)];
+        applyTransposedOwn(k, r, pooled);
+        double w = 1.0 / (pool.size() * pool.size());
+        for (int j = 0; j < q.length; j++) {
+            q[j] = w * pooled[pool.pooled(j)];
+        }
+    }
+
+    /** {@code W_k^T r} into the (pooled) input of the layer's own map. */
+    private void applyTransposedOwn(int k, double[] r, double[] q) {
         float[] w = p.weight(k);
         java.util.Arrays.fill(q, 0);
         ConvLayer c = net.conv(k);
         if (c == null) {
-            int cols = net.width(k);
+            int cols = net.pooledWidth(k);
             for (int i = 0; i < r.length; i++) {
                 double ri = r[i];
                 if (ri != 0) {
@@ -131,10 +154,12 @@ final class WeightMaps {
      * @param gw     modified
      * @param gb     modified
      */
-    void accumulateGradient(int k, double[] lambda, double[] x, double scale, double[] gw, double[] gb) {
+    void accumulateGradient(int k, double[] lambda, double[] input, double scale, double[] gw, double[] gb) {
+        Pooling pool = net.pooling(k);
+        double[] x = pool == null ? input : pool(pool, input);
         ConvLayer c = net.conv(k);
         if (c == null) {
-            int cols = net.width(k);
+            int cols = net.pooledWidth(k);
             for (int i = 0; i < lambda.length; i++) {
                 double li = scale * lambda[i];
                 gb[i] += li;
@@ -174,5 +199,15 @@ final class WeightMaps {
                 }
             }
         }
+    }
+
+    /** {@code P x}: the average of each window. */
+    private static double[] pool(Pooling pool, double[] x) {
+        double[] out = new double[pool.outputs()];
+        double w = 1.0 / (pool.size() * pool.size());
+        for (int j = 0; j < x.length; j++) {
+            out[pool.pooled(j)] += w * x[j];
+        }
+        return out;
     }
 }

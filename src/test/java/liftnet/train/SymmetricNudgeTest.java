@@ -250,6 +250,72 @@ class SymmetricNudgeTest {
         assertTrue(bound < g, "bound " + bound + " below g " + g);
     }
 
+    /**
+     * {@code T_L} of a net with a convolution, average pooling and a dense layer against the sum
+     * {@code sum_m gamma^-m M_m M_m^T} of products of the layers' dense matrices ({@link liftnet.api.ConvLayer#toDense},
+     * {@link liftnet.api.Pooling#compose}).
+     */
+    @Test
+    void outputCovarianceOfConvAndPooledLayersMatchesTheirDenseMatrices() {
+        NetConfig config = soft("1x8x8-c2k3-p2-c3k3s2-5-4", Units.RELU, "squared", 1);
+        NetSpec net = config.net();
+        Parameters p = TestNets.random(net, 37, 1.3, 0.3);
+        int layers = net.layers();
+        double[][][] m = new double[layers][][];
+        for (int k = 0; k < layers; k++) {
+            double[][] own;
+            if (net.conv(k) != null) {
+                own = net.conv(k).toDense(p.weight(k));
+            } else {
+                own = new double[net.width(k + 1)][net.pooledWidth(k)];
+                for (int i = 0; i < own.length; i++) {
+                    for (int j = 0; j < own[i].length; j++) {
+                        own[i][j] = p.weight(k)[i * own[i].length + j];
+                    }
+                }
+            }
+            m[k] = net.pooling(k) == null ? own : net.pooling(k).compose(own);
+        }
+        int n = net.outputs();
+        double[][] expected = new double[n][n];
+        double[][] prod = identity(n);
+        for (int k = layers - 1; k >= 0; k--) {
+            double inv = Math.pow(GAMMA, -k);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    for (int q = 0; q < prod[i].length; q++) {
+                        expected[i][j] += inv * prod[i][q] * prod[j][q];
+                    }
+                }
+            }
+            if (k > 0) {
+                double[][] next = new double[n][m[k][0].length];
+                for (int i = 0; i < n; i++) {
+                    for (int q = 0; q < m[k].length; q++) {
+                        for (int j = 0; j < next[i].length; j++) {
+                            next[i][j] += prod[i][q] * m[k][q][j];
+                        }
+                    }
+                }
+                prod = next;
+            }
+        }
+        double[][] t = new NudgeBound(config).outputCovariance(p);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals(expected[i][j], t[i][j], 1e-12 * Math.abs(expected[i][i]), "T[" + i + "][" + j + "]");
+            }
+        }
+    }
+
+    private static double[][] identity(int n) {
+        double[][] id = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            id[i][i] = 1;
+        }
+        return id;
+    }
+
     /** {@code NudgeBound.largestEigenvalue} against a matrix of known spectrum, {@code Q diag(3, 1, -2, 0.5) Q^T}. */
     @Test
     void largestEigenvalueOfAKnownSpectrum() {
