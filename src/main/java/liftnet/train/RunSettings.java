@@ -38,7 +38,7 @@ import liftnet.data.DatasetId;
  * @param warmupFactor learning-rate factor during warm-up, in (0, 1]
  * @param seed         seeds the initial weights and the sample order
  * @param limit        first {@code limit} training samples (0: all)
- * @param threads      CPU threads; the CPU engine's results depend on it, so a resumed run reuses it
+ * @param threads      CPU threads, which set the speed only (the CPU engines give the same results on any count); a resumed run reuses it
  * @param device       the {@code --device} value
  * @param outputLoss   the clamped phase's output: {@link OutputLoss#HARD}, or a soft clamp (lifted methods only)
  * @param optimizer    the update rule ({@code --optimizer}; SGD unless given)
