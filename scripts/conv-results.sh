@@ -3,8 +3,8 @@
 # and Fashion-MNIST, seeds 1-3, through ./run.sh sweep (CPU engine, batch 50), one sweep folder per data set and method:
 #   results/conv/<dataset>/<method>/{sweep.json,SWEEP.md,curves.png,runs/seed-N/...}
 # Resumable: rerunning the same command skips finished runs and resumes unfinished ones from their last epoch, so the
-# campaign (hours on 2 cores) can span several sittings. Run folders keep their model and optimizer checkpoint in git
-# for that reason (a conv model is about 0.4 MB).
+# campaign (hours on 2 cores) can span several sittings. Git keeps each run's model (about 0.4 MB), not its optimizer
+# checkpoint (.gitignore): a finished run needs no resume, and an unfinished one resumes from the files on disk.
 #
 # Settings per method (the same net, data and seeds for all three; every schedule decays the rate to 0 over the run):
 #   backprop     SGD, eta_BP 0.05 (the paper's), cosine schedule
