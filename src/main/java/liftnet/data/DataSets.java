@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * <p>MNIST and Fashion-MNIST folders hold the four standard IDX files ({@code train-images-idx3-ubyte},
  * {@code train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}), each
  * plain or with a {@code .gz} suffix (plain wins if both exist). Every file's uncompressed bytes must have
- * the SHA-256 of the official release, checked while it is read. A CIFAR-10 folder holds the binary batches,
+ * the SHA-256 of the official release, checked while it is read (MNIST's training files may instead be the GPU
+ * bundle's subset, {@link #MNIST_TRAIN_SUBSET}, with its own SHA-256). A CIFAR-10 folder holds the binary batches,
  * directly or in the {@code cifar-10-batches-bin} subfolder (see {@link Cifar10Reader}).
  *
  * <p>Convention: the data of {@code id} lives in {@code data/<id.key()>} under the project root, where
@@ -27,6 +28,16 @@ public final class DataSets {
     /** File name (without {@code .gz}) and SHA-256 of its uncompressed bytes. */
     record IdxFile(String name, String sha256) {
     }
+
+    /**
+     * Samples of the MNIST training subset that {@code scripts/gpu-bundle.sh} carries to a GPU machine (the first
+     * 10,000, in IDX files whose count says 10,000): a folder holding it loads as {@code mnist/train} of that size.
+     */
+    public static final int MNIST_TRAIN_SUBSET = 10_000;
+
+    private static final List<IdxFile> MNIST_TRAIN_SUBSET_FILES = List.of(
+            new IdxFile("train-images-idx3-ubyte", "2889698e6bc3614913e76901316712919d1998fc2b44512451bfe65bc1e668b1"),
+            new IdxFile("train-labels-idx1-ubyte", "651e38e2ac0632f5113ec18f1df4977117f953197819034009971a6675a0df78"));
 
     private DataSets() {
     }
@@ -148,11 +159,14 @@ public final class DataSets {
     }
 
     private static Dataset loadIdx(DatasetId id, Path dir, Split split, String name) {
-        List<IdxFile> files = idxFiles(id, split);
+        List<IdxFile> official = idxFiles(id, split);
         // fetch-data.sh replaces a damaged file (and refuses to touch one of another data set)
         String remedy = "run " + fetchCommand(id, dir) + " to replace it";
-        Path imagesFile = locate(id, dir, files.get(0).name());
-        Path labelsFile = locate(id, dir, files.get(1).name());
+        Path imagesFile = locate(id, dir, official.get(0).name());
+        Path labelsFile = locate(id, dir, official.get(1).name());
+        // the GPU bundle's MNIST training subset (scripts/gpu-bundle.sh) has its own checksums
+        List<IdxFile> files = id == DatasetId.MNIST && split == Split.TRAIN && countIn(imagesFile, remedy) == MNIST_TRAIN_SUBSET
+                ? MNIST_TRAIN_SUBSET_FILES : official;
         IdxReader.Images images = checked(id, dir, imagesFile, () -> IdxReader.readImages(imagesFile, files.get(0).sha256(), remedy));
         int[] labels = checked(id, dir, labelsFile, () -> IdxReader.readLabels(labelsFile, files.get(1).sha256(), remedy));
         if (images.width() != id.width()) {
@@ -212,6 +226,14 @@ public final class DataSets {
             return gz;
         }
         throw new DataException(plain + ": file not found (nor " + gz.getFileName() + "); " + fetchHint(id, dir));
+    }
+
+    /** The sample count in an IDX file's header (the second int), read without the rest of the file. */
+    private static int countIn(Path file, String remedy) {
+        try (ByteSource in = ByteSource.open(file, remedy)) {
+            in.readInt();
+            return in.readInt();
+        }
     }
 
     private static Dataset loadCifar(Path dir, Split split, String name, int channels) {
