@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # liftnet GPU check: proves that the CUDA (and NVIDIA's OpenCL) engine works on this machine and measures it against
-# the CPU engine, or says exactly why it cannot. The check is the Java program liftnet.check.GpuCheck (in the test
-# tree: src/test/java/liftnet/check); this wrapper only finds Java and the class path, then starts it:
+# the CPU engine, or says exactly why it cannot. The check is the Java program liftnet.gpucheck.GpuCheck (in the test
+# tree: src/test/java/liftnet/gpucheck); this wrapper only finds Java and the class path, then starts it:
 #   in a bundle of scripts/gpu-bundle.sh: unpacks payload.tar.xz (Java runtime, jars, MNIST) beside itself once
 #     (or under $TMPDIR where that folder is read-only), then runs the bundled runtime;
 #   in a checkout (after `mvn -B -f core.xml package -DskipTests`): target/classes, target/test-classes and the test
@@ -43,7 +43,7 @@ else   # a checkout
     [[ -n "$c" && -x "$c" ]] && { java_bin="$c"; break; }
   done
   if [[ -z "$cp" ]]; then
-    [[ -d "$base/target/test-classes/liftnet/check" ]] || die "no target/test-classes; run mvn -B -f core.xml package -DskipTests"
+    [[ -d "$base/target/test-classes/liftnet/gpucheck" ]] || die "no target/test-classes; run mvn -B -f core.xml package -DskipTests"
     deps="$base/target/test-classpath.txt"
     if [[ ! -s "$deps" || "$deps" -ot "$base/core.xml" ]]; then
       get=(mvn -B -q -f "$base/core.xml" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$deps")
@@ -53,4 +53,4 @@ else   # a checkout
   fi
 fi
 [[ -n "$java_bin" && -x "$java_bin" ]] || die "no Java 17+ found (--java, \$LIFTNET_JAVA, \$JAVA_HOME or java on the PATH)"
-exec "$java_bin" -Dliftnet.home="$base" -cp "$cp" liftnet.check.GpuCheck "${args[@]+"${args[@]}"}"
+exec "$java_bin" -Dliftnet.home="$base" -cp "$cp" liftnet.gpucheck.GpuCheck "${args[@]+"${args[@]}"}"

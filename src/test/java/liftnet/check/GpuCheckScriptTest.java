@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code scripts/gpu-check.sh} (the wrapper and {@link GpuCheck} behind it) where {@code nvidia-smi} lists a GPU that CUDA cannot use (a stand-in
+ * {@code scripts/gpu-check.sh} (the wrapper and {@link liftnet.gpucheck.GpuCheck} behind it) where {@code nvidia-smi} lists a GPU that CUDA cannot use (a stand-in
  * {@code nvidia-smi} on the PATH, a driver library that does not exist): a FAIL line naming the library, the
  * failed step in the summary and the JSON, and a non-zero exit status, not a quiet skip. And with {@code --out} alone
  * it writes its results there, not into bench/results/.

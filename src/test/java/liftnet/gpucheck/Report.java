@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import java.io.IOException;
 import java.nio.file.Files;

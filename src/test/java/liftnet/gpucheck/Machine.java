@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -152,7 +152,7 @@ final class TrainSteps {
     static String refusal(List<String> lines) {
         return lines.stream().filter(l -> l.startsWith("error: "))
                 .filter(l -> l.contains("does not support convolutional layers") || l.matches(".*--net.*\\('p\\d+'\\).*")
-                        || l.matches(".*3x32x32.*(channel|colour|color|3072|1024).*"))
+                        || l.matches(".*the input image 3x\\d+x\\d+ does not match .*"))
                 .findFirst().orElse(null);
     }
 

@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import liftnet.check.Throughput;
 
 /**
  * The GPU check's speed steps, run last, in this order: contrastive training steps of the dense nets on the GPU and

@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -29,6 +29,8 @@ class CheckStepsTest {
         assertNotNull(TrainSteps.refusal(List.of("device: opencl", "error: the opencl engine does not support convolutional layers; use --device cpu")));
         assertNotNull(TrainSteps.refusal(List.of("error: Invalid value for option '--net': net 3x32x32-c64k3-p2-10: layer 2 ('p2') is not a"
                 + " positive integer or a convolution c<F>k<K>[s<S>]; expected e.g. 784-64-64-64-10")));
+        assertNotNull(TrainSteps.refusal(List.of("error: --net 3x32x32-c64k3-p2-10: the input image 3x32x32 does not match cifar10,"
+                + " whose images are 1x32x32; use e.g. --net 1x32x32-c64k3-p2-10; see run.sh train --help")), "no colour CIFAR yet");
         assertNull(TrainSteps.refusal(List.of("error: the opencl engine does not support --optimizer adam")), "not a conv refusal");
         assertNull(TrainSteps.refusal(List.of("error: internal error: java.lang.IllegalStateException: kernel failed")));
         assertNull(TrainSteps.refusal(List.of("does not support convolutional layers")), "only an error line counts");

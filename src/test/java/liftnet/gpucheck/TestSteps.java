@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -63,7 +63,7 @@ final class TestSteps {
         List<String> jvm = new ArrayList<>(options);
         jvm.add("-Xmx4g");
         String step = "tests " + name;
-        Optional<Child.Result> run = c.run(step, want, 30, log, c.java(jvm, "liftnet.check.TestRun", args.toArray(String[]::new)));
+        Optional<Child.Result> run = c.run(step, want, 30, log, c.java(jvm, "liftnet.gpucheck.TestRun", args.toArray(String[]::new)));
         if (run.isEmpty()) {
             return;
         }
@@ -116,7 +116,7 @@ final class TestSteps {
         List<String> jvm = new ArrayList<>(options);
         jvm.addAll(List.of("-Dliftnet.gpu.syncLaunches=true", "-Xmx4g"));
         String step = "tests " + name + " sync";
-        Optional<Child.Result> run = c.run(step, 120, 30, log, c.java(jvm, "liftnet.check.TestRun", args.toArray(String[]::new)));
+        Optional<Child.Result> run = c.run(step, 120, 30, log, c.java(jvm, "liftnet.gpucheck.TestRun", args.toArray(String[]::new)));
         if (run.isEmpty()) {
             return;
         }

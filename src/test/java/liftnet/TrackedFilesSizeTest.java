@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

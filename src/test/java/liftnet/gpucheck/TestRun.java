@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
@@ -38,7 +38,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * runs JUnit tests through the JUnit Platform Launcher and writes their outcome as JSON.
  *
  * <pre>
- * java ... liftnet.check.TestRun --json FILE (--package P | --class C)... [--only REGEX | --except REGEX]
+ * java ... liftnet.gpucheck.TestRun --json FILE (--package P | --class C)... [--only REGEX | --except REGEX]
  * </pre>
  *
  * {@code --only}/{@code --except} keep or drop the tests whose unique id or display name (or a parent's) matches

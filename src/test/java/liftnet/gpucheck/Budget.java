@@ -1,4 +1,4 @@
-package liftnet.check;
+package liftnet.gpucheck;
 
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
