@@ -1,31 +1,34 @@
 #!/usr/bin/env bash
-# Packs everything scripts/gpu-check.sh needs on a Linux x86_64 machine with an NVIDIA GPU and its driver, but no
-# Java, no Maven and no network, into one folder of at most 60 MB:
+# Packs everything the GPU check needs on a Linux x86_64 machine with an NVIDIA GPU and its driver, but no Java, no
+# Maven and no network, into one folder of at most 30 MB (with the repository's tracked files, also at most 30 MB,
+# TrackedFilesSizeTest, it fits the 64 MiB such a machine receives):
 #
-#   gpu-check.sh          the check (run it there: bash gpu-bundle/gpu-check.sh --out DIR)
-#   runtime.tar.gz        a jlink Java runtime (java.base, jdk.incubator.vector, jdk.unsupported, java.logging,
-#                         jdk.zipfs, java.xml; + java.management with the JMH jar), unpacked by gpu-check.sh into runtime/ beside
-#                         it (not /tmp, which may be noexec)
-#   lib/liftnet.jar       the shaded application jar, with the nvcc-built PTX in two flavours: liftnet/ptx/*.ptx (the
-#                         ISA of the nvcc that built it) and liftnet/ptx/compat/*.ptx (ISA 7.8, for older drivers;
-#                         the CUDA engine falls back to it by itself)
-#   lib/liftnet-tests.jar the test classes and resources (contract and parity tests, liftnet.check.Throughput)
-#   lib/junit-platform-console-standalone-<v>.jar   the JUnit console launcher matching the pom's JUnit
-#   lib/ptx.txt           the PTX ISAs and the CUDA drivers they need
-#   lib/benchmarks.jar    the JMH benchmarks, only where bench/ exists and the bundle stays under the limit
-#   data/mnist/*.gz       the four MNIST IDX files, gzipped (liftnet reads gzip and checks the SHA-256)
-#   kernels/              the kernel sources (for reference; the jar holds them too)
-#   BUNDLE.txt            what was packed: commit, JDK, modules, sizes
+#   gpu-check.sh          the wrapper (run it there: bash gpu-bundle/gpu-check.sh --out DIR); it unpacks the payload
+#                         beside itself once and starts liftnet.gpucheck.GpuCheck on the bundled runtime
+#   payload.tar.xz        everything else, xz-compressed (the runtime alone: 68 MB unpacked, 14 MB packed):
+#     runtime/              a jlink Java runtime (java.base, jdk.incubator.vector, jdk.unsupported, java.logging,
+#                           jdk.zipfs, java.xml; + java.management with --jmh)
+#     lib/liftnet.jar       the shaded application jar, with the nvcc-built PTX in two flavours: liftnet/ptx/*.ptx (the
+#                           ISA of the nvcc that built it) and liftnet/ptx/compat/*.ptx (ISA 7.8, for older drivers)
+#     lib/liftnet-tests.jar the test classes and resources (the check itself, contract and parity tests, Throughput)
+#     lib/junit/*.jar       JUnit Jupiter and the JUnit Platform Launcher, as the pom names them
+#     lib/ptx.txt           the PTX ISAs and the CUDA drivers they need
+#     lib/benchmarks.jar    the JMH benchmarks, only with --jmh
+#     data/mnist/           MNIST's test set and the first 10,000 training samples (DataSets.MNIST_TRAIN_SUBSET: IDX
+#                           files whose count says 10,000, checked by their own SHA-256), not all 60,000
+#     gpu-variants.sh, gpu-peer.sh, pytorch_peer.py, kernels/   the variant and PyTorch-peer scripts, the kernel sources
+#   BUNDLE.txt            what was packed: commit, JDK, modules, sizes (a copy is in the payload)
 #
-# Usage: scripts/gpu-bundle.sh [DIR] [--no-build] [--offline]
+# Usage: scripts/gpu-bundle.sh [DIR] [--no-build] [--offline] [--jmh]
 #   DIR         default gpu-bundle/ in the project root (git-ignored); a previous bundle there is replaced
-#   --no-build  use target/ as it is (default: mvn -q -B -f core.xml package -DskipTests, which also compiles the tests, and the
-#               JMH benchmarks; each Maven build runs offline first and goes online only for what is missing)
+#   --no-build  use target/ as it is (default: mvn -q -B -f core.xml package -DskipTests, which also compiles the
+#               tests; each Maven build runs offline first and goes online only for what is missing)
 #   --offline   never let Maven use the network
-# Environment: LIFTNET_JDK (a JDK folder with jlink), LIFTNET_BUNDLE_LIMIT (bytes; default 60000000).
+#   --jmh       also pack the JMH benchmarks (bench/; about 5 MB more), for gpu-check.sh --jmh
+# Environment: LIFTNET_JDK (a JDK folder with jlink), LIFTNET_BUNDLE_LIMIT (bytes; default 30000000).
 #
 # Needs a JDK >= 17 with jlink (jmods, or a JDK 24+ runtime image that can be linked, such as Temurin 25), Maven,
-# nvcc on the PATH (the CUDA engine needs the PTX on a machine without the CUDA toolkit), gzip, tar, strip (optional).
+# nvcc on the PATH (the CUDA engine needs the PTX on a machine without the CUDA toolkit), xz, tar, strip (optional).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,18 +38,20 @@ die() { say "error: $*"; exit 1; }
 dir=""
 build=1
 online=1
+jmh=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) build=0; shift ;;
     --offline) online=0; shift ;;
     --online) shift ;;   # the default now; kept for old command lines
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jmh) jmh=1; shift ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (try --help)" ;;
     *) [[ -z "$dir" ]] || die "only one DIR, found '$dir' and '$1'"; dir="$1"; shift ;;
   esac
 done
 dir="${dir:-$root/gpu-bundle}"
-limit="${LIFTNET_BUNDLE_LIMIT:-60000000}"
+limit="${LIFTNET_BUNDLE_LIMIT:-30000000}"
 
 # ---- JDK with jlink -------------------------------------------------------------------------------------------
 java_major() { # JAVA -> major version, or 0
@@ -91,35 +96,29 @@ if [[ $build == 1 ]]; then
 fi
 jar="$root/target/liftnet.jar"
 [[ -f "$jar" ]] || die "$jar is missing; run without --no-build"
-[[ -d "$root/target/test-classes/liftnet/check" ]] || die "target/test-classes is missing or stale; run without --no-build"
+[[ -d "$root/target/test-classes/liftnet/gpucheck" ]] || die "target/test-classes is missing or stale; run without --no-build"
 ptx="$("$jdk/bin/jar" --list --file "$jar" | grep -c '^liftnet/ptx/[^/]*\.ptx$' || true)"
 [[ "$ptx" -gt 0 ]] || die "$jar holds no PTX (liftnet/ptx/*.ptx): nvcc was not on the PATH when it was built; put nvcc on the PATH and rebuild (the GPU machine has no CUDA toolkit to compile the kernels)"
 
 bench_jar=""
-if [[ -f "$root/bench/pom.xml" ]]; then
+if [[ $jmh == 1 ]]; then
+  [[ -f "$root/bench/pom.xml" ]] || die "--jmh: no bench/ in this checkout"
   if [[ $build == 1 && -f "$root/bench/reactor.xml" ]]; then
-    mvn_build "the JMH benchmarks" -f bench/reactor.xml -DskipTests package || say "warning: the benchmark build failed; the bundle goes without JMH"
+    mvn_build "the JMH benchmarks" -f bench/reactor.xml -DskipTests package || die "the benchmark build failed"
   fi
-  [[ -f "$root/bench/target/benchmarks.jar" ]] && bench_jar="$root/bench/target/benchmarks.jar"
+  bench_jar="$root/bench/target/benchmarks.jar"
+  [[ -f "$bench_jar" ]] || die "--jmh: $bench_jar is missing; run without --no-build"
 fi
 
-# ---- JUnit console launcher -----------------------------------------------------------------------------------
-junit="$(sed -n 's:.*<junit.version>\([^<]*\)</junit.version>.*:\1:p' core.xml | head -n 1)"
-[[ -n "$junit" ]] || die "no <junit.version> in core.xml"
-case "$junit" in
-  5.*) platform="1.${junit#5.}" ;;   # Jupiter 5.x.y ships with Platform 1.x.y
-  *) platform="$junit" ;;            # JUnit 6 and later: one version
-esac
-launcher_name="junit-platform-console-standalone-$platform.jar"
-m2="${MAVEN_REPO:-$HOME/.m2/repository}"
-launcher="$m2/org/junit/platform/junit-platform-console-standalone/$platform/$launcher_name"
-if [[ ! -f "$launcher" ]]; then
-  [[ $online == 1 ]] || die "$launcher is missing and --offline forbids fetching it"
-  say "fetching $launcher_name with mvn dependency:get"
-  mvn -q -B -Dstyle.color=never -f core.xml dependency:get -Dartifact="org.junit.platform:junit-platform-console-standalone:$platform" -Dtransitive=false >&2 \
-    || die "could not fetch org.junit.platform:junit-platform-console-standalone:$platform (needs the network once)"
-fi
-[[ -f "$launcher" ]] || die "$launcher is still missing"
+# ---- JUnit: Jupiter and the Platform Launcher, the test-scoped jars of the pom -------------------------------------
+classpath="$work_build/test-classpath.txt"
+mvn_build "the test class path" -f core.xml dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath" \
+  || die "Maven could not list the test class path (above)"
+junit_jars=()
+for f in $(tr ':' ' ' < "$classpath"); do
+  case "$f" in */org/junit/*|*/org/opentest4j/*|*/org/apiguardian/*) junit_jars+=("$f") ;; esac
+done
+[[ ${#junit_jars[@]} -gt 0 ]] || die "no JUnit jars on the test class path ($classpath)"
 
 # ---- fresh bundle folder --------------------------------------------------------------------------------------
 if [[ -e "$dir" ]]; then
@@ -129,11 +128,13 @@ if [[ -e "$dir" ]]; then
     die "$dir exists and is not a gpu bundle (no BUNDLE.txt); remove it or pass another DIR"
   fi
 fi
-mkdir -p "$dir/lib" "$dir/data/mnist" "$dir/kernels"
+mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 echo "liftnet GPU bundle (incomplete: its build stopped)" > "$dir/BUNDLE.txt"   # marks the folder as ours to replace
 work="$(mktemp -d "${TMPDIR:-/tmp}/gpu-bundle.XXXXXX")"
 trap 'rm -rf "$work" "$work_build"' EXIT
+stage="$work/payload"   # becomes payload.tar.xz
+mkdir -p "$stage/lib/junit" "$stage/data/mnist" "$stage/kernels"
 
 # ---- Java runtime ---------------------------------------------------------------------------------------------
 # The modules, from jdeps (jdeps --print-module-deps on liftnet.jar, the test classes and the launcher):
@@ -144,11 +145,11 @@ trap 'rm -rf "$work" "$work_build"' EXIT
 # report/filters commands draw images), java.sql (Gson's optional java.sql adapters), java.compiler
 # (annotations only). The JMH jar adds java.management.
 modules="java.base,jdk.incubator.vector,jdk.unsupported,java.logging,jdk.zipfs,java.xml"
-[[ -n "$bench_jar" ]] && modules="$modules,java.management"
+[[ -n "$bench_jar" ]] && modules="$modules,java.management"   # JMH
 modules="${LIFTNET_JLINK_MODULES:-$modules}"
 module_path=()
 [[ -d "$jdk/jmods" ]] && module_path=(--module-path "$jdk/jmods")
-# No compression inside the image: gzip over the whole tarball packs it smaller (18 MB against 22 MB with zip-9).
+# No compression inside the image: xz over the whole payload packs it smaller (14 MB; gzip 21 MB, zip-9 inside 22 MB).
 compress="zip-0"
 [[ "$jdk_major" -lt 21 ]] && compress="0"
 # Default JVM options baked into the image (silent, unlike JDK_JAVA_OPTIONS): LWJGL loads native code and uses
@@ -160,17 +161,15 @@ add_options=()
 [[ -n "$jvm_defaults" ]] && add_options=("--add-options=$jvm_defaults")
 say "jlink: $modules${jvm_defaults:+ (default options: $jvm_defaults)}"
 "$jdk/bin/jlink" "${module_path[@]}" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
-  --compress "$compress" "${add_options[@]}" --output "$work/runtime" 2>&1 | grep -v '^WARNING: Using incubator modules' >&2 || true
-[[ -x "$work/runtime/bin/java" ]] || die "jlink failed (above); a JDK without jmods must be 24+ and built with --enable-linkable-runtime (Temurin 25 is)"
+  --compress "$compress" "${add_options[@]}" --output "$stage/runtime" 2>&1 | grep -v '^WARNING: Using incubator modules' >&2 || true
+[[ -x "$stage/runtime/bin/java" ]] || die "jlink failed (above); a JDK without jmods must be 24+ and built with --enable-linkable-runtime (Temurin 25 is)"
 if command -v strip >/dev/null; then
   # jlink from a run-time image keeps the symbol tables of the native libraries (libjvm.so: 29 MB -> 25 MB)
-  find "$work/runtime" -name '*.so' -exec strip --strip-unneeded {} + 2>/dev/null || say "warning: strip failed; the runtime stays larger"
+  find "$stage/runtime" -name '*.so' -exec strip --strip-unneeded {} + 2>/dev/null || say "warning: strip failed; the runtime stays larger"
 fi
-rm -rf "$work/runtime/legal/"*/ASSEMBLY_EXCEPTION 2>/dev/null || true
-"$work/runtime/bin/java" --add-modules jdk.incubator.vector -cp "$jar" liftnet.cuda.CudaRuntime >/dev/null 2>&1 || true # smoke: it starts
-"$work/runtime/bin/java" -version >/dev/null 2>&1 || die "the linked runtime does not start"
-runtime_version="$("$work/runtime/bin/java" -version 2>&1 | head -n 1)"
-tar -C "$work" -cf - runtime | gzip -9 > "$dir/runtime.tar.gz"
+rm -rf "$stage/runtime/legal/"*/ASSEMBLY_EXCEPTION 2>/dev/null || true
+"$stage/runtime/bin/java" -version >/dev/null 2>&1 || die "the linked runtime does not start"
+runtime_version="$("$stage/runtime/bin/java" -version 2>&1 | head -n 1)"
 
 # ---- PTX: which drivers it needs ------------------------------------------------------------------------------
 # nvcc writes the PTX ISA of its own release (CUDA 13.0: ISA 9.0), and a driver loads only the ISA versions it
@@ -195,40 +194,38 @@ compat_cuda="$(isa_to_cuda "$compat_isa")"
 compat_note="liftnet/ptx/compat/: ISA $compat_isa (CUDA $compat_cuda+)"
 say "PTX: ISA $ptx_isa, needs a CUDA $ptx_cuda driver; older drivers: $compat_note"
 
-# ---- jars, kernels, data, the check ---------------------------------------------------------------------------
-cp "$jar" "$dir/lib/liftnet.jar"
-cp "$launcher" "$dir/lib/$launcher_name"
-"$jdk/bin/jar" --create --file "$dir/lib/liftnet-tests.jar" -C "$root/target/test-classes" .
-printf 'isa=%s\ncuda=%s\ncompat_isa=%s\ncompat_cuda=%s\n' "$ptx_isa" "$ptx_cuda" "$compat_isa" "$compat_cuda" > "$dir/lib/ptx.txt"
-cp "$root"/kernels/* "$dir/kernels/"
-cp "$root/scripts/gpu-check.sh" "$root/scripts/gpu-variants.sh" "$root/scripts/gpu-peer.sh" "$root/bench/pytorch_peer.py" "$dir/"
-chmod +x "$dir/gpu-check.sh" "$dir/gpu-variants.sh" "$dir/gpu-peer.sh"
+# ---- jars, kernels, data, scripts ------------------------------------------------------------------------------
+cp "$jar" "$stage/lib/liftnet.jar"
+cp "${junit_jars[@]}" "$stage/lib/junit/"
+"$jdk/bin/jar" --create --file "$stage/lib/liftnet-tests.jar" -C "$root/target/test-classes" .
+printf 'isa=%s\ncuda=%s\ncompat_isa=%s\ncompat_cuda=%s\n' "$ptx_isa" "$ptx_cuda" "$compat_isa" "$compat_cuda" > "$stage/lib/ptx.txt"
+[[ -n "$bench_jar" ]] && cp "$bench_jar" "$stage/lib/benchmarks.jar"
+cp "$root"/kernels/* "$stage/kernels/"
+cp "$root/scripts/gpu-variants.sh" "$root/scripts/gpu-peer.sh" "$root/bench/pytorch_peer.py" "$stage/"
+cp "$root/scripts/gpu-check.sh" "$dir/"
+chmod +x "$dir/gpu-check.sh" "$stage/gpu-variants.sh" "$stage/gpu-peer.sh"
+"$stage/runtime/bin/java" -cp "$stage/lib/liftnet.jar:$stage/lib/liftnet-tests.jar:$(printf '%s:' "$stage"/lib/junit/*.jar)" \
+  liftnet.gpucheck.GpuCheck --help > /dev/null || die "the bundled runtime cannot start the check (liftnet.gpucheck.GpuCheck --help)"
 
-data_note="none (data/mnist missing: the MNIST training run and the MNIST parity test are skipped there)"
-if [[ -d "$root/data/mnist" ]]; then
-  for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-    if [[ -f "$root/data/mnist/$f.gz" ]]; then
-      cp "$root/data/mnist/$f.gz" "$dir/data/mnist/$f.gz"
-    elif [[ -f "$root/data/mnist/$f" ]]; then
-      gzip -9 -c "$root/data/mnist/$f" > "$dir/data/mnist/$f.gz"
-    else
-      die "data/mnist/$f is missing; run scripts/fetch-data.sh mnist"
-    fi
-  done
-  data_note="MNIST, the four IDX files gzipped"
-else
-  say "warning: $data_note"
-fi
-
-size_of() { du -sb "$@" | awk '{s += $1} END {print s}'; }
-if [[ -n "$bench_jar" ]]; then
-  if (( $(size_of "$dir") + $(stat -c %s "$bench_jar") + 4096 <= limit )); then
-    cp "$bench_jar" "$dir/lib/benchmarks.jar"
-  else
-    say "warning: $bench_jar ($(stat -c %s "$bench_jar") bytes) would push the bundle over $limit bytes: left out"
-    bench_jar=""
+# MNIST: the test set whole, the training set's first 10,000 samples (DataSets.MNIST_TRAIN_SUBSET) with their count
+# written into the IDX header; plain files (xz packs them better than gzip)
+n=10000
+for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+  if [[ -f "$root/data/mnist/$f" ]]; then cp "$root/data/mnist/$f" "$work/$f"
+  elif [[ -f "$root/data/mnist/$f.gz" ]]; then gzip -dc "$root/data/mnist/$f.gz" > "$work/$f"
+  else die "data/mnist/$f is missing; run scripts/fetch-data.sh mnist"
   fi
-fi
+done
+mv "$work"/t10k-* "$stage/data/mnist/"
+count_bytes() { printf "$(printf '\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)))"; }
+subset() { # NAME HEADER_BYTES SAMPLE_BYTES: the magic, the count n, the rest of the header, the first n samples
+  { head -c 4 "$work/$1"; count_bytes $n; dd if="$work/$1" iflag=skip_bytes,count_bytes skip=8 count=$(($2 - 8 + n * $3)) bs=1M status=none; } \
+    > "$stage/data/mnist/$1"
+}
+subset train-images-idx3-ubyte 16 784
+subset train-labels-idx1-ubyte 8 1
+(( $(stat -c %s "$stage/data/mnist/train-images-idx3-ubyte") == 16 + n * 784 )) || die "the MNIST training subset came out short"
+data_note="MNIST: the test set, the first $n training samples"
 
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 dirty="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | head -c 1)"
@@ -236,19 +233,23 @@ dirty="$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | he
   echo "liftnet GPU bundle"
   echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n) from commit $commit${dirty:+ (with uncommitted changes)}"
   echo "runtime: $runtime_version; jlink modules: $modules${jvm_defaults:+; default options $jvm_defaults} (from $jdk)"
-  echo "junit: $launcher_name (JUnit $junit)"
+  echo "junit: $(cd "$stage/lib/junit" && ls | paste -sd ' ')"
   echo "ptx: $ptx modules in lib/liftnet.jar, ISA $ptx_isa (needs a CUDA $ptx_cuda driver); for older drivers: $compat_note"
-  echo "jmh: $([[ -n "$bench_jar" ]] && echo lib/benchmarks.jar || echo "not bundled")"
+  echo "jmh: $([[ -n "$bench_jar" ]] && echo lib/benchmarks.jar || echo "not bundled (gpu-bundle.sh --jmh)")"
   echo "data: $data_note"
-  echo "run: bash gpu-check.sh --out DIR (at most 8 minutes on an H200 machine; --help for more)"
+  echo "run: bash gpu-check.sh --out DIR (about 5 minutes on an H100 machine; --help for more)"
   echo
-  echo "files (bytes):"
-} > "$dir/BUNDLE.txt"
-(cd "$dir" && find . -type f ! -name BUNDLE.txt | sort | while read -r f; do printf '%10d  %s\n' "$(stat -c %s "$f")" "${f#./}"; done) >> "$dir/BUNDLE.txt"
-
+  echo "payload.tar.xz, unpacked (bytes):"
+  (cd "$stage" && find . -path ./runtime -prune -o -type f -print | sort | while read -r f; do printf '%10d  %s\n' "$(stat -c %s "$f")" "${f#./}"; done)
+  printf '%10d  runtime/ (%d files)\n' "$(du -sb "$stage/runtime" | cut -f1)" "$(find "$stage/runtime" -type f | wc -l)"
+} > "$stage/BUNDLE.txt"
+say "packing payload.tar.xz (xz -9: a minute or more)"
+tar -C "$stage" -cf - . | xz -9 -T0 > "$dir/payload.tar.xz"
+cp "$stage/BUNDLE.txt" "$dir/BUNDLE.txt"
+size_of() { du -sb "$@" | awk '{s += $1} END {print s}'; }
 total="$(size_of "$dir")"
-echo "total: $total bytes" >> "$dir/BUNDLE.txt"
-sed -n '/^files/,$p' "$dir/BUNDLE.txt" >&2
+{ echo; echo "bundle files (bytes):"; (cd "$dir" && for f in gpu-check.sh payload.tar.xz; do printf '%10d  %s\n' "$(stat -c %s "$f")" "$f"; done); echo "total: $total bytes"; } >> "$dir/BUNDLE.txt"
+sed -n '/^payload.tar.xz, unpacked/,$p' "$dir/BUNDLE.txt" >&2
 say "bundle: $dir, $total bytes ($(awk -v b="$total" 'BEGIN {printf "%.1f MB, %.1f MiB", b / 1e6, b / 1048576}'))"
 if (( total > limit )); then
   die "the bundle is over the limit of $limit bytes"
