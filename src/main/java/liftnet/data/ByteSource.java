@@ -78,6 +78,16 @@ final class ByteSource implements AutoCloseable {
         return file;
     }
 
+    /** Whether the file is gzip-compressed. */
+    boolean compressed() {
+        return gzip;
+    }
+
+    /** The file's size on disk, compressed or not. */
+    long fileSize() {
+        return fileSize;
+    }
+
     /** Fails with "problem; remedy" for this file. */
     DataException fail(String problem) {
         return new DataException(file + ": " + problem + "; " + remedy);

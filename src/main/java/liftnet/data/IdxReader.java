@@ -23,6 +23,12 @@ public final class IdxReader {
 
     static final String DEFAULT_REMEDY = "delete it and fetch it again";
 
+    /** Values a gzip file gets before its data is read, whatever its size. */
+    private static final int FIRST_CHUNK = 1 << 20;
+
+    /** Uncompressed bytes per gzip byte allocated before the data confirms them. */
+    private static final long GZIP_RATIO = 8;
+
     /** {@code i / 255f} for every byte value: exactly the quotient, rounded once. */
     private static final float[] UNIT = new float[256];
 
@@ -84,16 +90,20 @@ public final class IdxReader {
             if (count < 0 || rows <= 0 || cols <= 0) {
                 throw in.fail("corrupt header: dimensions " + count + " x " + rows + " x " + cols);
             }
-            long values = (long) count * rows * cols;
+            long image = (long) rows * cols; // at most 2^62; the product with count is formed only when it cannot overflow
+            long values = image > Integer.MAX_VALUE ? Long.MAX_VALUE : image * count;
             if (values > Integer.MAX_VALUE - 8) {
                 throw in.fail("corrupt header: " + count + " x " + rows + " x " + cols + " is too large for one array");
             }
             in.expectLength(16 + values);
-            float[] pixels = new float[(int) values];
+            float[] pixels = new float[initialCapacity(in, values)];
             byte[] buf = new byte[ByteSource.BUFFER];
-            for (int done = 0; done < pixels.length; ) {
-                int n = Math.min(buf.length, pixels.length - done);
+            for (int done = 0; done < values; ) {
+                int n = (int) Math.min(buf.length, values - done);
                 in.readFully(buf, 0, n);
+                if (done + n > pixels.length) {
+                    pixels = java.util.Arrays.copyOf(pixels, grown(pixels.length, done + n, values));
+                }
                 for (int i = 0; i < n; i++) {
                     pixels[done + i] = UNIT[buf[i] & 0xff];
                 }
@@ -114,11 +124,14 @@ public final class IdxReader {
                 throw in.fail("corrupt header: " + count + " labels");
             }
             in.expectLength(8L + count);
-            int[] labels = new int[count];
+            int[] labels = new int[initialCapacity(in, count)];
             byte[] buf = new byte[ByteSource.BUFFER];
             for (int done = 0; done < count; ) {
                 int n = Math.min(buf.length, count - done);
                 in.readFully(buf, 0, n);
+                if (done + n > labels.length) {
+                    labels = java.util.Arrays.copyOf(labels, grown(labels.length, done + n, count));
+                }
                 for (int i = 0; i < n; i++) {
                     labels[done + i] = buf[i] & 0xff;
                 }
@@ -128,6 +141,21 @@ public final class IdxReader {
             in.verify(expectedSha256);
             return labels;
         }
+    }
+
+    /**
+     * The first size of an array for {@code values} values. A raw file's size was checked against the header: all of
+     * them. A gzip file's header only claims a size (a corrupt one can claim a thousand times its bytes): at most
+     * {@value #GZIP_RATIO} times the compressed size (more than MNIST's files inflate to) or {@value #FIRST_CHUNK}, and
+     * the array grows with the data actually read, so a false claim costs no more than the data that is there.
+     */
+    private static int initialCapacity(ByteSource in, long values) {
+        return (int) (in.compressed() ? Math.min(values, Math.max(FIRST_CHUNK, GZIP_RATIO * in.fileSize())) : values);
+    }
+
+    /** The next capacity: doubled, at least {@code needed}, at most {@code values}. */
+    private static int grown(int capacity, int needed, long values) {
+        return (int) Math.min(values, Math.max(needed, 2L * capacity));
     }
 
     private static void checkMagic(ByteSource in, int found, int expected) {

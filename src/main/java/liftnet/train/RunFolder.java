@@ -112,6 +112,8 @@ public final class RunFolder {
         } catch (NoSuchFileException e) {
             throw new RunFolderException("--resume " + dir + ": " + config()
                     + " does not exist; --resume needs the folder of a run started by train (with --out DIR)");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new RunFolderException(config() + ": not UTF-8 text; it must be the config.json written by train");
         }
         return RunSettings.fromJson(text, config());
     }

@@ -295,6 +295,7 @@ public record RunSettings(DatasetId dataset, Path data, NetSpec net, Units units
             o = e.getAsJsonObject();
         } catch (JsonParseException e) {
             throw new RunFolderException(source + ": not valid JSON (" + String.valueOf(e.getMessage()).replaceFirst("^[\\w.$]+(Exception|Error): ", "")
+                    .lines().findFirst().orElse("").replaceFirst("\\.?\\s*See https?://\\S+$", "").strip()
                     + "); it must be the config.json written by train");
         }
         try {

@@ -26,6 +26,8 @@ public abstract class EngineContractTest {
     protected static final SolverConfig CONVERGED = SolverConfig.fixed(Solver.JACOBI, 400);
     /** Relative error allowed between a float gradient and central differences of float energies. */
     protected static final double TOL_FINITE_DIFFERENCE = 2e-2;
+    /** Relative difference allowed between this engine's directional derivative and the CPU engine's. */
+    protected static final double TOL_CPU_PARITY = 1e-3;
     /** Step of the central differences, along a unit direction. */
     private static final double STEP = 1e-2;
 
@@ -46,6 +48,15 @@ public abstract class EngineContractTest {
      */
     protected boolean implementsSoftClamp() {
         return false;
+    }
+
+    /**
+     * Whether the gradient tests compare with central differences (dozens of converged inferences per case), or with the
+     * CPU engine's gradient, which its own contract checks against central differences. Backends that run on PoCL in the
+     * default test command (OpenCL) compare with the CPU engine there, and with differences in the {@code long} profile.
+     */
+    protected boolean finiteDifferences() {
+        return true;
     }
 
     // ---- helpers ----
@@ -94,24 +105,51 @@ public abstract class EngineContractTest {
 
     private Parameters gradient(NetConfig config, Parameters p, Dataset data, Method method) {
         try (Engine e = prepared(config, p, data)) {
-            if (method == Method.CONTRASTIVE) {
-                e.inferFree(converged());
-            }
-            if (method.isLifted()) {
-                e.inferClamped(converged());
-            }
-            e.computeGradient(method);
-            return e.gradient();
+            return gradientOf(e, method);
         }
     }
 
+    /** The gradient the CPU engine computes for the same net, parameters, batch and solver. */
+    private Parameters cpuGradient(NetConfig config, Parameters p, Dataset data, Method method) {
+        try (Engine e = new liftnet.cpu.CpuEngine(config, 1)) {
+            e.setParameters(p);
+            DeviceData d = e.upload(data);
+            e.selectBatch(d, identity(data.count()), 0, data.count());
+            e.forward();
+            return gradientOf(e, method);
+        }
+    }
+
+    private Parameters gradientOf(Engine e, Method method) {
+        if (method == Method.CONTRASTIVE) {
+            e.inferFree(converged());
+        }
+        if (method.isLifted()) {
+            e.inferClamped(converged());
+        }
+        e.computeGradient(method);
+        return e.gradient();
+    }
+
+    /**
+     * The gradient {@code g} of {@code method} against central differences of {@code loss} along one direction per layer
+     * and kind, or, where {@link #finiteDifferences()} is false, against the CPU engine's gradient along the same
+     * directions (the CPU engine's own contract holds the finite differences).
+     */
     private void assertGradientMatchesDifferences(NetConfig config, Parameters p, Parameters g, GradientCheck.Loss loss,
-                                                  String what) {
+                                                  Dataset data, Method method, String what) {
         NetSpec net = config.net();
+        Parameters cpu = finiteDifferences() ? null : cpuGradient(config, p, data, method);
         for (int k = 0; k < net.layers(); k++) {
             for (boolean bias : new boolean[] {false, true}) {
                 Parameters d = GradientCheck.direction(net, k, bias, 31L * k + (bias ? 7 : 0));
                 double analytic = GradientCheck.dot(g, d);
+                if (cpu != null) {
+                    double expected = GradientCheck.dot(cpu, d);
+                    assertEquals(expected, analytic, TOL_CPU_PARITY * Math.abs(expected) + 1e-6, what + " d/d" + (bias ? "b" : "W")
+                            + k + ": gradient " + analytic + " vs the CPU engine's " + expected);
+                    continue;
+                }
                 double numeric = GradientCheck.centralDifference(loss, p, d, STEP);
                 String where = what + " d/d" + (bias ? "b" : "W") + k;
                 assertEquals(analytic, numeric, TOL_FINITE_DIFFERENCE * Math.abs(analytic) + 1e-5,
@@ -129,7 +167,8 @@ public abstract class EngineContractTest {
         Parameters p = TestNets.random(config.net(), 11, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), BATCH, 12);
         Parameters g = gradient(config, p, data, Method.CONTRASTIVE);
-        assertGradientMatchesDifferences(config, p, g, q -> contrastiveLoss(config, q, data), "contrastive " + units.id());
+        assertGradientMatchesDifferences(config, p, g, q -> contrastiveLoss(config, q, data), data, Method.CONTRASTIVE,
+                "contrastive " + units.id());
     }
 
     @ParameterizedTest
@@ -139,7 +178,8 @@ public abstract class EngineContractTest {
         Parameters p = TestNets.random(config.net(), 13, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), BATCH, 14);
         Parameters g = gradient(config, p, data, Method.LIFTED);
-        assertGradientMatchesDifferences(config, p, g, q -> liftedLoss(config, q, data), "lifted " + units.id());
+        assertGradientMatchesDifferences(config, p, g, q -> liftedLoss(config, q, data), data, Method.LIFTED,
+                "lifted " + units.id());
     }
 
     @ParameterizedTest
@@ -149,7 +189,8 @@ public abstract class EngineContractTest {
         Parameters p = TestNets.random(config.net(), 15, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), BATCH, 16);
         Parameters g = gradient(config, p, data, Method.BACKPROP);
-        assertGradientMatchesDifferences(config, p, g, q -> backpropLoss(config, q, data), "backprop " + units.id());
+        assertGradientMatchesDifferences(config, p, g, q -> backpropLoss(config, q, data), data, Method.BACKPROP,
+                "backprop " + units.id());
     }
 
     @ParameterizedTest
@@ -483,9 +524,9 @@ public abstract class EngineContractTest {
             Dataset data = TestNets.randomData(config.net(), BATCH, 18);
             String what = loss + " beta " + beta + " " + units.id();
             assertGradientMatchesDifferences(config, p, gradient(config, p, data, Method.CONTRASTIVE),
-                    q -> contrastiveLoss(config, q, data), "soft contrastive " + what);
+                    q -> contrastiveLoss(config, q, data), data, Method.CONTRASTIVE, "soft contrastive " + what);
             assertGradientMatchesDifferences(config, p, gradient(config, p, data, Method.LIFTED),
-                    q -> liftedLoss(config, q, data), "soft lifted " + what);
+                    q -> liftedLoss(config, q, data), data, Method.LIFTED, "soft lifted " + what);
         }
     }
 

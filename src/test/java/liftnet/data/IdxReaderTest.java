@@ -204,4 +204,14 @@ class IdxReaderTest {
         assertTrue(assertThrows(DataException.class, () -> IdxReader.readLabels(missing, null)).getMessage()
                 .startsWith(missing + ": file not found"));
     }
+
+    /** Dimensions whose product overflows a long (here 50,333,699^3) are refused as too large, not wrapped around. */
+    @Test
+    void dimensionsWhoseProductOverflowsAreRefused() {
+        int d = 0x03000803;
+        Path file = TestFiles.write(tmp.resolve("overflow.gz"), TestFiles.gzip(java.nio.ByteBuffer.allocate(16 + 64)
+                .putInt(IdxReader.IMAGES_MAGIC).putInt(d).putInt(d).putInt(d).array()));
+        DataException e = assertThrows(DataException.class, () -> IdxReader.readImages(file, null));
+        assertTrue(e.getMessage().contains("is too large for one array"), e.getMessage());
+    }
 }

@@ -17,4 +17,10 @@ class OclEngineContractTest extends EngineContractTest {
     protected boolean implementsSoftClamp() {
         return true;
     }
+
+    /** Gradients against the CPU engine; against finite differences in {@link OclEngineFiniteDifferenceTest} (-Plong). */
+    @Override
+    protected boolean finiteDifferences() {
+        return false;
+    }
 }

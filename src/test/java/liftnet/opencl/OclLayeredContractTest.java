@@ -17,4 +17,10 @@ class OclLayeredContractTest extends EngineContractTest {
     protected boolean implementsSoftClamp() {
         return true;
     }
+
+    /** Gradients against the CPU engine; against finite differences in {@link OclLayeredFiniteDifferenceTest} (-Plong). */
+    @Override
+    protected boolean finiteDifferences() {
+        return false;
+    }
 }
