@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# liftnet launcher: ./run.sh [train|evaluate|energy|score|filters|report] [options]   (train is the default; --help lists all)
+# liftnet launcher: ./run.sh [train|evaluate|energy|score|filters|report|sweep|gradients] [options]   (train is the default; --help lists all)
 #
 # 1. Builds target/liftnet.jar with Maven (core.xml, the core alone) when it is missing or older than core.xml,
 #    src/ or kernels/.
@@ -75,7 +75,7 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   a="${args[$i]}"
   case "$a" in
-    train|evaluate|energy|score|filters|report|sweep|help) [[ $i -eq 0 ]] && command="$a" ;;
+    train|evaluate|energy|score|filters|report|sweep|gradients|help) [[ $i -eq 0 ]] && command="$a" ;;
     -h|--help|-V|--version) help=1 ;;
     --dataset) dataset="${args[$((i + 1))]:-}" ;;
     --dataset=*) dataset="${a#--dataset=}" ;;

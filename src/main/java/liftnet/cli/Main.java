@@ -20,10 +20,11 @@ import picocli.CommandLine.Command;
         description = "Lifted neural networks trained with the contrastive loss (Zach & Estellers, BMVC 2019).%n"
                 + "train is the default subcommand: run.sh --net 784-64-10 is run.sh train --net 784-64-10.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, EnergyCommand.class, FiltersCommand.class, ReportCommand.class,
-                ScoreCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+                ScoreCommand.class, SweepCommand.class, GradientsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
-    private static final Set<String> TOP_LEVEL = Set.of("train", "evaluate", "energy", "score", "filters", "report", "sweep", "help",
+    private static final Set<String> TOP_LEVEL = Set.of("train", "evaluate", "energy", "score", "filters", "report", "sweep",
+            "gradients", "help",
             "-h", "--help", "-V", "--version");
 
     @CommandLine.Spec

@@ -12,7 +12,8 @@ import liftnet.solve.DoubleReference;
 /**
  * The paper's Section 4 as numbers: the cosine, per weight layer, between the contrastive gradient divided
  * by {@code gamma^(L-1)} and the back-propagation gradient of the same parameters, over a set of samples,
- * computed in double precision ({@link DoubleReference}). A convolution's gradients are compared as the gradients of
+ * computed in double precision ({@link DoubleReference}); and {@link #agreement} of any two gradients, the figures of
+ * {@code ./run.sh gradients}. A convolution's gradients are compared as the gradients of
  * its parameters, the kernels and one bias per filter ({@link ConvLayer#foldDense}), not of its dense matrix.
  */
 public final class GradientAgreement {
@@ -73,6 +74,23 @@ public final class GradientAgreement {
         double[][] pieces = Arrays.copyOf(w, w.length + 1);
         pieces[w.length] = b;
         return pieces;
+    }
+
+    /**
+     * How an estimate {@code a} agrees with a reference {@code b} of the same parameters (e.g. one weight layer's weights
+     * and bias, as pieces): {@code {cos(a, b), ||a|| / (scale ||b||)}}, where {@code scale} is what the estimate is
+     * expected to be a multiple of (a soft clamp's {@code beta}, the hard clamp's {@code gamma^(L-1)}).
+     */
+    public static double[] agreement(double[][] a, double[][] b, double scale) {
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                aa += a[i][j] * a[i][j];
+                bb += b[i][j] * b[i][j];
+            }
+        }
+        return new double[] {cosine(a, b), Math.sqrt(aa / bb) / scale};
     }
 
     /** The cosine of two vectors, each given as the same sequence of pieces. */

@@ -26,6 +26,11 @@ final class WeightMaps {
         return net;
     }
 
+    /** The parameters read (not copied). */
+    Parameters parameters() {
+        return p;
+    }
+
     /**
      * {@code y = W_k x}.
      *
