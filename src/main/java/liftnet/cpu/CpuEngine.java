@@ -1,29 +1,36 @@
 package liftnet.cpu;
 
-import java.util.Arrays;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
 import liftnet.api.EngineCapabilities;
 import liftnet.api.EngineChecks;
+import liftnet.api.EpochStats;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
 import liftnet.api.SolverConfig;
+import liftnet.api.Units;
 import liftnet.data.Dataset;
 import liftnet.solve.ActivationSolver;
 import liftnet.solve.Activations;
-import liftnet.solve.PaddedWeights;
+import liftnet.solve.GradientTerms;
+import liftnet.solve.InputRows;
+import liftnet.solve.LayerOp;
 import liftnet.solve.Scratch;
 import liftnet.solve.SparseInputs;
 import liftnet.solve.VectorKernels;
 
 /**
- * The pure-Java engine. Long-lived threads share a batch's samples for the forward pass and inference (each
- * thread solves up to {@link VectorKernels#BLOCK} rows at a time, taking a new row whenever one stops), and
- * the rows of each {@code W_k^T} for gradients and updates, so no thread-local gradients need summing and the
- * results do not depend on the number of threads. The input stays in the data set's sparse rows
- * ({@link SparseInputs}): the first layer's products and gradient touch only the non-zero pixels.
+ * The pure-Java engine, for dense and convolutional nets alike: every weight layer is a {@link LayerOp}, one
+ * {@link ActivationSolver} solves the phases. Long-lived threads share a batch's samples for the forward pass and
+ * inference (each thread solves up to {@link VectorKernels#BLOCK} rows at a time, taking a new row whenever one
+ * stops), and the gradient rows of each layer ({@link GradientPlan}) for gradients and updates, so no thread-local
+ * gradients need summing and the results do not depend on the number of threads. A dense first layer reads the
+ * inputs in the data set's sparse rows ({@link SparseInputs}): its products and gradient touch only the non-zero
+ * pixels.
  */
-public final class CpuEngine extends CpuBatchEngine<Activations> {
+public final class CpuEngine implements Engine {
 
     /**
      * Everything: every update rule (stateful ones stepped by the orchestrator on the host, which is this engine's
@@ -31,48 +38,75 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
      */
     public static final EngineCapabilities CAPABILITIES = EngineCapabilities.all("cpu");
 
-    private final PaddedWeights weights;
+    private final NetConfig config;
+    private final int layers;
+    private final Units units;
+    private final CpuWorkers workers;
+    private final WorkerStats stats;
+    private final BatchPhases phases = new BatchPhases();
+    private final LayerOp[] ops;
     private final ActivationSolver solver;
     /** Solves the negatively nudged phase, {@code E - beta l}; {@code null} without one ({@link #negativePosed()}). */
     private final ActivationSolver negativeSolver;
     private final Scratch[] scratch;
-    private final float[][] gradT;
-    private final float[][] gradB;
     private final GradientPlan plan;
     private final boolean[] chunkFinite;
     private final float[] termWeight;
 
-    /** Per row, its sample (for the sparse input rows). */
+    /** Rows the per-row arrays below hold. */
+    private int capacity;
+    /** Per row of the batch, its sample's label and its sample (set by {@link #forward()}). */
+    private int[] labels;
     private int[] samples;
+    private Activations forward;
+    private Activations free;
+    private Activations clamped;
+    /** Symmetric nudging's negatively nudged phase; {@code null} without one. */
+    private Activations negative;
+    /** Per row, the energy of the free and the clamped (and the negatively nudged) phase's solution. */
+    private double[] freeEnergy;
+    private double[] clampedEnergy;
+    private double[] negativeEnergy;
+    /**
+     * Residuals {@code z_k - a_k} of the clamped (or backprop deltas), the free and the negatively nudged phase,
+     * {@code k = 1..L}.
+     */
     private float[][] lambdaClamped;
     private float[][] lambdaFree;
     private float[][] lambdaNegative;
+
+    private Dataset data;
+    /** The data set's inputs in sparse rows, or null when the first layer reads the dense inputs. */
+    private SparseInputs sparse;
+    /** The batch: rows {@code 0..size-1} are samples {@code order[from + r]}. */
+    private int[] order;
+    private int from;
+    private int size;
 
     /**
      * @param threads number of threads, at least 1 (the calling thread is one of them)
      */
     public CpuEngine(NetConfig config, int threads) {
-        super(config, threads);
-        this.weights = new PaddedWeights(config.net());
-        this.solver = new ActivationSolver(config, weights);
-        this.negativeSolver = !negativePosed() ? null
-                : new ActivationSolver(config.withOutputLoss(config.outputLoss().negated()), weights);
-        this.scratch = new Scratch[threads];
-        for (int t = 0; t < threads; t++) {
-            scratch[t] = new Scratch(weights);
-        }
-        gradT = new float[layers][];
-        gradB = new float[layers][];
-        for (int k = 0; k < layers; k++) {
-            gradT[k] = new float[weights.transposed(k).length];
-            gradB[k] = new float[weights.bias(k).length];
-        }
-        plan = new GradientPlan(config.net());
-        chunkFinite = new boolean[plan.chunks()];
+        this.config = config;
+        this.layers = config.net().layers();
+        this.units = config.units();
+        this.workers = new CpuWorkers(threads);
+        this.stats = new WorkerStats(threads, layers);
+        ops = new LayerOp[layers];
         termWeight = new float[layers];
         for (int k = 0; k < layers; k++) {
+            ops[k] = LayerOp.of(config.net(), k);
             termWeight[k] = (float) config.termWeight(k);
         }
+        solver = new ActivationSolver(config, ops);
+        negativeSolver = !negativePosed() ? null
+                : new ActivationSolver(config.withOutputLoss(config.outputLoss().negated()), ops);
+        scratch = new Scratch[threads];
+        for (int t = 0; t < threads; t++) {
+            scratch[t] = solver.newScratch();
+        }
+        plan = new GradientPlan(ops);
+        chunkFinite = new boolean[plan.chunks()];
         ensureCapacity(64);
     }
 
@@ -82,31 +116,87 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
     }
 
     @Override
-    protected String detail() {
-        return VectorKernelsInfo.describe();
+    public String name() {
+        int threads = workers.threads();
+        return "cpu (" + threads + (threads == 1 ? " thread, " : " threads, ") + VectorKernelsInfo.describe() + ")";
+    }
+
+    @Override
+    public NetConfig config() {
+        return config;
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return CAPABILITIES;
     }
 
     @Override
     public void setParameters(Parameters p) {
         EngineChecks.parameters(config, p);
-        weights.set(p);
+        for (int k = 0; k < layers; k++) {
+            ops[k].set(p.weight(k), p.bias(k));
+        }
         phases.invalidate();
     }
 
     @Override
     public Parameters parameters() {
-        return weights.get();
+        Parameters p = Parameters.zeros(config.net());
+        for (int k = 0; k < layers; k++) {
+            ops[k].get(p.weight(k), p.bias(k));
+        }
+        return p;
     }
 
-    /** The first layer's products and gradient read the inputs in sparse rows. */
     @Override
-    protected SparseInputs sparseRows(Dataset dataset) {
-        return SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width());
+    public Parameters gradient() {
+        Parameters g = Parameters.zeros(config.net());
+        for (int k = 0; k < layers; k++) {
+            ops[k].gradient(g.weight(k), g.bias(k));
+        }
+        return g;
+    }
+
+    /** A dense first layer's products and gradient read the inputs in sparse rows. */
+    @Override
+    public DeviceData upload(Dataset dataset) {
+        EngineChecks.upload(config, dataset);
+        boolean sparseRows = config.net().conv(0) == null;
+        return new HostData(dataset, sparseRows ? SparseInputs.of(dataset.inputs(), dataset.count(), dataset.width())
+                : null, getClass());
+    }
+
+    @Override
+    public void selectBatch(DeviceData deviceData, int[] order, int from, int size) {
+        HostData host = HostData.batch(deviceData, getClass(), order, from, size);
+        ensureCapacity(size);
+        this.data = host.dataset();
+        this.sparse = host.sparse();
+        this.order = order;
+        this.from = from;
+        this.size = size;
+        phases.selected();
+    }
+
+    @Override
+    public int batchSize() {
+        return size;
+    }
+
+    private InputRows inputs() {
+        return new InputRows(data.inputs(), data.width(), sparse, samples);
+    }
+
+    /** Chunks of {@link VectorKernels#BLOCK} rows that the batch splits into. */
+    private int rowChunks() {
+        return (size + VectorKernels.BLOCK - 1) / VectorKernels.BLOCK;
     }
 
     @Override
     public void forward() {
         phases.requireBatch();
+        InputRows in = inputs();
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
             int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
@@ -115,23 +205,64 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
                 labels[r] = data.labels()[sample];
                 samples[r] = sample;
             }
-            solver.forward(forward, r0, r1 - r0, sparse, samples);
+            solver.forward(forward, r0, r1 - r0, in, scratch[w]);
         });
         phases.forwardDone();
     }
 
-    /**
-     * Solves the phase for every row and leaves its residuals {@code lambda_k = z_k - a_k} for the gradient. The
-     * threads claim rows one at a time, their home range's first (a row's sweeps vary with the tolerance stop;
-     * rows that alternated between threads shared cache lines), set each up from the forward pass or the free
-     * solution, and record it when the solver hands it back.
-     */
     @Override
-    protected void solve(SolverConfig solverConfig, Phase phase, Activations act, Activations start,
-            double[] energy) {
+    public void inferFree(SolverConfig solverConfig) {
+        phases.requireForward();
+        infer(solverConfig, Phase.FREE, free, forward, freeEnergy, lambdaFree);
+        phases.freeDone();
+    }
+
+    @Override
+    public void inferClamped(SolverConfig solverConfig) {
+        phases.requireForward();
+        infer(solverConfig, Phase.CLAMPED, clamped, phases.free() ? free : forward, clampedEnergy, lambdaClamped);
+        phases.clampedDone();
+    }
+
+    /** Like the clamped phase, from the free phase's solution where there is one, else from the forward pass. */
+    @Override
+    public void inferNegative(SolverConfig solverConfig) {
+        if (!negativePosed()) {
+            throw new IllegalStateException(config.outputLoss().isHard()
+                    ? "the hard clamp has no negatively nudged phase: use a soft clamp"
+                    : "the negatively nudged phase needs beta < g = gamma^(L-1) = " + config.termWeight(layers - 1)
+                            + "; found beta " + config.outputLoss().weight());
+        }
+        phases.requireForward();
+        infer(solverConfig, Phase.NEGATIVE, negative, phases.free() ? free : forward, negativeEnergy, lambdaNegative);
+        phases.negativeDone();
+    }
+
+    /**
+     * Whether the engine has a negatively nudged phase: a soft clamp with {@code beta < g = gamma^(L-1)}, below which
+     * its output subproblem is convex ({@link liftnet.solve.OutputProx}); the joint bound is the caller's
+     * ({@code liftnet.train.NudgeBound}).
+     */
+    private boolean negativePosed() {
+        return !config.outputLoss().isHard() && config.outputLoss().weight() < config.termWeight(layers - 1);
+    }
+
+    /** The solver of {@code phase}'s problem: {@code E - beta l} for {@link Phase#NEGATIVE}, else {@code E (+ beta l)}. */
+    private ActivationSolver solverOf(Phase phase) {
+        return phase == Phase.NEGATIVE ? negativeSolver : solver;
+    }
+
+    /**
+     * Solves {@code phase} ({@link Phase#NEGATIVE} minimises {@code E - beta l}) for every row from {@code start}'s
+     * rows into {@code act}, records each row's energy in {@code energy} and leaves its residuals
+     * {@code lambda_k = z_k - a_k} for the gradient. The threads claim rows one at a time, their home range's first (a
+     * row's sweeps vary with the tolerance stop; rows that alternated between threads shared cache lines), set each
+     * up, and record it when the solver hands it back.
+     */
+    private void infer(SolverConfig solverConfig, Phase phase, Activations act, Activations start, double[] energy,
+            float[][] lambda) {
         boolean isClamped = phase != Phase.FREE;
         ActivationSolver solver = solverOf(phase);
-        float[][] lambda = phase == Phase.FREE ? lambdaFree : phase == Phase.CLAMPED ? lambdaClamped : lambdaNegative;
         HomeRanges rows = new HomeRanges(size, workers.threads());
         workers.run(workers.threads(), (c, w) -> solver.solve(act, new ActivationSolver.Rows() {
             @Override
@@ -140,7 +271,7 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
                 if (r < 0) {
                     return -1;
                 }
-                act.copyRows(start, r, r + 1, weights);
+                act.copyRows(start, r, r + 1);
                 if (isClamped) {
                     solver.clampOutput(act, r, labels[r], scratch[w]);
                 }
@@ -151,24 +282,19 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
             public void done(int row, int sweeps, double e, double residualNorm) {
                 stats.inference(w, sweeps, residualNorm);
                 energy[row] = e;
-                fillResiduals(act, lambda, row, row + 1);
+                fillResiduals(act, lambda, row);
             }
         }, isClamped, solverConfig, scratch[w]));
     }
 
-    /** The solver of {@code phase}'s problem: {@code E - beta l} for {@link Phase#NEGATIVE}, else {@code E (+ beta l)}. */
-    private ActivationSolver solverOf(Phase phase) {
-        return phase == Phase.NEGATIVE ? negativeSolver : solver;
-    }
-
-    /** {@code lambda[k] = z_k - a_k} for {@code k = 1..L}, rows {@code r0..r1}. */
-    private void fillResiduals(Activations act, float[][] lambda, int r0, int r1) {
+    /** {@code lambda[k] = z_k - a_k} for {@code k = 1..L}, row {@code r}. */
+    private void fillResiduals(Activations act, float[][] lambda, int r) {
         for (int k = 1; k <= layers; k++) {
-            int s = weights.stride(k);
+            int s = solver.stride(k);
             float[] z = act.z(k);
             float[] a = act.a(k);
             float[] l = lambda[k];
-            for (int i = r0 * s; i < r1 * s; i++) {
+            for (int i = r * s; i < (r + 1) * s; i++) {
                 l[i] = z[i] - a[i];
             }
         }
@@ -205,7 +331,7 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
             int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
-            int sl = weights.stride(layers);
+            int sl = solver.stride(layers);
             float[] out = forward.z(layers);
             for (int r = r0; r < r1; r++) {
                 float[] top = delta[layers];
@@ -214,10 +340,9 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
                     top[r * sl + j] = j < outputs ? y - out[r * sl + j] : 0f;
                 }
                 for (int k = layers - 1; k >= 1; k--) {
-                    int sk = weights.stride(k);
-                    int sn = weights.stride(k + 1);
-                    VectorKernels.rowTimesMatrix(delta[k + 1], r * sn, weights.width(k + 1), weights.rows(k), sk, null,
-                            delta[k], r * sk);
+                    int sk = solver.stride(k);
+                    int sn = solver.stride(k + 1);
+                    ops[k].applyTransposed(delta[k + 1], r * sn, sn, 1, delta[k], r * sk, sk, scratch[w].work());
                     float[] a = forward.a(k);
                     for (int j = 0; j < sk; j++) {
                         if (!units.strictlyInside(a[r * sk + j])) {
@@ -230,148 +355,152 @@ public final class CpuEngine extends CpuBatchEngine<Activations> {
     }
 
     /**
-     * {@code G_k^T = -scale_k / B * (sum_r zA_k[r] lambdaA_{k+1}[r]^T - zB_k[r] lambdaB_{k+1}[r]^T)}, with
+     * {@code G_k = -scale_k / B * sum_r (lambdaA_{k+1}[r] zA_k[r]^T - lambdaB_{k+1}[r] zB_k[r]^T)}, with
      * {@code scale_k = gamma^k} for energy gradients and 1 for backprop, times {@code factor} (1/2 for symmetric
-     * nudging); biases likewise. Each chunk owns rows of one {@code G_k^T} (or one bias), so no partial sums are
+     * nudging); biases likewise. Each chunk owns gradient rows of one layer (or its bias), so no partial sums are
      * combined and the result does not depend on which thread ran which chunk.
      */
     private void accumulate(Activations a, float[][] la, Activations b, float[][] lb, boolean energyScaled,
             float factor) {
         float inv = factor / size;
-        workers.run(plan.chunks(), (c, w) -> {
-            int k = plan.layer(c);
-            int cols = weights.stride(k + 1);
+        InputRows in = inputs();
+        GradientTerms[] terms = new GradientTerms[layers];
+        for (int k = 0; k < layers; k++) {
             float scale = (energyScaled ? termWeight[k] : 1f) * inv;
-            if (plan.isBias(c)) {
-                float[] gb = gradB[k];
-                Arrays.fill(gb, 0f);
-                for (int r = 0; r < size; r++) {
-                    for (int j = 0; j < cols; j++) {
-                        gb[j] -= scale * la[k + 1][r * cols + j];
-                        if (b != null) {
-                            gb[j] += scale * lb[k + 1][r * cols + j];
-                        }
-                    }
-                }
-                chunkFinite[c] = VectorKernels.allFinite(gb, 0, cols);
-                return;
-            }
-            int p0 = plan.from(c);
-            int p1 = plan.to(c);
-            float[] g = gradT[k];
-            Arrays.fill(g, p0 * cols, p1 * cols, 0f);
-            if (k == 0) {
-                // Both phases share the input: one pass over the residual difference.
-                VectorKernels.accumulateSparseInput(sparse, samples, p0 / GradientPlan.ROWS, la[1],
-                        b == null ? null : lb[1], -scale, size, cols, g);
-            } else {
-                VectorKernels.accumulateOuter(a.z(k), la[k + 1], -scale, b == null ? null : b.z(k),
-                        b == null ? null : lb[k + 1], scale, weights.stride(k), size, cols, g, p0, p1);
-            }
-            chunkFinite[c] = VectorKernels.allFinite(g, p0 * cols, (p1 - p0) * cols);
-        });
-    }
-
-    @Override
-    protected void step(double[] rates) {
+            terms[k] = new GradientTerms(k == 0 ? null : a.z(k), la[k + 1], k == 0 || b == null ? null : b.z(k),
+                    b == null ? null : lb[k + 1], scale, size, solver.stride(k), solver.stride(k + 1), in);
+        }
         workers.run(plan.chunks(), (c, w) -> {
             int k = plan.layer(c);
-            float eta = (float) rates[k];
-            int cols = weights.stride(k + 1);
-            if (plan.isBias(c)) {
-                VectorKernels.axpy(-eta, gradB[k], 0, weights.bias(k), 0, cols);
-            } else {
-                int p0 = plan.from(c);
-                int p1 = plan.to(c);
-                VectorKernels.axpy(-eta, gradT[k], p0 * cols, weights.transposed(k), p0 * cols, (p1 - p0) * cols);
-                weights.refreshDerivedRows(k, p0, p1);
-            }
+            chunkFinite[c] = plan.isBias(c) ? ops[k].accumulateBias(terms[k])
+                    : ops[k].accumulateGradient(plan.from(c), plan.to(c), terms[k], scratch[w].work());
         });
     }
 
+    /** Checks the rates, then steps the weights when the gradient is finite; counts the update either way. */
     @Override
-    protected boolean gradientFinite() {
-        for (boolean finite : chunkFinite) {
-            if (!finite) {
-                return false;
+    public void applyUpdate(double[] rates) {
+        EngineChecks.rates(config, rates);
+        boolean finite = true;
+        for (boolean f : chunkFinite) {
+            finite &= f;
+        }
+        if (stats.update(finite)) {
+            workers.run(plan.chunks(), (c, w) -> {
+                int k = plan.layer(c);
+                float eta = (float) rates[k];
+                if (plan.isBias(c)) {
+                    ops[k].stepBias(eta);
+                } else {
+                    ops[k].step(plan.from(c), plan.to(c), eta);
+                }
+            });
+            for (LayerOp op : ops) {
+                op.stepped();
             }
         }
-        return true;
+        phases.invalidate();
+    }
+
+    /**
+     * Counts the correct predictions (argmax of {@code prediction}'s {@code z_L}) and the linear units of every hidden
+     * layer, per row, then adds the energies of the phases inferred.
+     */
+    @Override
+    public void accumulateMetrics(Phase prediction) {
+        Activations act = activationsOf(prediction);
+        int outputs = config.net().outputs();
+        workers.run(rowChunks(), (c, w) -> {
+            int r0 = c * VectorKernels.BLOCK;
+            int r1 = Math.min(size, r0 + VectorKernels.BLOCK);
+            int sl = solver.stride(layers);
+            float[] out = act.z(layers);
+            for (int r = r0; r < r1; r++) {
+                stats.prediction(w, out, r * sl, outputs, labels[r]);
+                for (int k = 1; k < layers; k++) {
+                    stats.linearUnits(w, k, units, act.z(k), r * solver.stride(k), config.net().width(k));
+                }
+            }
+        });
+        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
+    }
+
+    @Override
+    public EpochStats drainStats() {
+        return stats.drain();
+    }
+
+    @Override
+    public double[] energies(Phase phase) {
+        Activations act = activationsOf(phase);
+        double[] e = new double[size];
+        for (int r = 0; r < size; r++) {
+            e[r] = solverOf(phase).energy(act, r);
+        }
+        return e;
+    }
+
+    @Override
+    public double kktResidual(Phase phase) {
+        Activations act = activationsOf(phase);
+        double worst = 0;
+        for (int r = 0; r < size; r++) {
+            worst = Math.max(worst, solverOf(phase).kktResidual(act, r, phase != Phase.FREE && phase != Phase.FORWARD,
+                    scratch[0]));
+        }
+        return worst;
     }
 
     @Override
     public float[] activations(Phase phase, int layer) {
         Activations act = activationsOf(phase);
-        int n = weights.width(layer);
+        int n = config.net().width(layer);
         float[] out = new float[size * n];
-        if (layer == 0) {
-            for (int r = 0; r < size; r++) {
-                System.arraycopy(data.inputs(), samples[r] * n, out, r * n, n);
-            }
-            return out;
-        }
-        int s = weights.stride(layer);
         for (int r = 0; r < size; r++) {
-            System.arraycopy(act.z(layer), r * s, out, r * n, n);
+            if (layer == 0) {
+                System.arraycopy(data.inputs(), samples[r] * n, out, r * n, n);
+            } else {
+                System.arraycopy(act.z(layer), r * solver.stride(layer), out, r * n, n);
+            }
         }
         return out;
     }
 
     @Override
-    protected double energy(Activations act, int r, Phase phase) {
-        return solverOf(phase).energy(act, r);
+    public void close() {
+        workers.close();
     }
 
-    @Override
-    protected double kktResidual(Activations act, int r, Phase phase) {
-        return solverOf(phase).kktResidual(act, r, phase != Phase.FREE && phase != Phase.FORWARD, scratch[0]);
+    /** The activations of {@code phase}, after checking that it was computed for this batch. */
+    private Activations activationsOf(Phase phase) {
+        return phases.select(phase, forward, free, clamped, negative);
     }
 
-    @Override
-    public Parameters gradient() {
-        Parameters g = Parameters.zeros(config.net());
-        for (int k = 0; k < layers; k++) {
-            int rows = weights.width(k + 1);
-            int cols = weights.width(k);
-            int s = weights.stride(k + 1);
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    g.weight(k)[i * cols + j] = gradT[k][j * s + i];
-                }
-            }
-            System.arraycopy(gradB[k], 0, g.bias(k), 0, rows);
+    /** Makes the per-row arrays hold at least {@code n} rows (at least doubling them when they grow). */
+    private void ensureCapacity(int n) {
+        if (n <= capacity) {
+            return;
         }
-        return g;
-    }
-
-    @Override
-    protected float[] z(Activations act, int k) {
-        return act.z(k);
-    }
-
-    @Override
-    protected int stride(int k) {
-        return weights.stride(k);
-    }
-
-    @Override
-    protected Activations newActivations(int capacity) {
-        return new Activations(weights, capacity);
-    }
-
-    @Override
-    protected void allocateRows(int capacity) {
+        capacity = Math.max(n, capacity * 2);
+        labels = new int[capacity];
         samples = new int[capacity];
+        forward = solver.newActivations(capacity);
+        free = solver.newActivations(capacity);
+        clamped = solver.newActivations(capacity);
+        freeEnergy = new double[capacity];
+        clampedEnergy = new double[capacity];
         lambdaClamped = new float[layers + 1][];
         lambdaFree = new float[layers + 1][];
         for (int k = 1; k <= layers; k++) {
-            lambdaClamped[k] = new float[capacity * weights.stride(k)];
-            lambdaFree[k] = new float[capacity * weights.stride(k)];
+            lambdaClamped[k] = new float[capacity * solver.stride(k)];
+            lambdaFree[k] = new float[capacity * solver.stride(k)];
         }
         if (negativeSolver != null) {
+            negative = solver.newActivations(capacity);
+            negativeEnergy = new double[capacity];
             lambdaNegative = new float[layers + 1][];
             for (int k = 1; k <= layers; k++) {
-                lambdaNegative[k] = new float[capacity * weights.stride(k)];
+                lambdaNegative[k] = new float[capacity * solver.stride(k)];
             }
         }
     }

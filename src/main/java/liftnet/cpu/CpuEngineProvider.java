@@ -46,10 +46,8 @@ public final class CpuEngineProvider implements EngineProvider {
         return create(config, index, 0);
     }
 
-    /** {@link CpuEngine} for dense nets, {@link CpuConvEngine} for nets with convolutions. */
     @Override
     public Engine create(NetConfig config, int index, int threads) {
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        return config.net().hasConv() ? new CpuConvEngine(config, n) : new CpuEngine(config, n);
+        return new CpuEngine(config, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     }
 }

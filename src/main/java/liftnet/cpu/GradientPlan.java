@@ -2,27 +2,28 @@ package liftnet.cpu;
 
 import java.util.ArrayList;
 import java.util.List;
-import liftnet.api.NetSpec;
+import liftnet.solve.LayerOp;
 import liftnet.solve.SparseInputs;
 
 /**
  * How the gradient and update work of a net splits into chunks: for each weight layer {@code k}, blocks of
- * {@link #ROWS} rows of {@code W_k^T} (one per input unit; the last block may be shorter), then one chunk for
- * the bias {@code b_k}. The first layer's blocks are the input blocks of {@link SparseInputs}.
+ * {@link #ROWS} of its gradient rows ({@link LayerOp#gradientRows()}: one per input unit of a dense layer, one per
+ * kernel entry of a convolution; the last block may be shorter), then one chunk for the bias {@code b_k}. A dense
+ * first layer's blocks are the input blocks of {@link SparseInputs}.
  */
 final class GradientPlan {
 
-    /** Rows of {@code W_k^T} per chunk: enough work to amortise a claim, small enough to balance two threads. */
+    /** Gradient rows per chunk: enough work to amortise a claim, small enough to balance two threads. */
     static final int ROWS = SparseInputs.BLOCK_WIDTH;
 
     private final int[] layer;
     private final int[] from;
     private final int[] to;
 
-    GradientPlan(NetSpec net) {
+    GradientPlan(LayerOp[] ops) {
         List<int[]> chunks = new ArrayList<>();
-        for (int k = 0; k < net.layers(); k++) {
-            int rows = net.width(k);
+        for (int k = 0; k < ops.length; k++) {
+            int rows = ops[k].gradientRows();
             for (int p = 0; p < rows; p += ROWS) {
                 chunks.add(new int[] {k, p, Math.min(rows, p + ROWS)});
             }
@@ -51,7 +52,7 @@ final class GradientPlan {
         return from[chunk] < 0;
     }
 
-    /** First row of {@code W_k^T} of the chunk. */
+    /** First gradient row of the chunk. */
     int from(int chunk) {
         return from[chunk];
     }

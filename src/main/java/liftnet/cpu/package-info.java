@@ -1,5 +1,5 @@
 /**
- * The pure-Java CPU engine: batched solvers from {@code liftnet.solve} on long-lived worker threads; nets with
- * convolutions run on {@link liftnet.cpu.CpuConvEngine}, which the {@code cpu} provider picks for them.
+ * The pure-Java CPU engine: one engine for dense and convolutional nets, running the solver of {@code liftnet.solve}
+ * over the net's layer operators on long-lived worker threads.
  */
 package liftnet.cpu;

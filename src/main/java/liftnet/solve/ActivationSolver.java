@@ -14,8 +14,8 @@ import liftnet.api.StopRule;
 import liftnet.api.Units;
 
 /**
- * Minimises the energy of each sample (rows are independent, so callers split a batch's rows between
- * threads):
+ * Minimises the energy of each sample over a net's weight layers given as {@link LayerOp}s (dense or convolutional;
+ * rows are independent, so callers split a batch's rows between threads):
  * <pre>
  * E(z; x) = 1/2 ||z_1 - a_1||^2 + sum_{k=1}^{L-1} gamma^k / 2 ||z_{k+1} - a_{k+1}||^2,  a_{k+1} = W_k z_k + b_k
  * </pre>
@@ -26,7 +26,9 @@ import liftnet.api.Units;
  * <li>{@link Solver#GAUSS_SEIDEL}: layers bottom-up, units one by one (the paper's solver), one row at a time.</li>
  * <li>{@link Solver#JACOBI}: odd hidden layers, then even ones (red-black); each layer moves all its units
  *     towards their unit minimisers at once, along {@code Delta} with the exact step
- *     {@code t = clamp(-<g, Delta> / (||Delta||^2 + gamma ||W_k Delta||^2), 0, 1)}, so the energy never rises.
+ *     {@code t = clamp(-<g, Delta> / (||Delta||^2 + gamma ||W_k Delta||^2), 0, 1)}, so the energy never rises (in the
+ *     free phase the top layer's curvature keeps {@code gamma ||W_k Delta||^2} too, as {@code kernels/solver.cl} does:
+ *     a bound on the curvature with {@code z_L} held, which resetting {@code z_L = a_L} only lowers further).
  *     Runs {@link VectorKernels#BLOCK} rows together so that each weight load feeds several rows.</li>
  * </ul>
  * In the free phase {@code z_L = a_L} is restored after every update of layer {@code L-1} (its exact minimiser).
@@ -37,13 +39,10 @@ import liftnet.api.Units;
  */
 public final class ActivationSolver {
 
-    private static final int INTS_PER_LINE = 16;
-    /** Keeps {@link #touchInputs}' loads from being removed as dead code; written (almost) never. */
-    @SuppressWarnings("unused")
-    private static int touchSink;
-
-    private final PaddedWeights w;
+    private final LayerOp[] ops;
     private final int layers;
+    /** {@code pad(n_k)}: the distance between two rows of layer {@code k}'s activations. */
+    private final int[] stride;
     private final float gamma;
     private final float lower;
     private final float upper;
@@ -51,40 +50,63 @@ public final class ActivationSolver {
     /** The soft clamp's output subproblem; {@code null} for the hard clamp. */
     private final OutputProx prox;
 
-    public ActivationSolver(NetConfig config, PaddedWeights weights) {
-        this.w = weights;
-        this.layers = weights.layers();
+    /** @param ops the net's weight layers, {@link LayerOp#of}; read, never modified */
+    public ActivationSolver(NetConfig config, LayerOp[] ops) {
+        this.ops = ops;
+        this.layers = ops.length;
+        this.stride = new int[layers + 1];
+        for (int k = 0; k <= layers; k++) {
+            stride[k] = VectorKernels.pad(config.net().width(k));
+        }
         this.gamma = (float) config.gamma();
         Units units = config.units();
         this.lower = units.lower();
         this.upper = units.upper();
-        this.termWeight = PaddedWeights.termWeights(config);
+        this.termWeight = new float[layers + 1];
+        for (int m = 1; m <= layers; m++) {
+            termWeight[m] = (float) config.termWeight(m - 1);
+        }
         OutputLoss loss = config.outputLoss();
-        this.prox = loss.isHard() ? null : new OutputProx(loss, config.termWeight(layers - 1), weights.width(layers));
+        this.prox = loss.isHard() ? null : new OutputProx(loss, config.termWeight(layers - 1), config.net().outputs());
+    }
+
+    /** Distance between two rows of layer {@code k} in the activations: its width padded. */
+    public int stride(int k) {
+        return stride[k];
+    }
+
+    /** Activations of {@code capacity} rows in this solver's layout. */
+    public Activations newActivations(int capacity) {
+        return new Activations(stride, capacity);
+    }
+
+    /** Scratch for one thread. */
+    public Scratch newScratch() {
+        int max = 0;
+        int work = 0;
+        for (int k = 1; k <= layers; k++) {
+            max = Math.max(max, stride[k]);
+            work = Math.max(work, ops[k - 1].workSize());
+        }
+        return new Scratch(max, work);
     }
 
     /**
      * Forward pass of rows {@code r0 .. r0+rows}: {@code a_{k+1} = W_k z_k + b_k},
-     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}. Row {@code r}'s input is sample
-     * {@code sampleOfRow[r]} of {@code inputs}.
+     * {@code z_{k+1} = Proj_C(a_{k+1})} for hidden layers, {@code z_L = a_L}, from the rows' inputs.
      *
      * @param act modified: {@code z_1..z_L}, {@code a_1..a_L} of those rows
      */
-    public void forward(Activations act, int r0, int rows, SparseInputs inputs, int[] sampleOfRow) {
+    public void forward(Activations act, int r0, int rows, InputRows inputs, Scratch s) {
         for (int k = 0; k < layers; k++) {
-            int sIn = w.stride[k];
-            int sOut = w.stride[k + 1];
+            int sIn = stride[k];
+            int sOut = stride[k + 1];
             if (k == 0) {
-                touchInputs(inputs, sampleOfRow, r0, rows);
-                for (int r = r0; r < r0 + rows; r++) {
-                    int sample = sampleOfRow[r];
-                    VectorKernels.sparseRowTimesMatrix(inputs.index, inputs.value, inputs.start[sample],
-                            inputs.start[sample + 1], w.wt[0], sOut, w.b[0], act.a[1], r * sOut);
-                }
+                ops[0].applyToInputs(inputs, r0, rows, act.a[1], sOut, s.work);
             } else {
                 for (int r = r0; r < r0 + rows; r += BLOCK) {
-                    VectorKernels.rowBlockTimesMatrix(act.z[k], r * sIn, sIn, Math.min(BLOCK, r0 + rows - r), w.width[k],
-                            w.wt[k], sOut, w.b[k], act.a[k + 1], r * sOut, sOut);
+                    ops[k].apply(act.z[k], r * sIn, sIn, Math.min(BLOCK, r0 + rows - r), act.a[k + 1], r * sOut, sOut,
+                            true, s.work);
                 }
             }
             if (k + 1 < layers) {
@@ -96,28 +118,11 @@ public final class ActivationSolver {
     }
 
     /**
-     * Reads one value per cache line of the rows' sparse inputs before the products start, so that the misses
-     * of a randomly ordered batch overlap instead of each waiting behind the previous row's FMAs.
-     */
-    private static void touchInputs(SparseInputs inputs, int[] sampleOfRow, int r0, int rows) {
-        int touched = 0;
-        for (int r = r0; r < r0 + rows; r++) {
-            int sample = sampleOfRow[r];
-            for (int n = inputs.start[sample]; n < inputs.start[sample + 1]; n += INTS_PER_LINE) {
-                touched += inputs.index[n] + Float.floatToRawIntBits(inputs.value[n]);
-            }
-        }
-        if (touched == Integer.MIN_VALUE) {
-            touchSink = touched; // practically never: the comparison alone keeps the loads alive
-        }
-    }
-
-    /**
      * Sets the output of row {@code r} to {@code onehot(label)}, the hard clamp's constraint; for a soft clamp, records
      * the label and sets {@code z_L} to the minimiser of its subproblem at the row's {@code a_L}.
      */
     public void clampOutput(Activations act, int r, int label, Scratch scratch) {
-        int s = w.stride[layers];
+        int s = stride[layers];
         if (prox != null) {
             act.target[r] = label;
             updateOutput(act, r, scratch);
@@ -136,7 +141,7 @@ public final class ActivationSolver {
         if (scratch.proxWork == null) {
             scratch.proxWork = prox.newWork();
         }
-        int o = r * w.stride[layers];
+        int o = r * stride[layers];
         return prox.solve(act.a[layers], o, act.target[r], act.z[layers], o, scratch.proxWork);
     }
 
@@ -145,15 +150,31 @@ public final class ActivationSolver {
         return prox != null && act.target[r] >= 0;
     }
 
-    /** {@code E(z; x)} of row {@code r}, plus {@code beta l(z_L, y)} when the row is soft-clamped. */
+    /**
+     * {@code E(z; x)} of row {@code r}, plus {@code beta l(z_L, y)} when the row is soft-clamped: the energy reported,
+     * with each difference squared and summed in double, so that finite differences of it resolve gradients.
+     */
     public double energy(Activations act, int r) {
+        return energy(act, r, true);
+    }
+
+    /**
+     * The energy, {@code exact} as {@link #energy(Activations, int)} or in float lanes as the stop rule measures it
+     * (a row's sweeps must not depend on how its energy is reported).
+     */
+    private double energy(Activations act, int r, boolean exact) {
         double e = 0;
         for (int m = 1; m <= layers; m++) {
-            int s = w.stride[m];
-            e += 0.5 * termWeight[m] * VectorKernels.squaredDistance(act.z[m], r * s, act.a[m], r * s, s);
+            int o = r * stride[m];
+            double d2 = exact ? 0 : VectorKernels.squaredDistance(act.z[m], o, act.a[m], o, stride[m]);
+            for (int i = o; exact && i < o + stride[m]; i++) {
+                double d = (double) act.z[m][i] - act.a[m][i];
+                d2 += d * d;
+            }
+            e += 0.5 * termWeight[m] * d2;
         }
         if (soft(act, r)) {
-            e += prox.weightedLoss(act.z[layers], r * w.stride[layers], act.target[r]);
+            e += prox.weightedLoss(act.z[layers], r * stride[layers], act.target[r]);
         }
         return e;
     }
@@ -197,7 +218,7 @@ public final class ActivationSolver {
                 }
                 s.row[inFlight] = r;
                 s.sweeps[inFlight] = 0;
-                s.energy[inFlight] = stop == StopRule.ENERGY ? energy(act, r) : Double.NaN;
+                s.energy[inFlight] = stop == StopRule.ENERGY ? energy(act, r, false) : Double.NaN;
                 s.residualNorm[inFlight] = residual;
                 inFlight++;
             }
@@ -210,7 +231,7 @@ public final class ActivationSolver {
                 for (int i = 0; i < inFlight; i++) {
                     gaussSeidelSweep(act, s.row[i], clamped, s);
                     if (stop == StopRule.ENERGY) {
-                        s.decrease[i] = s.energy[i] - energy(act, s.row[i]);
+                        s.decrease[i] = s.energy[i] - energy(act, s.row[i], false);
                     }
                 }
             }
@@ -245,8 +266,8 @@ public final class ActivationSolver {
     }
 
     private void jacobiLayer(Activations act, int[] row, int rows, int k, boolean clamped, Scratch s) {
-        int sk = w.stride[k];
-        int sn = w.stride[k + 1];
+        int sk = stride[k];
+        int sn = stride[k + 1];
         float[] z = act.z[k];
         float[] a = act.a[k];
         float[] zn = act.z[k + 1];
@@ -264,13 +285,13 @@ public final class ActivationSolver {
                     FloatVector.fromArray(S, zn, no + c).sub(FloatVector.fromArray(S, an, no + c)).intoArray(s.residual, i * sn + c);
                 }
             }
-            VectorKernels.rowBlockTimesMatrix(s.residual, 0, sn, blockRows, w.width[k + 1], w.w[k], sk, null, s.q, 0, sk);
+            ops[k].applyTransposed(s.residual, 0, sn, blockRows, s.q, 0, sk, s.work);
         }
         FloatVector g = FloatVector.broadcast(S, gamma);
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector lo = FloatVector.broadcast(S, lower);
         FloatVector hi = FloatVector.broadcast(S, upper);
-        float[] c = w.c[k];
+        float[] c = ops[k].columnNorms();
         boolean any = false;
         for (int i = 0; i < rows; i++) {
             int zo = row[i] * sk;
@@ -295,7 +316,7 @@ public final class ActivationSolver {
         if (!any) {
             return;
         }
-        VectorKernels.rowBlockTimesMatrix(s.delta, 0, sk, blockRows, w.width[k], w.wt[k], sn, null, s.d, 0, sn);
+        ops[k].apply(s.delta, 0, sk, blockRows, s.d, 0, sn, false, s.work);
         for (int i = 0; i < rows; i++) {
             if (s.step2[i] == 0) {
                 continue;
@@ -326,29 +347,29 @@ public final class ActivationSolver {
     public void gaussSeidelSweep(Activations act, int r, boolean clamped, Scratch s) {
         float[] res = s.residual;
         for (int k = 1; k < layers; k++) {
-            int sk = w.stride[k];
-            int sn = w.stride[k + 1];
+            int sk = stride[k];
+            int sn = stride[k + 1];
             int zo = r * sk;
             int no = r * sn;
             float[] z = act.z[k];
             float[] a = act.a[k];
             float[] zn = act.z[k + 1];
             float[] an = act.a[k + 1];
-            float[] wt = w.wt[k];
-            float[] c = w.c[k];
+            LayerOp op = ops[k];
+            float[] c = op.columnNorms();
             for (int i = 0; i < sn; i += LANES) {
                 FloatVector.fromArray(S, zn, no + i).sub(FloatVector.fromArray(S, an, no + i)).intoArray(res, i);
             }
             boolean changed = false;
-            for (int j = 0; j < w.width[k]; j++) {
-                float q = VectorKernels.dot(wt, j * sn, res, 0, sn);
+            for (int j = 0; j < op.inputs(); j++) {
+                float q = op.columnDot(j, res, 0);
                 float gc = gamma * c[j];
                 float old = z[zo + j];
                 float next = Math.min(upper, Math.max(lower, (a[zo + j] + gamma * q + gc * old) / (1f + gc)));
                 float delta = next - old;
                 if (delta != 0f) {
                     z[zo + j] = next;
-                    VectorKernels.axpy(-delta, wt, j * sn, res, 0, sn);
+                    op.columnAxpy(j, -delta, res, 0);
                     changed = true;
                 }
             }
@@ -373,27 +394,27 @@ public final class ActivationSolver {
     public double kktResidual(Activations act, int r, boolean clamped, Scratch s) {
         double worst = 0;
         for (int k = 1; k < layers; k++) {
-            int sk = w.stride[k];
-            int sn = w.stride[k + 1];
+            int sk = stride[k];
+            int sn = stride[k + 1];
             int zo = r * sk;
             int no = r * sn;
             for (int i = 0; i < sn; i++) {
                 s.residual[i] = act.z[k + 1][no + i] - act.a[k + 1][no + i];
             }
-            VectorKernels.rowTimesMatrix(s.residual, 0, w.width[k + 1], w.w[k], sk, null, s.q, 0);
+            ops[k].applyTransposed(s.residual, 0, sn, 1, s.q, 0, sk, s.work);
             float tw = termWeight[k];
-            for (int j = 0; j < w.width[k]; j++) {
+            for (int j = 0; j < ops[k].inputs(); j++) {
                 float z = act.z[k][zo + j];
                 float g = tw * ((z - act.a[k][zo + j]) - gamma * s.q[j]);
                 worst = Math.max(worst, Math.abs(z - Math.min(upper, Math.max(lower, z - g))));
             }
         }
         if (soft(act, r)) {
-            int o = r * w.stride[layers];
+            int o = r * stride[layers];
             worst = Math.max(worst, prox.kktResidual(act.a[layers], o, act.z[layers], o, act.target[r]));
         } else if (!clamped) {
-            int sl = w.stride[layers];
-            for (int j = 0; j < w.width[layers]; j++) {
+            int sl = stride[layers];
+            for (int j = 0; j < ops[layers - 1].outputs(); j++) {
                 float g = termWeight[layers] * (act.z[layers][r * sl + j] - act.a[layers][r * sl + j]);
                 worst = Math.max(worst, Math.abs(g));
             }

@@ -9,68 +9,86 @@ import liftnet.api.ConvLayer;
  * With the patches {@code X[q, p] = x[source[q, p]]} (0 in the padding):
  * <pre>
  * W x          = K X + b               K as [F x Q], Q = C K K, P = H' W'   (rows of P, unit-stride)
- * W^T r        = scatter-add of K^T r  back through {@code source} (the transposed convolution)
+ * W^T r        = gather of K^T r       back through {@code source} (the transposed convolution)
  * dE/dK       += lambda X^T            (the correlation of the residual with the input)
  * </pre>
- * The products run as sums of unit-stride rows of length {@code P} ({@link OpKernels}).
+ * Each product is one register-blocked GEMM over a block of rows ({@link OpKernels#gemm}): the rows' patches side by
+ * side, so that every kernel weight loaded feeds a whole block; the transposed convolution is a GEMM and a gather
+ * (each input unit sums its own entries, in a fixed order), not a scatter-add.
  * Column {@code j} of {@code W} (input unit {@code j}) is the list of {@code (q, p)} with {@code source[q, p] = j},
  * kept as a compressed table for the Gauss-Seidel solver, and {@code c_j = sum over that list of sum_f K[f, q]^2}.
+ * Gradient row {@code q} is kernel entry {@code q} of every filter.
  */
-final class ConvOp extends LinearOp {
+final class ConvOp implements LayerOp {
 
     private final ConvLayer layer;
     private final int filters;
     private final int q;
     private final int p;
+    /** Whether the input is a solved layer (not the data): then {@link #c} and the column table are kept. */
+    private final boolean solvedInput;
+    /** {@code K [F x Q]} and the biases, in the parameters' layout. */
     private final float[] w;
     private final float[] b;
+    private final float[] gw;
+    private final float[] gb;
     /** Input unit read by kernel entry {@code q} at output position {@code p}, or -1: {@code [Q x P]}. */
     private final int[] source;
     /** Column {@code j}'s entries {@code colStart[j] .. colStart[j+1]} of {@link #colQ} and {@link #colP}. */
-    private final int[] colStart;
-    private final int[] colQ;
-    private final int[] colP;
+    private int[] colStart;
+    private int[] colQ;
+    private int[] colP;
     /** {@code K^T}, {@code [Q x F]}: {@code wt[q * F + f] = K[f, q]}. */
     private final float[] wt;
     /** {@code sum_f K[f, q]^2}. */
     private final float[] kernelNorm;
     private final float[] c;
 
-    ConvOp(ConvLayer layer, float[] w, float[] b) {
+    ConvOp(ConvLayer layer, boolean solvedInput) {
         this.layer = layer;
         this.filters = layer.filters();
         this.q = layer.fanIn();
         this.p = layer.outHeight() * layer.outWidth();
-        this.w = w;
-        this.b = b;
+        this.solvedInput = solvedInput;
+        w = new float[filters * q];
+        b = new float[filters];
+        gw = new float[w.length];
+        gb = new float[filters];
+        wt = new float[q * filters];
+        kernelNorm = new float[q];
+        c = solvedInput ? new float[VectorKernels.pad(layer.inputs())] : null;
         int k = layer.kernel();
-        int s = layer.stride();
-        int pad = layer.pad();
-        int h = layer.height();
-        int wd = layer.width();
         int ow = layer.outWidth();
         source = new int[q * p];
-        int n = layer.inputs();
-        int[] count = new int[n + 1];
         for (int ch = 0; ch < layer.channels(); ch++) {
             for (int dy = 0; dy < k; dy++) {
                 for (int dx = 0; dx < k; dx++) {
                     int qi = (ch * k + dy) * k + dx;
                     for (int pi = 0; pi < p; pi++) {
-                        int y = (pi / ow) * s + dy - pad;
-                        int x = (pi % ow) * s + dx - pad;
-                        int j = y >= 0 && y < h && x >= 0 && x < wd ? (ch * h + y) * wd + x : -1;
-                        source[qi * p + pi] = j;
-                        if (j >= 0) {
-                            count[j + 1]++;
-                        }
+                        int y = (pi / ow) * layer.stride() + dy - layer.pad();
+                        int x = (pi % ow) * layer.stride() + dx - layer.pad();
+                        boolean inside = y >= 0 && y < layer.height() && x >= 0 && x < layer.width();
+                        source[qi * p + pi] = inside ? (ch * layer.height() + y) * layer.width() + x : -1;
                     }
                 }
             }
         }
+        if (solvedInput) {
+            buildColumns();
+        }
+    }
+
+    /** The compressed table of the columns of {@code W}, from {@link #source}. */
+    private void buildColumns() {
+        int n = layer.inputs();
         colStart = new int[n + 1];
+        for (int j : source) {
+            if (j >= 0) {
+                colStart[j + 1]++;
+            }
+        }
         for (int j = 0; j < n; j++) {
-            colStart[j + 1] = colStart[j] + count[j + 1];
+            colStart[j + 1] += colStart[j];
         }
         colQ = new int[colStart[n]];
         colP = new int[colStart[n]];
@@ -83,10 +101,6 @@ final class ConvOp extends LinearOp {
                 fill[j]++;
             }
         }
-        wt = new float[q * filters];
-        kernelNorm = new float[q];
-        c = new float[n];
-        refresh();
     }
 
     @Override
@@ -99,13 +113,37 @@ final class ConvOp extends LinearOp {
         return layer.outputs();
     }
 
+    /** The largest of the products' scratch: patches and result of a block, or a gradient block's operands. */
     @Override
     public int workSize() {
-        return q * p;
+        int nb = columns(VectorKernels.BLOCK);
+        int kdMax = 2 * VectorKernels.BLOCK * p;
+        int fp = OpKernels.lanes(filters);
+        return Math.max((q + filters) * nb, q * kdMax + kdMax * fp + q * fp);
     }
 
     @Override
-    public void refresh() {
+    public void set(float[] weight, float[] bias) {
+        System.arraycopy(weight, 0, w, 0, w.length);
+        System.arraycopy(bias, 0, b, 0, b.length);
+        stepped();
+    }
+
+    @Override
+    public void get(float[] weight, float[] bias) {
+        System.arraycopy(w, 0, weight, 0, w.length);
+        System.arraycopy(b, 0, bias, 0, b.length);
+    }
+
+    @Override
+    public void gradient(float[] weight, float[] bias) {
+        System.arraycopy(gw, 0, weight, 0, gw.length);
+        System.arraycopy(gb, 0, bias, 0, gb.length);
+    }
+
+    /** Recomputes {@code K^T}, the kernel norms and {@code c} from {@code K}. */
+    @Override
+    public void stepped() {
         Arrays.fill(kernelNorm, 0f);
         for (int f = 0; f < filters; f++) {
             for (int i = 0; i < q; i++) {
@@ -114,72 +152,109 @@ final class ConvOp extends LinearOp {
                 kernelNorm[i] += v * v;
             }
         }
-        Arrays.fill(c, 0f);
-        for (int i = 0; i < source.length; i++) {
-            if (source[i] >= 0) {
-                c[source[i]] += kernelNorm[i / p];
-            }
-        }
-    }
-
-    /** {@code cols[q, p] = x[source[q, p]]}, 0 in the padding. */
-    private void im2col(float[] x, int xo, float[] cols) {
-        for (int i = 0; i < source.length; i++) {
-            int j = source[i];
-            cols[i] = j >= 0 ? x[xo + j] : 0f;
-        }
-    }
-
-    @Override
-    public void apply(float[] x, int xo, float[] y, int yo, boolean bias, float[] work) {
-        im2col(x, xo, work);
-        for (int f = 0; f < filters; f++) {
-            int yf = yo + f * p;
-            OpKernels.scaledRowSum(w, f * q, q, work, 0, p, p, y, yf);
-            if (bias) {
-                float bf = b[f];
-                for (int pi = 0; pi < p; pi++) {
-                    y[yf + pi] += bf;
+        if (c != null) {
+            Arrays.fill(c, 0f);
+            for (int i = 0; i < source.length; i++) {
+                if (source[i] >= 0) {
+                    c[source[i]] += kernelNorm[i / p];
                 }
             }
         }
     }
 
-    @Override
-    public void applyTransposed(float[] r, int ro, float[] out, int qo, float[] work) {
-        for (int i = 0; i < q; i++) {
-            OpKernels.scaledRowSum(wt, i * filters, filters, r, ro, p, p, work, i * p);
-        }
-        Arrays.fill(out, qo, qo + layer.inputs(), 0f);
-        for (int i = 0; i < source.length; i++) {
-            int j = source[i];
-            if (j >= 0) {
-                out[qo + j] += work[i];
+    /**
+     * Patches of one row: {@code cols[i, col + p] = x[xo + source[q0 + i, p]]} for {@code q0 + i < q1}, rows of
+     * {@code cols} {@code ld} apart, 0 in the padding.
+     */
+    private void im2col(float[] x, int xo, int q0, int q1, float[] cols, int co, int ld) {
+        for (int i = q0; i < q1; i++) {
+            int o = co + (i - q0) * ld;
+            for (int pi = 0, si = i * p; pi < p; pi++, si++) {
+                int j = source[si];
+                cols[o + pi] = j >= 0 ? x[xo + j] : 0f;
             }
         }
     }
 
+    /** Columns of a block of {@code rows} rows in the products: {@code rows P}, padded to whole vectors. */
+    private int columns(int rows) {
+        return OpKernels.lanes(rows * p);
+    }
+
+    /**
+     * One GEMM for the block: {@code Y = K X} with the patches {@code X [Q x rows P]} of every row side by side
+     * ({@link OpKernels#gemm}, each output a chain of FMAs over {@code q}), then {@code + b} per row.
+     */
     @Override
-    public float columnDot(int j, float[] r, int ro) {
-        float s = 0f;
-        for (int e = colStart[j]; e < colStart[j + 1]; e++) {
-            int qi = colQ[e];
-            int o = ro + colP[e];
-            for (int f = 0; f < filters; f++) {
-                s += w[f * q + qi] * r[o + f * p];
-            }
+    public void apply(float[] x, int xo, int xs, int rows, float[] y, int yo, int ys, boolean bias, float[] work) {
+        int nb = columns(rows);
+        for (int r = 0; r < rows; r++) {
+            im2col(x, xo + r * xs, 0, q, work, r * p, nb);
         }
-        return s;
+        product(rows, y, yo, ys, bias, work);
     }
 
     @Override
-    public void columnAxpy(int j, float alpha, float[] r, int ro) {
-        for (int e = colStart[j]; e < colStart[j + 1]; e++) {
-            int qi = colQ[e];
-            int o = ro + colP[e];
-            for (int f = 0; f < filters; f++) {
-                r[o + f * p] += alpha * w[f * q + qi];
+    public void applyToInputs(InputRows in, int r0, int rows, float[] y, int ys, float[] work) {
+        int nb = columns(rows);
+        for (int r = 0; r < rows; r++) {
+            im2col(in.dense(), in.sampleOfRow()[r0 + r] * in.width(), 0, q, work, r * p, nb);
+        }
+        product(rows, y, r0 * ys, ys, true, work);
+    }
+
+    /** {@code Y = K X (+ b)} from the patches in {@code work}, into the rows of {@code y}, their padding zeroed. */
+    private void product(int rows, float[] y, int yo, int ys, boolean bias, float[] work) {
+        int nb = columns(rows);
+        for (int i = rows * p; i < nb; i++) {
+            for (int qi = 0; qi < q; qi++) {
+                work[qi * nb + i] = 0f;
             }
+        }
+        int co = q * nb;
+        OpKernels.gemm(w, 0, q, work, 0, nb, work, co, nb, filters, nb, q, false);
+        for (int r = 0; r < rows; r++) {
+            int row = yo + r * ys;
+            for (int f = 0; f < filters; f++) {
+                int src = co + f * nb + r * p;
+                int dst = row + f * p;
+                float bf = bias ? b[f] : 0f;
+                for (int pi = 0; pi < p; pi++) {
+                    y[dst + pi] = bias ? work[src + pi] + bf : work[src + pi];
+                }
+            }
+            Arrays.fill(y, row + layer.outputs(), row + VectorKernels.pad(layer.outputs()), 0f);
+        }
+    }
+
+    /**
+     * The transposed convolution as one GEMM and a gather: {@code T = K^T V} over the block's residuals side by side
+     * ({@code [Q x rows P]}), then {@code q_j = sum} of {@code T} over column {@code j}'s entries, in their order.
+     */
+    @Override
+    public void applyTransposed(float[] v, int vo, int vs, int rows, float[] out, int qo, int qs, float[] work) {
+        int nb = columns(rows);
+        for (int f = 0; f < filters; f++) {
+            int o = f * nb;
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(v, vo + r * vs + f * p, work, o + r * p, p);
+            }
+            Arrays.fill(work, o + rows * p, o + nb, 0f);
+        }
+        int to = filters * nb;
+        OpKernels.gemm(wt, 0, filters, work, 0, nb, work, to, nb, q, nb, filters, false);
+        int n = layer.inputs();
+        for (int r = 0; r < rows; r++) {
+            int row = qo + r * qs;
+            int col = to + r * p;
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int e = colStart[j]; e < colStart[j + 1]; e++) {
+                    s += work[col + colQ[e] * nb + colP[e]];
+                }
+                out[row + j] = s;
+            }
+            Arrays.fill(out, row + n, row + VectorKernels.pad(n), 0f);
         }
     }
 
@@ -189,20 +264,125 @@ final class ConvOp extends LinearOp {
     }
 
     @Override
-    public void accumulateGradient(float[] lambda, int lo, float[] x, int xo, float scale, float[] gw, float[] gb,
-                                   float[] work) {
-        im2col(x, xo, work);
+    public float columnDot(int j, float[] v, int vo) {
+        float s = 0f;
+        for (int e = colStart[j]; e < colStart[j + 1]; e++) {
+            int qi = colQ[e];
+            int o = vo + colP[e];
+            for (int f = 0; f < filters; f++) {
+                s += w[f * q + qi] * v[o + f * p];
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void columnAxpy(int j, float alpha, float[] v, int vo) {
+        for (int e = colStart[j]; e < colStart[j + 1]; e++) {
+            int qi = colQ[e];
+            int o = vo + colP[e];
+            for (int f = 0; f < filters; f++) {
+                v[o + f * p] += alpha * w[f * q + qi];
+            }
+        }
+    }
+
+    @Override
+    public int gradientRows() {
+        return q;
+    }
+
+    /**
+     * Per block of {@link VectorKernels#BLOCK} rows, one GEMM {@code G^T[q0..q1, :] += X L}: the chunk's patch rows of
+     * both phases side by side ({@code X [q1-q0 x phases rows P]}) times the scaled residuals transposed
+     * ({@code L[(phase, r, p), f] = -+scale lambda_r[f, p]}), so each entry is one chain of FMAs over
+     * {@code (block, phase, row, position)}. On the data's input, which both phases share, one phase of the residuals'
+     * difference {@code -scale (lambdaA - lambdaB)}: the two terms nearly cancel, and their difference is exact where
+     * the sum of two products would round each.
+     */
+    @Override
+    public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
+        int fp = OpKernels.lanes(filters);
+        // the data's input is both phases': one pass over the residual difference, as SparseInputOp does
+        boolean difference = !solvedInput && t.lambdaB() != null;
+        int phases = t.lambdaB() == null || difference ? 1 : 2;
+        int kdMax = 2 * VectorKernels.BLOCK * p;
+        int lo = q * kdMax;
+        int co = lo + kdMax * fp;
+        InputRows in = t.inputs();
+        for (int r0 = 0; r0 < t.rows(); r0 += VectorKernels.BLOCK) {
+            int rows = Math.min(VectorKernels.BLOCK, t.rows() - r0);
+            int kd = phases * rows * p;
+            for (int ph = 0; ph < phases; ph++) {
+                float[] z = ph == 0 ? t.zA() : t.zB();
+                float[] lambda = ph == 0 ? t.lambdaA() : t.lambdaB();
+                float s = ph == 0 ? -t.scale() : t.scale();
+                for (int r = r0; r < r0 + rows; r++) {
+                    int k0 = (ph * rows + r - r0) * p;
+                    int xo = solvedInput ? r * t.inStride() : in.sampleOfRow()[r] * in.width();
+                    im2col(solvedInput ? z : in.dense(), xo, p0, p1, work, k0, kd);
+                    int lr = r * t.outStride();
+                    for (int pi = 0; pi < p; pi++) {
+                        int o = lo + (k0 + pi) * fp;
+                        for (int f = 0; f < filters; f++) {
+                            int i = lr + f * p + pi;
+                            work[o + f] = difference ? (lambda[i] - t.lambdaB()[i]) * s : s * lambda[i];
+                        }
+                        Arrays.fill(work, o + filters, o + fp, 0f);
+                    }
+                }
+            }
+            OpKernels.gemm(work, 0, kd, work, lo, fp, work, co, fp, p1 - p0, fp, kd, r0 > 0);
+        }
+        boolean finite = true;
+        for (int i = p0; i < p1; i++) {
+            for (int f = 0; f < filters; f++) {
+                float g = t.rows() == 0 ? 0f : work[co + (i - p0) * fp + f];
+                gw[f * q + i] = g;
+                finite &= Float.isFinite(g);
+            }
+        }
+        return finite;
+    }
+
+    @Override
+    public boolean accumulateBias(GradientTerms t) {
+        Arrays.fill(gb, 0f);
+        boolean finite = true;
         for (int f = 0; f < filters; f++) {
-            int lf = lo + f * p;
-            float sum = 0f;
-            for (int pi = 0; pi < p; pi++) {
-                sum += lambda[lf + pi];
+            for (int r = 0; r < t.rows(); r++) {
+                int lf = r * t.outStride() + f * p;
+                gb[f] -= t.scale() * sum(t.lambdaA(), lf);
+                if (t.lambdaB() != null) {
+                    gb[f] += t.scale() * sum(t.lambdaB(), lf);
+                }
             }
-            gb[f] += scale * sum;
-            int kf = f * q;
-            for (int i = 0; i < q; i++) {
-                gw[kf + i] += scale * OpKernels.dot(lambda, lf, work, i * p, p);
+            finite &= Float.isFinite(gb[f]);
+        }
+        return finite;
+    }
+
+    private float sum(float[] v, int o) {
+        float s = 0f;
+        for (int i = o; i < o + p; i++) {
+            s += v[i];
+        }
+        return s;
+    }
+
+    @Override
+    public void step(int p0, int p1, float eta) {
+        for (int f = 0; f < filters; f++) {
+            for (int i = f * q + p0; i < f * q + p1; i++) {
+                w[i] -= eta * gw[i];
             }
+        }
+    }
+
+    @Override
+    public void stepBias(float eta) {
+        for (int f = 0; f < filters; f++) {
+            b[f] -= eta * gb[f];
         }
     }
 }

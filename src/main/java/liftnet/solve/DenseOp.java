@@ -1,26 +1,41 @@
 package liftnet.solve;
 
+import static liftnet.solve.VectorKernels.pad;
+
+import java.util.Arrays;
+
 /**
- * A dense layer: {@code W} row-major {@code [m x n]}, with a transposed copy {@code W^T [n x m]} so that both
- * products are sums of unit-stride rows ({@link OpKernels#scaledRowSum}).
+ * A dense layer {@code W [m x n]} in the layouts the {@link VectorKernels} want, rows padded to
+ * {@link VectorKernels#PAD}: {@code wt = W^T} as {@code [n x pad(m)]}, for the products with {@code W}, the
+ * gradient's rows and the updates; {@code w = W} as {@code [m x pad(n)]} and the column norms
+ * {@code c_j = ||W[:, j]||^2} (layers after the first only), for {@code W^T v}; the bias padded. Padding entries
+ * are zero and stay zero. The gradient {@code G^T} is kept in the layout of {@code wt}.
  */
-final class DenseOp extends LinearOp {
+public class DenseOp implements LayerOp {
 
-    private final int m;
-    private final int n;
-    private final float[] w;
-    private final float[] b;
-    private final float[] wt;
-    private final float[] c;
+    final int m;
+    final int n;
+    final int sIn;
+    final int sOut;
+    final float[] wt;
+    final float[] w;
+    final float[] b;
+    final float[] c;
+    final float[] gradT;
+    final float[] gradB;
 
-    DenseOp(int outputs, int inputs, float[] w, float[] b) {
+    /** @param rows whether to keep {@code W} and {@code c} (a layer whose input is solved for) */
+    DenseOp(int outputs, int inputs, boolean rows) {
         this.m = outputs;
         this.n = inputs;
-        this.w = w;
-        this.b = b;
-        this.wt = new float[m * n];
-        this.c = new float[n];
-        refresh();
+        this.sIn = pad(n);
+        this.sOut = pad(m);
+        wt = new float[n * sOut];
+        b = new float[sOut];
+        w = rows ? new float[m * sIn] : null;
+        c = rows ? new float[sIn] : null;
+        gradT = new float[wt.length];
+        gradB = new float[sOut];
     }
 
     @Override
@@ -39,48 +54,64 @@ final class DenseOp extends LinearOp {
     }
 
     @Override
-    public void refresh() {
-        java.util.Arrays.fill(c, 0f);
+    public void set(float[] weight, float[] bias) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                float v = w[i * n + j];
-                wt[j * m + i] = v;
-                c[j] += v * v;
+                wt[j * sOut + i] = weight[i * n + j];
+            }
+        }
+        System.arraycopy(bias, 0, b, 0, m);
+        refreshRows(0, n);
+    }
+
+    @Override
+    public void get(float[] weight, float[] bias) {
+        transposeOut(wt, b, weight, bias);
+    }
+
+    @Override
+    public void gradient(float[] weight, float[] bias) {
+        transposeOut(gradT, gradB, weight, bias);
+    }
+
+    private void transposeOut(float[] t, float[] tb, float[] weight, float[] bias) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                weight[i * n + j] = t[j * sOut + i];
+            }
+        }
+        System.arraycopy(tb, 0, bias, 0, m);
+    }
+
+    /** Recomputes {@code c_j = ||wt[j, :]||^2} and the columns {@code w[:, j]} for units {@code j0 <= j < j1}. */
+    private void refreshRows(int j0, int j1) {
+        if (w == null) {
+            return;
+        }
+        for (int j = j0; j < j1; j++) {
+            c[j] = (float) VectorKernels.squaredNorm(wt, j * sOut, sOut);
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = j0; j < j1; j++) {
+                w[i * sIn + j] = wt[j * sOut + i];
             }
         }
     }
 
     @Override
-    public void apply(float[] x, int xo, float[] y, int yo, boolean bias, float[] work) {
-        OpKernels.scaledRowSum(x, xo, n, wt, 0, m, m, y, yo);
-        if (bias) {
-            for (int i = 0; i < m; i++) {
-                y[yo + i] += b[i];
-            }
-        }
+    public void apply(float[] x, int xo, int xs, int rows, float[] y, int yo, int ys, boolean bias, float[] work) {
+        VectorKernels.rowBlockTimesMatrix(x, xo, xs, rows, n, wt, sOut, bias ? b : null, y, yo, ys);
+    }
+
+    /** A dense first layer reads sparse inputs ({@link SparseInputOp}); this one sits after a solved layer. */
+    @Override
+    public void applyToInputs(InputRows in, int r0, int rows, float[] y, int ys, float[] work) {
+        throw new UnsupportedOperationException("a dense first layer is a SparseInputOp");
     }
 
     @Override
-    public void applyTransposed(float[] r, int ro, float[] q, int qo, float[] work) {
-        OpKernels.scaledRowSum(r, ro, m, w, 0, n, n, q, qo);
-    }
-
-    @Override
-    public float columnDot(int j, float[] r, int ro) {
-        int o = j * m;
-        float s = 0f;
-        for (int i = 0; i < m; i++) {
-            s += wt[o + i] * r[ro + i];
-        }
-        return s;
-    }
-
-    @Override
-    public void columnAxpy(int j, float alpha, float[] r, int ro) {
-        int o = j * m;
-        for (int i = 0; i < m; i++) {
-            r[ro + i] += alpha * wt[o + i];
-        }
+    public void applyTransposed(float[] v, int vo, int vs, int rows, float[] q, int qo, int qs, float[] work) {
+        VectorKernels.rowBlockTimesMatrix(v, vo, vs, rows, m, w, sIn, null, q, qo, qs);
     }
 
     @Override
@@ -89,17 +120,57 @@ final class DenseOp extends LinearOp {
     }
 
     @Override
-    public void accumulateGradient(float[] lambda, int lo, float[] x, int xo, float scale, float[] gw, float[] gb,
-                                   float[] work) {
-        for (int i = 0; i < m; i++) {
-            float l = scale * lambda[lo + i];
-            gb[i] += l;
-            if (l != 0f) {
-                int o = i * n;
-                for (int j = 0; j < n; j++) {
-                    gw[o + j] += l * x[xo + j];
+    public float columnDot(int j, float[] v, int vo) {
+        return VectorKernels.dot(wt, j * sOut, v, vo, sOut);
+    }
+
+    @Override
+    public void columnAxpy(int j, float alpha, float[] v, int vo) {
+        VectorKernels.axpy(alpha, wt, j * sOut, v, vo, sOut);
+    }
+
+    @Override
+    public int gradientRows() {
+        return n;
+    }
+
+    @Override
+    public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
+        Arrays.fill(gradT, p0 * sOut, p1 * sOut, 0f);
+        VectorKernels.accumulateOuter(t.zA(), t.lambdaA(), -t.scale(), t.zB(), t.lambdaB(), t.scale(), t.inStride(),
+                t.rows(), sOut, gradT, p0, p1);
+        return VectorKernels.allFinite(gradT, p0 * sOut, (p1 - p0) * sOut);
+    }
+
+    @Override
+    public boolean accumulateBias(GradientTerms t) {
+        float scale = t.scale();
+        float[] la = t.lambdaA();
+        float[] lb = t.lambdaB();
+        Arrays.fill(gradB, 0f);
+        for (int r = 0; r < t.rows(); r++) {
+            for (int j = 0; j < sOut; j++) {
+                gradB[j] -= scale * la[r * sOut + j];
+                if (lb != null) {
+                    gradB[j] += scale * lb[r * sOut + j];
                 }
             }
         }
+        return VectorKernels.allFinite(gradB, 0, sOut);
+    }
+
+    @Override
+    public void step(int p0, int p1, float eta) {
+        VectorKernels.axpy(-eta, gradT, p0 * sOut, wt, p0 * sOut, (p1 - p0) * sOut);
+        refreshRows(p0, p1);
+    }
+
+    @Override
+    public void stepBias(float eta) {
+        VectorKernels.axpy(-eta, gradB, 0, b, 0, sOut);
+    }
+
+    @Override
+    public void stepped() {
     }
 }

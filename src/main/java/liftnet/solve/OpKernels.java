@@ -6,68 +6,97 @@ import static liftnet.solve.VectorKernels.S;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The two products every {@link LinearOp} reduces to, with the Vector API on unpadded rows (a scalar loop takes the
- * last {@code n mod LANES} values): a sum of scaled rows, each output vector kept in four accumulators while the rows
- * stream past, and a dot product. Both sum in a fixed order, so results repeat exactly from run to run.
+ * The product every {@link ConvOp} reduces to: a matrix product with the Vector API, register-blocked (four rows of
+ * {@code C} by two vectors of columns in registers while the inner dimension streams past, so each load of {@code B}
+ * feeds four FMAs and each element of {@code A} two). Every element is one chain of FMAs in the order of the inner
+ * index, whatever the blocking and the lane count, so results repeat exactly from run to run and between the
+ * AVX2 and AVX-512 builds of the Vector API.
  */
 final class OpKernels {
 
     private OpKernels() {
     }
 
+    /** {@code n} rounded up to a multiple of {@link VectorKernels#LANES}. */
+    static int lanes(int n) {
+        return (n + LANES - 1) / LANES * LANES;
+    }
+
     /**
-     * {@code out[oo + i] = sum_{t < count} s[so + t] * m[mo + t * stride + i]} for {@code i < n}: a row vector times a
-     * matrix whose rows are {@code stride} apart. Only {@code out} is modified.
+     * {@code C = A B} ({@code add}: {@code C += A B}): {@code c[i, j] = fma(a[i, kd-1], b[kd-1, j], ... fma(a[i, 0],
+     * b[0, j], c0))} with {@code c0} zero or the old {@code c[i, j]}, for {@code i < m}, {@code j < n}; rows of
+     * {@code A}, {@code B}, {@code C} are {@code lda}, {@code ldb}, {@code ldc} apart.
+     *
+     * @param n a multiple of {@link VectorKernels#LANES}
+     * @param c modified in its {@code m x n} block
      */
-    static void scaledRowSum(float[] s, int so, int count, float[] m, int mo, int stride, int n, float[] out, int oo) {
-        int bound = S.loopBound(n);
+    static void gemm(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc, int m, int n,
+                     int kd, boolean add) {
         int i = 0;
-        for (; i < bound; i += LANES) {
-            FloatVector a0 = FloatVector.zero(S);
-            FloatVector a1 = FloatVector.zero(S);
-            FloatVector a2 = FloatVector.zero(S);
-            FloatVector a3 = FloatVector.zero(S);
-            int t = 0;
-            int o = mo + i;
-            for (; t + 3 < count; t += 4, o += 4 * stride) {
-                a0 = FloatVector.fromArray(S, m, o).fma(FloatVector.broadcast(S, s[so + t]), a0);
-                a1 = FloatVector.fromArray(S, m, o + stride).fma(FloatVector.broadcast(S, s[so + t + 1]), a1);
-                a2 = FloatVector.fromArray(S, m, o + 2 * stride).fma(FloatVector.broadcast(S, s[so + t + 2]), a2);
-                a3 = FloatVector.fromArray(S, m, o + 3 * stride).fma(FloatVector.broadcast(S, s[so + t + 3]), a3);
+        for (; i + 4 <= m; i += 4) {
+            int j = 0;
+            for (; j + 2 * LANES <= n; j += 2 * LANES) {
+                fourByTwo(a, ao + i * lda, lda, b, bo + j, ldb, c, co + i * ldc + j, ldc, kd, add);
             }
-            for (; t < count; t++, o += stride) {
-                a0 = FloatVector.fromArray(S, m, o).fma(FloatVector.broadcast(S, s[so + t]), a0);
+            for (; j < n; j += LANES) {
+                for (int r = i; r < i + 4; r++) {
+                    oneByOne(a, ao + r * lda, b, bo + j, ldb, c, co + r * ldc + j, kd, add);
+                }
             }
-            a0.add(a1).add(a2.add(a3)).intoArray(out, oo + i);
         }
-        for (; i < n; i++) {
-            float acc = 0f;
-            for (int t = 0, o = mo + i; t < count; t++, o += stride) {
-                acc += s[so + t] * m[o];
+        for (; i < m; i++) {
+            for (int j = 0; j < n; j += LANES) {
+                oneByOne(a, ao + i * lda, b, bo + j, ldb, c, co + i * ldc + j, kd, add);
             }
-            out[oo + i] = acc;
         }
     }
 
-    /** {@code sum_{i < n} x[xo + i] * y[yo + i]}. */
-    static float dot(float[] x, int xo, float[] y, int yo, int n) {
-        int bound = S.loopBound(n);
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = FloatVector.zero(S);
-        int i = 0;
-        for (; i + LANES < bound; i += 2 * LANES) {
-            a0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), a0);
-            a1 = FloatVector.fromArray(S, x, xo + i + LANES).fma(FloatVector.fromArray(S, y, yo + i + LANES), a1);
+    private static FloatVector start(float[] c, int o, boolean add) {
+        return add ? FloatVector.fromArray(S, c, o) : FloatVector.zero(S);
+    }
+
+    private static void fourByTwo(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc,
+                                  int kd, boolean add) {
+        FloatVector c00 = start(c, co, add);
+        FloatVector c01 = start(c, co + LANES, add);
+        FloatVector c10 = start(c, co + ldc, add);
+        FloatVector c11 = start(c, co + ldc + LANES, add);
+        FloatVector c20 = start(c, co + 2 * ldc, add);
+        FloatVector c21 = start(c, co + 2 * ldc + LANES, add);
+        FloatVector c30 = start(c, co + 3 * ldc, add);
+        FloatVector c31 = start(c, co + 3 * ldc + LANES, add);
+        for (int k = 0; k < kd; k++) {
+            int bk = bo + k * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + LANES);
+            FloatVector x = FloatVector.broadcast(S, a[ao + k]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, a[ao + lda + k]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, a[ao + 2 * lda + k]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, a[ao + 3 * lda + k]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
         }
-        for (; i < bound; i += LANES) {
-            a0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), a0);
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + LANES);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + LANES);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + LANES);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + LANES);
+    }
+
+    private static void oneByOne(float[] a, int ao, float[] b, int bo, int ldb, float[] c, int co, int kd, boolean add) {
+        FloatVector acc = start(c, co, add);
+        for (int k = 0; k < kd; k++) {
+            acc = FloatVector.fromArray(S, b, bo + k * ldb).fma(FloatVector.broadcast(S, a[ao + k]), acc);
         }
-        // A fixed folding order (VectorKernels.sumLanes), not reduceLanes, whose order may differ between the
-        // interpreter and compiled code: the result must not depend on when the JIT compiled this method.
-        float acc = VectorKernels.sumLanes(a0.add(a1));
-        for (; i < n; i++) {
-            acc += x[xo + i] * y[yo + i];
-        }
-        return acc;
+        acc.intoArray(c, co);
     }
 }

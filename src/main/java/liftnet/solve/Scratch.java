@@ -22,14 +22,23 @@ public final class Scratch {
     /** Work rows of the soft clamp's output subproblem ({@link OutputProx#newWork()}), allocated on first use. */
     double[][] proxWork;
 
-    public Scratch(PaddedWeights weights) {
-        int max = 0;
-        for (int k = 1; k <= weights.layers(); k++) {
-            max = Math.max(max, weights.stride(k));
-        }
+    /** Scratch of the layers' products ({@link LayerOp#workSize()}). */
+    final float[] work;
+
+    /**
+     * @param max  the widest padded layer after the input
+     * @param work floats of scratch the layers' products need
+     */
+    Scratch(int max, int work) {
+        this.work = new float[Math.max(1, work)];
         residual = new float[VectorKernels.BLOCK * max];
         q = new float[VectorKernels.BLOCK * max];
         delta = new float[VectorKernels.BLOCK * max];
         d = new float[VectorKernels.BLOCK * max];
+    }
+
+    /** Scratch of the layers' products, for the engine's own calls of them; live. */
+    public float[] work() {
+        return work;
     }
 }

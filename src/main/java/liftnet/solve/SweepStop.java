@@ -4,8 +4,7 @@ import liftnet.api.SolverConfig;
 import liftnet.api.StopRule;
 
 /**
- * When a row's sweeps stop ({@link StopRule}), one rule for both CPU solvers ({@link ActivationSolver},
- * {@link LayerSolver}): after {@code maxSweeps} sweeps at the latest; with {@link StopRule#ENERGY} when a sweep
+ * When a row's sweeps stop ({@link StopRule}) in {@link ActivationSolver}: after {@code maxSweeps} sweeps at the latest; with {@link StopRule#ENERGY} when a sweep
  * lowered the energy by {@code dE <= tol * max(E, TINY_ENERGY)}, {@code E} the energy after it; with
  * {@link StopRule#KKT} when the KKT residual is {@code <= tol}. The solvers measure {@code dE} and the residual.
  */

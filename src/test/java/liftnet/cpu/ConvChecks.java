@@ -21,13 +21,13 @@ import liftnet.data.DatasetId;
 import liftnet.data.Split;
 import liftnet.io.ModelFile;
 import liftnet.report.GradientAgreement;
-import liftnet.solve.LinearOp;
+import liftnet.solve.LayerOp;
 
 /**
  * The figures behind the conv-net notes, printed (not a JUnit test):
  * <ul>
  * <li>{@code fd}: the largest relative finite-difference error of each method's gradient on the test conv net of
- *     {@link CpuConvEngineTest}, over all weight and bias tensors and the three kinds of units;</li>
+ *     {@link CpuEngineConvTest}, over all weight and bias tensors and the three kinds of units;</li>
  * <li>{@code reference}: the relative error {@code ||g - g*|| / ||g*||} of each method's float gradient (600 Jacobi
  *     sweeps) against {@link liftnet.solve.DoubleReference}'s, solved to convergence in double, on the same net;</li>
  * <li>{@code sweeps MODEL DATA_DIR N}: the mean and largest relative energy gap {@code (E_s - E*) / E*} after {@code s}
@@ -75,13 +75,13 @@ public final class ConvChecks {
         for (Method method : new Method[] {Method.CONTRASTIVE, Method.LIFTED, Method.BACKPROP}) {
             double worst = 0;
             for (Units units : Units.values()) {
-                NetConfig config = new NetConfig(NetSpec.parse(CpuConvEngineTest.NET), units, 0.5);
+                NetConfig config = new NetConfig(NetSpec.parse(CpuEngineConvTest.NET), units, 0.5);
                 Parameters p = TestNets.random(config.net(), 11, 1.5, 0.3);
                 Dataset data = TestNets.randomData(config.net(), 7, 12);
-                worst = Math.max(worst, CpuConvEngineTest.worstFiniteDifferenceError(config, p, data, method, solver));
+                worst = Math.max(worst, CpuEngineConvTest.worstFiniteDifferenceError(config, p, data, method, solver));
             }
             System.out.printf(Locale.ROOT, "%s on %s: largest relative finite-difference error %.2e%n", method.id(),
-                    CpuConvEngineTest.NET, worst);
+                    CpuEngineConvTest.NET, worst);
         }
     }
 
@@ -90,7 +90,7 @@ public final class ConvChecks {
         for (Method method : new Method[] {Method.CONTRASTIVE, Method.LIFTED, Method.BACKPROP}) {
             StringBuilder line = new StringBuilder(method.id() + " vs double reference:");
             for (Units units : Units.values()) {
-                NetConfig config = new NetConfig(NetSpec.parse(CpuConvEngineTest.NET), units, 0.5);
+                NetConfig config = new NetConfig(NetSpec.parse(CpuEngineConvTest.NET), units, 0.5);
                 NetSpec net = config.net();
                 Parameters p = TestNets.random(net, 11, 1.5, 0.3);
                 Dataset data = TestNets.randomData(net, 7, 12);
@@ -109,7 +109,7 @@ public final class ConvChecks {
                         ref.addEnergyGradient(ref.solve(data.inputs(), o, -1, 20000, 1e-13), -1.0, gw, gb);
                     }
                 }
-                Parameters g = CpuConvEngineTest.gradient(config, p, data, method, solver);
+                Parameters g = CpuEngineConvTest.gradient(config, p, data, method, solver);
                 double diff = 0;
                 double norm = 0;
                 for (int k = 0; k < net.layers(); k++) {
@@ -141,7 +141,7 @@ public final class ConvChecks {
     }
 
     private static Engine prepared(NetConfig config, Parameters p, Dataset data, int threads) {
-        Engine e = new CpuConvEngine(config, threads);
+        Engine e = new CpuEngine(config, threads);
         e.setParameters(p);
         DeviceData d = e.upload(data);
         e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
@@ -173,12 +173,14 @@ public final class ConvChecks {
         }
         double gamma = m.config().gamma();
         for (int k = 1; k < net.layers(); k++) {
-            float[] c = LinearOp.of(net, k, p.weight(k), p.bias(k)).columnNorms();
+            LayerOp op = LayerOp.of(net, k);
+            op.set(p.weight(k), p.bias(k));
+            float[] c = op.columnNorms();
             double mean = 0;
             double max = 0;
-            for (float cj : c) {
-                mean += gamma * cj / c.length;
-                max = Math.max(max, gamma * cj);
+            for (int j = 0; j < net.width(k); j++) {
+                mean += gamma * c[j] / net.width(k);
+                max = Math.max(max, gamma * c[j]);
             }
             System.out.printf(Locale.ROOT, "damping layer z%d (%s): gamma c_j mean %.3f, largest %.3f%n", k,
                     net.conv(k) != null ? "input of a convolution" : "input of a dense layer", mean, max);
@@ -191,7 +193,7 @@ public final class ConvChecks {
         NetSpec net = p.net();
         DatasetId dataset = DatasetId.parse(m.metadata().getOrDefault("dataset", DatasetId.MNIST.key()));
         Dataset data = DataSets.load(dataset, dataDir, Split.TEST).head(n);
-        Parameters bp = CpuConvEngineTest.gradient(m.config(), p, data, Method.BACKPROP, SolverConfig.paperDefault());
+        Parameters bp = CpuEngineConvTest.gradient(m.config(), p, data, Method.BACKPROP, SolverConfig.paperDefault());
         SolverConfig[] solvers = {SolverConfig.tolerance(Solver.JACOBI, TOL, SolverConfig.PAPER_SWEEPS),
             SolverConfig.tolerance(Solver.JACOBI, 1e-12, SolverConfig.PAPER_SWEEPS),
             new SolverConfig(Solver.JACOBI, SolverConfig.PAPER_SWEEPS, liftnet.api.StopRule.KKT, 1e-5),

@@ -42,8 +42,8 @@ class ConvEnergyStopTest {
         NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, NetConfig.PAPER_GAMMA);
         Parameters p = Parameters.initial(config.net(), 1);
         Dataset data = DataSets.load(DatasetId.MNIST, TestData.mnist(), Split.TEST).head(SAMPLES);
-        Parameters settled = CpuConvEngineTest.gradient(config, p, data, Method.CONTRASTIVE, SETTLED);
-        Parameters stopped = CpuConvEngineTest.gradient(config, p, data, Method.CONTRASTIVE,
+        Parameters settled = CpuEngineConvTest.gradient(config, p, data, Method.CONTRASTIVE, SETTLED);
+        Parameters stopped = CpuEngineConvTest.gradient(config, p, data, Method.CONTRASTIVE,
                 SolverConfig.tolerance(Solver.JACOBI, CONV_RESULTS_TOL, SolverConfig.PAPER_SWEEPS));
         for (int k = 0; k < config.net().layers(); k++) {
             double[] s = moments(stopped, settled, k);

@@ -192,7 +192,7 @@ class ConvModelFileTest {
         assertEquals(0, proc.exitValue(), output);
         String[] numbers = output.trim().split(" ");
         float[] ours;
-        try (liftnet.api.Engine e = new liftnet.cpu.CpuConvEngine(config, 1)) {
+        try (liftnet.api.Engine e = new liftnet.cpu.CpuEngine(config, 1)) {
             e.setParameters(p);
             e.selectBatch(e.upload(data), TestNets.identity(data.count()), 0, data.count());
             e.forward();

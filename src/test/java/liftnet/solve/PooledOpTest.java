@@ -32,7 +32,8 @@ class PooledOpTest {
     void everyProductIsThatOfTheExplicitMatrix(String text, int layer) {
         NetSpec net = NetSpec.parse(text);
         Parameters p = TestNets.random(net, 7, 1.0, 0.5);
-        LinearOp op = LinearOp.of(net, layer, p.weight(layer), p.bias(layer));
+        LayerOp op = LayerOp.of(net, layer);
+        op.set(p.weight(layer), p.bias(layer));
         assertTrue(op instanceof PooledOp, "layer " + layer + " of " + text + " pools");
         double[][] m = explicit(net, layer, p.weight(layer));
         double[] bias = denseBias(net, layer, p.bias(layer));
@@ -45,14 +46,14 @@ class PooledOpTest {
         for (int j = 0; j < x.length; j++) {
             x[j] = (float) rnd.nextGaussian();
         }
-        float[] r = new float[out + 1];
-        for (int i = 0; i < r.length; i++) {
+        float[] r = new float[VectorKernels.pad(out) + 1];
+        for (int i = 0; i <= out; i++) {
             r[i] = (float) rnd.nextGaussian();
         }
         float[] work = new float[op.workSize()];
 
-        float[] y = new float[out + 3];
-        op.apply(x, 2, y, 3, true, work);
+        float[] y = new float[VectorKernels.pad(out) + 3];
+        op.apply(x, 2, 0, 1, y, 3, 0, true, work);
         for (int i = 0; i < out; i++) {
             double e = bias[i];
             for (int j = 0; j < n; j++) {
@@ -60,8 +61,8 @@ class PooledOpTest {
             }
             assertEquals(e, y[3 + i], TOL * (1 + Math.abs(e)), "(W P x + b)[" + i + "]");
         }
-        float[] q = new float[n];
-        op.applyTransposed(r, 1, q, 0, work);
+        float[] q = new float[VectorKernels.pad(n)];
+        op.applyTransposed(r, 1, 0, 1, q, 0, 0, work);
         float[] c = op.columnNorms();
         for (int j = 0; j < n; j++) {
             double e = 0;
@@ -83,7 +84,11 @@ class PooledOpTest {
         // dE/d(W P) = lambda x^T; the parameters' gradient is its pull-back through the structure of W P
         float[] gw = new float[p.weight(layer).length];
         float[] gb = new float[p.bias(layer).length];
-        op.accumulateGradient(r, 1, x, 2, 0.5f, gw, gb, work);
+        float[] lambda = java.util.Arrays.copyOfRange(r, 1, r.length);
+        float[] z = java.util.Arrays.copyOfRange(x, 2, x.length);
+        GradientTerms terms = new GradientTerms(z, lambda, null, null, -0.5f, 1, n, VectorKernels.pad(out), null);
+        assertTrue(op.accumulateGradient(0, op.gradientRows(), terms, work) && op.accumulateBias(terms));
+        op.gradient(gw, gb);
         for (int i = 0; i < gw.length; i++) {
             // <gradient, e_i> is the change of 0.5 <r, W P x + b> with weight i
             float[] wi = new float[gw.length];

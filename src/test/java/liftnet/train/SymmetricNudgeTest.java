@@ -18,7 +18,6 @@ import liftnet.api.Phase;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
-import liftnet.cpu.CpuConvEngine;
 import liftnet.cpu.CpuEngine;
 import liftnet.data.Dataset;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,7 +60,7 @@ class SymmetricNudgeTest {
     }
 
     private static Engine engine(NetConfig config, Parameters p, Dataset data) {
-        Engine e = config.net().hasConv() ? new CpuConvEngine(config, 1) : new CpuEngine(config, 1);
+        Engine e = new CpuEngine(config, 1);
         e.setParameters(p);
         DeviceData d = e.upload(data);
         e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());

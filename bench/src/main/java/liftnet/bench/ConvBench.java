@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A contrastive step against a back-propagation step of the same convolutional net on the CPU engine (which runs
- * conv nets with {@code liftnet.cpu.CpuConvEngine}), in samples per second at batch 50, with the conventions of
+ * A contrastive step against a back-propagation step of the same convolutional net on the CPU engine
+ * ({@code liftnet.cpu.CpuEngine}), in samples per second at batch 50, with the conventions of
  * {@link ContrastiveBench} and {@link BackpropBench}: {@code sweeps} {@code 15} fixed red-black Jacobi sweeps or
  * {@code tol} (relative energy change below {@link Workload#TOLERANCE}, at most 15), or {@code tol12}: the stop at
  * {@link #CONV_TOLERANCE} that the conv results train with. The issue's target: a contrastive step at most 10x the

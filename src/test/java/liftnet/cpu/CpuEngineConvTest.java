@@ -27,12 +27,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Convolutional nets on {@link CpuConvEngine}, checked against the mathematics: gradients of every method against
+ * Convolutional nets on {@link CpuEngine}, checked against the mathematics: gradients of every method against
  * finite differences, KKT of both phases for both solvers, Gauss-Seidel against Jacobi, a whole-image kernel against
  * the dense layer with the same weights, and everything against {@link DoubleReference} holding each convolution as
  * its dense matrix.
  */
-class CpuConvEngineTest {
+class CpuEngineConvTest {
 
     /** Two convolutions, the second one inside the lifted part (stride 2, then stride 1 with padding), then dense. */
     static final String NET = "1x6x6-c3k3s2-c4k3-5-4";
@@ -51,7 +51,7 @@ class CpuConvEngineTest {
     private static final int BATCH = 7;
 
     private static Engine prepared(NetConfig config, Parameters p, Dataset data) {
-        Engine engine = new CpuConvEngine(config, 2);
+        Engine engine = new CpuEngine(config, 2);
         engine.setParameters(p);
         DeviceData d = engine.upload(data);
         engine.selectBatch(d, identity(data.count()), 0, data.count());
@@ -202,7 +202,8 @@ class CpuConvEngineTest {
 
     /**
      * Gradients repeat bit for bit whatever the number of threads, and from the first (interpreted) calls to the
-     * compiled ones: partial sums are per fixed group of samples, added in group order, and every sum has a fixed order.
+     * compiled ones: each chunk of the gradient is owned by one thread and summed over the rows in order, and every sum
+     * has a fixed order.
      */
     @Test
     void gradientsDoNotDependOnThreadsOrCompilation() {
@@ -213,7 +214,7 @@ class CpuConvEngineTest {
         float[][] first = new float[2][];
         for (int repeat = 0; repeat < 60; repeat++) {
             for (int threads : new int[] {1, 3}) {
-                try (Engine e = new CpuConvEngine(config, threads)) {
+                try (Engine e = new CpuEngine(config, threads)) {
                     e.setParameters(p);
                     e.selectBatch(e.upload(data), identity(data.count()), 0, data.count());
                     e.forward();
