@@ -14,7 +14,7 @@
 # rewritten, and then CONV_COMMIT names the commit they were taken from (the reason is in the file's header).
 set -euo pipefail
 DENSE_COMMIT=9705320
-CONV_COMMIT=9705320
+CONV_COMMIT=fdc7742
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 java="${JAVA:-java}"
