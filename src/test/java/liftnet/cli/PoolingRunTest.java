@@ -10,6 +10,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import liftnet.io.ModelFile;
@@ -155,6 +157,35 @@ class PoolingRunTest {
             }
         }
         assertTrue(coloured, "a colour kernel's tile has pixels that are not grey");
+    }
+
+    /** A checkpoint names the pooling, and a run stopped after its first epoch resumes to the uninterrupted result. */
+    @Test
+    void aPoolingRunResumesExactly() throws IOException {
+        String[] options = {"--optimizer", "adam", "--lr", "0.002", "--limit", "60", "--sweeps", "4"};
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, train(whole, "3x32x32-c4k3-p4-c6k3-p2-16-10", options).code());
+        Path parts = tmp.resolve("parts");
+        Cli.Result first = Cli.interrupted(() -> train(parts, "3x32x32-c4k3-p4-c6k3-p2-16-10", options));
+        assertEquals(Errors.INTERRUPTED, first.code(), first::toString);
+        assertEquals("1,4,2,1", ModelFile.read(parts.resolve("model.safetensors")).metadata().get(ModelFile.POOLING));
+        Cli.Result resumed = Cli.run("--resume", parts.toString());
+        assertEquals(0, resumed.code(), resumed::toString);
+        List<String> a = new ArrayList<>();
+        List<String> b = new ArrayList<>();
+        for (JsonObject o : Cli.metrics(whole)) {
+            o.remove("seconds");
+            o.remove("samples_per_s");
+            a.add(o.toString());
+        }
+        for (JsonObject o : Cli.metrics(parts)) {
+            o.remove("seconds");
+            o.remove("samples_per_s");
+            b.add(o.toString());
+        }
+        assertEquals(a, b);
+        assertEquals(ModelFile.read(whole.resolve("model.safetensors")).parameters(),
+                ModelFile.read(parts.resolve("model.safetensors")).parameters());
     }
 
     @Test
