@@ -53,6 +53,7 @@ class CheckStepsTest {
         Pattern p = Pattern.compile(TestRun.CONV);
         assertTrue(p.matcher("[engine:junit-jupiter]/[class:liftnet.cuda.CudaConvContractTest]").find());
         assertTrue(p.matcher("[1] 1x28x28-c16k5s2-c32k3s2-64-10").find());
+        assertTrue(p.matcher("[method:averagePoolingMatchesTheCpuEngine()]").find());
         assertTrue(!p.matcher("[1] 784-64-64-64-10").find() && !p.matcher("liftnet.cuda.CudaParityTest").find());
     }
 

@@ -24,23 +24,25 @@ import sun.misc.Signal;
  * and the class path; {@code --help} lists the options.
  *
  * <p>Steps, in priority order (a budget that runs out cuts the last ones): the machine and its devices; the JUnit
- * tests of {@code liftnet.cuda} (contract, parity, PTX), the conv ones of it, and those of {@code liftnet.opencl}
- * ({@link TestSteps}); the conv net on the device against the CPU engine and one MNIST epoch per engine
- * ({@link TrainSteps}); throughput on the GPU and the CPU engine, the VGG-style conv net's speed, throughput on
- * OpenCL and fewer CPU threads, the GPU engine's variants and the PyTorch peer ({@link SpeedSteps}). Every child runs under {@link Child} with a limit from {@link Budget}; {@link Report} writes
- * the results. Exit status: 0 when every step passed or was skipped for want of a device, 1 otherwise, 2 for a
- * usage error, 143 or 130 on SIGTERM or SIGINT (the running child ended, the summary written).
+ * tests of {@code liftnet.cuda} (contract, parity, PTX), the conv ones of it, and the same two of
+ * {@code liftnet.opencl} ({@link TestSteps}); the conv net on the device against the CPU engine and one MNIST
+ * epoch per engine ({@link TrainSteps}); throughput on the GPU and the CPU engine, the VGG-style conv net's speed,
+ * throughput on OpenCL and fewer CPU threads, the GPU engine's variants and the PyTorch peer ({@link SpeedSteps}).
+ * Every child runs under {@link Child} with a limit from {@link Budget}; {@link Report} writes the results. Exit
+ * status: 0 when every step passed or was skipped for want of a device, 1 otherwise, 2 for a usage error, 143 or
+ * 130 on SIGTERM or SIGINT (the running child ended, the summary written).
  */
 @Command(name = "gpu-check.sh", sortOptions = false, usageHelpAutoWidth = true, mixinStandardHelpOptions = false,
         description = "Checks the GPU engines on this machine and measures them against the CPU engine; results and "
                 + "logs go to --out DIR as each step ends.",
-        footer = {"", "Steps in priority order: machine and devices; JUnit tests of liftnet.cuda, its conv tests, liftnet.opencl;"
-                + " the conv net on the GPU against the CPU engine; one MNIST epoch per engine; throughput on the GPU and CPU"
-                + " engines; the VGG-style net's speed; throughput on OpenCL and fewer CPU threads; the GPU engine's"
-                + " variants and the PyTorch peer. PASS, FAIL, TIMEOUT, NOT-RUN (no time"
-                + " left), SKIP (no such device, or a conv step the engine cannot run yet).",
+        footer = {"", "Steps in priority order: machine and devices; JUnit tests of liftnet.cuda and its conv tests,"
+                + " the same for liftnet.opencl; the conv net on the GPU against the CPU engine; one MNIST epoch per"
+                + " engine; throughput on the GPU and CPU engines; the VGG-style net's speed; throughput on OpenCL and"
+                + " fewer CPU threads; the GPU engine's variants and the PyTorch peer. PASS, FAIL, TIMEOUT, NOT-RUN (no"
+                + " time left), SKIP (no such device, or a conv step the engine cannot run yet).",
                 "The wrapper scripts/gpu-check.sh also takes --java JAVA and --cp CLASSPATH (a checkout).",
-                "Exit status: 0 when every step passed or skipped, 1 otherwise, 2 for a usage error, 143/130 on SIGTERM/SIGINT."})
+                "Exit status: 0 when every step passed or skipped, 1 otherwise, 2 for a usage error, 143/130 on"
+                + " SIGTERM/SIGINT."})
 public final class GpuCheck implements Callable<Integer> {
 
     /** The budget every step's wanted time is written for: about 5 minutes on an H100 machine. */

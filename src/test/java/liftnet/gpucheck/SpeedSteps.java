@@ -27,9 +27,9 @@ final class SpeedSteps {
     static final String VGG_NET = "3x32x32-c64k3-p2-c128k3-p2-c256k3-p2-c256k3-p2-10";
     /** Training samples of one VGG speed run on a GPU: 64 batches of 50, 25 of 128. */
     static final int VGG_SAMPLES = 3200;
-    /** The same on OpenCL on the CPU (a dry run of the step, not a measurement). */
-    static final int VGG_SAMPLES_DRY = 200;
-    /** Test images of the generated set. */
+    /** The same on OpenCL on the CPU: one batch, a dry run of the step, not a measurement. */
+    static final int VGG_SAMPLES_DRY = 50;
+    /** Test images of the generated set (on OpenCL on the CPU: {@link #VGG_SAMPLES_DRY}). */
     static final int GENERATED_TEST = 500;
 
     private final GpuCheck c;
@@ -135,7 +135,7 @@ final class SpeedSteps {
         Path data = cifar;
         if (!real) {
             try {
-                data = generateCifar(c.work.resolve("cifar-generated"), samples, GENERATED_TEST, 28);
+                data = generateCifar(c.work.resolve("cifar-generated"), samples, Math.min(samples, GENERATED_TEST), 28);
             } catch (IOException e) {
                 r.record("speed conv", Report.Status.FAIL, 0, "cannot write the generated images: " + e.getMessage());
                 return;

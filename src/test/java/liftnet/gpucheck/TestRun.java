@@ -49,8 +49,11 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  */
 public final class TestRun {
 
-    /** What marks a conv test: the word, or a net spec with an image input and a conv layer ({@code 1x28x28-c16k5}). */
-    public static final String CONV = "(?i)conv|\\d+x\\d+x\\d+-c\\d+k\\d+";
+    /**
+     * What marks a conv test: {@code conv} or {@code pool} in a class, method or display name, or a net spec with an
+     * image input and a conv layer ({@code 1x28x28-c16k5}).
+     */
+    public static final String CONV = "(?i)conv|pool|\\d+x\\d+x\\d+-c\\d+k\\d+";
 
     private TestRun() {
     }

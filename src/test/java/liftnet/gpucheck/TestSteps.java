@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The GPU check's JUnit steps, each in a child JVM running {@link TestRun}: the tests of {@code liftnet.cuda} but the
- * conv ones, the conv ones (the CUDA contract tests on conv layers; SKIP while there are none or all of them skip),
- * and the tests of {@code liftnet.opencl}. A failed step runs its first failed classes again with
+ * conv ones, the conv ones (the CUDA contract and parity tests on conv layers; SKIP while there are none or all of
+ * them skip), then the same two for {@code liftnet.opencl} (its conv tests not in a {@code --quick} dry run on PoCL). A failed step runs its first failed classes again with
  * {@code -Dliftnet.gpu.syncLaunches=true}, which names the faulting kernel.
  */
 final class TestSteps {
@@ -41,10 +41,17 @@ final class TestSteps {
             c.report.record("tests cuda", Report.Status.SKIP, 0, m.cudaWhy);
             c.report.record("tests cuda conv", Report.Status.SKIP, 0, m.cudaWhy);
         }
-        if (m.oclOk) {
-            tests("opencl", "liftnet.opencl", m.oclOptions, null, 150);
-        } else {
+        if (!m.oclOk) {
             c.report.record("tests opencl", Report.Status.SKIP, 0, m.oclWhy);
+            c.report.record("tests opencl conv", Report.Status.SKIP, 0, m.oclWhy);
+            return;
+        }
+        tests("opencl", "liftnet.opencl", m.oclOptions, "--except", 150);
+        if (m.oclOnCpu && c.quick) {
+            c.report.record("tests opencl conv", Report.Status.SKIP, 0, "OpenCL on a CPU device with --quick (a dry run):"
+                    + " the conv tests run on PoCL in mvn test, not here");
+        } else {
+            tests("opencl conv", "liftnet.opencl", m.oclOptions, "--only", 120);
         }
     }
 
