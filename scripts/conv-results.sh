@@ -12,7 +12,7 @@
 #                energy stop --tol 1e-12 (at most 15 sweeps; about 5 per phase): the clamp's change reaches the first
 #                conv layer last and smallest, and the energy it still releases there is below a looser threshold, so
 #                that stop ends the phase before the first layer has settled (at 1e-9, 3.4 sweeps, the first layer's gradient has cosine 0.57 with back-propagation's against
-#                0.88 when converged: ConvChecks solved, results/conv/README.md); --train-eval 5 (the training accuracy
+#                0.88 when converged: ConvChecks solved, now ./run.sh gradients; results/conv/README.md); --train-eval 5 (the training accuracy
 #                costs a free phase per training sample). Earlier settings are under results/conv/attempts/: at
 #                --tol 1e-9 eta_BP 0.05 collapsed 2 of 3 seeds (sgd-eta0.05) and 0.025 cosine reached 97.0 (tol-1e-9);
 #                Adam lost 2 of 3 seeds in the first epoch (adam-lr0.001)

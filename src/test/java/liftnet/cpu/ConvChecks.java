@@ -20,8 +20,6 @@ import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
 import liftnet.data.Split;
 import liftnet.io.ModelFile;
-import liftnet.report.GradientAgreement;
-import liftnet.solve.LayerOp;
 
 /**
  * The figures behind the conv-net notes, printed (not a JUnit test):
@@ -32,18 +30,9 @@ import liftnet.solve.LayerOp;
  *     sweeps) against {@link liftnet.solve.DoubleReference}'s, solved to convergence in double, on the same net;</li>
  * <li>{@code sweeps MODEL DATA_DIR N}: the mean and largest relative energy gap {@code (E_s - E*) / E*} after {@code s}
  *     sweeps of Jacobi and of Gauss-Seidel, free and clamped, on the first N test samples ({@code E*}: 400 sweeps);</li>
- * <li>{@code cosine MODEL DATA_DIR N}: the paper's Section 4 for a trained model ({@link GradientAgreement}): per
- *     weight layer, the cosine between the contrastive gradient / {@code gamma^(L-1)} and back-propagation's over the
- *     first N test samples, for {@code gamma} 1/2 .. 1/32 (in double); and per hidden layer {@code k} the mean and
- *     largest {@code gamma c_j} of its units, {@code c_j = ||W_k[:, j]||^2}, at the model's gamma: a unit's clamped
- *     update is damped by {@code 1 / (1 + gamma c_j)}, which back-propagation does not have.</li>
- * <li>{@code solved MODEL DATA_DIR N}: the contrastive gradient as training computes it (the engine, float, one batch of
- *     the first N test samples of the model's data set, its metadata's {@code dataset}, MNIST if absent) against
- *     back-propagation's, per weight layer: the cosine and the norm ratio {@code ||g_c|| / (gamma^(L-1) ||g_bp||)}
- *     (1 where contrastive steps like back-propagation at the same eta_BP), and
- *     the mean sweeps per inference, for the energy stop at 1e-9 and 1e-12, the KKT stop at 1e-5 and 1e-6 (at most
- *     15 sweeps), 6, 8, 15 and 100 Jacobi sweeps and 4 Gauss-Seidel sweeps, at gamma 1/8 and 1/16. Whether a stop
- *     rule leaves the first layers' clamped activations unconverged shows as a W0 row unlike the 100-sweep one.</li>
+ * <li>{@code cosine} and {@code solved}, the per-layer agreement of contrastive gradients with back-propagation's on a
+ *     trained model, became the user command {@code ./run.sh gradients} ({@code --gamma}, {@code --sweeps},
+ *     {@code --tol}, {@code --solver}), which also compares them with the exact gradient at the free solution.</li>
  * <li>{@code time NET DATA_DIR STEPS}: CPU time of one training step (batch 50, one thread, 15 Jacobi sweeps or the
  *     tolerance stop {@code 1e-9}) of contrastive and backprop, and of one 50-sample evaluation batch (free phase), on
  *     MNIST training samples, from the initial weights (the weights are not updated: rate 0).</li>
@@ -64,9 +53,8 @@ public final class ConvChecks {
             case "reference" -> reference();
             case "sweeps" -> sweeps(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "time" -> time(args[1], Path.of(args[2]), Integer.parseInt(args[3]));
-            case "cosine" -> cosine(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
-            case "solved" -> solved(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
-            default -> throw new IllegalArgumentException("fd | reference | sweeps MODEL DATA N | cosine MODEL DATA N | time NET DATA STEPS");
+            default -> throw new IllegalArgumentException("fd | reference | sweeps MODEL DATA N | time NET DATA STEPS"
+                    + " (cosine and solved: ./run.sh gradients)");
         }
     }
 
@@ -154,78 +142,6 @@ public final class ConvChecks {
             return ModelFile.read(model);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static void cosine(Path model, Path dataDir, int n) {
-        ModelFile.Model m = read(model);
-        Parameters p = m.parameters();
-        NetSpec net = p.net();
-        Dataset data = DataSets.load(DatasetId.MNIST, dataDir, Split.TEST).head(n);
-        double[] gammas = {1.0 / 2, 1.0 / 4, 1.0 / 8, 1.0 / 16, 1.0 / 32};
-        double[][] cos = GradientAgreement.cosines(p, m.config().units(), data, gammas);
-        for (int g = 0; g < gammas.length; g++) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "cosine gamma 1/%-3d", Math.round(1 / gammas[g])));
-            for (int k = 0; k < net.layers(); k++) {
-                line.append(String.format(Locale.ROOT, "  W%d %.4f", k, cos[g][k]));
-            }
-            System.out.println(line);
-        }
-        double gamma = m.config().gamma();
-        for (int k = 1; k < net.layers(); k++) {
-            LayerOp op = LayerOp.of(net, k);
-            op.set(p.weight(k), p.bias(k));
-            float[] c = op.columnNorms();
-            double mean = 0;
-            double max = 0;
-            for (int j = 0; j < net.width(k); j++) {
-                mean += gamma * c[j] / net.width(k);
-                max = Math.max(max, gamma * c[j]);
-            }
-            System.out.printf(Locale.ROOT, "damping layer z%d (%s): gamma c_j mean %.3f, largest %.3f%n", k,
-                    net.conv(k) != null ? "input of a convolution" : "input of a dense layer", mean, max);
-        }
-    }
-
-    private static void solved(Path model, Path dataDir, int n) {
-        ModelFile.Model m = read(model);
-        Parameters p = m.parameters();
-        NetSpec net = p.net();
-        DatasetId dataset = DatasetId.parse(m.metadata().getOrDefault("dataset", DatasetId.MNIST.key()));
-        Dataset data = DataSets.load(dataset, dataDir, Split.TEST).head(n);
-        Parameters bp = CpuEngineConvTest.gradient(m.config(), p, data, Method.BACKPROP, SolverConfig.paperDefault());
-        SolverConfig[] solvers = {SolverConfig.tolerance(Solver.JACOBI, TOL, SolverConfig.PAPER_SWEEPS),
-            SolverConfig.tolerance(Solver.JACOBI, 1e-12, SolverConfig.PAPER_SWEEPS),
-            new SolverConfig(Solver.JACOBI, SolverConfig.PAPER_SWEEPS, liftnet.api.StopRule.KKT, 1e-5),
-            new SolverConfig(Solver.JACOBI, SolverConfig.PAPER_SWEEPS, liftnet.api.StopRule.KKT, 1e-6),
-            SolverConfig.fixed(Solver.JACOBI, 6), SolverConfig.fixed(Solver.JACOBI, 8),
-            SolverConfig.fixed(Solver.JACOBI, 15), SolverConfig.fixed(Solver.JACOBI, 100),
-            SolverConfig.fixed(Solver.GAUSS_SEIDEL, 4)};
-        String[] names = {"energy 1e-9", "energy 1e-12", "kkt 1e-5", "kkt 1e-6", "6 sweeps", "8 sweeps", "15 sweeps",
-            "100 sweeps", "GS 4 sweeps"};
-        for (double gamma : new double[] {1.0 / 8, 1.0 / 16}) {
-            NetConfig config = new NetConfig(net, m.config().units(), gamma);
-            double scale = Math.pow(gamma, net.layers() - 1);
-            for (int s = 0; s < solvers.length; s++) {
-                Parameters g;
-                double sweeps;
-                try (Engine e = prepared(config, p, data, 2)) {
-                    e.inferFree(solvers[s]);
-                    e.inferClamped(solvers[s]);
-                    e.computeGradient(Method.CONTRASTIVE);
-                    g = e.gradient();
-                    liftnet.api.EpochStats st = e.drainStats();
-                    sweeps = (double) st.sweeps() / st.inferences();
-                }
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "gamma 1/%-2d %-12s sweeps %5.2f",
-                        Math.round(1 / gamma), names[s], sweeps));
-                for (int k = 0; k < net.layers(); k++) {
-                    double[] dots = ConvEnergyStopTest.moments(g, bp, k);
-                    line.append(String.format(Locale.ROOT, "  W%d cos %.3f ratio %.3f", k,
-                            dots[0] / Math.sqrt(dots[1] * dots[2]), Math.sqrt(dots[1] / dots[2]) / scale));
-                }
-                System.out.println(line);
-            }
         }
     }
 

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Test;
  * The energy stop of the conv results ({@code scripts/conv-results.sh}, {@code --tol 1e-12}) settles the contrastive
  * gradient of every layer of their net on MNIST, the first convolution included. The clamp's change reaches that layer
  * last and smallest, so a stop that watches the whole energy can end a phase before it has settled there (at 1e-9 the
- * first layer's gradient of a net trained for 8 epochs points 50 degrees away from the settled one: {@code ConvChecks
- * solved}); here the stopped gradient must match the one after {@link #SETTLED} sweeps in every layer.
+ * first layer's gradient of a net trained for 8 epochs points 50 degrees away from the settled one: {@code ./run.sh
+ * gradients}); here the stopped gradient must match the one after {@link #SETTLED} sweeps in every layer.
  */
 class ConvEnergyStopTest {
 
     private static final String NET = "1x28x28-c16k5s2-c32k3s2-64-10";
     private static final double CONV_RESULTS_TOL = 1e-12;
-    /** Sweeps after which the gradient no longer changes in float (8 already match 100: {@code ConvChecks solved}). */
+    /** Sweeps after which the gradient no longer changes in float (8 already match 100: {@code ./run.sh gradients}). */
     private static final SolverConfig SETTLED = SolverConfig.fixed(Solver.JACOBI, 30);
     /**
      * Per layer: the stopped gradient's cosine with the settled one, and its relative difference in norm. Measured in
