@@ -75,13 +75,31 @@ class OclReplayFallbackTest {
                 new Schedule(Schedule.Kind.COSINE, 1, 1, 0), false);
         float[][] result = new float[2][];
         FailingRecord failing = new FailingRecord();
-        for (int i = 0; i < 2; i++) {
-            try (GpuEngine e = i == 0 ? new Engine2(failing, config) : OclTesting.engine(config, GpuEngine.Path.AUTO)) {
-                e.setGraphs(i == 0);
-                result[i] = train(e, tc, p, data);
+        // the expected warning is captured, not printed: a passing test writes nothing
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("liftnet.gpu.EpochReplay");
+        java.util.List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { warnings.add(r); }
+            @Override public void flush() { }
+            @Override public void close() { }
+        };
+        boolean parents = log.getUseParentHandlers();
+        log.setUseParentHandlers(false);
+        log.addHandler(capture);
+        try {
+            for (int i = 0; i < 2; i++) {
+                try (GpuEngine e = i == 0 ? new Engine2(failing, config) : OclTesting.engine(config, GpuEngine.Path.AUTO)) {
+                    e.setGraphs(i == 0);
+                    result[i] = train(e, tc, p, data);
+                }
             }
+        } finally {
+            log.removeHandler(capture);
+            log.setUseParentHandlers(parents);
         }
         assertTrue(failing.attempts >= 1, "the test must reach a recording; attempts " + failing.attempts);
+        assertTrue(warnings.stream().anyMatch(r -> r.getLevel() == java.util.logging.Level.WARNING
+                && r.getMessage().contains("recording the epoch's steps failed")), "one warning says why: " + warnings);
         assertArrayEquals(result[1], result[0], "steps were lost or changed when recording failed");
     }
 
