@@ -101,7 +101,7 @@ final class Errors implements IParameterExceptionHandler, IExecutionExceptionHan
             code = DIVERGED;
             message = e.getMessage();
         } else if (e instanceof DataException || e instanceof ModelFileException || e instanceof EngineException
-                || e instanceof RunFolderException) {
+                || e instanceof RunFolderException || e instanceof liftnet.sweep.SchedulerException) {
             code = FAILURE;
             message = e.getMessage();
         } else if (e instanceof IOException io) {

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -188,12 +189,30 @@ final class SweepCommand implements Callable<Integer> {
         }
         for (SchedulerProvider p : ServiceLoader.load(SchedulerProvider.class)) {
             if (p.name().equals("spark")) {
-                return p.open(spark);
+                Path log = sparkLog();
+                err.println("sweep: Spark's own messages go to " + log);
+                return p.open(spark, log);
             }
         }
         throw new Errors.Failure(Errors.FAILURE, "--spark needs liftnet's Spark module, which this class path does not"
                 + " hold; run the sweep through ./run.sh (it builds spark/) or put spark/target/liftnet-spark.jar and"
                 + " spark/target/lib/* on the class path");
+    }
+
+    /**
+     * Where Spark's and its network library's logging goes: {@code spark.log} in the sweep folder when that is on this
+     * machine, else in the temporary folder.
+     */
+    private Path sparkLog() {
+        String local = out.startsWith("file://") ? out.substring("file://".length()) : out.matches("^[a-zA-Z][\\w+.-]*://.*") ? null : out;
+        try {
+            Path dir = local != null ? Path.of(local) : Path.of(System.getProperty("java.io.tmpdir"));
+            Files.createDirectories(dir);
+            return (local != null ? dir.resolve("spark.log") : dir.resolve("liftnet-spark-" + ProcessHandle.current().pid() + ".log"))
+                    .toAbsolutePath();
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            return Path.of(System.getProperty("java.io.tmpdir"), "liftnet-spark-" + ProcessHandle.current().pid() + ".log");
+        }
     }
 
     /** The runs: seeds outermost (all configurations of seed 1 first), then the grid's combinations in order. */

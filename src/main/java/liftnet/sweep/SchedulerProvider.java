@@ -16,4 +16,14 @@ public interface SchedulerProvider {
      *               {@code submit} for the master {@code spark-submit} set)
      */
     SweepScheduler open(String master);
+
+    /**
+     * Starts a scheduler whose own logging (Spark's, its network library's) goes to {@code log} instead of the terminal.
+     *
+     * @param log a local file, created or appended to
+     * @throws SchedulerException when it cannot start, with a one-line message
+     */
+    default SweepScheduler open(String master, java.nio.file.Path log) {
+        return open(master);
+    }
 }

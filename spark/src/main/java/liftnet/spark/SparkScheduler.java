@@ -3,6 +3,8 @@ package liftnet.spark;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import liftnet.sweep.RunLauncher;
+import liftnet.sweep.SchedulerException;
 import liftnet.sweep.SweepResults;
 import liftnet.sweep.SweepScheduler;
 import liftnet.sweep.SweepStorage;
@@ -61,6 +64,9 @@ public final class SparkScheduler implements SweepScheduler {
     /** The folder under an executor's {@code SparkFiles} root where tasks train. */
     static final String SCRATCH = "liftnet-scratch";
 
+    /** How long the port of a {@code spark://} master may take to accept a connection. */
+    static final int PROBE_MILLIS = 5000;
+
     private final JavaSparkContext context;
 
     /**
@@ -68,15 +74,92 @@ public final class SparkScheduler implements SweepScheduler {
      *
      * @param master {@code local[N]}, {@code spark://host:port}, any Spark master URL, or {@code submit} for the one
      *               {@code spark-submit} set
-     * @throws IllegalArgumentException for {@code submit} outside {@code spark-submit}
+     * @throws SchedulerException for {@code submit} outside {@code spark-submit}
      */
     public SparkScheduler(String master) {
+        this(master, null);
+    }
+
+    /**
+     * Starts a Spark context whose logging goes to {@code log} (when not null), after checking that the master can be
+     * reached: a {@code spark://} master's port is probed first, because Spark's standalone client retries for about a
+     * minute by itself and then fails with a stack trace.
+     *
+     * @throws SchedulerException with a one-line message when the master is malformed, unreachable or Spark cannot start
+     */
+    public SparkScheduler(String master, Path log) {
+        if (log != null) {
+            SparkLogging.toFile(log);
+        }
+        checkMaster(master);
+        try {
+            context = start(master);
+        } catch (SchedulerException e) {
+            throw e;
+        } catch (Exception e) { // SparkException and friends, which Scala code throws undeclared
+            throw new SchedulerException("--spark " + master + ": Spark could not start (" + firstLine(e) + ")"
+                    + hint(master) + (log == null ? "" : "; Spark's log: " + log), e);
+        }
+    }
+
+    /** Refuses {@code local[0]} and an unreachable {@code spark://} master before Spark is started. */
+    static void checkMaster(String master) {
+        Matcher local = LOCAL.matcher(master);
+        if (local.matches() && "0".equals(local.group(1))) {
+            throw new SchedulerException("--spark " + master + ": a local master needs at least 1 thread, e.g. --spark local[2]");
+        }
+        if (!master.startsWith("spark://")) {
+            return;
+        }
+        List<String> tried = new ArrayList<>();
+        for (String address : master.substring("spark://".length()).split(",")) {
+            int colon = address.lastIndexOf(':');
+            String host = colon < 0 ? address : address.substring(0, colon).replaceAll("^\\[|]$", "");
+            int port;
+            try {
+                port = colon < 0 ? -1 : Integer.parseInt(address.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new SchedulerException("--spark " + master + ": '" + address + "' is not host:port; expected e.g."
+                        + " spark://127.0.0.1:7077");
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), PROBE_MILLIS);
+                return;
+            } catch (IOException e) {
+                tried.add(address + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+            }
+        }
+        throw new SchedulerException("--spark " + master + ": no Spark master answers at " + String.join(", ", tried)
+                + "; start one (scripts/spark-cluster.sh start) or give the master URL its web page shows");
+    }
+
+    private static String hint(String master) {
+        if (master.startsWith("yarn") || master.startsWith("k8s://") || master.startsWith("mesos://")) {
+            return "; a cluster manager's master needs its Spark module and configuration: start the sweep with spark-submit"
+                    + " --master " + master + " and give --spark submit";
+        }
+        return "";
+    }
+
+    private static String firstLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getMessage() == null) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return m.lines().findFirst().orElse("").strip();
+    }
+
+    private static JavaSparkContext start(String master) {
         SparkConf conf = new SparkConf().setAppName("liftnet sweep")
                 .setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         if (master.equals("submit")) {
             if (!conf.contains("spark.master")) {
-                throw new IllegalArgumentException("--spark submit: no Spark master is set; start the sweep with spark-submit"
+                throw new SchedulerException("--spark submit: no Spark master is set; start the sweep with spark-submit"
                         + " --master URL, or give --spark local[N] or --spark spark://host:port");
             }
         } else {
@@ -90,7 +173,7 @@ public final class SparkScheduler implements SweepScheduler {
             conf.setIfMissing("spark.driver.host", LOOPBACK);
             conf.setIfMissing("spark.driver.bindAddress", LOOPBACK);
         }
-        context = new JavaSparkContext(conf);
+        return new JavaSparkContext(conf);
     }
 
     private static boolean isLocal(String master) {

@@ -13,6 +13,11 @@ public final class SparkSchedulerProvider implements SchedulerProvider {
 
     @Override
     public SweepScheduler open(String master) {
-        return new SparkScheduler(master);
+        return new SparkScheduler(master, null);
+    }
+
+    @Override
+    public SweepScheduler open(String master, java.nio.file.Path log) {
+        return new SparkScheduler(master, log);
     }
 }

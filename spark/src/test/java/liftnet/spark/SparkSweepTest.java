@@ -137,7 +137,7 @@ class SparkSweepTest {
         assertTrue(SparkScheduler.onLoopback("spark://localhost:41234"));
         assertFalse(SparkScheduler.onLoopback("spark://head:7077"));
         assertFalse(SparkScheduler.onLoopback("spark://127.0.0.1:7077,head:7077"));
-        assertThrows(IllegalArgumentException.class, () -> new SparkScheduler("submit"));
+        assertThrows(liftnet.sweep.SchedulerException.class, () -> new SparkScheduler("submit"));
     }
 
     @Test
