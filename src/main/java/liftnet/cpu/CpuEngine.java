@@ -14,6 +14,7 @@ import liftnet.api.Units;
 import liftnet.data.Dataset;
 import liftnet.solve.ActivationSolver;
 import liftnet.solve.Activations;
+import liftnet.solve.DenseOp;
 import liftnet.solve.GradientTerms;
 import liftnet.solve.InputRows;
 import liftnet.solve.LayerOp;
@@ -339,15 +340,20 @@ public final class CpuEngine implements Engine {
                     float y = j == labels[r] ? 1f : 0f;
                     top[r * sl + j] = j < outputs ? y - out[r * sl + j] : 0f;
                 }
-                for (int k = layers - 1; k >= 1; k--) {
-                    int sk = solver.stride(k);
-                    int sn = solver.stride(k + 1);
-                    ops[k].applyTransposed(delta[k + 1], r * sn, sn, 1, delta[k], r * sk, sk, scratch[w].work());
-                    float[] a = forward.a(k);
-                    for (int j = 0; j < sk; j++) {
-                        if (!units.strictlyInside(a[r * sk + j])) {
-                            delta[k][r * sk + j] = 0f;
-                        }
+            }
+            for (int k = layers - 1; k >= 1; k--) {
+                int sk = solver.stride(k);
+                int sn = solver.stride(k + 1);
+                // a dense layer keeps its one-row product, which skips zeros (the dense fingerprints pin its bits);
+                // the others take the chunk's rows as one block (a convolution's rows come out the same either way)
+                int step = ops[k] instanceof DenseOp ? 1 : r1 - r0;
+                for (int r = r0; r < r1; r += step) {
+                    ops[k].applyTransposed(delta[k + 1], r * sn, sn, step, delta[k], r * sk, sk, scratch[w].work());
+                }
+                float[] a = forward.a(k);
+                for (int i = r0 * sk; i < r1 * sk; i++) {
+                    if (!units.strictlyInside(a[i])) {
+                        delta[k][i] = 0f;
                     }
                 }
             }

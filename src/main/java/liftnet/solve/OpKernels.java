@@ -39,9 +39,7 @@ final class OpKernels {
                 fourByTwo(a, ao + i * lda, lda, b, bo + j, ldb, c, co + i * ldc + j, ldc, kd, add);
             }
             for (; j < n; j += LANES) {
-                for (int r = i; r < i + 4; r++) {
-                    oneByOne(a, ao + r * lda, b, bo + j, ldb, c, co + r * ldc + j, kd, add);
-                }
+                fourByOne(a, ao + i * lda, lda, b, bo + j, ldb, c, co + i * ldc + j, ldc, kd, add);
             }
         }
         for (; i < m; i++) {
@@ -90,6 +88,25 @@ final class OpKernels {
         c21.intoArray(c, co + 2 * ldc + LANES);
         c30.intoArray(c, co + 3 * ldc);
         c31.intoArray(c, co + 3 * ldc + LANES);
+    }
+
+    private static void fourByOne(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc,
+                                  int kd, boolean add) {
+        FloatVector c0 = start(c, co, add);
+        FloatVector c1 = start(c, co + ldc, add);
+        FloatVector c2 = start(c, co + 2 * ldc, add);
+        FloatVector c3 = start(c, co + 3 * ldc, add);
+        for (int k = 0; k < kd; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo + k * ldb);
+            c0 = b0.fma(FloatVector.broadcast(S, a[ao + k]), c0);
+            c1 = b0.fma(FloatVector.broadcast(S, a[ao + lda + k]), c1);
+            c2 = b0.fma(FloatVector.broadcast(S, a[ao + 2 * lda + k]), c2);
+            c3 = b0.fma(FloatVector.broadcast(S, a[ao + 3 * lda + k]), c3);
+        }
+        c0.intoArray(c, co);
+        c1.intoArray(c, co + ldc);
+        c2.intoArray(c, co + 2 * ldc);
+        c3.intoArray(c, co + 3 * ldc);
     }
 
     private static void oneByOne(float[] a, int ao, float[] b, int bo, int ldb, float[] c, int co, int kd, boolean add) {
