@@ -12,9 +12,9 @@ import liftnet.api.ConvLayer;
  * W^T r        = gather of K^T r       back through {@code source} (the transposed convolution)
  * dE/dK       += lambda X^T            (the correlation of the residual with the input)
  * </pre>
- * Each product is one register-blocked GEMM over a block of rows ({@link OpKernels#gemm}): the rows' patches side by
- * side, so that every kernel weight loaded feeds a whole block; the transposed convolution is a GEMM and a gather
- * (each input unit sums its own entries, in a fixed order), not a scatter-add.
+ * Each product is one register-blocked GEMM over a block of rows ({@link VectorKernels#gemm}): the rows' patches
+ * side by side, so that every kernel weight loaded feeds a whole block; the transposed convolution is a GEMM and a
+ * gather (each input unit sums its own entries, in a fixed order), not a scatter-add.
  * Column {@code j} of {@code W} (input unit {@code j}) is the list of {@code (q, p)} with {@code source[q, p] = j},
  * kept as a compressed table for the Gauss-Seidel solver, and {@code c_j = sum over that list of sum_f K[f, q]^2}.
  * Gradient row {@code q} is kernel entry {@code q} of every filter.
@@ -118,7 +118,7 @@ final class ConvOp implements LayerOp {
     public int workSize() {
         int nb = columns(VectorKernels.BLOCK);
         int kdMax = 2 * VectorKernels.BLOCK * p;
-        int fp = OpKernels.lanes(filters);
+        int fp = VectorKernels.lanes(filters);
         return Math.max((q + filters) * nb, q * kdMax + kdMax * fp + q * fp);
     }
 
@@ -178,12 +178,12 @@ final class ConvOp implements LayerOp {
 
     /** Columns of a block of {@code rows} rows in the products: {@code rows P}, padded to whole vectors. */
     private int columns(int rows) {
-        return OpKernels.lanes(rows * p);
+        return VectorKernels.lanes(rows * p);
     }
 
     /**
      * One GEMM for the block: {@code Y = K X} with the patches {@code X [Q x rows P]} of every row side by side
-     * ({@link OpKernels#gemm}, each output a chain of FMAs over {@code q}), then {@code + b} per row.
+     * ({@link VectorKernels#gemm}, each output a chain of FMAs over {@code q}), then {@code + b} per row.
      */
     @Override
     public void apply(float[] x, int xo, int xs, int rows, float[] y, int yo, int ys, boolean bias, float[] work) {
@@ -212,7 +212,7 @@ final class ConvOp implements LayerOp {
             }
         }
         int co = q * nb;
-        OpKernels.gemm(w, 0, q, work, 0, nb, work, co, nb, filters, nb, q, false);
+        VectorKernels.gemm(w, 0, q, work, 0, nb, work, co, nb, filters, nb, q, false);
         for (int r = 0; r < rows; r++) {
             int row = yo + r * ys;
             for (int f = 0; f < filters; f++) {
@@ -242,7 +242,7 @@ final class ConvOp implements LayerOp {
             Arrays.fill(work, o + rows * p, o + nb, 0f);
         }
         int to = filters * nb;
-        OpKernels.gemm(wt, 0, filters, work, 0, nb, work, to, nb, q, nb, filters, false);
+        VectorKernels.gemm(wt, 0, filters, work, 0, nb, work, to, nb, q, nb, filters, false);
         int n = layer.inputs();
         for (int r = 0; r < rows; r++) {
             int row = qo + r * qs;
@@ -302,7 +302,7 @@ final class ConvOp implements LayerOp {
      */
     @Override
     public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
-        int fp = OpKernels.lanes(filters);
+        int fp = VectorKernels.lanes(filters);
         // the data's input is both phases': one pass over the residual difference, as SparseInputOp does
         boolean difference = !solvedInput && t.lambdaB() != null;
         int phases = t.lambdaB() == null || difference ? 1 : 2;
@@ -332,7 +332,7 @@ final class ConvOp implements LayerOp {
                     }
                 }
             }
-            OpKernels.gemm(work, 0, kd, work, lo, fp, work, co, fp, p1 - p0, fp, kd, r0 > 0);
+            VectorKernels.gemm(work, 0, kd, work, lo, fp, work, co, fp, p1 - p0, fp, kd, r0 > 0);
         }
         boolean finite = true;
         for (int i = p0; i < p1; i++) {

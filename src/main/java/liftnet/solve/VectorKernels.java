@@ -88,62 +88,117 @@ public final class VectorKernels {
             }
             return;
         }
-        int x0 = inOffset;
-        int x1 = inOffset + inStride;
-        int x2 = inOffset + 2 * inStride;
-        int x3 = inOffset + 3 * inStride;
         int c0 = 0;
         for (; c0 + 2 * LANES <= cols; c0 += 2 * LANES) {
-            FloatVector a0 = start(bias, c0);
-            FloatVector b0 = start(bias, c0 + LANES);
-            FloatVector a1 = a0;
-            FloatVector b1 = b0;
-            FloatVector a2 = a0;
-            FloatVector b2 = b0;
-            FloatVector a3 = a0;
-            FloatVector b3 = b0;
-            for (int i = 0, base = c0; i < inner; i++, base += cols) {
-                FloatVector ma = FloatVector.fromArray(S, m, base);
-                FloatVector mb = FloatVector.fromArray(S, m, base + LANES);
-                FloatVector v = FloatVector.broadcast(S, in[x0 + i]);
-                a0 = ma.fma(v, a0);
-                b0 = mb.fma(v, b0);
-                v = FloatVector.broadcast(S, in[x1 + i]);
-                a1 = ma.fma(v, a1);
-                b1 = mb.fma(v, b1);
-                v = FloatVector.broadcast(S, in[x2 + i]);
-                a2 = ma.fma(v, a2);
-                b2 = mb.fma(v, b2);
-                v = FloatVector.broadcast(S, in[x3 + i]);
-                a3 = ma.fma(v, a3);
-                b3 = mb.fma(v, b3);
-            }
-            a0.intoArray(out, outOffset + c0);
-            b0.intoArray(out, outOffset + c0 + LANES);
-            a1.intoArray(out, outOffset + outStride + c0);
-            b1.intoArray(out, outOffset + outStride + c0 + LANES);
-            a2.intoArray(out, outOffset + 2 * outStride + c0);
-            b2.intoArray(out, outOffset + 2 * outStride + c0 + LANES);
-            a3.intoArray(out, outOffset + 3 * outStride + c0);
-            b3.intoArray(out, outOffset + 3 * outStride + c0 + LANES);
+            fourByTwo(in, inOffset, inStride, m, c0, cols, out, outOffset + c0, outStride, inner, bias, c0, 0);
         }
         for (; c0 < cols; c0 += LANES) {
-            FloatVector a0 = start(bias, c0);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int i = 0, base = c0; i < inner; i++, base += cols) {
-                FloatVector ma = FloatVector.fromArray(S, m, base);
-                a0 = ma.fma(FloatVector.broadcast(S, in[x0 + i]), a0);
-                a1 = ma.fma(FloatVector.broadcast(S, in[x1 + i]), a1);
-                a2 = ma.fma(FloatVector.broadcast(S, in[x2 + i]), a2);
-                a3 = ma.fma(FloatVector.broadcast(S, in[x3 + i]), a3);
-            }
-            a0.intoArray(out, outOffset + c0);
-            a1.intoArray(out, outOffset + outStride + c0);
-            a2.intoArray(out, outOffset + 2 * outStride + c0);
-            a3.intoArray(out, outOffset + 3 * outStride + c0);
+            fourByOne(in, inOffset, inStride, m, c0, cols, out, outOffset + c0, outStride, inner, bias, c0, 0);
         }
+    }
+
+    /** {@code n} rounded up to a multiple of {@link #LANES}. */
+    static int lanes(int n) {
+        return (n + LANES - 1) / LANES * LANES;
+    }
+
+    /**
+     * {@code C = A B} ({@code add}: {@code C += A B}): {@code c[i, j] = fma(a[i, kd-1], b[kd-1, j], ... fma(a[i, 0],
+     * b[0, j], c0))} with {@code c0} zero or the old {@code c[i, j]}, for {@code i < m}, {@code j < n}; rows of
+     * {@code A}, {@code B}, {@code C} are {@code lda}, {@code ldb}, {@code ldc} apart. Every element is one chain of
+     * FMAs in the order of the inner index, whatever the blocking and the lane count, so results repeat exactly from
+     * run to run and between the AVX2 and AVX-512 builds of the Vector API. {@link ConvOp}'s products.
+     *
+     * @param n a multiple of {@link #LANES}
+     * @param c modified in its {@code m x n} block
+     */
+    static void gemm(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc, int m, int n,
+                     int kd, boolean add) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int j = 0;
+            int ci = co + i * ldc;
+            float[] init = add ? c : null;
+            for (; j + 2 * LANES <= n; j += 2 * LANES) {
+                fourByTwo(a, ao + i * lda, lda, b, bo + j, ldb, c, ci + j, ldc, kd, init, ci + j, ldc);
+            }
+            for (; j < n; j += LANES) {
+                fourByOne(a, ao + i * lda, lda, b, bo + j, ldb, c, ci + j, ldc, kd, init, ci + j, ldc);
+            }
+        }
+        for (; i < m; i++) {
+            for (int j = 0; j < n; j += LANES) {
+                int ai = ao + i * lda;
+                int cj = co + i * ldc + j;
+                FloatVector acc = add ? FloatVector.fromArray(S, c, cj) : FloatVector.zero(S);
+                for (int k = 0; k < kd; k++) {
+                    acc = FloatVector.fromArray(S, b, bo + j + k * ldb).fma(FloatVector.broadcast(S, a[ai + k]), acc);
+                }
+                acc.intoArray(c, cj);
+            }
+        }
+    }
+
+    /**
+     * The register tile of {@link #rowBlockTimesMatrix} and {@link #gemm}: four rows of {@code C} by two vectors,
+     * {@code c[i, :] = init[io + i is, :] + sum_k a[ao + i lda + k] b[bo + k ldb, :]}, each element one FMA chain over
+     * {@code k} in order; {@code init} {@code null} for zero ({@code is} 0 repeats a bias row).
+     */
+    private static void fourByTwo(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc,
+                                  int kd, float[] init, int io, int is) {
+        FloatVector c00 = start(init, io);
+        FloatVector c01 = start(init, io + LANES);
+        FloatVector c10 = start(init, io + is);
+        FloatVector c11 = start(init, io + is + LANES);
+        FloatVector c20 = start(init, io + 2 * is);
+        FloatVector c21 = start(init, io + 2 * is + LANES);
+        FloatVector c30 = start(init, io + 3 * is);
+        FloatVector c31 = start(init, io + 3 * is + LANES);
+        for (int k = 0; k < kd; k++) {
+            int bk = bo + k * ldb;
+            FloatVector b0 = FloatVector.fromArray(S, b, bk);
+            FloatVector b1 = FloatVector.fromArray(S, b, bk + LANES);
+            FloatVector x = FloatVector.broadcast(S, a[ao + k]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(S, a[ao + lda + k]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(S, a[ao + 2 * lda + k]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(S, a[ao + 3 * lda + k]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + LANES);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + LANES);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + LANES);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + LANES);
+    }
+
+    /** {@link #fourByTwo} for one vector of columns. */
+    private static void fourByOne(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc,
+                                  int kd, float[] init, int io, int is) {
+        FloatVector c0 = start(init, io);
+        FloatVector c1 = start(init, io + is);
+        FloatVector c2 = start(init, io + 2 * is);
+        FloatVector c3 = start(init, io + 3 * is);
+        for (int k = 0; k < kd; k++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo + k * ldb);
+            c0 = b0.fma(FloatVector.broadcast(S, a[ao + k]), c0);
+            c1 = b0.fma(FloatVector.broadcast(S, a[ao + lda + k]), c1);
+            c2 = b0.fma(FloatVector.broadcast(S, a[ao + 2 * lda + k]), c2);
+            c3 = b0.fma(FloatVector.broadcast(S, a[ao + 3 * lda + k]), c3);
+        }
+        c0.intoArray(c, co);
+        c1.intoArray(c, co + ldc);
+        c2.intoArray(c, co + 2 * ldc);
+        c3.intoArray(c, co + 3 * ldc);
     }
 
     /**
