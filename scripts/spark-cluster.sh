@@ -21,8 +21,10 @@ lib="$root/spark/target/lib"
 
 say() { echo "spark-cluster.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
-usage() { # EXIT-STATUS
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+usage() { # EXIT-STATUS: the header comment, whole; on stdout for --help (status 0), on stderr after an error
+  local text
+  text="$(sed -n '2,/^set -euo pipefail/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//')"
+  if [[ "$1" -eq 0 ]]; then echo "$text"; else echo "$text" >&2; fi
   exit "$1"
 }
 
