@@ -30,6 +30,8 @@ public final class ScorePlot {
     private static final int ROC_POINTS = 400;
     /** Share of each set left out at either end when choosing a histogram's range. */
     private static final double TAIL = 0.005;
+    /** Pixels between ticks (XChart's hint, which otherwise crowds ~30 ticks on the thinned ROC curve). */
+    private static final int TICK_SPACING = 70;
 
     private ScorePlot() {
     }
@@ -44,6 +46,9 @@ public final class ScorePlot {
         XYChart roc = chart("ROC, OOD = " + oodName, "in-distribution flagged (FPR)",
                 "OOD flagged (TPR)");
         roc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        // rates from 0 to 1 in steps of 0.2
+        roc.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0)
+                .setXAxisDecimalPattern("0.0").setYAxisDecimalPattern("0.0");
         for (Score s : in.keySet()) {
             double[][] curve = OodMetrics.rocCurve(s.oriented(in.get(s)), s.oriented(ood.get(s)));
             double[][] thin = thin(curve);
@@ -130,6 +135,7 @@ public final class ScorePlot {
         st.setPlotBorderColor(Color.DARK_GRAY);
         st.setLegendPosition(Styler.LegendPosition.InsideNE);
         st.setAntiAlias(true);
+        chart.getStyler().setXAxisTickMarkSpacingHint(TICK_SPACING).setYAxisTickMarkSpacingHint(TICK_SPACING);
         return chart;
     }
 }
