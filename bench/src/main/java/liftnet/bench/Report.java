@@ -197,7 +197,13 @@ public final class Report {
         JsonObject cpuPair = pairs(root, sb);
         Key t = new Key("cpu", TARGET_NET, 50, "", "");
         double c15 = value(scores, t, "contrastive", "15");
-        if (!Double.isNaN(c15)) {
+        boolean quick = summary.has("set") && summary.get("set").getAsString().equals("quick");
+        if (quick && !Double.isNaN(c15)) {
+            // --quick: JMH trials of a fraction of a second without warm-up; the figures check that everything runs
+            sb.append("\n## Targets\n\nNot judged: --quick measures without warm-up (contrastive, 15 sweeps: ").append(fmt(c15))
+                    .append(" samples/s unwarmed); run scripts/bench.sh without --quick for the figures the targets are"
+                            + " judged on.\n");
+        } else if (!Double.isNaN(c15)) {
             double ctol = value(scores, t, "contrastive", "tol");
             double bp = value(scores, t, "backprop", "-");
             sb.append("\n## Targets (CPU, ").append(TARGET_NET).append(", batch 50)\n\n");
