@@ -2,6 +2,7 @@ package liftnet.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import liftnet.api.ConvLayer;
 import liftnet.io.ModelFile;
@@ -52,19 +53,30 @@ final class FiltersCommand implements Callable<Integer> {
         source.model = model;
         ModelFile.Model m = source.readModel();
         ConvLayer conv = m.config().net().conv(0);
-        if (conv != null && conv.channels() == 3) {
-            int k = conv.kernel();
-            FilterImage.writeImages(m.parameters().weight(0), conv.filters(), 3, k, k, out,
-                    scale == null ? KERNEL_SCALE : scale, gap);
-            main.err.println("wrote " + out + " (" + conv.filters() + " colour kernels of " + k + " x " + k + ")");
-            return Errors.OK;
-        }
         if (conv != null) {
-            int tiles = conv.filters() * conv.channels();
-            FilterImage.write(m.parameters().weight(0), tiles, conv.kernel() * conv.kernel(), out,
-                    scale == null ? KERNEL_SCALE : scale, gap);
-            main.err.println("wrote " + out + " (" + tiles + " kernels of " + conv.kernel() + " x " + conv.kernel()
-                    + (conv.channels() == 1 ? "" : ", " + conv.filters() + " filters x " + conv.channels() + " channels") + ")");
+            int k = conv.kernel();
+            int px = scale == null ? KERNEL_SCALE : scale;
+            boolean colour = conv.channels() == 3;
+            int tiles = colour ? conv.filters() : conv.filters() * conv.channels();
+            java.awt.image.BufferedImage tilesImage = colour
+                    ? FilterImage.renderImages(m.parameters().weight(0), conv.filters(), 3, k, k, px, gap)
+                    : FilterImage.render(m.parameters().weight(0), tiles, k * k, px, gap);
+            int columns = (int) Math.ceil(Math.sqrt(tiles));
+            String layout = colour
+                    ? "tile f (row-major, " + columns + " a row): filter f's " + k + "x" + k + " kernel, its red, green and blue"
+                            + " weights as the pixel's colour"
+                    : conv.channels() == 1
+                    ? "tile f (row-major, " + columns + " a row): filter f's " + k + "x" + k + " kernel"
+                    : "tile f x " + conv.channels() + " + c (row-major, " + columns + " a row): filter f's " + k + "x" + k
+                            + " kernel on input channel c";
+            Caption.write(Caption.below(tilesImage, List.of(
+                    m.config().net().conv(0).token() + " of " + m.config().net() + ": " + conv.filters() + " filters x "
+                            + conv.channels() + " channel" + (conv.channels() == 1 ? "" : "s") + ", " + px + " px a weight",
+                    layout,
+                    "each tile to its own scale: mid-grey 0, white +max|w|, black -max|w| of the tile; red: not finite")), out);
+            main.err.println("wrote " + out + " (" + tiles + (colour ? " colour" : "") + " kernels of " + k + " x " + k
+                    + (conv.channels() == 1 || colour ? "" : ", " + conv.filters() + " filters x " + conv.channels() + " channels")
+                    + ", with a caption)");
             return Errors.OK;
         }
         int inputs = m.config().net().inputs();

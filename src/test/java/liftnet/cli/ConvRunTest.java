@@ -94,9 +94,12 @@ class ConvRunTest extends Cli.MnistRuns {
         Cli.Result filters = Cli.run("filters", "--model", model, "--out", png.toString(), "--scale", "2", "--gap", "1");
         assertEquals(0, filters.code(), filters::toString);
         BufferedImage image = ImageIO.read(png.toFile());
-        // 4 kernels of 5 x 5 in a 2 x 2 grid, 2 pixels per weight, 1 pixel apart and from the border
-        assertEquals(2 * 11 + 1, image.getWidth());
-        assertEquals(2 * 11 + 1, image.getHeight());
+        // 4 kernels of 5 x 5 in a 2 x 2 grid, 2 pixels per weight, 1 pixel apart and from the border, then three lines
+        // of caption below (what the tiles are, their scale)
+        int grid = 2 * 11 + 1;
+        assertTrue(image.getWidth() >= grid && image.getHeight() > grid + 3 * 10, image.getWidth() + " x " + image.getHeight());
+        assertTrue(darkPixelsBelow(image, grid) > 100, "the caption's text below the tiles");
+        assertTrue(filters.err().contains("with a caption"), filters.err());
         assertArrayEquals(new int[] {4, 1, 5, 5}, liftnet.io.SafeTensors.read(whole.resolve("model.safetensors"))
                 .tensors().get("W0").shape());
     }
@@ -112,5 +115,18 @@ class ConvRunTest extends Cli.MnistRuns {
         assertTrue(r.code() == Errors.USAGE, r::toString);
         Cli.assertMessage(r, mentioned);
         assertTrue(!Files.exists(tmp.resolve("bad").resolve("model.safetensors")), "no run folder is made");
+    }
+
+    /** Pixels darker than mid-grey below row {@code top}: the caption's text. */
+    static int darkPixelsBelow(BufferedImage image, int top) {
+        int dark = 0;
+        for (int y = top; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                if ((image.getRGB(x, y) & 0xFF) < 100) {
+                    dark++;
+                }
+            }
+        }
+        return dark;
     }
 }
