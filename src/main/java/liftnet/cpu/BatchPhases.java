@@ -33,10 +33,8 @@ final class BatchPhases {
 
     /** The forward pass was run; the inferred phases of an earlier pass are no longer valid. */
     void forwardDone() {
+        invalidate();
         forward = true;
-        free = false;
-        clamped = false;
-        negative = false;
     }
 
     /** The free phase was inferred. */

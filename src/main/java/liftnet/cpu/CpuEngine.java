@@ -1,5 +1,6 @@
 package liftnet.cpu;
 
+import jdk.incubator.vector.FloatVector;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.EngineCapabilities;
@@ -119,7 +120,8 @@ public final class CpuEngine implements Engine {
     @Override
     public String name() {
         int threads = workers.threads();
-        return "cpu (" + threads + (threads == 1 ? " thread, " : " threads, ") + VectorKernelsInfo.describe() + ")";
+        return "cpu (" + threads + (threads == 1 ? " thread, " : " threads, ")
+                + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors)";
     }
 
     @Override

@@ -16,49 +16,41 @@ final class GradientPlan {
     /** Gradient rows per chunk: enough work to amortise a claim, small enough to balance two threads. */
     static final int ROWS = SparseInputs.BLOCK_WIDTH;
 
-    private final int[] layer;
-    private final int[] from;
-    private final int[] to;
+    /** Per chunk: its layer, its first gradient row and the end (exclusive) of its rows; -1, -1 for the bias. */
+    private final int[][] chunks;
 
     GradientPlan(LayerOp[] ops) {
-        List<int[]> chunks = new ArrayList<>();
+        List<int[]> list = new ArrayList<>();
         for (int k = 0; k < ops.length; k++) {
             int rows = ops[k].gradientRows();
             for (int p = 0; p < rows; p += ROWS) {
-                chunks.add(new int[] {k, p, Math.min(rows, p + ROWS)});
+                list.add(new int[] {k, p, Math.min(rows, p + ROWS)});
             }
-            chunks.add(new int[] {k, -1, -1});
+            list.add(new int[] {k, -1, -1});
         }
-        layer = new int[chunks.size()];
-        from = new int[chunks.size()];
-        to = new int[chunks.size()];
-        for (int i = 0; i < chunks.size(); i++) {
-            layer[i] = chunks.get(i)[0];
-            from[i] = chunks.get(i)[1];
-            to[i] = chunks.get(i)[2];
-        }
+        chunks = list.toArray(new int[0][]);
     }
 
     int chunks() {
-        return layer.length;
+        return chunks.length;
     }
 
     int layer(int chunk) {
-        return layer[chunk];
+        return chunks[chunk][0];
     }
 
     /** Whether the chunk is the bias of its layer. */
     boolean isBias(int chunk) {
-        return from[chunk] < 0;
+        return chunks[chunk][1] < 0;
     }
 
     /** First gradient row of the chunk. */
     int from(int chunk) {
-        return from[chunk];
+        return chunks[chunk][1];
     }
 
     /** End (exclusive) of the chunk's rows. */
     int to(int chunk) {
-        return to[chunk];
+        return chunks[chunk][2];
     }
 }

@@ -49,7 +49,7 @@ final class WorkerStats {
         counts[w * stride + INFERENCES]++;
         if (!Double.isNaN(residual)) {
             int m = w * SPACING;
-            maxResidual[m] = Double.isNaN(maxResidual[m]) ? residual : Math.max(maxResidual[m], residual);
+            maxResidual[m] = nanMax(maxResidual[m], residual);
         }
     }
 
@@ -110,6 +110,11 @@ final class WorkerStats {
         return finite;
     }
 
+    /** The larger of {@code a} and {@code b}, NaN standing for "none measured" (the other wins). */
+    private static double nanMax(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+    }
+
     /** The totals since the last drain, summed over workers in worker order; every counter is reset. */
     EpochStats drain() {
         long sweeps = 0;
@@ -122,10 +127,7 @@ final class WorkerStats {
             sweeps += counts[o + SWEEPS];
             inferences += counts[o + INFERENCES];
             correct += counts[o + CORRECT];
-            double m = maxResidual[t * SPACING];
-            if (!Double.isNaN(m)) {
-                worst = Double.isNaN(worst) ? m : Math.max(worst, m);
-            }
+            worst = nanMax(worst, maxResidual[t * SPACING]);
             for (int k = 0; k < linear.length; k++) {
                 linear[k] += counts[o + LINEAR + k];
             }

@@ -280,10 +280,7 @@ public final class ActivationSolver {
             Arrays.fill(s.q, 0, rows * sk, 0f);
         } else {
             for (int i = 0; i < rows; i++) {
-                int no = row[i] * sn;
-                for (int c = 0; c < sn; c += LANES) {
-                    FloatVector.fromArray(S, zn, no + c).sub(FloatVector.fromArray(S, an, no + c)).intoArray(s.residual, i * sn + c);
-                }
+                residual(act, k + 1, row[i], s.residual, i * sn);
             }
             ops[k].applyTransposed(s.residual, 0, sn, blockRows, s.q, 0, sk, s.work);
         }
@@ -339,6 +336,14 @@ public final class ActivationSolver {
         }
     }
 
+    /** {@code out[o ..] = z_m - a_m} of row {@code r}, its {@code pad(n_m)} values. */
+    private void residual(Activations act, int m, int r, float[] out, int o) {
+        for (int i = 0, ro = r * stride[m]; i < stride[m]; i += LANES) {
+            FloatVector d = FloatVector.fromArray(S, act.z[m], ro + i).sub(FloatVector.fromArray(S, act.a[m], ro + i));
+            d.intoArray(out, o + i);
+        }
+    }
+
     /**
      * One Gauss-Seidel sweep of row {@code r}: hidden layers bottom-up, units in order. Keeps
      * {@code r = z_{k+1} - a_{k+1}} in a scratch row while it walks a layer's units, so each unit costs one dot
@@ -357,9 +362,7 @@ public final class ActivationSolver {
             float[] an = act.a[k + 1];
             LayerOp op = ops[k];
             float[] c = op.columnNorms();
-            for (int i = 0; i < sn; i += LANES) {
-                FloatVector.fromArray(S, zn, no + i).sub(FloatVector.fromArray(S, an, no + i)).intoArray(res, i);
-            }
+            residual(act, k + 1, r, res, 0);
             boolean changed = false;
             for (int j = 0; j < op.inputs(); j++) {
                 float q = op.columnDot(j, res, 0);
@@ -394,14 +397,9 @@ public final class ActivationSolver {
     public double kktResidual(Activations act, int r, boolean clamped, Scratch s) {
         double worst = 0;
         for (int k = 1; k < layers; k++) {
-            int sk = stride[k];
-            int sn = stride[k + 1];
-            int zo = r * sk;
-            int no = r * sn;
-            for (int i = 0; i < sn; i++) {
-                s.residual[i] = act.z[k + 1][no + i] - act.a[k + 1][no + i];
-            }
-            ops[k].applyTransposed(s.residual, 0, sn, 1, s.q, 0, sk, s.work);
+            int zo = r * stride[k];
+            residual(act, k + 1, r, s.residual, 0);
+            ops[k].applyTransposed(s.residual, 0, stride[k + 1], 1, s.q, 0, stride[k], s.work);
             float tw = termWeight[k];
             for (int j = 0; j < ops[k].inputs(); j++) {
                 float z = act.z[k][zo + j];

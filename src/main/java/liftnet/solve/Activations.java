@@ -2,8 +2,9 @@ package liftnet.solve;
 
 /**
  * Activations {@code z_k} and pre-activations {@code a_k = W_{k-1} z_{k-1} + b_{k-1}} of a batch for one
- * phase, row-major {@code [capacity x pad(n_k)]}, for {@code k >= 1}; the input lives in the data set ({@link InputRows}). Kept consistent by every solver: after any step, {@code a[k+1]} equals the
- * pre-activation of the current {@code z[k]}.
+ * phase, row-major {@code [capacity x pad(n_k)]}, for {@code k >= 1}; the input lives in the data set
+ * ({@link InputRows}). Kept consistent by every solver: after any step, {@code a[k+1]} equals the pre-activation of
+ * the current {@code z[k]}.
  */
 public final class Activations {
 
@@ -11,14 +12,12 @@ public final class Activations {
     final float[][] a;
     /** Per row, the label of a soft clamp's output loss, or -1 (free phase, forward pass, hard clamp). */
     final int[] target;
-    final int capacity;
     private final int[] stride;
 
     /** @param stride {@code pad(n_k)} for {@code k = 0..L} */
     Activations(int[] stride, int capacity) {
         int layers = stride.length - 1;
         this.stride = stride;
-        this.capacity = capacity;
         z = new float[layers + 1][];
         a = new float[layers + 1][];
         target = new int[capacity];
@@ -37,10 +36,6 @@ public final class Activations {
     /** {@code a_k}; live. */
     public float[] a(int k) {
         return a[k];
-    }
-
-    public int capacity() {
-        return capacity;
     }
 
     /** Copies rows {@code r0..r1} of every layer {@code k >= 1} of {@code from}, and their targets, into this. */

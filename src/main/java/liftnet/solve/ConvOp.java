@@ -347,27 +347,7 @@ final class ConvOp implements LayerOp {
 
     @Override
     public boolean accumulateBias(GradientTerms t) {
-        Arrays.fill(gb, 0f);
-        boolean finite = true;
-        for (int f = 0; f < filters; f++) {
-            for (int r = 0; r < t.rows(); r++) {
-                int lf = r * t.outStride() + f * p;
-                gb[f] -= t.scale() * sum(t.lambdaA(), lf);
-                if (t.lambdaB() != null) {
-                    gb[f] += t.scale() * sum(t.lambdaB(), lf);
-                }
-            }
-            finite &= Float.isFinite(gb[f]);
-        }
-        return finite;
-    }
-
-    private float sum(float[] v, int o) {
-        float s = 0f;
-        for (int i = o; i < o + p; i++) {
-            s += v[i];
-        }
-        return s;
+        return t.biasGradient(gb, filters, p);
     }
 
     @Override

@@ -49,11 +49,6 @@ public class DenseOp implements LayerOp {
     }
 
     @Override
-    public int workSize() {
-        return 0;
-    }
-
-    @Override
     public void set(float[] weight, float[] bias) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -103,12 +98,6 @@ public class DenseOp implements LayerOp {
         VectorKernels.rowBlockTimesMatrix(x, xo, xs, rows, n, wt, sOut, bias ? b : null, y, yo, ys);
     }
 
-    /** A dense first layer reads sparse inputs ({@link SparseInputOp}); this one sits after a solved layer. */
-    @Override
-    public void applyToInputs(InputRows in, int r0, int rows, float[] y, int ys, float[] work) {
-        throw new UnsupportedOperationException("a dense first layer is a SparseInputOp");
-    }
-
     @Override
     public void applyTransposed(float[] v, int vo, int vs, int rows, float[] q, int qo, int qs, float[] work) {
         VectorKernels.rowBlockTimesMatrix(v, vo, vs, rows, m, w, sIn, null, q, qo, qs);
@@ -144,19 +133,7 @@ public class DenseOp implements LayerOp {
 
     @Override
     public boolean accumulateBias(GradientTerms t) {
-        float scale = t.scale();
-        float[] la = t.lambdaA();
-        float[] lb = t.lambdaB();
-        Arrays.fill(gradB, 0f);
-        for (int r = 0; r < t.rows(); r++) {
-            for (int j = 0; j < sOut; j++) {
-                gradB[j] -= scale * la[r * sOut + j];
-                if (lb != null) {
-                    gradB[j] += scale * lb[r * sOut + j];
-                }
-            }
-        }
-        return VectorKernels.allFinite(gradB, 0, sOut);
+        return t.biasGradient(gradB, sOut, 1);
     }
 
     @Override
@@ -168,9 +145,5 @@ public class DenseOp implements LayerOp {
     @Override
     public void stepBias(float eta) {
         VectorKernels.axpy(-eta, gradB, 0, b, 0, sOut);
-    }
-
-    @Override
-    public void stepped() {
     }
 }

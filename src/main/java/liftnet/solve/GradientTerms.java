@@ -8,4 +8,36 @@ package liftnet.solve;
  */
 public record GradientTerms(float[] zA, float[] lambdaA, float[] zB, float[] lambdaB, float scale, int rows,
                             int inStride, int outStride, InputRows inputs) {
+
+    /**
+     * The bias gradient {@code gb[f] = -scale sum_r sum_p (lambdaA_r[f P + p] - lambdaB_r[f P + p])} of {@code units}
+     * biases, each shared by {@code positions} consecutive outputs {@code P} (1 for a dense layer, a convolution's
+     * output positions), summed row by row in order.
+     *
+     * @param gb modified: its first {@code units} entries
+     * @return whether they are all finite
+     */
+    boolean biasGradient(float[] gb, int units, int positions) {
+        boolean finite = true;
+        for (int f = 0; f < units; f++) {
+            gb[f] = 0f;
+            for (int r = 0; r < rows; r++) {
+                int o = r * outStride + f * positions;
+                gb[f] -= scale * sum(lambdaA, o, positions);
+                if (lambdaB != null) {
+                    gb[f] += scale * sum(lambdaB, o, positions);
+                }
+            }
+            finite &= Float.isFinite(gb[f]);
+        }
+        return finite;
+    }
+
+    private static float sum(float[] v, int o, int n) {
+        float s = 0f;
+        for (int i = o; i < o + n; i++) {
+            s += v[i];
+        }
+        return s;
+    }
 }

@@ -39,7 +39,9 @@ public interface LayerOp {
     int outputs();
 
     /** Floats of per-thread scratch the calls need. */
-    int workSize();
+    default int workSize() {
+        return 0;
+    }
 
     /** Copies the layer's parameters in, in the {@link liftnet.api.Parameters} layout (not modified). */
     void set(float[] weight, float[] bias);
@@ -60,8 +62,12 @@ public interface LayerOp {
      * inputs (the first layer's product), {@code y_r} at {@code r ys}.
      *
      * @param y modified: the rows' {@code pad(n_1)} values
+     * @throws UnsupportedOperationException for an op that never reads the data (a dense layer after a solved one,
+     *         a pooled layer)
      */
-    void applyToInputs(InputRows in, int r0, int rows, float[] y, int ys, float[] work);
+    default void applyToInputs(InputRows in, int r0, int rows, float[] y, int ys, float[] work) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " is not a first layer");
+    }
 
     /**
      * {@code q_r = W^T v_r} (for a convolution, the transposed convolution), rows as in {@link #apply}.
@@ -110,5 +116,6 @@ public interface LayerOp {
     void stepBias(float eta);
 
     /** Recomputes what depends on all of the weights after {@link #step}s (a convolution's {@code c_j}). */
-    void stepped();
+    default void stepped() {
+    }
 }

@@ -74,11 +74,15 @@ public final class OutputProx {
 
     /** {@code l(z, y)} of the {@code n_L} values {@code z[zo..]}. */
     public double loss(float[] z, int zo, int y) {
-        double[] d = new double[n];
+        return loss(toDouble(z, zo, new double[n]), y);
+    }
+
+    /** {@code out = x[xo .. xo + n_L)} in double; returns {@code out} (modified). */
+    private double[] toDouble(float[] x, int xo, double[] out) {
         for (int i = 0; i < n; i++) {
-            d[i] = z[zo + i];
+            out[i] = x[xo + i];
         }
-        return loss(d, y);
+        return out;
     }
 
     /** {@code l(z, y)}. */
@@ -111,21 +115,14 @@ public final class OutputProx {
      * @param work from {@link #newWork()}; overwritten
      */
     public double solve(float[] a, int ao, int y, float[] z, int zo, double[][] work) {
-        double[] ad = work[0];
-        double[] zd = work[1];
-        for (int i = 0; i < n; i++) {
-            ad[i] = a[ao + i];
-            zd[i] = z[zo + i];
-        }
+        double[] ad = toDouble(a, ao, work[0]);
+        double[] zd = toDouble(z, zo, work[1]);
         double before = objective(ad, zd, y);
         solve(ad, y, zd, work);
         for (int i = 0; i < n; i++) {
             z[zo + i] = (float) zd[i];
         }
-        for (int i = 0; i < n; i++) {
-            zd[i] = z[zo + i];
-        }
-        return before - objective(ad, zd, y);
+        return before - objective(ad, toDouble(z, zo, zd), y);
     }
 
     /**
@@ -219,13 +216,7 @@ public final class OutputProx {
 
     /** {@link #kktResidual(double[], double[], int)} of float rows. */
     public double kktResidual(float[] a, int ao, float[] z, int zo, int y) {
-        double[] ad = new double[n];
-        double[] zd = new double[n];
-        for (int i = 0; i < n; i++) {
-            ad[i] = a[ao + i];
-            zd[i] = z[zo + i];
-        }
-        return kktResidual(ad, zd, y);
+        return kktResidual(toDouble(a, ao, new double[n]), toDouble(z, zo, new double[n]), y);
     }
 
     /** {@code log sum_i exp(z_i)}, shifted by the maximum so that nothing overflows. */

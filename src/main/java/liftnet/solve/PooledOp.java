@@ -111,12 +111,6 @@ final class PooledOp implements LayerOp {
         inner.apply(work, pooled, sm, rows, y, yo, ys, bias, work);
     }
 
-    /** A pooled layer reads a solved layer, never the inputs. */
-    @Override
-    public void applyToInputs(InputRows in, int r0, int rows, float[] y, int ys, float[] work) {
-        throw new UnsupportedOperationException("pooling follows a convolution: it is never the first layer");
-    }
-
     @Override
     public void applyTransposed(float[] v, int vo, int vs, int rows, float[] q, int qo, int qs, float[] work) {
         int pooled = inner.workSize();

@@ -69,14 +69,4 @@ public final class SparseInputs {
     public int blockTo(int sample, int block) {
         return blockStart[sample * (blocks + 1) + block + 1];
     }
-
-    /** Input indices of the non-zeros; read-only. */
-    public int[] index() {
-        return index;
-    }
-
-    /** Values of the non-zeros; read-only. */
-    public float[] value() {
-        return value;
-    }
 }
