@@ -61,21 +61,11 @@ public final class CpuEngine implements Engine {
     private int[] labels;
     private int[] samples;
     private Activations forward;
-    private Activations free;
-    private Activations clamped;
+    private Solved free;
+    /** The clamped phase; its residuals hold the backprop deltas after a backprop gradient. */
+    private Solved clamped;
     /** Symmetric nudging's negatively nudged phase; {@code null} without one. */
-    private Activations negative;
-    /** Per row, the energy of the free and the clamped (and the negatively nudged) phase's solution. */
-    private double[] freeEnergy;
-    private double[] clampedEnergy;
-    private double[] negativeEnergy;
-    /**
-     * Residuals {@code z_k - a_k} of the clamped (or backprop deltas), the free and the negatively nudged phase,
-     * {@code k = 1..L}.
-     */
-    private float[][] lambdaClamped;
-    private float[][] lambdaFree;
-    private float[][] lambdaNegative;
+    private Solved negative;
 
     private Dataset data;
     /** The data set's inputs in sparse rows, or null when the first layer reads the dense inputs. */
@@ -110,6 +100,21 @@ public final class CpuEngine implements Engine {
         plan = new GradientPlan(ops);
         chunkFinite = new boolean[plan.chunks()];
         ensureCapacity(64);
+    }
+
+    /**
+     * A solved phase of the batch: its activations, each row's energy, and the residuals
+     * {@code lambda_k = z_k - a_k}, {@code k = 1..L}, for the gradient.
+     */
+    private record Solved(Activations act, double[] energy, float[][] lambda) {
+
+        /** Rows for {@code capacity} samples in {@code solver}'s layout. */
+        Solved(ActivationSolver solver, int layers, int capacity) {
+            this(solver.newActivations(capacity), new double[capacity], new float[layers + 1][]);
+            for (int k = 1; k <= layers; k++) {
+                lambda[k] = new float[capacity * solver.stride(k)];
+            }
+        }
     }
 
     /** An engine on every available processor. */
@@ -216,14 +221,14 @@ public final class CpuEngine implements Engine {
     @Override
     public void inferFree(SolverConfig solverConfig) {
         phases.requireForward();
-        infer(solverConfig, Phase.FREE, free, forward, freeEnergy, lambdaFree);
+        infer(solverConfig, Phase.FREE, free, forward);
         phases.freeDone();
     }
 
     @Override
     public void inferClamped(SolverConfig solverConfig) {
         phases.requireForward();
-        infer(solverConfig, Phase.CLAMPED, clamped, phases.free() ? free : forward, clampedEnergy, lambdaClamped);
+        infer(solverConfig, Phase.CLAMPED, clamped, phases.free() ? free.act() : forward);
         phases.clampedDone();
     }
 
@@ -237,7 +242,7 @@ public final class CpuEngine implements Engine {
                             + "; found beta " + config.outputLoss().weight());
         }
         phases.requireForward();
-        infer(solverConfig, Phase.NEGATIVE, negative, phases.free() ? free : forward, negativeEnergy, lambdaNegative);
+        infer(solverConfig, Phase.NEGATIVE, negative, phases.free() ? free.act() : forward);
         phases.negativeDone();
     }
 
@@ -257,13 +262,12 @@ public final class CpuEngine implements Engine {
 
     /**
      * Solves {@code phase} ({@link Phase#NEGATIVE} minimises {@code E - beta l}) for every row from {@code start}'s
-     * rows into {@code act}, records each row's energy in {@code energy} and leaves its residuals
-     * {@code lambda_k = z_k - a_k} for the gradient. The threads claim rows one at a time, their home range's first (a
-     * row's sweeps vary with the tolerance stop; rows that alternated between threads shared cache lines), set each
-     * up, and record it when the solver hands it back.
+     * rows into {@code into}, with each row's energy and residuals. The threads claim rows one at a time, their home
+     * range's first (a row's sweeps vary with the tolerance stop; rows that alternated between threads shared cache
+     * lines), set each up, and record it when the solver hands it back.
      */
-    private void infer(SolverConfig solverConfig, Phase phase, Activations act, Activations start, double[] energy,
-            float[][] lambda) {
+    private void infer(SolverConfig solverConfig, Phase phase, Solved into, Activations start) {
+        Activations act = into.act();
         boolean isClamped = phase != Phase.FREE;
         ActivationSolver solver = solverOf(phase);
         HomeRanges rows = new HomeRanges(size, workers.threads());
@@ -284,23 +288,12 @@ public final class CpuEngine implements Engine {
             @Override
             public void done(int row, int sweeps, double e, double residualNorm) {
                 stats.inference(w, sweeps, residualNorm);
-                energy[row] = e;
-                fillResiduals(act, lambda, row);
+                into.energy()[row] = e;
+                for (int k = 1; k <= layers; k++) {
+                    solver.residual(act, k, row, into.lambda()[k], row * solver.stride(k));
+                }
             }
         }, isClamped, solverConfig, scratch[w]));
-    }
-
-    /** {@code lambda[k] = z_k - a_k} for {@code k = 1..L}, row {@code r}. */
-    private void fillResiduals(Activations act, float[][] lambda, int r) {
-        for (int k = 1; k <= layers; k++) {
-            int s = solver.stride(k);
-            float[] z = act.z(k);
-            float[] a = act.a(k);
-            float[] l = lambda[k];
-            for (int i = r * s; i < (r + 1) * s; i++) {
-                l[i] = z[i] - a[i];
-            }
-        }
     }
 
     @Override
@@ -308,28 +301,25 @@ public final class CpuEngine implements Engine {
         phases.requireGradient(method);
         switch (method) {
             case CONTRASTIVE -> {
-                if (phases.negative()) {
-                    accumulate(clamped, lambdaClamped, negative, lambdaNegative, true, 0.5f);
-                } else {
-                    accumulate(clamped, lambdaClamped, free, lambdaFree, true, 1f);
-                }
+                Solved b = phases.negative() ? negative : free;
+                accumulate(clamped.act(), clamped.lambda(), b.act(), b.lambda(), true, b == free ? 1f : 0.5f);
             }
-            case LIFTED -> accumulate(clamped, lambdaClamped, null, null, true, 1f);
+            case LIFTED -> accumulate(clamped.act(), clamped.lambda(), null, null, true, 1f);
             case BACKPROP, LINEAR -> {
                 backpropDeltas();
-                accumulate(forward, lambdaClamped, null, null, false, 1f);
+                accumulate(forward, clamped.lambda(), null, null, false, 1f);
             }
         }
     }
 
     /**
-     * Backprop deltas into {@code lambdaClamped}, with the sign of energy residuals ({@code lambda = -delta}):
+     * Backprop deltas into the clamped phase's residuals, with the sign of energy residuals ({@code lambda = -delta}):
      * {@code delta_L = z_L - y}, {@code delta_k = (W_k^T delta_{k+1}) * [a_k strictly inside C]}. Overwrites the
      * clamped phase's residuals, so the clamped phase must be inferred again before a lifted gradient.
      */
     private void backpropDeltas() {
         phases.clampedLost();
-        float[][] delta = lambdaClamped;
+        float[][] delta = clamped.lambda();
         int outputs = config.net().outputs();
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
@@ -430,7 +420,7 @@ public final class CpuEngine implements Engine {
                 }
             }
         });
-        stats.batch(size, freeEnergy, phases.free(), clampedEnergy, phases.clamped());
+        stats.batch(size, free.energy(), phases.free(), clamped.energy(), phases.clamped());
     }
 
     @Override
@@ -481,7 +471,7 @@ public final class CpuEngine implements Engine {
 
     /** The activations of {@code phase}, after checking that it was computed for this batch. */
     private Activations activationsOf(Phase phase) {
-        return phases.select(phase, forward, free, clamped, negative);
+        return phases.select(phase, forward, free.act(), clamped.act(), negative == null ? null : negative.act());
     }
 
     /** Makes the per-row arrays hold at least {@code n} rows (at least doubling them when they grow). */
@@ -493,23 +483,8 @@ public final class CpuEngine implements Engine {
         labels = new int[capacity];
         samples = new int[capacity];
         forward = solver.newActivations(capacity);
-        free = solver.newActivations(capacity);
-        clamped = solver.newActivations(capacity);
-        freeEnergy = new double[capacity];
-        clampedEnergy = new double[capacity];
-        lambdaClamped = new float[layers + 1][];
-        lambdaFree = new float[layers + 1][];
-        for (int k = 1; k <= layers; k++) {
-            lambdaClamped[k] = new float[capacity * solver.stride(k)];
-            lambdaFree[k] = new float[capacity * solver.stride(k)];
-        }
-        if (negativeSolver != null) {
-            negative = solver.newActivations(capacity);
-            negativeEnergy = new double[capacity];
-            lambdaNegative = new float[layers + 1][];
-            for (int k = 1; k <= layers; k++) {
-                lambdaNegative[k] = new float[capacity * solver.stride(k)];
-            }
-        }
+        free = new Solved(solver, layers, capacity);
+        clamped = new Solved(solver, layers, capacity);
+        negative = negativeSolver == null ? null : new Solved(solver, layers, capacity);
     }
 }

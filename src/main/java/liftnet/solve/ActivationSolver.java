@@ -336,8 +336,12 @@ public final class ActivationSolver {
         }
     }
 
-    /** {@code out[o ..] = z_m - a_m} of row {@code r}, its {@code pad(n_m)} values. */
-    private void residual(Activations act, int m, int r, float[] out, int o) {
+    /**
+     * {@code out[o ..] = z_m - a_m} of row {@code r}, its {@code pad(n_m)} values.
+     *
+     * @param out modified in those values; {@code act} is not
+     */
+    public void residual(Activations act, int m, int r, float[] out, int o) {
         for (int i = 0, ro = r * stride[m]; i < stride[m]; i += LANES) {
             FloatVector d = FloatVector.fromArray(S, act.z[m], ro + i).sub(FloatVector.fromArray(S, act.a[m], ro + i));
             d.intoArray(out, o + i);

@@ -126,9 +126,14 @@ public class DenseOp implements LayerOp {
     @Override
     public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
         Arrays.fill(gradT, p0 * sOut, p1 * sOut, 0f);
+        addGradient(p0, p1, t);
+        return VectorKernels.allFinite(gradT, p0 * sOut, (p1 - p0) * sOut);
+    }
+
+    /** Adds the terms' gradient to rows {@code p0 .. p1} of {@code gradT} (zeroed). */
+    void addGradient(int p0, int p1, GradientTerms t) {
         VectorKernels.accumulateOuter(t.zA(), t.lambdaA(), -t.scale(), t.zB(), t.lambdaB(), t.scale(), t.inStride(),
                 t.rows(), sOut, gradT, p0, p1);
-        return VectorKernels.allFinite(gradT, p0 * sOut, (p1 - p0) * sOut);
     }
 
     @Override

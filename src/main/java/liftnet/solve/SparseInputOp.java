@@ -1,7 +1,5 @@
 package liftnet.solve;
 
-import java.util.Arrays;
-
 /**
  * A dense first layer on the data set's inputs in sparse rows ({@link SparseInputs}): its products and gradient
  * touch only the non-zero inputs. Gradient rows are split at multiples of {@link SparseInputs#BLOCK_WIDTH}.
@@ -48,10 +46,8 @@ final class SparseInputOp extends DenseOp {
 
     /** Both phases share the input: one pass over the residual difference, at the non-zero inputs only. */
     @Override
-    public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
-        Arrays.fill(gradT, p0 * sOut, p1 * sOut, 0f);
+    void addGradient(int p0, int p1, GradientTerms t) {
         VectorKernels.accumulateSparseInput(t.inputs().sparse(), t.inputs().sampleOfRow(), p0 / SparseInputs.BLOCK_WIDTH,
                 t.lambdaA(), t.lambdaB(), -t.scale(), t.rows(), sOut, gradT);
-        return VectorKernels.allFinite(gradT, p0 * sOut, (p1 - p0) * sOut);
     }
 }
