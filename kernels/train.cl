@@ -16,13 +16,15 @@ __kernel void gather(const int B, const int n0, __global const int* order, const
     }
 }
 
-// Column norms of every hidden layer: c[COFF(k) + j] = ||W_k[:, j]||^2 for k = 1..L-1, j < n_k (W_k [n_{k+1} x n_k]
-// at P[WOFF(k)]). Global size >= n_1 + ... + n_{L-1}.
-__kernel void col_norms(__global const int* shape, const int L, __global const float* P, __global float* c) {
+// Column norms of the dense hidden layers: c[COFF(k) + j] = ||W_k[:, j]||^2 for k = firstDense..L-1 (k >= 1),
+// j < n_k (W_k [n_{k+1} x n_k] at P[WOFF(k)]); the layers below firstDense are convolutions (conv_col_norms).
+// Global size >= n_1 + ... + n_{L-1}.
+__kernel void col_norms(__global const int* shape, const int L, __global const float* P, __global float* c,
+                        const int firstDense) {
     int j = get_global_id(0);
     for (int k = 1; k < L; k++) {
         const int n = NW(k);
-        if (j >= 0 && j < n) {
+        if (k >= firstDense && j >= 0 && j < n) {
             const int m = NW(k + 1);
             __global const float* W = P + WOFF(k);
             float s = 0.0f;
@@ -56,8 +58,11 @@ __kernel void output_delta(const int B, const int n, const int off, const int ld
 #define RULE_ADAM 2
 
 // The gradient and the SGD update of every layer in one launch, one TS x TS work-group per tile of
-// [G_k | g_k] ([n_{k+1} x (n_k + 1)], the bias as the last column); tiles[k] is the first tile of layer k
-// (tiles[L] = their number), tiles row-major within a layer.
+// [G_k | g_k] ([rows_k x (cols_k + 1)], the bias as the last column); tiles[k] is the first tile of layer k
+// (tiles[L] = their number), tiles row-major within a layer; tiles[L + 1 + k] = cols_k and tiles[2L + 1 + k] =
+// rows_k: n_k and n_{k+1} for a dense layer, C K K and F for a convolution (whose kernel [F, C, K, K] is a
+// row-major [F x C K K] matrix). GRAD_COMPUTE is for nets of dense layers only (a convolution's gradient comes
+// from conv_weight_grad, then GRAD_APPLY).
 //  - GRAD_COMPUTE: G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + useFree lambda^f_{k+1} [z^f_k 1]^T) with
 //    lambda = z - a at the clamped (zc, ac) and free (zf, af) activations, z_0 = x: the contrastive (useFree)
 //    or the lifted gradient (Engine#computeGradient).
@@ -93,8 +98,8 @@ __kernel void grad_update(__global const int* shape, const int L, const int N, _
     while (k + 1 < L && tiles[k + 1] <= g) {
         k++;
     }
-    const int nIn = NW(k);
-    const int nOut = NW(k + 1);
+    const int nIn = tiles[L + 1 + k];
+    const int nOut = tiles[2 * L + 1 + k];
     const int tilesX = (nIn + 1 + TS - 1) / TS;
     const int c0 = ((g - tiles[k]) % tilesX) * TS;
     const int o0 = ((g - tiles[k]) / tilesX) * TS;

@@ -92,13 +92,14 @@ public abstract class GpuEngine implements Engine {
     /**
      * What the GPU engines train, in one place for OpenCL and CUDA (their providers return it too): every update
      * rule, applied in {@code grad_update} with the moments in device memory; the hard clamp and both soft clamps
-     * (the output's prox in the solver kernels); the red-black Jacobi solver; dense layers only (no convolutions).
+     * (the output's prox in the solver kernels); the red-black Jacobi solver; dense and convolutional layers
+     * (convolutions always on the {@link Path#LAYERED} path, with the kernels of {@code kernels/conv.cl}).
      *
      * @param backend the backend id, e.g. {@code opencl}
      */
     public static EngineCapabilities capabilities(String backend) {
         return new EngineCapabilities(backend, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
-                EnumSet.of(Solver.JACOBI), false);
+                EnumSet.of(Solver.JACOBI), true);
     }
 
     /** Every kernel the engine launches, by name ({@link Kernel} lists them with their files and parameters). */

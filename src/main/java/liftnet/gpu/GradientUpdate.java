@@ -28,6 +28,7 @@ final class GradientUpdate implements AutoCloseable {
     private final int tileCount;
     /** Rows of the steps launched at once (not recorded). */
     private final StepRates ring;
+    private final ConvProducts convs;
     private OptimizerConfig rule = OptimizerConfig.sgd();
     /** Momentum's {@code v} or Adam's {@code m} and {@code v}, and their values before the last update; null for SGD. */
     private GpuBuffer[] moments;
@@ -38,14 +39,18 @@ final class GradientUpdate implements AutoCloseable {
         this.w = w;
         this.l = w.launcher;
         this.lay = w.lay;
-        int[] t = new int[lay.layers() + 1];
-        for (int k = 0; k < lay.layers(); k++) {
-            t[k + 1] = t[k] + groups(lay.width(k) + 1, TS) * groups(lay.width(k + 1), TS);
+        int layers = lay.layers();
+        int[] t = new int[3 * layers + 1];
+        for (int k = 0; k < layers; k++) {
+            t[k + 1] = t[k] + groups(lay.paramCols(k) + 1, TS) * groups(lay.paramRows(k), TS);
+            t[layers + 1 + k] = lay.paramCols(k);
+            t[2 * layers + 1 + k] = lay.paramRows(k);
         }
-        tileCount = t[lay.layers()];
+        tileCount = t[layers];
         tiles = w.allocFixed(4L * t.length);
         l.writeInts(tiles, t);
         ring = new StepRates(l, StepRates.RING);
+        convs = new ConvProducts(w);
     }
 
     /**
@@ -121,6 +126,13 @@ final class GradientUpdate implements AutoCloseable {
     void energyGradient(int mode, boolean withFree, GpuBuffer rates, int rateOffset, int batch) {
         int c = Phase.CLAMPED.ordinal();
         int f = Phase.FREE.ordinal();
+        if ((mode & COMPUTE) != 0 && lay.convs() > 0) {
+            layerEnergyGradient(withFree, batch);
+            if ((mode & APPLY) != 0) {
+                apply(rates, rateOffset);
+            }
+            return;
+        }
         GpuBuffer m0 = moments != null ? moments[0] : w.paramsOld;
         GpuBuffer m1 = moments != null && moments.length > 1 ? moments[1] : m0;
         GpuBuffer o0 = momentsOld != null ? momentsOld[0] : w.paramsOld;
@@ -133,6 +145,34 @@ final class GradientUpdate implements AutoCloseable {
                 (mode & COMPUTE) != 0 ? (withFree ? 2 : 1) * weightProductFlops(batch) : 0);
         if ((mode & APPLY) != 0) {
             colNormsStale = true;
+        }
+    }
+
+    /**
+     * The energy gradient of a net with convolutions, layer by layer ({@code grad_update} computes dense layers
+     * only): {@code G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + withFree lambda^f_{k+1} [z^f_k 1]^T)},
+     * the clamped phase's term written first and the free phase's added.
+     */
+    private void layerEnergyGradient(boolean withFree, int batch) {
+        int[] phases = withFree ? new int[] {Phase.CLAMPED.ordinal(), Phase.FREE.ordinal()} : new int[] {Phase.CLAMPED.ordinal()};
+        int ld = lay.rowWidth();
+        for (int k = 0; k < lay.layers(); k++) {
+            float scale = (float) (w.config.termWeight(k) / batch);
+            for (int i = 0; i < phases.length; i++) {
+                int p = phases[i];
+                GpuBuffer v = k == 0 ? w.x : w.z[p];
+                int offV = k == 0 ? 0 : lay.zOffset(k);
+                int ldV = k == 0 ? lay.width(0) : ld;
+                float alpha = i == 0 ? -scale : scale;
+                if (convs.isConv(k)) {
+                    convs.weightGradient(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, alpha, i > 0);
+                } else {
+                    l.launch(Kernel.OUTER_ACC.args().i(batch).i(lay.width(k + 1)).i(lay.width(k)).b(w.z[p]).b(w.a[p]).i(1)
+                            .i(lay.zOffset(k + 1)).i(ld).b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k))
+                            .f(alpha).i(i > 0 ? 1 : 0), groups(lay.width(k) + 1, TS), groups(lay.width(k + 1), TS), TS, TS, 0,
+                            Launcher.productFlops(lay.width(k + 1), lay.width(k), batch));
+                }
+            }
         }
     }
 
@@ -164,6 +204,13 @@ final class GradientUpdate implements AutoCloseable {
             int ldV = k == 0 ? lay.width(0) : ld;
             int nOut = lay.width(k + 1);
             int nIn = lay.width(k);
+            if (convs.isConv(k)) {
+                convs.weightGradient(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, 1f / batch, false);
+                if (k >= 1) {
+                    convs.transposed(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, w.delta, lay.zOffset(k), ld, w.z[fw], true);
+                }
+                continue;
+            }
             int block = products.blockFor(nIn + 1, nOut);
             l.launch(products.kernel(Kernel.OUTER_ACC, Kernel.OUTER_ACC_BLOCKED, nIn + 1, nOut).args().i(batch).i(nOut).i(nIn).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
                     .b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k)).f(1f / batch).i(0),
@@ -180,8 +227,13 @@ final class GradientUpdate implements AutoCloseable {
     /** Makes the column-norm buffer match the parameters (after {@link #parametersChanged()} or an update). */
     void refreshColNorms() {
         if (colNormsStale && lay.layers() >= 2) {
-            l.launch(Kernel.COL_NORMS.args().b(w.shape).i(lay.layers()).b(w.params).b(w.colNorms),
-                    groups(lay.colNormCount(), 64), 1, 64, 1, 0);
+            for (int k = 1; k < Math.min(lay.convs(), lay.layers()); k++) {
+                convs.colNorms(k);
+            }
+            if (lay.convs() < lay.layers()) {
+                l.launch(Kernel.COL_NORMS.args().b(w.shape).i(lay.layers()).b(w.params).b(w.colNorms).i(lay.convs()),
+                        groups(lay.colNormCount(), 64), 1, 64, 1, 0);
+            }
         }
         colNormsStale = false;
     }

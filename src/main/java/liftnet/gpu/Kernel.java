@@ -30,11 +30,15 @@ public enum Kernel {
     FUSED_SOLVE("fused_solve", "fused.cl", "biiiibbbbbbbifffiifbbb", true),
     FUSED_STEP("fused_step", "fused.cl", "biiiiiiibibbbbbbbbbbbbbfffiifbb", true),
     GATHER("gather", "train.cl", "iibibbbb", false),
-    COL_NORMS("col_norms", "train.cl", "bibb", false),
+    COL_NORMS("col_norms", "train.cl", "bibbi", false),
     OUTPUT_DELTA("output_delta", "train.cl", "iiiibbb", false),
     GRAD_UPDATE("grad_update", "train.cl", "biibiibbbbbifbbbbiifffbbbbbib", false),
     METRICS("metrics", "train.cl", "ibiibbffbibibb", true),
-    SOLVER_STATS("solver_stats", "train.cl", "ibbbb", true);
+    SOLVER_STATS("solver_stats", "train.cl", "ibbbb", true),
+    CONV_FORWARD("conv_forward", "conv.cl", "iiiiiiiiiibiibibiibiibiiiff", false),
+    CONV_TRANSPOSED("conv_transposed", "conv.cl", "iiiiiiiiiibbiiibibiibiff", false),
+    CONV_WEIGHT_GRAD("conv_weight_grad", "conv.cl", "iiiiiiiiiibbiiibiibiifi", false),
+    CONV_COL_NORMS("conv_col_norms", "conv.cl", "iiiiiiiiibibi", false);
 
     private final String id;
     private final String file;

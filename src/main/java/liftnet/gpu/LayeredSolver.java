@@ -43,11 +43,13 @@ public final class LayeredSolver {
     private final Workspace w;
     private final Launcher l;
     private final NetLayout lay;
+    private final ConvProducts convs;
 
     LayeredSolver(Workspace w) {
         this.w = w;
         this.l = w.launcher;
         this.lay = w.lay;
+        this.convs = new ConvProducts(w);
     }
 
     /** Forward pass of {@code batch} samples into phase {@code p}: {@code a_{k+1} = W_k z_k + b_k}, {@code z = Proj_C(a)} (output: {@code z = a}). */
@@ -58,8 +60,7 @@ public final class LayeredSolver {
             int offIn = k == 0 ? 0 : lay.zOffset(k);
             int ldIn = k == 0 ? lay.width(0) : n;
             int zMode = k < lay.layers() - 1 ? 2 : 1;
-            gemmNt(batch, lay.width(k + 1), lay.width(k), in, offIn, ldIn, lay.wOffset(k), true, lay.bOffset(k),
-                    w.a[p], lay.zOffset(k + 1), w.z[p], zMode);
+            gemmNt(k, batch, in, offIn, ldIn, true, w.a[p], lay.zOffset(k + 1), w.z[p], zMode);
         }
     }
 
@@ -117,7 +118,7 @@ public final class LayeredSolver {
         backProject(p, k, w.q, batch);
         l.launch(Kernel.JACOBI_PROPOSE.args().i(batch).i(n).i(off).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.colNorms)
                 .i(lay.cOffset(k)).f(w.gamma).f(w.lo).f(w.hi).b(w.delta), groups(n, TS), groups(batch, TS), TS, TS, 0);
-        gemmNt(batch, m, n, w.delta, off, ld, lay.wOffset(k), false, 0, w.dvec, off1, w.dvec, 0);
+        gemmNt(k, batch, w.delta, off, ld, false, w.dvec, off1, w.dvec, 0);
         l.launch(Kernel.LINE_SEARCH.args().i(n).i(off).i(m).i(off1).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.delta).b(w.dvec)
                 .f(w.gamma).f((float) w.config.termWeight(k - 1)).b(w.active).b(w.step).b(w.decrease),
                 batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
@@ -129,6 +130,10 @@ public final class LayeredSolver {
     private void backProject(int p, int k, GpuBuffer out, int batch) {
         int n = lay.width(k);
         int ld = lay.rowWidth();
+        if (convs.isConv(k)) {
+            convs.transposed(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, out, lay.zOffset(k), ld, out, false);
+            return;
+        }
         int block = blockFor(n, batch);
         l.launch(kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, n, batch).args().i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
                 .b(w.params).i(lay.wOffset(k)).b(out).i(lay.zOffset(k)).i(ld).b(out).i(0).f(w.lo).f(w.hi),
@@ -150,10 +155,26 @@ public final class LayeredSolver {
         gemm = g;
     }
 
-    /** C = A W_k^T (+ b_k) with optional Z = C or Z = Proj_C(C), over the batch; rows of C have the phase layout. */
-    private void gemmNt(int batch, int nOut, int nIn, GpuBuffer in, int offIn, int ldIn, int offW, boolean bias, int offB,
-                        GpuBuffer c, int offC, GpuBuffer zOut, int zMode) {
+    /** The products of the net's convolutional layers. */
+    ConvProducts convs() {
+        return convs;
+    }
+
+    /**
+     * C = A W_k^T (+ b_k) with optional Z = C or Z = Proj_C(C), over the batch (for a convolution {@code W_k A_b}
+     * per row); rows of C have the phase layout.
+     */
+    private void gemmNt(int k, int batch, GpuBuffer in, int offIn, int ldIn, boolean bias, GpuBuffer c, int offC,
+                        GpuBuffer zOut, int zMode) {
         int ld = lay.rowWidth();
+        if (convs.isConv(k)) {
+            convs.forward(k, batch, in, offIn, ldIn, bias, c, offC, ld, zOut, zMode);
+            return;
+        }
+        int nOut = lay.width(k + 1);
+        int nIn = lay.width(k);
+        int offW = lay.wOffset(k);
+        int offB = bias ? lay.bOffset(k) : 0;
         int block = blockFor(nOut, batch);
         l.launch(kernel(Kernel.GEMM_NT, Kernel.GEMM_NT_BLOCKED, nOut, batch).args().i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
                 .i(bias ? 1 : 0).b(c).i(offC).i(ld).b(zOut).i(offC).i(ld).i(zMode).f(w.lo).f(w.hi),

@@ -10,7 +10,9 @@ import liftnet.api.Parameters;
  *   <li>Activations of one phase: a row of {@code N = n_1 + ... + n_L} floats per sample, layer {@code k}
  *       at {@link #zOffset(int) zOffset(k)}; pre-activations and solver scratch use the same layout. The input
  *       {@code z_0} is its own {@code [B x n_0]} buffer.</li>
- *   <li>Parameters and gradients: {@code W_0, b_0, W_1, b_1, ...} as in {@code Parameters.flatten()}.</li>
+ *   <li>Parameters and gradients: {@code W_0, b_0, W_1, b_1, ...} as in {@code Parameters.flatten()}; a
+ *       convolution's kernel {@code [F, C, K, K]} is a row-major {@code [F x C K K]} matrix there
+ *       ({@link #paramRows}, {@link #paramCols}) and its biases {@code F} floats.</li>
  *   <li>Column norms {@code ||W_k[:, j]||^2} of the hidden layers {@code k = 1..L-1}, one after the other.</li>
  * </ul>
  */
@@ -45,9 +47,9 @@ public final class NetLayout {
         int c = 0;
         for (int k = 0; k < layers; k++) {
             wOff[k] = (int) p;
-            p += (long) net.width(k + 1) * net.width(k);
+            p += net.weightCount(k);
             bOff[k] = (int) p;
-            p += net.width(k + 1);
+            p += net.biasCount(k);
             if (k >= 1) {
                 cOff[k] = c;
                 c += net.width(k);
@@ -102,6 +104,26 @@ public final class NetLayout {
     /** Offset of {@code b_k} in the parameter buffer. */
     public int bOffset(int k) {
         return bOff[k];
+    }
+
+    /** Rows of {@code W_k} as stored: {@code n_{k+1}} (dense) or the filters {@code F} (convolution). */
+    public int paramRows(int k) {
+        return net.biasCount(k);
+    }
+
+    /** Columns of {@code W_k} as stored: {@code n_k} (dense) or {@code C K K} (convolution). */
+    public int paramCols(int k) {
+        return net.fanIn(k);
+    }
+
+    /** Number of convolutions; they are weight layers {@code 0 .. convs() - 1}. */
+    public int convs() {
+        return net.convs().size();
+    }
+
+    /** The convolution of weight layer {@code k}, or {@code null} when it is dense. */
+    public liftnet.api.ConvLayer conv(int k) {
+        return net.conv(k);
     }
 
     /** Offset of the column norms of hidden layer {@code k} (1..L-1). */

@@ -63,8 +63,11 @@ final class PhaseScheduler {
         stepMode = m;
     }
 
-    /** Whether inference currently takes the fused path. */
+    /** Whether inference currently takes the fused path (never for a net with convolutions: its kernels are dense). */
     boolean usesFusedPath() {
+        if (lay.convs() > 0) {
+            return false;
+        }
         return switch (path) {
             case FUSED -> true;
             case LAYERED -> false;
