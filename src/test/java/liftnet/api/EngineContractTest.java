@@ -37,6 +37,14 @@ public abstract class EngineContractTest {
     /** A new engine of the backend under test; closed by the test. */
     protected abstract Engine create(NetConfig config);
 
+    /**
+     * The net a contract test runs, from its dense form: a subclass may map it to a net with convolutions of the same
+     * depth and outputs (the tests that build dense matrices by hand keep their dense nets).
+     */
+    protected NetSpec net(String dense) {
+        return NetSpec.parse(dense);
+    }
+
     /** The solver the backend's parity-sensitive tests use; backends that only run Jacobi keep the default. */
     protected SolverConfig converged() {
         return CONVERGED;
@@ -163,7 +171,7 @@ public abstract class EngineContractTest {
     @ParameterizedTest
     @EnumSource(Units.class)
     void contrastiveGradientMatchesFiniteDifferences(Units units) {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), units, 0.5);
+        NetConfig config = new NetConfig(net(NET), units, 0.5);
         Parameters p = TestNets.random(config.net(), 11, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), BATCH, 12);
         Parameters g = gradient(config, p, data, Method.CONTRASTIVE);
@@ -174,7 +182,7 @@ public abstract class EngineContractTest {
     @ParameterizedTest
     @EnumSource(Units.class)
     void liftedGradientMatchesFiniteDifferences(Units units) {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), units, 0.5);
+        NetConfig config = new NetConfig(net(NET), units, 0.5);
         Parameters p = TestNets.random(config.net(), 13, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), BATCH, 14);
         Parameters g = gradient(config, p, data, Method.LIFTED);
@@ -185,7 +193,7 @@ public abstract class EngineContractTest {
     @ParameterizedTest
     @EnumSource(Units.class)
     void backpropGradientMatchesFiniteDifferences(Units units) {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), units, 0.5);
+        NetConfig config = new NetConfig(net(NET), units, 0.5);
         Parameters p = TestNets.random(config.net(), 15, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), BATCH, 16);
         Parameters g = gradient(config, p, data, Method.BACKPROP);
@@ -196,7 +204,7 @@ public abstract class EngineContractTest {
     @ParameterizedTest
     @EnumSource(Units.class)
     void convergedPhasesSatisfyKkt(Units units) {
-        NetConfig config = new NetConfig(NetSpec.parse("12-10-9-8-5"), units, 0.25);
+        NetConfig config = new NetConfig(net("12-10-9-8-5"), units, 0.25);
         Parameters p = TestNets.random(config.net(), 21, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 13, 22);
         try (Engine e = prepared(config, p, data)) {
@@ -219,7 +227,7 @@ public abstract class EngineContractTest {
     @EnumSource(Units.class)
     void energyNeverRisesFromSweepToSweep(Units units) {
         // Strong feedback and large weights: a plain Jacobi step would overshoot here.
-        NetConfig config = new NetConfig(NetSpec.parse("10-12-12-12-4"), units, 1.0);
+        NetConfig config = new NetConfig(net("10-12-12-12-4"), units, 1.0);
         Parameters p = TestNets.random(config.net(), 31, 3.0, 0.5);
         Dataset data = TestNets.randomData(config.net(), 9, 32);
         for (boolean clamped : new boolean[] {false, true}) {
@@ -250,7 +258,7 @@ public abstract class EngineContractTest {
     @ParameterizedTest
     @EnumSource(Units.class)
     void withOneHiddenLayerTheFreePhaseIsTheForwardPass(Units units) {
-        NetConfig config = new NetConfig(NetSpec.parse("9-7-3"), units, 0.5);
+        NetConfig config = new NetConfig(net("9-7-3"), units, 0.5);
         Parameters p = TestNets.random(config.net(), 41, 2.0, 0.4);
         Dataset data = TestNets.randomData(config.net(), 6, 42);
         try (Engine e = prepared(config, p, data)) {
@@ -370,7 +378,7 @@ public abstract class EngineContractTest {
 
     @Test
     void updateSubtractsTheScaledGradient() {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        NetConfig config = new NetConfig(net(NET), Units.RELU, 0.5);
         Parameters p = TestNets.random(config.net(), 71, 1.0, 0.1);
         Dataset data = TestNets.randomData(config.net(), BATCH, 72);
         try (Engine e = prepared(config, p, data)) {
@@ -392,7 +400,7 @@ public abstract class EngineContractTest {
 
     @Test
     void nonFiniteGradientIsReportedAndNotApplied() {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        NetConfig config = new NetConfig(net(NET), Units.RELU, 0.5);
         Parameters p = TestNets.random(config.net(), 73, 1.0, 0.1);
         p.weight(1)[3] = Float.NaN;
         Dataset data = TestNets.randomData(config.net(), BATCH, 74);
@@ -408,7 +416,7 @@ public abstract class EngineContractTest {
 
     @Test
     void metricsCountArgmaxAndUnitsInsideC() {
-        NetConfig config = new NetConfig(NetSpec.parse("10-8-6-4"), Units.HARDSIGMOID, 0.125);
+        NetConfig config = new NetConfig(net("10-8-6-4"), Units.HARDSIGMOID, 0.125);
         Parameters p = TestNets.random(config.net(), 81, 3.0, 0.5);
         Dataset data = TestNets.randomData(config.net(), 23, 82);
         try (Engine e = prepared(config, p, data)) {
@@ -507,8 +515,8 @@ public abstract class EngineContractTest {
         }
     }
 
-    private static NetConfig soft(String net, Units units, double gamma, String loss, double beta) {
-        return new NetConfig(NetSpec.parse(net), units, gamma, new OutputLoss(OutputLoss.Kind.parse(loss), beta));
+    private NetConfig soft(String net, Units units, double gamma, String loss, double beta) {
+        return new NetConfig(net(net), units, gamma, new OutputLoss(OutputLoss.Kind.parse(loss), beta));
     }
 
     @ParameterizedTest
@@ -649,7 +657,7 @@ public abstract class EngineContractTest {
     @ParameterizedTest
     @EnumSource(value = OptimizerConfig.Kind.class, names = {"MOMENTUM", "ADAM"})
     void statefulRulesFollowTheirFormula(OptimizerConfig.Kind kind) {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        NetConfig config = new NetConfig(net(NET), Units.RELU, 0.5);
         Parameters p = TestNets.random(config.net(), 81, 1.0, 0.1);
         Dataset data = TestNets.randomData(config.net(), BATCH, 82);
         OptimizerConfig rule = new OptimizerConfig(kind, 0.9, 0.999, 1e-8);
@@ -730,7 +738,7 @@ public abstract class EngineContractTest {
      */
     @Test
     void resumedAdamContinuesBitForBit() {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), Units.RELU, 0.5);
+        NetConfig config = new NetConfig(net(NET), Units.RELU, 0.5);
         Parameters p = TestNets.random(config.net(), 91, 1.0, 0.1);
         Dataset data = TestNets.randomData(config.net(), 32, 92);
         liftnet.train.TrainConfig tc = adamCosine(config, 2);
