@@ -31,18 +31,17 @@ final class EpochReplay implements AutoCloseable {
     private boolean unsupported;
     /** Row {@code i}: the update constants of deferred step {@code i}. */
     private final StepRates table;
-    // A graph cannot hold the per-launch synchronisation of the kernel-fault switch, so that switch turns replay off.
-    private boolean enabled = !"off".equalsIgnoreCase(System.getProperty(GpuEngine.GRAPH_PROPERTY, "on").trim())
-            && !SyncLaunches.enabled();
+    private boolean enabled;
 
-    EpochReplay(GpuDevice dev, PhaseScheduler scheduler, GradientUpdate grads) {
+    EpochReplay(GpuDevice dev, PhaseScheduler scheduler, GradientUpdate grads, boolean enabled) {
+        this.enabled = enabled;
         this.dev = dev;
         this.scheduler = scheduler;
         this.grads = grads;
         this.table = new StepRates(scheduler.launcher(), 64);
     }
 
-    /** Turns replay on or off (default from {@link GpuEngine#GRAPH_PROPERTY}); frees the recording. */
+    /** Turns replay on or off (default from {@link GpuOptions#graphs()}); frees the recording. */
     void enable(boolean on) {
         enabled = on;
         closeReplay();

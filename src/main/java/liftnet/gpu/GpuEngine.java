@@ -71,20 +71,7 @@ public abstract class GpuEngine implements Engine {
         /** No {@code fused_step}: gather, forward matrix products and {@code fused_solve} per phase. */
         OFF;
 
-        /** From system property {@value #PROPERTY} ({@code fused}, {@code phased}, {@code off}); default FUSED. */
-        public static StepMode fromProperty() {
-            return Switches.fromProperty(StepMode.class, PROPERTY, FUSED);
-        }
-
-        /** The system property that chooses the default step mode (for scripts/gpu-check.sh). */
-        public static final String PROPERTY = "liftnet.gpu.step";
     }
-
-    /**
-     * System property that turns epoch replay off ({@code off}; default {@code on}): on CUDA the launches of an
-     * epoch's steps are captured once into a CUDA graph and the graph is replayed each epoch.
-     */
-    public static final String GRAPH_PROPERTY = "liftnet.gpu.graph";
 
     /** Widest layer (1..L) for which {@link Path#AUTO} takes the fused path. */
     public static final int FUSED_MAX_WIDTH = 256;
@@ -141,8 +128,9 @@ public abstract class GpuEngine implements Engine {
      * Takes ownership of {@code dev} (closed with the engine, also when this constructor fails).
      *
      * @param backend backend id for {@link #name()}, e.g. {@code opencl:0}
+     * @param options the switches the engine starts with
      */
-    protected GpuEngine(String backend, GpuDevice dev, NetConfig config) {
+    protected GpuEngine(String backend, GpuDevice dev, NetConfig config, GpuOptions options) {
         this.dev = dev;
         this.config = config;
         Workspace w = null;
@@ -160,12 +148,12 @@ public abstract class GpuEngine implements Engine {
             w = new Workspace(dev, config);
             this.ws = w;
             this.l = w.launcher;
-            this.layered = new LayeredSolver(w);
+            this.layered = new LayeredSolver(w, options.gemm());
             this.grads = new GradientUpdate(w);
             this.stats = new DeviceStats(w);
             this.fused = new FusedSolver(w);
-            this.sched = new PhaseScheduler(w, layered, fused, grads, stats);
-            this.replay = new EpochReplay(dev, sched, grads);
+            this.sched = new PhaseScheduler(w, layered, fused, grads, stats, options.path(), options.step());
+            this.replay = new EpochReplay(dev, sched, grads, options.graphs());
             this.batches = new DeviceBatches(w, this::flush, replay::closeReplay, this::released);
             this.readback = new Readback(w, layered);
             this.counts = new ProfileCounts(l);
@@ -194,25 +182,25 @@ public abstract class GpuEngine implements Engine {
         return sched.state();
     }
 
-    /** Chooses how inference runs (default {@link Path#AUTO}); for tests and benchmarks. */
+    /** Chooses how inference runs (default from the {@link GpuOptions}); for tests and benchmarks. */
     public void setPath(Path path) {
         flush();
         sched.path(path);
     }
 
-    /** Chooses how the fused path groups a step's phases (default from {@link StepMode#fromProperty()}). */
+    /** Chooses how the fused path groups a step's phases (default from the {@link GpuOptions}). */
     public void setStepMode(StepMode mode) {
         flush();
         sched.stepMode(mode);
     }
 
-    /** Chooses the kernel of the batched products {@code A W^T} (default from {@link LayeredSolver.Gemm#PROPERTY}). */
+    /** Chooses the kernel of the batched products {@code A W^T} (default from the {@link GpuOptions}). */
     public void setGemm(LayeredSolver.Gemm g) {
         flush();
         layered.gemm(g);
     }
 
-    /** Turns epoch replay (CUDA graphs) on or off (default from {@link #GRAPH_PROPERTY}). */
+    /** Turns epoch replay (CUDA graphs) on or off (default from the {@link GpuOptions}). */
     public void setGraphs(boolean on) {
         flush();
         replay.enable(on);

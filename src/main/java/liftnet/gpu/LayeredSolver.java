@@ -30,22 +30,17 @@ public final class LayeredSolver {
         /** Their {@code *_blocked} forms: 64 x 64 blocks, 4 x 4 outputs per work-item. */
         BLOCKED;
 
-        /** The system property that chooses it ({@code auto}, {@code tiled}, {@code blocked}). */
-        public static final String PROPERTY = "liftnet.gpu.gemm";
-
-        static Gemm fromProperty() {
-            return Switches.fromProperty(Gemm.class, PROPERTY, AUTO);
-        }
     }
 
-    private Gemm gemm = Gemm.fromProperty();
+    private Gemm gemm;
 
     private final Workspace w;
     private final Launcher l;
     private final NetLayout lay;
     private final ConvProducts convs;
 
-    LayeredSolver(Workspace w) {
+    LayeredSolver(Workspace w, Gemm gemm) {
+        this.gemm = gemm;
         this.w = w;
         this.l = w.launcher;
         this.lay = w.lay;

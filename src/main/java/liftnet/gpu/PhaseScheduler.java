@@ -28,10 +28,13 @@ final class PhaseScheduler {
     private final GradientUpdate grads;
     private final DeviceStats stats;
     private BatchState s = new BatchState();
-    private GpuEngine.Path path = GpuEngine.Path.AUTO;
-    private GpuEngine.StepMode stepMode = GpuEngine.StepMode.fromProperty();
+    private GpuEngine.Path path;
+    private GpuEngine.StepMode stepMode;
 
-    PhaseScheduler(Workspace ws, LayeredSolver layered, FusedSolver fused, GradientUpdate grads, DeviceStats stats) {
+    PhaseScheduler(Workspace ws, LayeredSolver layered, FusedSolver fused, GradientUpdate grads, DeviceStats stats,
+                   GpuEngine.Path path, GpuEngine.StepMode stepMode) {
+        this.path = path;
+        this.stepMode = stepMode;
         this.ws = ws;
         this.l = ws.launcher;
         this.lay = ws.lay;

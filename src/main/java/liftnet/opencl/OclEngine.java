@@ -2,13 +2,19 @@ package liftnet.opencl;
 
 import liftnet.api.NetConfig;
 import liftnet.gpu.GpuEngine;
+import liftnet.gpu.GpuOptions;
 import liftnet.gpu.KernelSource;
 
 /** The GPU engine ({@link GpuEngine}) on an OpenCL device; kernels built at run time from {@code kernels/}. */
 public final class OclEngine extends GpuEngine {
 
-    /** Opens OpenCL device {@code index} (see {@link OclRuntime#devices()}) for {@code config}. */
+    /** Opens OpenCL device {@code index} with the switches of {@link GpuOptions#fromSystemProperties()}. */
     public OclEngine(NetConfig config, int index) {
-        super(supported("opencl:" + index, config), new OclDevice(index, KernelSource.openclProgram(), ""), config);
+        this(config, index, GpuOptions.fromSystemProperties());
+    }
+
+    /** Opens OpenCL device {@code index} (see {@link OclRuntime#devices()}) for {@code config} with {@code options}. */
+    public OclEngine(NetConfig config, int index, GpuOptions options) {
+        super(supported("opencl:" + index, config), new OclDevice(index, KernelSource.openclProgram(), ""), config, options);
     }
 }

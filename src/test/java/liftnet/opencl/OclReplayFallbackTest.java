@@ -61,7 +61,7 @@ class OclReplayFallbackTest {
 
     private static final class Engine2 extends GpuEngine {
         Engine2(GpuDevice dev, NetConfig config) {
-            super("opencl:0", dev, config);
+            super("opencl:0", dev, config, liftnet.gpu.GpuOptions.defaults());
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.Engines;
 import liftnet.api.Method;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
@@ -43,7 +44,8 @@ final class Validation {
     }
 
     /**
-     * Runs one step of {@code method} on the workload's engine and on a reference {@link CpuEngine} (one
+     * Runs one step of {@code method} on the workload's engine and on a reference CPU engine ({@code --device cpu}:
+     * {@link CpuEngine}, or {@code CpuConvEngine} for a net with convolutions; one
      * thread when the engine under test is the CPU engine itself, so that a different split is compared),
      * from the workload's initial weights and its first batch; restores the initial weights afterwards.
      *
@@ -51,9 +53,9 @@ final class Validation {
      * @throws IllegalStateException when they disagree
      */
     static String check(Workload w, Method method, SolverConfig solver) {
-        int threads = w.engine instanceof CpuEngine ? 1 : Runtime.getRuntime().availableProcessors();
+        int threads = w.engine.capabilities().engine().equals("cpu") ? 1 : Runtime.getRuntime().availableProcessors();
         SolverConfig fixed = SolverConfig.fixed(solver.solver(), solver.maxSweeps());
-        try (CpuEngine ref = new CpuEngine(w.config, threads)) {
+        try (Engine ref = Engines.open("cpu", w.config, threads)) {
             DeviceData refData = ref.upload(w.dataset);
             Engine[] engines = {w.engine, ref};
             DeviceData[] datas = {w.data, refData};
