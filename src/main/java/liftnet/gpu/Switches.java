@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 import liftnet.api.EngineException;
 
-/** The GPU engine's switches: enum constants chosen by system property (for scripts/gpu-variants.sh). */
+/** Enum constants chosen by system property, for {@link GpuOptions#fromSystemProperties()} (scripts/gpu-variants.sh). */
 final class Switches {
 
     private Switches() {

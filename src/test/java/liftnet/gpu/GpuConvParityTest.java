@@ -126,7 +126,7 @@ public abstract class GpuConvParityTest {
         try (Pair pair = pair(config, p, data)) {
             pair.both(e -> e.inferFree(solver));
             pair.both(e -> e.inferClamped(solver));
-            for (Phase phase : Phase.values()) {
+            for (Phase phase : new Phase[] {Phase.FORWARD, Phase.FREE, Phase.CLAMPED}) {
                 String what = net + " " + units + " " + phase;
                 assertEnergies(pair.cpu().energies(phase), pair.gpu().energies(phase), what);
                 for (int k = 0; k <= config.net().layers(); k++) {

@@ -44,7 +44,7 @@ public abstract class GpuGemmVariantsTest {
                 int layers = config.net().layers();
                 out[v] = new float[3 * layers + 1][];
                 int i = 0;
-                for (Phase phase : Phase.values()) {
+                for (Phase phase : new Phase[] {Phase.FORWARD, Phase.FREE, Phase.CLAMPED}) {
                     for (int k = 1; k <= layers; k++) {
                         out[v][i++] = e.activations(phase, k);
                     }
