@@ -1,5 +1,6 @@
 package liftnet.cpu;
 
+import java.util.EnumSet;
 import liftnet.api.Method;
 import liftnet.api.Phase;
 
@@ -12,10 +13,8 @@ import liftnet.api.Phase;
 final class BatchPhases {
 
     private boolean selected;
-    private boolean forward;
-    private boolean free;
-    private boolean clamped;
-    private boolean negative;
+    /** The phases computed for the selected batch and the current weights. */
+    private final EnumSet<Phase> done = EnumSet.noneOf(Phase.class);
 
     /** A batch was selected: nothing of it is computed yet. */
     void selected() {
@@ -25,51 +24,25 @@ final class BatchPhases {
 
     /** The weights or the batch changed: no phase of the batch is valid any more. */
     void invalidate() {
-        forward = false;
-        free = false;
-        clamped = false;
-        negative = false;
+        done.clear();
     }
 
-    /** The forward pass was run; the inferred phases of an earlier pass are no longer valid. */
-    void forwardDone() {
-        invalidate();
-        forward = true;
+    /** {@code phase} was computed; a forward pass invalidates the phases inferred from an earlier one. */
+    void done(Phase phase) {
+        if (phase == Phase.FORWARD) {
+            done.clear();
+        }
+        done.add(phase);
     }
 
-    /** The free phase was inferred. */
-    void freeDone() {
-        free = true;
-    }
-
-    /** The clamped phase was inferred. */
-    void clampedDone() {
-        clamped = true;
-    }
-
-    /** The negatively nudged phase was inferred. */
-    void negativeDone() {
-        negative = true;
-    }
-
-    /** Whether the negatively nudged phase of this forward pass was inferred (the gradient is then symmetric). */
-    boolean negative() {
-        return negative;
+    /** Whether {@code phase} was computed for this forward pass. */
+    boolean has(Phase phase) {
+        return done.contains(phase);
     }
 
     /** The clamped phase's results were overwritten (by backprop deltas, in {@link CpuEngine}). */
     void clampedLost() {
-        clamped = false;
-    }
-
-    /** Whether the free phase of this forward pass was inferred. */
-    boolean free() {
-        return free;
-    }
-
-    /** Whether the clamped phase of this forward pass was inferred. */
-    boolean clamped() {
-        return clamped;
+        done.remove(Phase.CLAMPED);
     }
 
     /** A batch is selected. */
@@ -79,16 +52,16 @@ final class BatchPhases {
 
     /** The forward pass of the current batch and weights was run. */
     void requireForward() {
-        require(forward, "no forward pass for this batch (or the weights changed): call forward first");
+        require(has(Phase.FORWARD), "no forward pass for this batch (or the weights changed): call forward first");
     }
 
     /** The forward pass and the phases that {@code method}'s gradient needs were run. */
     void requireGradient(Method method) {
         requireForward();
         switch (method) {
-            case CONTRASTIVE -> require((free || negative) && clamped,
+            case CONTRASTIVE -> require((has(Phase.FREE) || has(Phase.NEGATIVE)) && has(Phase.CLAMPED),
                     "the contrastive gradient needs inferClamped and inferFree (or inferNegative) first");
-            case LIFTED -> require(clamped, "the lifted gradient needs inferClamped first");
+            case LIFTED -> require(has(Phase.CLAMPED), "the lifted gradient needs inferClamped first");
             case BACKPROP, LINEAR -> {
             }
         }
@@ -106,15 +79,16 @@ final class BatchPhases {
                 yield forwardAct;
             }
             case FREE -> {
-                require(free, "no free-phase activations for this batch: call inferFree first");
+                require(has(Phase.FREE), "no free-phase activations for this batch: call inferFree first");
                 yield freeAct;
             }
             case CLAMPED -> {
-                require(clamped, "no clamped-phase activations for this batch: call inferClamped first");
+                require(has(Phase.CLAMPED), "no clamped-phase activations for this batch: call inferClamped first");
                 yield clampedAct;
             }
             case NEGATIVE -> {
-                require(negative, "no negatively nudged activations for this batch: call inferNegative first");
+                require(has(Phase.NEGATIVE),
+                        "no negatively nudged activations for this batch: call inferNegative first");
                 yield negativeAct;
             }
         };

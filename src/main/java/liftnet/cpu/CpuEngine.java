@@ -215,21 +215,17 @@ public final class CpuEngine implements Engine {
             }
             solver.forward(forward, r0, r1 - r0, in, scratch[w]);
         });
-        phases.forwardDone();
+        phases.done(Phase.FORWARD);
     }
 
     @Override
     public void inferFree(SolverConfig solverConfig) {
-        phases.requireForward();
         infer(solverConfig, Phase.FREE, free, forward);
-        phases.freeDone();
     }
 
     @Override
     public void inferClamped(SolverConfig solverConfig) {
-        phases.requireForward();
-        infer(solverConfig, Phase.CLAMPED, clamped, phases.free() ? free.act() : forward);
-        phases.clampedDone();
+        infer(solverConfig, Phase.CLAMPED, clamped, phases.has(Phase.FREE) ? free.act() : forward);
     }
 
     /** Like the clamped phase, from the free phase's solution where there is one, else from the forward pass. */
@@ -241,9 +237,7 @@ public final class CpuEngine implements Engine {
                     : "the negatively nudged phase needs beta < g = gamma^(L-1) = " + config.termWeight(layers - 1)
                             + "; found beta " + config.outputLoss().weight());
         }
-        phases.requireForward();
-        infer(solverConfig, Phase.NEGATIVE, negative, phases.free() ? free.act() : forward);
-        phases.negativeDone();
+        infer(solverConfig, Phase.NEGATIVE, negative, phases.has(Phase.FREE) ? free.act() : forward);
     }
 
     /**
@@ -267,6 +261,7 @@ public final class CpuEngine implements Engine {
      * lines), set each up, and record it when the solver hands it back.
      */
     private void infer(SolverConfig solverConfig, Phase phase, Solved into, Activations start) {
+        phases.requireForward();
         Activations act = into.act();
         boolean isClamped = phase != Phase.FREE;
         ActivationSolver solver = solverOf(phase);
@@ -294,6 +289,7 @@ public final class CpuEngine implements Engine {
                 }
             }
         }, isClamped, solverConfig, scratch[w]));
+        phases.done(phase);
     }
 
     @Override
@@ -301,7 +297,7 @@ public final class CpuEngine implements Engine {
         phases.requireGradient(method);
         switch (method) {
             case CONTRASTIVE -> {
-                Solved b = phases.negative() ? negative : free;
+                Solved b = phases.has(Phase.NEGATIVE) ? negative : free;
                 accumulate(clamped.act(), clamped.lambda(), b.act(), b.lambda(), true, b == free ? 1f : 0.5f);
             }
             case LIFTED -> accumulate(clamped.act(), clamped.lambda(), null, null, true, 1f);
@@ -420,7 +416,7 @@ public final class CpuEngine implements Engine {
                 }
             }
         });
-        stats.batch(size, free.energy(), phases.free(), clamped.energy(), phases.clamped());
+        stats.batch(size, free.energy(), phases.has(Phase.FREE), clamped.energy(), phases.has(Phase.CLAMPED));
     }
 
     @Override

@@ -158,14 +158,20 @@ public final class DoubleReference {
      */
     public void addEnergyGradient(double[][] z, double sign, double[][][] gw, double[][] gb) {
         for (int k = 0; k < layers; k++) {
-            double[] a = preActivation(z, k);
-            double scale = -sign * Math.pow(gamma, k);
-            for (int i = 0; i < a.length; i++) {
-                double lambda = z[k + 1][i] - a[i];
-                gb[k][i] += scale * lambda;
-                for (int j = 0; j < z[k].length; j++) {
-                    gw[k][i][j] += scale * lambda * z[k][j];
-                }
+            double[] lambda = preActivation(z, k);
+            for (int i = 0; i < lambda.length; i++) {
+                lambda[i] = z[k + 1][i] - lambda[i];
+            }
+            addOuter(-sign * Math.pow(gamma, k), lambda, z[k], gw[k], gb[k]);
+        }
+    }
+
+    /** {@code gw += scale v u^T}, {@code gb += scale v}. */
+    private static void addOuter(double scale, double[] v, double[] u, double[][] gw, double[] gb) {
+        for (int i = 0; i < v.length; i++) {
+            gb[i] += scale * v[i];
+            for (int j = 0; j < u.length; j++) {
+                gw[i][j] += scale * v[i] * u[j];
             }
         }
     }
@@ -178,12 +184,7 @@ public final class DoubleReference {
             delta[i] = z[layers][i] - (i == label ? 1 : 0);
         }
         for (int k = layers - 1; k >= 0; k--) {
-            for (int i = 0; i < delta.length; i++) {
-                gb[k][i] += delta[i];
-                for (int j = 0; j < z[k].length; j++) {
-                    gw[k][i][j] += delta[i] * z[k][j];
-                }
-            }
+            addOuter(1, delta, z[k], gw[k], gb[k]);
             if (k > 0) {
                 double[] a = preActivation(z, k - 1);
                 double[] down = new double[z[k].length];
