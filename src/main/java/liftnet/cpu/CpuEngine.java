@@ -53,7 +53,6 @@ public final class CpuEngine implements Engine {
     private final Scratch[] scratch;
     private final GradientPlan plan;
     private final boolean[] chunkFinite;
-    private final float[] termWeight;
 
     /** Rows the per-row arrays below hold. */
     private int capacity;
@@ -85,10 +84,8 @@ public final class CpuEngine implements Engine {
         this.workers = new CpuWorkers(threads);
         this.stats = new WorkerStats(threads, layers);
         ops = new LayerOp[layers];
-        termWeight = new float[layers];
         for (int k = 0; k < layers; k++) {
             ops[k] = LayerOp.of(config.net(), k);
-            termWeight[k] = (float) config.termWeight(k);
         }
         solver = new ActivationSolver(config, ops);
         negativeSolver = !negativePosed() ? null
@@ -360,7 +357,7 @@ public final class CpuEngine implements Engine {
         InputRows in = inputs();
         GradientTerms[] terms = new GradientTerms[layers];
         for (int k = 0; k < layers; k++) {
-            float scale = (energyScaled ? termWeight[k] : 1f) * inv;
+            float scale = (energyScaled ? (float) config.termWeight(k) : 1f) * inv;
             terms[k] = new GradientTerms(k == 0 ? null : a.z(k), la[k + 1], k == 0 || b == null ? null : b.z(k),
                     b == null ? null : lb[k + 1], scale, size, solver.stride(k), solver.stride(k + 1), in);
         }

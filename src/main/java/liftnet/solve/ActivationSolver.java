@@ -11,7 +11,6 @@ import liftnet.api.OutputLoss;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.StopRule;
-import liftnet.api.Units;
 
 /**
  * Minimises the energy of each sample over a net's weight layers given as {@link LayerOp}s (dense or convolutional;
@@ -59,9 +58,8 @@ public final class ActivationSolver {
             stride[k] = VectorKernels.pad(config.net().width(k));
         }
         this.gamma = (float) config.gamma();
-        Units units = config.units();
-        this.lower = units.lower();
-        this.upper = units.upper();
+        this.lower = config.units().lower();
+        this.upper = config.units().upper();
         this.termWeight = new float[layers + 1];
         for (int m = 1; m <= layers; m++) {
             termWeight[m] = (float) config.termWeight(m - 1);

@@ -25,6 +25,9 @@ final class ConvOp implements LayerOp {
     private final int filters;
     private final int q;
     private final int p;
+    /** Columns of a gradient block ({@code 2 BLOCK P}: both phases' rows) and the filters padded to whole vectors. */
+    private final int kdMax;
+    private final int fp;
     /** Whether the input is a solved layer (not the data): then {@link #c} and the column table are kept. */
     private final boolean solvedInput;
     /** {@code K [F x Q]} and the biases, in the parameters' layout. */
@@ -49,6 +52,8 @@ final class ConvOp implements LayerOp {
         this.filters = layer.filters();
         this.q = layer.fanIn();
         this.p = layer.outHeight() * layer.outWidth();
+        this.kdMax = 2 * VectorKernels.BLOCK * p;
+        this.fp = VectorKernels.lanes(filters);
         this.solvedInput = solvedInput;
         w = new float[filters * q];
         b = new float[filters];
@@ -117,8 +122,6 @@ final class ConvOp implements LayerOp {
     @Override
     public int workSize() {
         int nb = columns(VectorKernels.BLOCK);
-        int kdMax = 2 * VectorKernels.BLOCK * p;
-        int fp = VectorKernels.lanes(filters);
         return Math.max((q + filters) * nb, q * kdMax + kdMax * fp + q * fp);
     }
 
@@ -302,11 +305,9 @@ final class ConvOp implements LayerOp {
      */
     @Override
     public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
-        int fp = VectorKernels.lanes(filters);
         // the data's input is both phases': one pass over the residual difference, as SparseInputOp does
         boolean difference = !solvedInput && t.lambdaB() != null;
         int phases = t.lambdaB() == null || difference ? 1 : 2;
-        int kdMax = 2 * VectorKernels.BLOCK * p;
         int lo = q * kdMax;
         int co = lo + kdMax * fp;
         InputRows in = t.inputs();

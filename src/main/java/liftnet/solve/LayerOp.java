@@ -21,13 +21,9 @@ public interface LayerOp {
      * {@code z_k} ({@link PooledOp}, {@code W P}).
      */
     static LayerOp of(NetSpec net, int k) {
-        LayerOp own;
-        if (net.conv(k) != null) {
-            own = new ConvOp(net.conv(k), k > 0);
-        } else {
-            own = k == 0 ? new SparseInputOp(net.width(1), net.width(0))
-                    : new DenseOp(net.width(k + 1), net.pooledWidth(k), true);
-        }
+        LayerOp own = net.conv(k) != null ? new ConvOp(net.conv(k), k > 0)
+                : k == 0 ? new SparseInputOp(net.width(1), net.width(0))
+                : new DenseOp(net.width(k + 1), net.pooledWidth(k), true);
         Pooling pool = net.pooling(k);
         return pool == null ? own : new PooledOp(pool, own);
     }
