@@ -447,12 +447,9 @@ public final class CpuEngine implements Engine {
         Activations act = activationsOf(phase);
         int n = config.net().width(layer);
         float[] out = new float[size * n];
+        float[] from = layer == 0 ? data.inputs() : act.z(layer);
         for (int r = 0; r < size; r++) {
-            if (layer == 0) {
-                System.arraycopy(data.inputs(), samples[r] * n, out, r * n, n);
-            } else {
-                System.arraycopy(act.z(layer), r * solver.stride(layer), out, r * n, n);
-            }
+            System.arraycopy(from, layer == 0 ? samples[r] * n : r * solver.stride(layer), out, r * n, n);
         }
         return out;
     }

@@ -37,21 +37,14 @@ public final class DoubleReference {
             int rows = net.width(k + 1);
             int cols = net.pooledWidth(k);
             ConvLayer conv = net.conv(k);
-            if (conv != null) {
-                // A convolution as the dense matrix it is (ConvLayer#toDense), its bias repeated over the positions.
-                w[k] = conv.toDense(p.weight(k));
-                b[k] = new double[rows];
-                for (int i = 0; i < rows; i++) {
-                    b[k][i] = p.bias(k)[i / (rows / conv.filters())];
-                }
-            } else {
-                w[k] = new double[rows][cols];
-                b[k] = new double[rows];
-                for (int i = 0; i < rows; i++) {
-                    for (int j = 0; j < cols; j++) {
-                        w[k][i][j] = p.weight(k, i, j);
-                    }
-                    b[k][i] = p.bias(k)[i];
+            // A convolution as the dense matrix it is (ConvLayer#toDense), its bias repeated over the positions.
+            w[k] = conv != null ? conv.toDense(p.weight(k)) : new double[rows][cols];
+            int positions = conv != null ? rows / conv.filters() : 1;
+            b[k] = new double[rows];
+            for (int i = 0; i < rows; i++) {
+                b[k][i] = p.bias(k)[i / positions];
+                for (int j = 0; conv == null && j < cols; j++) {
+                    w[k][i][j] = p.weight(k, i, j);
                 }
             }
             Pooling pool = net.pooling(k);
