@@ -35,8 +35,7 @@ final class Progress {
      */
     static ProgressBar bar(PrintStream err, String task, long total) {
         boolean terminal = err == System.err && System.console() != null;
-        ConsoleProgressBarConsumer consumer = terminal ? new ConsoleProgressBarConsumer(err)
-                : new ConsoleProgressBarConsumer(err, 100);
+        ConsoleProgressBarConsumer consumer = terminal ? new ClosedOnce(err, -1) : new ClosedOnce(err, 100);
         ProgressBarStyle style = terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII;
         RecentRate rate = new RecentRate();
         return new ProgressBarBuilder()
@@ -47,6 +46,34 @@ final class Progress {
                 .setConsumer(consumer)
                 .setRenderer(new Renderer(style, rate))
                 .build();
+    }
+
+    /**
+     * A console consumer that draws nothing once closed: the bar's refresh thread may still be drawing a frame when the
+     * bar is closed (cancelling it does not wait), and that frame, after the closing line break, would leave the next
+     * message (an error line) glued to it.
+     */
+    private static final class ClosedOnce extends ConsoleProgressBarConsumer {
+        private boolean closed;
+
+        ClosedOnce(PrintStream out, int width) {
+            super(out, width);
+        }
+
+        @Override
+        public synchronized void accept(String frame) {
+            if (!closed) {
+                super.accept(frame);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                super.close();
+                closed = true;
+            }
+        }
     }
 
     /** Share of an epoch done before the bar shows a speed and an ETA: the first batches run while the JIT compiles. */

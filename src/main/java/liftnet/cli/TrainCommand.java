@@ -235,8 +235,9 @@ final class TrainCommand implements Callable<Integer> {
             case COSINE -> "the cosine schedule stays at its final rate, " + s.floor() + " x " + lr + " (it fell over the first "
                     + (longer.warmupEpochs() + s.horizon()) + " epochs)";
         };
-        err.println("note: extending " + folder.dir() + " from " + epochs(recorded.epochs()) + " to " + epochs + "; over epochs "
-                + (recorded.epochs() + 1) + "-" + epochs + " " + rate);
+        String added = epochs == recorded.epochs() + 1 ? "epoch " + epochs : "epochs " + (recorded.epochs() + 1) + "-" + epochs;
+        err.println("note: extending " + folder.dir() + " from " + epochs(recorded.epochs()) + " to " + epochs + "; over "
+                + added + " " + rate);
         folder.rewriteConfig(longer);
         return longer;
     }

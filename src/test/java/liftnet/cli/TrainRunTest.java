@@ -130,7 +130,7 @@ class TrainRunTest extends Cli.MnistRuns {
         assertEquals(0, train(extended, 2).code());
         Cli.Result more = Cli.run("--resume", extended.toString(), "--epochs", "3");
         assertEquals(0, more.code(), more::toString);
-        assertTrue(more.err().contains("note: extending " + extended + " from 2 epochs to 3; over epochs 3-3 the learning"
+        assertTrue(more.err().contains("note: extending " + extended + " from 2 epochs to 3; over epoch 3 the learning"
                 + " rate stays at --lr 0.05"), more::toString);
         assertSameResults(Cli.metrics(whole), Cli.metrics(extended));
         assertSameParameters(whole, extended);
