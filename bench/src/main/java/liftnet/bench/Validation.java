@@ -44,8 +44,8 @@ final class Validation {
     }
 
     /**
-     * Runs one step of {@code method} on the workload's engine and on a reference CPU engine ({@code --device cpu}:
-     * {@link CpuEngine}, or {@code CpuConvEngine} for a net with convolutions; one
+     * Runs one step of {@code method} on the workload's engine and on a reference CPU engine ({@code --device cpu},
+     * {@link CpuEngine}, which runs dense and conv nets; one
      * thread when the engine under test is the CPU engine itself, so that a different split is compared),
      * from the workload's initial weights and its first batch; restores the initial weights afterwards.
      *
