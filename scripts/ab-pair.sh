@@ -5,9 +5,10 @@
 # (15 Jacobi sweeps) of the dense net 784-64-64-64-10 at batch 50 and 1000 and of the conv net
 # 1x28x28-c16k5s2-c32k3s2-64-10 at batch 50, on MNIST. Prints one line per pair and a markdown table: per-variant
 # median samples/s, median of the paired ratios (current / baseline) with its 95% sign-test interval, and whether
-# both builds ended with the same parameter bits. Run it on a quiet machine; about 1 minute per row with the defaults.
+# both builds ended with the same parameter bits. Run it on a quiet machine; about 2-3 minutes per row with the
+# defaults (a warm-up of 2 x 1 s left the first dense50 pairs in the JIT's warm-up: 3,821 samples/s, later 70,000).
 #
-# usage: scripts/ab-pair.sh [--commit REV] [--no-build] [AbPair options: --pairs 10 --warmup 2 --seconds 1
+# usage: scripts/ab-pair.sh [--commit REV] [--no-build] [AbPair options: --pairs 10 --warmup 8 --seconds 3
 #                           --threads N --rows dense50,dense1000,conv50]
 # Environment: LIFTNET_JAVA (default: the Temurin 25 JDK in /usr/lib/jvm when present, else java on PATH).
 set -euo pipefail

@@ -42,7 +42,8 @@ class CpuEngineConvTest {
      * As in the engine contract: float energies, central differences of step {@link #STEP}. The step balances float
      * noise in the energies (larger below 1e-3) against kinks of ReLU and hard-sigmoid units crossed by the step
      * (the contract's 1e-2 crosses some on these nets): largest errors measured at 3e-3, over the three units, 9.0e-3
-     * contrastive, 1.2e-3 lifted, 9.2e-4 backprop ({@code ConvChecks fd}).
+     * contrastive, 1.2e-3 lifted, 9.2e-4 backprop (printed by the former {@code ConvChecks fd}; this test asserts
+     * the tolerance).
      */
     private static final double TOL_FINITE_DIFFERENCE = 2e-2;
     private static final double STEP = 3e-3;

@@ -29,8 +29,8 @@ import liftnet.data.Dataset;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar liftnet.bench.AbPair \
- *     --baseline target/baseline-9705320/liftnet.jar [--current target/liftnet.jar] [--pairs 10] [--warmup 2]
- *     [--seconds 1] [--threads N] [--rows dense50,dense1000,conv50]
+ *     --baseline target/baseline-9705320/liftnet.jar [--current target/liftnet.jar] [--pairs 10] [--warmup 8]
+ *     [--seconds 3] [--threads N] [--rows dense50,dense1000,conv50]
  * </pre>
  * {@code scripts/ab-pair.sh} builds both jars and runs this. Inputs: MNIST from {@code data/} ({@link BenchData}).
  */
@@ -52,8 +52,8 @@ public final class AbPair {
         Path baseline = null;
         Path current = Path.of("target/liftnet.jar");
         int pairs = 10;
-        int warmup = 2;
-        double seconds = 1;
+        int warmup = 8;
+        double seconds = 3;
         int threads = Runtime.getRuntime().availableProcessors();
         List<String> rows = ROWS.stream().map(Row::name).toList();
         for (int i = 0; i < args.length; i++) {

@@ -1,4 +1,4 @@
-package liftnet.cpu;
+package liftnet.research;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -15,6 +15,7 @@ import liftnet.api.Phase;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
+import liftnet.cpu.CpuEngine;
 import liftnet.data.DataSets;
 import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
@@ -22,22 +23,19 @@ import liftnet.data.Split;
 import liftnet.io.ModelFile;
 
 /**
- * The figures behind the conv-net notes, printed (not a JUnit test):
+ * The conv-net figures of {@code docs/conv.md} and {@code results/conv/README.md} that no test asserts, printed:
  * <ul>
- * <li>{@code fd}: the largest relative finite-difference error of each method's gradient on the test conv net of
- *     {@link CpuEngineConvTest}, over all weight and bias tensors and the three kinds of units;</li>
- * <li>{@code reference}: the relative error {@code ||g - g*|| / ||g*||} of each method's float gradient (600 Jacobi
- *     sweeps) against {@link liftnet.solve.DoubleReference}'s, solved to convergence in double, on the same net;</li>
  * <li>{@code sweeps MODEL DATA_DIR N}: the mean and largest relative energy gap {@code (E_s - E*) / E*} after {@code s}
  *     sweeps of Jacobi and of Gauss-Seidel, free and clamped, on the first N test samples ({@code E*}: 400 sweeps);</li>
- * <li>{@code cosine} and {@code solved}, the per-layer agreement of contrastive gradients with back-propagation's on a
- *     trained model, became the user command {@code ./run.sh gradients} ({@code --gamma}, {@code --sweeps},
- *     {@code --tol}, {@code --solver}), which also compares them with the exact gradient at the free solution.</li>
  * <li>{@code time NET DATA_DIR STEPS}: CPU time of one training step (batch 50, one thread, 15 Jacobi sweeps or the
  *     tolerance stop {@code 1e-9}) of contrastive and backprop, and of one 50-sample evaluation batch (free phase), on
  *     MNIST training samples, from the initial weights (the weights are not updated: rate 0).</li>
  * </ul>
- * <pre>java --add-modules jdk.incubator.vector -cp target/liftnet.jar:target/test-classes liftnet.cpu.ConvChecks ...</pre>
+ * Its former subcommands live elsewhere: {@code cosine} and {@code solved} are the user command
+ * {@code ./run.sh gradients}; {@code fd} (finite differences) and {@code reference} (against the double reference)
+ * are asserted by the core's {@code liftnet.cpu.CpuEngineConvTest}.
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar liftnet.research.ConvChecks ...</pre>
  */
 public final class ConvChecks {
 
@@ -49,82 +47,10 @@ public final class ConvChecks {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "fd" -> finiteDifferences();
-            case "reference" -> reference();
             case "sweeps" -> sweeps(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "time" -> time(args[1], Path.of(args[2]), Integer.parseInt(args[3]));
-            default -> throw new IllegalArgumentException("fd | reference | sweeps MODEL DATA N | time NET DATA STEPS"
-                    + " (cosine and solved: ./run.sh gradients)");
-        }
-    }
-
-    private static void finiteDifferences() {
-        SolverConfig solver = SolverConfig.fixed(Solver.JACOBI, 600);
-        for (Method method : new Method[] {Method.CONTRASTIVE, Method.LIFTED, Method.BACKPROP}) {
-            double worst = 0;
-            for (Units units : Units.values()) {
-                NetConfig config = new NetConfig(NetSpec.parse(CpuEngineConvTest.NET), units, 0.5);
-                Parameters p = TestNets.random(config.net(), 11, 1.5, 0.3);
-                Dataset data = TestNets.randomData(config.net(), 7, 12);
-                worst = Math.max(worst, CpuEngineConvTest.worstFiniteDifferenceError(config, p, data, method, solver));
-            }
-            System.out.printf(Locale.ROOT, "%s on %s: largest relative finite-difference error %.2e%n", method.id(),
-                    CpuEngineConvTest.NET, worst);
-        }
-    }
-
-    private static void reference() {
-        SolverConfig solver = SolverConfig.fixed(Solver.JACOBI, 600);
-        for (Method method : new Method[] {Method.CONTRASTIVE, Method.LIFTED, Method.BACKPROP}) {
-            StringBuilder line = new StringBuilder(method.id() + " vs double reference:");
-            for (Units units : Units.values()) {
-                NetConfig config = new NetConfig(NetSpec.parse(CpuEngineConvTest.NET), units, 0.5);
-                NetSpec net = config.net();
-                Parameters p = TestNets.random(net, 11, 1.5, 0.3);
-                Dataset data = TestNets.randomData(net, 7, 12);
-                liftnet.solve.DoubleReference ref = new liftnet.solve.DoubleReference(config, p);
-                double[][][] gw = ref.zeroWeights();
-                double[][] gb = ref.zeroBiases();
-                int n = data.count();
-                for (int s = 0; s < n; s++) {
-                    int o = s * net.inputs();
-                    if (method == Method.BACKPROP) {
-                        ref.addBackpropGradient(data.inputs(), o, data.labels()[s], gw, gb);
-                        continue;
-                    }
-                    ref.addEnergyGradient(ref.solve(data.inputs(), o, data.labels()[s], 20000, 1e-13), 1.0, gw, gb);
-                    if (method == Method.CONTRASTIVE) {
-                        ref.addEnergyGradient(ref.solve(data.inputs(), o, -1, 20000, 1e-13), -1.0, gw, gb);
-                    }
-                }
-                Parameters g = CpuEngineConvTest.gradient(config, p, data, method, solver);
-                double diff = 0;
-                double norm = 0;
-                for (int k = 0; k < net.layers(); k++) {
-                    double[] ew;
-                    double[] eb;
-                    if (net.conv(k) != null) {
-                        ew = net.conv(k).foldDense(gw[k]);
-                        eb = net.conv(k).foldBias(gb[k]);
-                    } else {
-                        ew = new double[net.weightCount(k)];
-                        for (int i = 0; i < gw[k].length; i++) {
-                            System.arraycopy(gw[k][i], 0, ew, i * net.width(k), net.width(k));
-                        }
-                        eb = gb[k];
-                    }
-                    for (int i = 0; i < ew.length; i++) {
-                        diff += Math.pow(ew[i] / n - g.weight(k)[i], 2);
-                        norm += Math.pow(ew[i] / n, 2);
-                    }
-                    for (int i = 0; i < eb.length; i++) {
-                        diff += Math.pow(eb[i] / n - g.bias(k)[i], 2);
-                        norm += Math.pow(eb[i] / n, 2);
-                    }
-                }
-                line.append(String.format(Locale.ROOT, " %s %.2e", units.id(), Math.sqrt(diff / norm)));
-            }
-            System.out.println(line);
+            default -> throw new IllegalArgumentException("sweeps MODEL DATA N | time NET DATA STEPS"
+                    + " (cosine and solved: ./run.sh gradients; fd and reference: CpuEngineConvTest asserts them)");
         }
     }
 
