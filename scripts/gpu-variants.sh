@@ -6,13 +6,13 @@
 #   "$here/gpu-variants.sh" --java "$java_bin" --cp "$app_cp:$test_cp" --engine cuda --data "$data_dir" \
 #       --seconds "$secs" --log-dir "$logs" -- "${jvm[@]}"
 #
-# Variants (system properties of liftnet.gpu.GpuEngine):
-#   fused      -Dliftnet.gpu.step=fused   gather, forward, free and clamped inference in one fused_step launch (default)
-#   phased     -Dliftnet.gpu.step=phased  one fused_step launch per phase (4 launches per step)
-#   solve      -Dliftnet.gpu.step=off     no fused_step: gather, forward GEMMs, fused_solve per phase (weights in global memory)
-#   no-graph   -Dliftnet.gpu.graph=off    no CUDA graph replay of recorded steps (Throughput's chunks differ, so they are
+# Variants (liftnet.check.Throughput's --gpu-* options, the same as train's, evaluate's and energy's):
+#   fused      --gpu-step fused    gather, forward, free and clamped inference in one fused_step launch (default)
+#   phased     --gpu-step phased   one fused_step launch per phase (4 launches per step)
+#   solve      --gpu-step off      no fused_step: gather, forward GEMMs, fused_solve per phase (weights in global memory)
+#   no-graph   --gpu-graphs off    no CUDA graph replay of recorded steps (Throughput's chunks differ, so they are
 #                                          replayed only in training; compare with ./run.sh train --profile both ways)
-#   tiled      -Dliftnet.gpu.gemm=tiled   the layered path's products one output per work-item instead of register-blocked
+#   tiled      --gpu-gemm tiled    the layered path's products one output per work-item instead of register-blocked
 #                                          (1024-512-512-10; the profile's "gemm" lines give GFLOP/s per product kernel)
 # Exit status: 0 when every variant ran, 1 otherwise, 2 for a usage error.
 set -uo pipefail
@@ -46,15 +46,15 @@ done
 status=0
 for variant in fused phased solve no-graph tiled; do
   case "$variant" in
-    fused) props=(-Dliftnet.gpu.step=fused) ;;
-    phased) props=(-Dliftnet.gpu.step=phased) ;;
-    solve) props=(-Dliftnet.gpu.step=off) ;;
-    no-graph) props=(-Dliftnet.gpu.graph=off) ;;
-    tiled) props=(-Dliftnet.gpu.gemm=tiled) ;;
+    fused) switches=(--gpu-step fused) ;;
+    phased) switches=(--gpu-step phased) ;;
+    solve) switches=(--gpu-step off) ;;
+    no-graph) switches=(--gpu-graphs off) ;;
+    tiled) switches=(--gpu-gemm tiled) ;;
   esac
   log="$log_dir/variant-$engine-$variant.log"
-  echo "== $engine $variant (${props[*]})"
-  if ! "$java_bin" "${jvm[@]}" "${props[@]}" -cp "$cp" liftnet.check.Throughput --engines "$engine" --nets "$nets" \
+  echo "== $engine $variant (${switches[*]})"
+  if ! "$java_bin" "${jvm[@]}" -cp "$cp" liftnet.check.Throughput "${switches[@]}" --engines "$engine" --nets "$nets" \
       --batches "$batches" --warmup 1 --seconds "$seconds" --data "$data_dir" --profile > "$log" 2>&1; then
     status=1
   fi

@@ -49,4 +49,12 @@ public interface EngineProvider {
     default Engine create(NetConfig config, int index, int threads) {
         return create(config, index);
     }
+
+    /**
+     * {@link #create(NetConfig, int, int)} with the command line's backend {@code switches}; backends without such
+     * switches (the CPU) ignore them.
+     */
+    default Engine create(NetConfig config, int index, int threads, EngineSwitches switches) {
+        return create(config, index, threads);
+    }
 }

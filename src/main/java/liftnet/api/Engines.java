@@ -83,19 +83,24 @@ public final class Engines {
      *                                  ({@link #deviceList()} lists what was found)
      */
     public static Engine open(String device, NetConfig config, int threads) {
+        return open(device, config, threads, EngineSwitches.defaults());
+    }
+
+    /** {@link #open(String, NetConfig, int)} with the backend {@code switches} of the command line. */
+    public static Engine open(String device, NetConfig config, int threads, EngineSwitches switches) {
         DeviceChoice choice = DeviceChoice.parse(device);
         return switch (choice.kind()) {
             case AUTO -> {
                 // a net some GPU backend cannot run (e.g. convolutions) goes to the host without probing that backend
                 EngineProvider gpu = firstGpu(config.net());
-                yield gpu != null ? gpu.create(config, firstGpuIndex(gpu), threads) : hostProvider().create(config, 0, threads);
+                yield gpu != null ? gpu.create(config, firstGpuIndex(gpu), threads, switches) : hostProvider().create(config, 0, threads, switches);
             }
             case GPU -> {
                 EngineProvider gpu = firstGpu();
                 if (gpu == null) {
                     throw new EngineException("--device gpu: no GPU found; use --device cpu (or auto) on this machine");
                 }
-                yield gpu.create(config, firstGpuIndex(gpu), threads);
+                yield gpu.create(config, firstGpuIndex(gpu), threads, switches);
             }
             default -> {
                 EngineProvider p = provider(choice.kind());
@@ -111,7 +116,7 @@ public final class Engines {
                     throw new EngineException("--device " + device + ": " + p.id() + " has " + valid
                             + "; use one of them, or use --device cpu");
                 }
-                yield p.create(config, choice.index(), threads);
+                yield p.create(config, choice.index(), threads, switches);
             }
         };
     }

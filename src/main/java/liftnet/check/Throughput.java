@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
+import liftnet.api.EngineSwitches;
 import liftnet.api.Engines;
 import liftnet.api.EpochStats;
 import liftnet.api.Method;
@@ -42,10 +43,13 @@ import liftnet.train.Trainer;
  *      [--engines cpu,cpu@1,cpu@4,cuda,opencl] [--nets 784-64-64-64-10,1024-512-512-10] [--batches 50,1000]
  *      [--cases 784-64-64-64-10:50,1024-512-512-10:1000]
  *      [--warmup 1.5] [--seconds 3] [--cpu-threads N] [--sweeps 15] [--data data/mnist] [--json FILE]
+ *      [--gpu-step fused|phased|off] [--gpu-gemm auto|tiled|blocked] [--gpu-graphs on|off]
  * java -cp liftnet.jar liftnet.check.Throughput --merge FILE... [--json FILE]
  * </pre>
  *
  * An engine {@code cpu@N} is the CPU engine on {@code N} threads ({@code cpu}: its default, every processor);
+ * The {@code --gpu-*} switches choose the GPU engines' launches and kernels as the commands' options of the same
+ * names do ({@code scripts/gpu-variants.sh} runs one variant each); the CPU engine ignores them.
  * {@code --cases} measures only the listed net and batch pairs instead of every net with every batch.
  * Each case runs steps until {@code --warmup} seconds (an engine's first case: three times as long) have passed
  * (at least one step, each waited for), then
@@ -85,6 +89,9 @@ public final class Throughput {
         Path data = DataSets.defaultDir(DatasetId.MNIST);
         Path json = null;
         List<Path> merge = new ArrayList<>();
+        EngineSwitches.Step gpuStep = EngineSwitches.defaults().step();
+        EngineSwitches.Gemm gpuGemm = EngineSwitches.defaults().gemm();
+        boolean gpuGraphs = EngineSwitches.defaults().graphs();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -99,6 +106,19 @@ public final class Throughput {
                 case "--data" -> data = Path.of(value(args, ++i));
                 case "--json" -> json = Path.of(value(args, ++i));
                 case "--profile" -> profile = true;
+                case "--gpu-step", "--gpu-gemm", "--gpu-graphs" -> {
+                    String v = value(args, ++i);
+                    try {
+                        switch (a) {
+                            case "--gpu-step" -> gpuStep = EngineSwitches.parseStep(v);
+                            case "--gpu-gemm" -> gpuGemm = EngineSwitches.parseGemm(v);
+                            default -> gpuGraphs = EngineSwitches.parseGraphs(v);
+                        }
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("error: " + a + ": " + e.getMessage() + "; use one of them");
+                        System.exit(2);
+                    }
+                }
                 case "--merge" -> {
                     while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                         merge.add(Path.of(args[++i]));
@@ -107,6 +127,7 @@ public final class Throughput {
                 default -> {
                     System.err.println("error: unknown option " + a + "; usage: Throughput [--engines cpu,cuda,opencl] [--nets N,..]"
                             + " [--batches 50,1000] [--cases NET:BATCH,..] [--warmup S] [--seconds S] [--cpu-threads N] [--sweeps N] [--data DIR] [--json FILE]"
+                            + " [--gpu-step M] [--gpu-gemm K] [--gpu-graphs on|off]"
                             + " | Throughput --merge FILE... [--json FILE]");
                     System.exit(2);
                 }
@@ -117,6 +138,7 @@ public final class Throughput {
             return;
         }
         SolverConfig solver = SolverConfig.fixed(SolverConfig.paperDefault().solver(), sweeps);
+        EngineSwitches switches = new EngineSwitches(gpuStep, gpuGemm, gpuGraphs);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("step", "contrastive training step (forward, free, clamped, gradient, update), " + sweeps
                 + " sweeps " + solver.solver().name().toLowerCase(Locale.ROOT) + ", relu, gamma 0.125");
@@ -140,7 +162,7 @@ public final class Throughput {
                         Dataset d = datasets.computeIfAbsent(net, n -> dataset(NetSpec.parse(n), dataDir));
                         // the first case of an engine also warms up the JIT compiler and the driver: three times as long
                         double w = cases.stream().anyMatch(x -> x.engine().equals(engine)) ? warmup : FIRST_WARMUP_FACTOR * warmup;
-                        c = measure(engine, cpuThreads, net, batch, d, solver, w, seconds);
+                        c = measure(engine, cpuThreads, net, batch, d, solver, w, seconds, switches);
                         broken = c.steps() == 0 && c.error() != null && c.error().startsWith("open:");
                     }
                     cases.add(c);
@@ -214,18 +236,24 @@ public final class Throughput {
         Files.move(tmp, json, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Times one case; never throws (the failure is in {@link Case#error()}). */
+    /** {@link #measure(String, int, String, int, Dataset, SolverConfig, double, double, EngineSwitches)} by default. */
     public static Case measure(String device, int cpuThreads, String net, int batch, Dataset data, SolverConfig solver,
                                double warmup, double seconds) {
+        return measure(device, cpuThreads, net, batch, data, solver, warmup, seconds, EngineSwitches.defaults());
+    }
+
+    /** Times one case with the GPU engines' {@code switches}; never throws (the failure is in {@link Case#error()}). */
+    public static Case measure(String device, int cpuThreads, String net, int batch, Dataset data, SolverConfig solver,
+                               double warmup, double seconds, EngineSwitches switches) {
         NetConfig config = new NetConfig(NetSpec.parse(net), Units.RELU, NetConfig.PAPER_GAMMA);
         TrainConfig tc = new TrainConfig(config, Method.CONTRASTIVE, 1, batch, TrainConfig.PAPER_LEARNING_RATE, 0, 1,
                 solver, 1, 0);
         Engine opened;
         try {
             if (device.startsWith("cpu@")) {
-                opened = Engines.open("cpu", config, Integer.parseInt(device.substring(4)));
+                opened = Engines.open("cpu", config, Integer.parseInt(device.substring(4)), switches);
             } else {
-                opened = Engines.open(device, config, Math.max(cpuThreads, 0));
+                opened = Engines.open(device, config, Math.max(cpuThreads, 0), switches);
             }
         } catch (RuntimeException | LinkageError e) {
             return new Case(device, "", net, batch, 0, 0, Double.NaN, Double.NaN, data.name(), "open: " + message(e));

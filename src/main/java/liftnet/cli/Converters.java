@@ -1,5 +1,6 @@
 package liftnet.cli;
 
+import liftnet.api.EngineSwitches;
 import liftnet.api.Engines;
 import liftnet.api.Method;
 import liftnet.api.NetSpec;
@@ -51,6 +52,40 @@ final class Converters {
         public NetSpec convert(String value) {
             try {
                 return NetSpec.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class GpuStep implements ITypeConverter<EngineSwitches.Step> {
+        @Override
+        public EngineSwitches.Step convert(String value) {
+            try {
+                return EngineSwitches.parseStep(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class GpuGemm implements ITypeConverter<EngineSwitches.Gemm> {
+        @Override
+        public EngineSwitches.Gemm convert(String value) {
+            try {
+                return EngineSwitches.parseGemm(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code on} or {@code off}, in any case, as one of them (a String: picocli turns a boolean option into a flag). */
+    static final class GpuGraphs implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return EngineSwitches.parseGraphs(value) ? "on" : "off";
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

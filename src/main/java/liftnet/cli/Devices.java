@@ -3,6 +3,7 @@ package liftnet.cli;
 import java.io.PrintStream;
 import liftnet.api.Engine;
 import liftnet.api.EngineException;
+import liftnet.api.EngineSwitches;
 import liftnet.api.Engines;
 import liftnet.api.NetConfig;
 
@@ -19,20 +20,25 @@ final class Devices {
      * @param threads CPU threads of a host backend
      */
     static Engine open(String device, NetConfig config, int threads, PrintStream err) {
+        return open(device, config, threads, EngineSwitches.defaults(), err);
+    }
+
+    /** {@link #open(String, NetConfig, int, PrintStream)} with the GPU engines' {@code switches}. */
+    static Engine open(String device, NetConfig config, int threads, EngineSwitches switches, PrintStream err) {
         String kind = Engines.DeviceChoice.parse(device).kind();
         if (kind.equals(Engines.AUTO)) {
             if (!Engines.anyGpu()) {
                 return announce(Engines.hostProvider().create(config, 0, threads), true, " (auto: no GPU found)", err);
             }
             try {
-                return announce(Engines.open(Engines.GPU, config, threads), false, " (auto)", err);
+                return announce(Engines.open(Engines.GPU, config, threads, switches), false, " (auto)", err);
             } catch (EngineException e) {
                 return announce(Engines.hostProvider().create(config, 0, threads), true,
                         " (auto: the GPU failed: " + Errors.oneLine(e.getMessage()) + ")", err);
             }
         }
         try {
-            return announce(Engines.open(device, config, threads), kind.equals(Engines.hostProvider().id()), "", err);
+            return announce(Engines.open(device, config, threads, switches), kind.equals(Engines.hostProvider().id()), "", err);
         } catch (EngineException e) {
             err.println("devices found:");
             Engines.deviceList().forEach(line -> err.println("  " + line));

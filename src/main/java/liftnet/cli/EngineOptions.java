@@ -1,5 +1,6 @@
 package liftnet.cli;
 
+import liftnet.api.EngineSwitches;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import picocli.CommandLine;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Option;
 /**
  * The options that choose an engine and its activation solver, shared by every command that runs one
  * ({@code train}, {@code evaluate}, {@code energy}) as a picocli {@code @Mixin}: {@code --device},
- * {@code --threads}, {@code --sweeps}, {@code --tol}, {@code --solver}.
+ * {@code --threads}, {@code --sweeps}, {@code --tol}, {@code --solver}, and the GPU engines' hidden switches
+ * {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}.
  */
 final class EngineOptions {
 
@@ -31,6 +33,23 @@ final class EngineOptions {
     @Option(names = "--solver", paramLabel = "S", defaultValue = "jacobi", converter = Converters.SolverConverter.class,
             description = "jacobi (red-black, layer-parallel) or gauss-seidel (the paper's). Default: ${DEFAULT-VALUE}")
     Solver solver;
+
+    @Option(names = "--gpu-step", paramLabel = "M", hidden = true, defaultValue = "fused", converter = Converters.GpuStep.class,
+            description = "GPU engines: fused (one launch per step), phased (one per phase) or off. Default: ${DEFAULT-VALUE}")
+    EngineSwitches.Step gpuStep;
+
+    @Option(names = "--gpu-gemm", paramLabel = "K", hidden = true, defaultValue = "auto", converter = Converters.GpuGemm.class,
+            description = "GPU engines' layered GEMM kernels: auto, tiled or blocked. Default: ${DEFAULT-VALUE}")
+    EngineSwitches.Gemm gpuGemm;
+
+    @Option(names = "--gpu-graphs", paramLabel = "on|off", hidden = true, defaultValue = "on", converter = Converters.GpuGraphs.class,
+            description = "GPU engines: replay a repeated epoch as a CUDA graph. Default: ${DEFAULT-VALUE}")
+    String gpuGraphs;
+
+    /** The GPU engines' switches of {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}. */
+    EngineSwitches switches() {
+        return new EngineSwitches(gpuStep, gpuGemm, "on".equals(gpuGraphs));
+    }
 
     /** Checks the numeric options; a bad one is a usage error naming the option, the value and a valid one. */
     void validate(CommandLine cli) {

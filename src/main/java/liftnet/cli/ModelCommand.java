@@ -45,7 +45,7 @@ abstract class ModelCommand implements Callable<Integer> {
 
     /** Opens the engine of {@code --device} for the model's net, holding the model's parameters; stderr says which. */
     Engine open(ModelFile.Model model) {
-        Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), main.err);
+        Engine engine = Devices.open(options.engine.device, model.config(), options.engine.threadCount(), options.engine.switches(), main.err);
         try {
             engine.setParameters(model.parameters());
             return engine;

@@ -313,7 +313,7 @@ final class TrainCommand implements Callable<Integer> {
     private int train(RunSettings settings, RunFolder folder, boolean resuming, PrintStream err) throws IOException {
         ProfiledEngine[] profiled = new ProfiledEngine[1];
         Function<NetConfig, Engine> engines = net -> {
-            Engine e = Devices.open(settings.device(), net, settings.threads(), err);
+            Engine e = Devices.open(settings.device(), net, settings.threads(), engineOptions.switches(), err);
             if (!profile) {
                 return e;
             }

@@ -1,5 +1,6 @@
 package liftnet.cuda;
 
+import liftnet.api.EngineSwitches;
 import liftnet.api.NetConfig;
 import liftnet.gpu.GpuEngine;
 import liftnet.gpu.GpuOptions;
@@ -11,9 +12,9 @@ import liftnet.gpu.GpuOptions;
  */
 public final class CudaEngine extends GpuEngine {
 
-    /** Opens CUDA device {@code index} with the switches of {@link GpuOptions#fromSystemProperties()}. */
+    /** Opens CUDA device {@code index} with the default switches ({@link GpuOptions#of}). */
     public CudaEngine(NetConfig config, int index) {
-        this(config, index, GpuOptions.fromSystemProperties());
+        this(config, index, GpuOptions.of(EngineSwitches.defaults()));
     }
 
     /** Opens CUDA device {@code index} (see {@link CudaRuntime#devices()}) for {@code config} with {@code options}. */

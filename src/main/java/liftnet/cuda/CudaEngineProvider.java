@@ -1,7 +1,9 @@
 package liftnet.cuda;
 
 import liftnet.api.Engine;
+import liftnet.api.EngineSwitches;
 import liftnet.api.NetConfig;
+import liftnet.gpu.GpuOptions;
 import liftnet.gpu.GpuEngineProvider;
 
 /** Backend {@code cuda}: NVIDIA GPUs through the CUDA driver ({@code libcuda.so.1}). */
@@ -18,5 +20,10 @@ public final class CudaEngineProvider extends GpuEngineProvider {
     @Override
     public Engine create(NetConfig config, int index) {
         return new CudaEngine(config, index);
+    }
+
+    @Override
+    public Engine create(NetConfig config, int index, int threads, EngineSwitches switches) {
+        return new CudaEngine(config, index, GpuOptions.of(switches));
     }
 }

@@ -1,6 +1,6 @@
 package liftnet.gpu;
 
-import liftnet.api.EngineException;
+import liftnet.api.EngineSwitches;
 
 /**
  * The GPU engine's switches, given at construction ({@code OclEngine}, {@code CudaEngine}) and fixed for the engine's
@@ -15,13 +15,6 @@ import liftnet.api.EngineException;
  */
 public record GpuOptions(GpuEngine.Path path, GpuEngine.StepMode step, LayeredSolver.Gemm gemm, boolean graphs) {
 
-    /** System property of {@link #step} for {@link #fromSystemProperties()}: {@code fused}, {@code phased}, {@code off}. */
-    public static final String STEP_PROPERTY = "liftnet.gpu.step";
-    /** System property of {@link #gemm}: {@code auto}, {@code tiled}, {@code blocked}. */
-    public static final String GEMM_PROPERTY = "liftnet.gpu.gemm";
-    /** System property of {@link #graphs}: {@code off} turns replay off. */
-    public static final String GRAPH_PROPERTY = "liftnet.gpu.graph";
-
     public GpuOptions {
         if (path == null || step == null || gemm == null) {
             throw new IllegalArgumentException("path, step and gemm are required; found " + path + ", " + step + ", " + gemm);
@@ -34,19 +27,14 @@ public record GpuOptions(GpuEngine.Path path, GpuEngine.StepMode step, LayeredSo
     }
 
     /**
-     * The defaults with what the system properties {@value #STEP_PROPERTY}, {@value #GEMM_PROPERTY} and
-     * {@value #GRAPH_PROPERTY} set (how {@code scripts/gpu-variants.sh} and the GPU check choose a variant), read
-     * once here; the kernel-fault switch ({@link SyncLaunches}) turns replay off, since a graph cannot hold its
-     * per-launch waits.
-     *
-     * @throws EngineException when a property names no value of its switch
+     * The defaults with the command line's {@code switches} ({@code --gpu-step}, {@code --gpu-gemm},
+     * {@code --gpu-graphs}); the kernel-fault debugging property ({@link SyncLaunches}) turns replay off, since a graph
+     * cannot hold its per-launch waits.
      */
-    public static GpuOptions fromSystemProperties() {
+    public static GpuOptions of(EngineSwitches switches) {
         GpuOptions d = defaults();
-        GpuEngine.StepMode step = Switches.fromProperty(GpuEngine.StepMode.class, STEP_PROPERTY, d.step());
-        LayeredSolver.Gemm gemm = Switches.fromProperty(LayeredSolver.Gemm.class, GEMM_PROPERTY, d.gemm());
-        boolean graphs = !"off".equalsIgnoreCase(System.getProperty(GRAPH_PROPERTY, "on").trim()) && !SyncLaunches.enabled();
-        return new GpuOptions(d.path(), step, gemm, graphs);
+        return new GpuOptions(d.path(), GpuEngine.StepMode.valueOf(switches.step().name()),
+                LayeredSolver.Gemm.valueOf(switches.gemm().name()), switches.graphs() && !SyncLaunches.enabled());
     }
 
     public GpuOptions withPath(GpuEngine.Path p) {

@@ -1,7 +1,9 @@
 package liftnet.opencl;
 
 import liftnet.api.Engine;
+import liftnet.api.EngineSwitches;
 import liftnet.api.NetConfig;
+import liftnet.gpu.GpuOptions;
 import liftnet.gpu.GpuEngineProvider;
 
 /** Backend {@code opencl}: every OpenCL device (GPUs, and CPUs such as PoCL's). */
@@ -18,5 +20,10 @@ public final class OclEngineProvider extends GpuEngineProvider {
     @Override
     public Engine create(NetConfig config, int index) {
         return new OclEngine(config, index);
+    }
+
+    @Override
+    public Engine create(NetConfig config, int index, int threads, EngineSwitches switches) {
+        return new OclEngine(config, index, GpuOptions.of(switches));
     }
 }

@@ -5,45 +5,38 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import liftnet.api.EngineException;
-import org.junit.jupiter.api.AfterEach;
+import liftnet.api.EngineSwitches;
 import org.junit.jupiter.api.Test;
 
-/** {@link GpuOptions}: the defaults, and the bridge from the scripts' system properties, read once. */
+/** {@link GpuOptions}: the defaults, and the command line's switches ({@link EngineSwitches}) turned into them. */
 class GpuOptionsTest {
 
-    @AfterEach
-    void clear() {
-        System.clearProperty(GpuOptions.STEP_PROPERTY);
-        System.clearProperty(GpuOptions.GEMM_PROPERTY);
-        System.clearProperty(GpuOptions.GRAPH_PROPERTY);
-    }
-
     @Test
-    void withoutPropertiesTheDefaults() {
+    void theDefaultSwitchesGiveTheDefaults() {
         GpuOptions d = GpuOptions.defaults();
         assertEquals(new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true), d);
-        assertEquals(d.withGraphs(!SyncLaunches.enabled()), GpuOptions.fromSystemProperties());
+        assertEquals(d.withGraphs(!SyncLaunches.enabled()), GpuOptions.of(EngineSwitches.defaults()));
     }
 
     @Test
-    void propertiesChooseTheSwitchesInAnyCase() {
-        System.setProperty(GpuOptions.STEP_PROPERTY, "Phased");
-        System.setProperty(GpuOptions.GEMM_PROPERTY, " blocked ");
-        System.setProperty(GpuOptions.GRAPH_PROPERTY, "OFF");
-        GpuOptions o = GpuOptions.fromSystemProperties();
-        assertEquals(GpuEngine.StepMode.PHASED, o.step());
-        assertEquals(LayeredSolver.Gemm.BLOCKED, o.gemm());
-        assertFalse(o.graphs());
-        assertEquals(GpuEngine.Path.AUTO, o.path());
+    void everySwitchValueMapsToTheEngineConstantOfTheSameName() {
+        for (EngineSwitches.Step s : EngineSwitches.Step.values()) {
+            for (EngineSwitches.Gemm g : EngineSwitches.Gemm.values()) {
+                GpuOptions o = GpuOptions.of(new EngineSwitches(s, g, false));
+                assertEquals(s.name(), o.step().name());
+                assertEquals(g.name(), o.gemm().name());
+                assertFalse(o.graphs());
+                assertEquals(GpuEngine.Path.AUTO, o.path());
+            }
+        }
+        assertEquals(GpuEngine.StepMode.values().length, EngineSwitches.Step.values().length);
+        assertEquals(LayeredSolver.Gemm.values().length, EngineSwitches.Gemm.values().length);
     }
 
     @Test
-    void aValueThatNamesNoSwitchIsRefusedWithTheChoices() {
-        System.setProperty(GpuOptions.GEMM_PROPERTY, "fast");
-        EngineException e = assertThrows(EngineException.class, GpuOptions::fromSystemProperties);
-        assertEquals("-Dliftnet.gpu.gemm=fast is not one of auto, tiled, blocked; fix the property", e.getMessage());
+    void aMissingSwitchIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new GpuOptions(null, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true));
+        assertThrows(NullPointerException.class, () -> new EngineSwitches(null, EngineSwitches.Gemm.AUTO, true));
         assertTrue(GpuOptions.defaults().withPath(GpuEngine.Path.LAYERED).graphs());
     }
 }

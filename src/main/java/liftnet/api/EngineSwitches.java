@@ -1,0 +1,65 @@
+package liftnet.api;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * Backend switches chosen on the command line ({@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}) and given
+ * to {@link EngineProvider#create(NetConfig, int, int, EngineSwitches)}; the GPU providers turn them into their own
+ * options, the CPU provider ignores them. Every combination runs the same arithmetic: they choose launches and kernels,
+ * for diagnosis and for the GPU check's variant runs.
+ *
+ * @param step   how a GPU step groups its phases into launches
+ * @param gemm   which kernels compute a GPU's layered matrix products
+ * @param graphs whether a repeated GPU epoch is recorded once and replayed (CUDA graphs)
+ */
+public record EngineSwitches(Step step, Gemm gemm, boolean graphs) {
+
+    /** {@code fused}: one launch per step; {@code phased}: one per phase; {@code off}: no fused step kernel. */
+    public enum Step { FUSED, PHASED, OFF }
+
+    /** {@code auto}: by size; {@code tiled}: one output per work-item; {@code blocked}: register-blocked. */
+    public enum Gemm { AUTO, TILED, BLOCKED }
+
+    public EngineSwitches {
+        Objects.requireNonNull(step, "step");
+        Objects.requireNonNull(gemm, "gemm");
+    }
+
+    /** Fused steps, GEMM kernels by size, replay on. */
+    public static EngineSwitches defaults() {
+        return new EngineSwitches(Step.FUSED, Gemm.AUTO, true);
+    }
+
+    /** {@code --gpu-step} {@code value} (any case). @throws IllegalArgumentException naming the valid values */
+    public static Step parseStep(String value) {
+        return parse(Step.class, value);
+    }
+
+    /** {@code --gpu-gemm} {@code value} (any case). @throws IllegalArgumentException naming the valid values */
+    public static Gemm parseGemm(String value) {
+        return parse(Gemm.class, value);
+    }
+
+    /** {@code --gpu-graphs} {@code on} or {@code off}. @throws IllegalArgumentException for anything else */
+    public static boolean parseGraphs(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("'" + value + "' is not one of on, off");
+        };
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String value) {
+        E[] all = type.getEnumConstants();
+        for (E e : all) {
+            if (e.name().equalsIgnoreCase(value.trim())) {
+                return e;
+            }
+        }
+        String names = Arrays.stream(all).map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        throw new IllegalArgumentException("'" + value + "' is not one of " + names);
+    }
+}
