@@ -27,6 +27,7 @@ class CheckStepsTest {
     @Test
     void refusalsOfWhatIsStillBeingBuiltAreSkipsOtherErrorsAreNot() {
         assertNotNull(TrainSteps.refusal(List.of("device: opencl", "error: the opencl engine does not support convolutional layers; use --device cpu")));
+        assertNotNull(TrainSteps.refusal(List.of("error: the opencl engine does not support average pooling (p<K>); use --device cpu")));
         assertNotNull(TrainSteps.refusal(List.of("error: Invalid value for option '--net': net 3x32x32-c64k3-p2-10: layer 2 ('p2') is not a"
                 + " positive integer or a convolution c<F>k<K>[s<S>]; expected e.g. 784-64-64-64-10")));
         assertNotNull(TrainSteps.refusal(List.of("error: --net 3x32x32-c64k3-p2-10: the input image 3x32x32 does not match cifar10,"
