@@ -47,8 +47,6 @@ class CpuEngineConvTest {
      */
     private static final double TOL_FINITE_DIFFERENCE = 2e-2;
     private static final double STEP = 3e-3;
-    /** Relative agreement of float results with the double reference (activations near 1, sums of ~100 terms). */
-    private static final double TOL_REFERENCE = 2e-4;
     private static final int BATCH = 7;
 
     private static Engine prepared(NetConfig config, Parameters p, Dataset data) {
@@ -237,78 +235,11 @@ class CpuEngineConvTest {
         }
     }
 
-    /** Energies, activations and gradients against {@link DoubleReference}, where each convolution is a dense matrix. */
+    /** Energies and gradients against {@link DoubleReference}, where each convolution is a dense matrix. */
     @ParameterizedTest
     @EnumSource(Units.class)
     void matchesTheDoubleReference(Units units) {
-        NetConfig config = new NetConfig(NetSpec.parse(NET), units, 0.25);
-        NetSpec net = config.net();
-        Parameters p = TestNets.random(net, 41, 1.2, 0.2);
-        Dataset data = TestNets.randomData(net, 5, 42);
-        DoubleReference ref = new DoubleReference(config, p);
-        double[][][] gw = ref.zeroWeights();
-        double[][] gb = ref.zeroBiases();
-        double[][][] bw = ref.zeroWeights();
-        double[][] bb = ref.zeroBiases();
-        double[] free = new double[data.count()];
-        double[] clamped = new double[data.count()];
-        for (int s = 0; s < data.count(); s++) {
-            int offset = s * net.inputs();
-            double[][] zc = ref.solve(data.inputs(), offset, data.labels()[s], 20000, 1e-13);
-            double[][] zf = ref.solve(data.inputs(), offset, -1, 20000, 1e-13);
-            free[s] = ref.energy(zf);
-            clamped[s] = ref.energy(zc);
-            ref.addEnergyGradient(zc, 1.0 / data.count(), gw, gb);
-            ref.addEnergyGradient(zf, -1.0 / data.count(), gw, gb);
-            ref.addBackpropGradient(data.inputs(), offset, data.labels()[s], bw, bb);
-        }
-        try (Engine e = prepared(config, p, data)) {
-            e.inferFree(CONVERGED);
-            e.inferClamped(CONVERGED);
-            double[] ef = e.energies(Phase.FREE);
-            double[] ec = e.energies(Phase.CLAMPED);
-            for (int s = 0; s < data.count(); s++) {
-                assertEquals(free[s], ef[s], TOL_REFERENCE * (1 + Math.abs(free[s])), "free energy of sample " + s);
-                assertEquals(clamped[s], ec[s], TOL_REFERENCE * (1 + Math.abs(clamped[s])), "clamped energy of sample " + s);
-            }
-            e.computeGradient(Method.CONTRASTIVE);
-            assertGradientClose(net, gw, gb, e.gradient(), 1.0, 1e-3, "contrastive");
-            e.computeGradient(Method.BACKPROP);
-            assertGradientClose(net, bw, bb, e.gradient(), 1.0 / data.count(), TOL_REFERENCE, "backprop");
-        }
-    }
-
-    private static void assertGradientClose(NetSpec net, double[][][] dw, double[][] db, Parameters g, double scale,
-                                            double relative, String what) {
-        for (int k = 0; k < net.layers(); k++) {
-            ConvLayer c = net.conv(k);
-            double[] expectedW;
-            double[] expectedB;
-            if (c != null) {
-                expectedW = c.foldDense(dw[k]);
-                expectedB = c.foldBias(db[k]);
-            } else {
-                expectedW = new double[net.weightCount(k)];
-                for (int i = 0; i < dw[k].length; i++) {
-                    System.arraycopy(dw[k][i], 0, expectedW, i * net.width(k), net.width(k));
-                }
-                expectedB = db[k];
-            }
-            assertClose(expectedW, scale, g.weight(k), relative, what + " W" + k);
-            assertClose(expectedB, scale, g.bias(k), relative, what + " b" + k);
-        }
-    }
-
-    private static void assertClose(double[] expected, double scale, float[] actual, double relative, String what) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double x = expected[i] * scale;
-            diff += (x - actual[i]) * (x - actual[i]);
-            norm += x * x;
-        }
-        assertTrue(Math.sqrt(diff) <= relative * Math.sqrt(norm) + 1e-9,
-                what + ": relative error " + Math.sqrt(diff / norm) + " exceeds " + relative);
+        CpuPoolingEngineTest.assertMatchesDoubleReference(NET, units);
     }
 
     /**

@@ -167,41 +167,49 @@ class CpuPoolingEngineTest {
     @EnumSource(Units.class)
     void matchesTheDoubleReference(Units units) {
         for (String text : new String[] {CONV_AFTER_POOL, DENSE_AFTER_POOL}) {
-            NetConfig config = new NetConfig(NetSpec.parse(text), units, 0.25);
-            NetSpec net = config.net();
-            Parameters p = TestNets.random(net, 41, 1.2, 0.2);
-            Dataset data = TestNets.randomData(net, 5, 42);
-            DoubleReference ref = new DoubleReference(config, p);
-            double[][][] gw = ref.zeroWeights();
-            double[][] gb = ref.zeroBiases();
-            double[][][] bw = ref.zeroWeights();
-            double[][] bb = ref.zeroBiases();
-            double[] free = new double[data.count()];
-            double[] clamped = new double[data.count()];
+            assertMatchesDoubleReference(text, units);
+        }
+    }
+
+    /**
+     * The engine's converged energies of both phases and its contrastive and backprop gradients on {@code text} (a
+     * conv net, pooled or not) against {@link DoubleReference}, where each convolution and pooling is a dense matrix.
+     */
+    static void assertMatchesDoubleReference(String text, Units units) {
+        NetConfig config = new NetConfig(NetSpec.parse(text), units, 0.25);
+        NetSpec net = config.net();
+        Parameters p = TestNets.random(net, 41, 1.2, 0.2);
+        Dataset data = TestNets.randomData(net, 5, 42);
+        DoubleReference ref = new DoubleReference(config, p);
+        double[][][] gw = ref.zeroWeights();
+        double[][] gb = ref.zeroBiases();
+        double[][][] bw = ref.zeroWeights();
+        double[][] bb = ref.zeroBiases();
+        double[] free = new double[data.count()];
+        double[] clamped = new double[data.count()];
+        for (int s = 0; s < data.count(); s++) {
+            int offset = s * net.inputs();
+            double[][] zc = ref.solve(data.inputs(), offset, data.labels()[s], 20000, 1e-13);
+            double[][] zf = ref.solve(data.inputs(), offset, -1, 20000, 1e-13);
+            free[s] = ref.energy(zf);
+            clamped[s] = ref.energy(zc);
+            ref.addEnergyGradient(zc, 1.0 / data.count(), gw, gb);
+            ref.addEnergyGradient(zf, -1.0 / data.count(), gw, gb);
+            ref.addBackpropGradient(data.inputs(), offset, data.labels()[s], bw, bb);
+        }
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(CONVERGED);
+            e.inferClamped(CONVERGED);
+            double[] ef = e.energies(Phase.FREE);
+            double[] ec = e.energies(Phase.CLAMPED);
             for (int s = 0; s < data.count(); s++) {
-                int offset = s * net.inputs();
-                double[][] zc = ref.solve(data.inputs(), offset, data.labels()[s], 20000, 1e-13);
-                double[][] zf = ref.solve(data.inputs(), offset, -1, 20000, 1e-13);
-                free[s] = ref.energy(zf);
-                clamped[s] = ref.energy(zc);
-                ref.addEnergyGradient(zc, 1.0 / data.count(), gw, gb);
-                ref.addEnergyGradient(zf, -1.0 / data.count(), gw, gb);
-                ref.addBackpropGradient(data.inputs(), offset, data.labels()[s], bw, bb);
+                assertEquals(free[s], ef[s], TOL_REFERENCE * (1 + Math.abs(free[s])), text + " free energy " + s);
+                assertEquals(clamped[s], ec[s], TOL_REFERENCE * (1 + Math.abs(clamped[s])), text + " clamped energy " + s);
             }
-            try (Engine e = prepared(config, p, data)) {
-                e.inferFree(CONVERGED);
-                e.inferClamped(CONVERGED);
-                double[] ef = e.energies(Phase.FREE);
-                double[] ec = e.energies(Phase.CLAMPED);
-                for (int s = 0; s < data.count(); s++) {
-                    assertEquals(free[s], ef[s], TOL_REFERENCE * (1 + Math.abs(free[s])), text + " free energy " + s);
-                    assertEquals(clamped[s], ec[s], TOL_REFERENCE * (1 + Math.abs(clamped[s])), text + " clamped energy " + s);
-                }
-                e.computeGradient(Method.CONTRASTIVE);
-                assertGradientClose(net, gw, gb, e.gradient(), 1.0, 1e-3, text + " contrastive");
-                e.computeGradient(Method.BACKPROP);
-                assertGradientClose(net, bw, bb, e.gradient(), 1.0 / data.count(), TOL_REFERENCE, text + " backprop");
-            }
+            e.computeGradient(Method.CONTRASTIVE);
+            assertGradientClose(net, gw, gb, e.gradient(), 1.0, 1e-3, text + " contrastive");
+            e.computeGradient(Method.BACKPROP);
+            assertGradientClose(net, bw, bb, e.gradient(), 1.0 / data.count(), TOL_REFERENCE, text + " backprop");
         }
     }
 
