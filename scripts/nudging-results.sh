@@ -30,6 +30,9 @@
 #
 # usage: scripts/nudging-results.sh [--stage all|pilots|final|mnist|summary] [--gammas 0.125,0.0625] [--betas 0.05,0.1]
 #          [--pilot-epochs 8] [--epochs 30] [--seeds 1,2,3] [--choose GAMMA,R] [--parallel 2] [--limit N] [--out DIR]
+#          [--pilot-nudges symmetric,one-sided]
+# Pilots run one seed on one thread each: on 2 cores, run the two gammas' pilots side by side (two invocations with
+# --gammas 0.125 and --gammas 0.0625, the same --out).
 # A short trial that proves the script (about a minute): scripts/nudging-results.sh --stage pilots --gammas 0.125
 #   --betas 0.1 --pilot-epochs 1 --limit 500 --out /tmp/nudging-trial && scripts/nudging-results.sh --stage summary
 #   --out /tmp/nudging-trial
@@ -47,6 +50,7 @@ parallel=2
 limit=0
 net=1x28x28-c16k5s2-c32k3s2-64-10
 out="$root/results/nudging"
+pilot_nudges=symmetric,one-sided
 
 die() { echo "nudging-results: error: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -62,7 +66,8 @@ while [[ $# -gt 0 ]]; do
     --parallel) parallel="$2" ;;
     --limit) limit="$2" ;;
     --out) out="$2" ;;
-    *) die "unknown option $1; options: --stage --gammas --betas --pilot-epochs --epochs --seeds --choose --parallel --limit --out" ;;
+    --pilot-nudges) pilot_nudges="$2" ;;
+    *) die "unknown option $1; options: --stage --gammas --betas --pilot-epochs --epochs --seeds --choose --parallel --limit --out --pilot-nudges" ;;
   esac
   shift 2
 done
@@ -90,11 +95,12 @@ run() {
 
 IFS=, read -r -a gamma_list <<< "$gammas"
 IFS=, read -r -a beta_list <<< "$betas"
+IFS=, read -r -a pilot_nudge_list <<< "$pilot_nudges"
 
 if [[ $stage == all || $stage == pilots ]]; then
   for gamma in "${gamma_list[@]}"; do
     for ratio in "${beta_list[@]}"; do
-      for nudge in symmetric one-sided; do
+      for nudge in "${pilot_nudge_list[@]}"; do
         run fashion-mnist "$nudge" "$gamma" "$ratio" "$pilot_epochs" 1 "$out/pilots/$nudge-g$gamma-r$ratio"
       done
     done
