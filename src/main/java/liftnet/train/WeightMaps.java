@@ -39,50 +39,7 @@ final class WeightMaps {
      */
     void apply(int k, double[] x, double[] y) {
         Pooling pool = net.pooling(k);
-        applyOwn(k, pool == null ? x : pool(pool, x), y);
-    }
-
-    /** {@code W_k x'} for {@code x'} the (pooled) input of the layer's own map. */
-    private void applyOwn(int k, double[] x, double[] y) {
-        float[] w = p.weight(k);
-        java.util.Arrays.fill(y, 0);
-        ConvLayer c = net.conv(k);
-        if (c == null) {
-            int cols = net.pooledWidth(k);
-            for (int i = 0; i < y.length; i++) {
-                double s = 0;
-                for (int j = 0; j < cols; j++) {
-                    s += w[i * cols + j] * x[j];
-                }
-                y[i] = s;
-            }
-            return;
-        }
-        int oh = c.outHeight();
-        int ow = c.outWidth();
-        int kk = c.kernel();
-        for (int f = 0; f < c.filters(); f++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    double s = 0;
-                    for (int ch = 0; ch < c.channels(); ch++) {
-                        for (int dy = 0; dy < kk; dy++) {
-                            int yy = oy * c.stride() + dy - c.pad();
-                            if (yy < 0 || yy >= c.height()) {
-                                continue;
-                            }
-                            for (int dx = 0; dx < kk; dx++) {
-                                int xx = ox * c.stride() + dx - c.pad();
-                                if (xx >= 0 && xx < c.width()) {
-                                    s += w[((f * c.channels() + ch) * kk + dy) * kk + dx] * x[(ch * c.height() + yy) * c.width() + xx];
-                                }
-                            }
-                        }
-                    }
-                    y[(f * oh + oy) * ow + ox] = s;
-                }
-            }
-        }
+        taps(k, Product.APPLY, pool == null ? x : pool(pool, x), null, y);
     }
 
     /**
@@ -94,60 +51,14 @@ final class WeightMaps {
     void applyTransposed(int k, double[] r, double[] q) {
         Pooling pool = net.pooling(k);
         if (pool == null) {
-            applyTransposedOwn(k, r, q);
+            taps(k, Product.TRANSPOSED, r, null, q);
             return;
         }
         double[] pooled = new double[net.pooledWidth(k)];
-        applyTransposedOwn(k, r, pooled);
+        taps(k, Product.TRANSPOSED, r, null, pooled);
         double w = 1.0 / (pool.size() * pool.size());
         for (int j = 0; j < q.length; j++) {
             q[j] = w * pooled[pool.pooled(j)];
-        }
-    }
-
-    /** {@code W_k^T r} into the (pooled) input of the layer's own map. */
-    private void applyTransposedOwn(int k, double[] r, double[] q) {
-        float[] w = p.weight(k);
-        java.util.Arrays.fill(q, 0);
-        ConvLayer c = net.conv(k);
-        if (c == null) {
-            int cols = net.pooledWidth(k);
-            for (int i = 0; i < r.length; i++) {
-                double ri = r[i];
-                if (ri != 0) {
-                    for (int j = 0; j < cols; j++) {
-                        q[j] += w[i * cols + j] * ri;
-                    }
-                }
-            }
-            return;
-        }
-        int oh = c.outHeight();
-        int ow = c.outWidth();
-        int kk = c.kernel();
-        for (int f = 0; f < c.filters(); f++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    double ri = r[(f * oh + oy) * ow + ox];
-                    if (ri == 0) {
-                        continue;
-                    }
-                    for (int ch = 0; ch < c.channels(); ch++) {
-                        for (int dy = 0; dy < kk; dy++) {
-                            int yy = oy * c.stride() + dy - c.pad();
-                            if (yy < 0 || yy >= c.height()) {
-                                continue;
-                            }
-                            for (int dx = 0; dx < kk; dx++) {
-                                int xx = ox * c.stride() + dx - c.pad();
-                                if (xx >= 0 && xx < c.width()) {
-                                    q[(ch * c.height() + yy) * c.width() + xx] += w[((f * c.channels() + ch) * kk + dy) * kk + dx] * ri;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
         }
     }
 
@@ -161,20 +72,38 @@ final class WeightMaps {
      */
     void accumulateGradient(int k, double[] lambda, double[] input, double scale, double[] gw, double[] gb) {
         Pooling pool = net.pooling(k);
-        double[] x = pool == null ? input : pool(pool, input);
+        double[] scaled = new double[lambda.length];
+        for (int i = 0; i < lambda.length; i++) {
+            scaled[i] = scale * lambda[i];
+            gb[biasOf(k, i)] += scaled[i];
+        }
+        taps(k, Product.GRADIENT, scaled, pool == null ? input : pool(pool, input), gw);
+    }
+
+    /** The bias of output unit {@code i} of layer {@code k}: its filter for a convolution, else {@code i}. */
+    private int biasOf(int k, int i) {
+        ConvLayer c = net.conv(k);
+        return c == null ? i : i / (c.outHeight() * c.outWidth());
+    }
+
+    /** What {@link #taps} computes. */
+    private enum Product { APPLY, TRANSPOSED, GRADIENT }
+
+    /**
+     * The one loop over the taps {@code (o, w, x)} of layer {@code k}'s own map {@code y_o = sum W[w] x'_x} (a dense
+     * layer is the 1x1 convolution of its {@code n_k} inputs as channels): {@code APPLY} {@code target[o] += W[w] a[x]},
+     * {@code TRANSPOSED} {@code target[x] += W[w] a[o]} (outputs {@code a[o] = 0} skipped), {@code GRADIENT}
+     * {@code target[w] += a[o] b[x]} (the same skip). {@code target} is modified, {@code a} and {@code b} are not.
+     * {@code APPLY} and {@code TRANSPOSED} clear {@code target} first.
+     */
+    private void taps(int k, Product product, double[] a, double[] b, double[] target) {
+        float[] w = p.weight(k);
         ConvLayer c = net.conv(k);
         if (c == null) {
-            int cols = net.pooledWidth(k);
-            for (int i = 0; i < lambda.length; i++) {
-                double li = scale * lambda[i];
-                gb[i] += li;
-                if (li != 0) {
-                    for (int j = 0; j < cols; j++) {
-                        gw[i * cols + j] += li * x[j];
-                    }
-                }
-            }
-            return;
+            c = new ConvLayer(net.pooledWidth(k), 1, 1, net.width(k + 1), 1, 1);
+        }
+        if (product != Product.GRADIENT) {
+            java.util.Arrays.fill(target, 0);
         }
         int oh = c.outHeight();
         int ow = c.outWidth();
@@ -182,9 +111,8 @@ final class WeightMaps {
         for (int f = 0; f < c.filters(); f++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
-                    double li = scale * lambda[(f * oh + oy) * ow + ox];
-                    gb[f] += li;
-                    if (li == 0) {
+                    int o = (f * oh + oy) * ow + ox;
+                    if (product != Product.APPLY && a[o] == 0) {
                         continue;
                     }
                     for (int ch = 0; ch < c.channels(); ch++) {
@@ -195,8 +123,15 @@ final class WeightMaps {
                             }
                             for (int dx = 0; dx < kk; dx++) {
                                 int xx = ox * c.stride() + dx - c.pad();
-                                if (xx >= 0 && xx < c.width()) {
-                                    gw[((f * c.channels() + ch) * kk + dy) * kk + dx] += li * x[(ch * c.height() + yy) * c.width() + xx];
+                                if (xx < 0 || xx >= c.width()) {
+                                    continue;
+                                }
+                                int wi = ((f * c.channels() + ch) * kk + dy) * kk + dx;
+                                int xi = (ch * c.height() + yy) * c.width() + xx;
+                                switch (product) {
+                                    case APPLY -> target[o] += w[wi] * a[xi];
+                                    case TRANSPOSED -> target[xi] += w[wi] * a[o];
+                                    case GRADIENT -> target[wi] += a[o] * b[xi];
                                 }
                             }
                         }
