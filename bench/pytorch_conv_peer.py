@@ -33,7 +33,6 @@ one line `result method=M samples_per_s=X epoch_seconds=Y` of the last epoch (sc
 import argparse
 import os
 import re
-import struct
 import sys
 import time
 
@@ -41,35 +40,11 @@ import torch
 import torch.nn.functional as F
 from torch.nn.grad import conv2d_input, conv2d_weight
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pytorch_peer import fail, load_mnist  # noqa: E402  (the peers share the MNIST reader)
+
 GAMMA = 0.125
 ETA_BP = 1.0 / 20
-
-
-def fail(message):
-    print("error: " + message, file=sys.stderr)
-    sys.exit(2)
-
-
-def read_idx(path):
-    """An IDX file (MNIST's format) as a uint8 tensor of its shape."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 8:
-        fail(f"{path} is not an unsigned-byte IDX file; fix the --data directory")
-    dims = raw[3]
-    shape = struct.unpack(">" + "I" * dims, raw[4:4 + 4 * dims])
-    return torch.frombuffer(bytearray(raw[4 + 4 * dims:]), dtype=torch.uint8).reshape(shape)
-
-
-def load_mnist(directory, limit):
-    images = os.path.join(directory, "train-images-idx3-ubyte")
-    labels = os.path.join(directory, "train-labels-idx1-ubyte")
-    for p in (images, labels):
-        if not os.path.isfile(p):
-            fail(f"{p} is missing; fix --data (scripts/fetch-data.sh mnist fetches MNIST)")
-    x = read_idx(images).reshape(-1, 28 * 28)[:limit].float().div_(255.0)
-    y = read_idx(labels)[:limit].long()
-    return x, y
 
 
 class Conv:
@@ -282,7 +257,7 @@ def main():
     layers = parse_net(args.net)
     if layers[0].n_in != 784 or layers[-1].n_out != 10:
         fail(f"--net {args.net} does not fit MNIST (1x28x28 inputs, 10 outputs)")
-    x, y = load_mnist(args.data, args.limit)
+    x, y = load_mnist(args.data, limit=args.limit)
     trainer = (Contrastive if args.method == "contrastive" else Backprop)(layers, args.seed)
     count = x.shape[0]
     head = (f"pytorch {torch.__version__} ({torch.get_num_threads()} threads) {args.method} net {args.net} "

@@ -49,14 +49,15 @@ def read_idx(path):
     return torch.frombuffer(bytearray(raw[4 + 4 * dims:]), dtype=torch.uint8).reshape(shape)
 
 
-def load_mnist(directory, device):
+def load_mnist(directory, device="cpu", limit=None):
+    """MNIST's training images (scaled to [0, 1], flat) and labels, the first `limit` of them, on `device`."""
     images = os.path.join(directory, "train-images-idx3-ubyte")
     labels = os.path.join(directory, "train-labels-idx1-ubyte")
     for p in (images, labels):
         if not os.path.isfile(p):
-            fail(f"{p} is missing; fix --data (scripts/fetch-data.sh fetches MNIST)")
-    x = read_idx(images).reshape(-1, 28 * 28).float().div_(255.0)
-    y = read_idx(labels).long()
+            fail(f"{p} is missing; fix --data (scripts/fetch-data.sh mnist fetches MNIST)")
+    x = read_idx(images).reshape(-1, 28 * 28)[:limit].float().div_(255.0)
+    y = read_idx(labels)[:limit].long()
     return x.to(device), y.to(device)
 
 
