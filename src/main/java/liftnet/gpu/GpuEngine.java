@@ -80,13 +80,14 @@ public abstract class GpuEngine implements Engine {
      * What the GPU engines train, in one place for OpenCL and CUDA (their providers return it too): every update
      * rule, applied in {@code grad_update} with the moments in device memory; the hard clamp and both soft clamps
      * (the output's prox in the solver kernels); the red-black Jacobi solver; dense and convolutional layers
-     * (convolutions always on the {@link Path#LAYERED} path, with the kernels of {@code kernels/conv.cl}).
+     * (convolutions always on the {@link Path#LAYERED} path, with the kernels of {@code kernels/conv.cl}) and average
+     * pooling after a convolution ({@code p<K>}, folded into the next layer's products, {@link PooledProducts}).
      *
      * @param backend the backend id, e.g. {@code opencl}
      */
     public static EngineCapabilities capabilities(String backend) {
         return new EngineCapabilities(backend, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
-                EnumSet.of(Solver.JACOBI), true);
+                EnumSet.of(Solver.JACOBI), true, true);
     }
 
     /** Every kernel the engine launches, by name ({@link Kernel} lists them with their files and parameters). */
@@ -112,7 +113,7 @@ public abstract class GpuEngine implements Engine {
     private boolean closed;
 
     /**
-     * Refuses a net the GPU engines do not run (convolutional layers), before any device is opened: subclasses call it
+     * Refuses a net the GPU engines do not run (a layer kind missing from {@link #capabilities}), before any device is opened: subclasses call it
      * in their {@code super(...)} arguments ahead of creating the device.
      *
      * @param backend backend id, e.g. {@code opencl:0}

@@ -29,6 +29,7 @@ final class GradientUpdate implements AutoCloseable {
     /** Rows of the steps launched at once (not recorded). */
     private final StepRates ring;
     private final ConvProducts convs;
+    private final PooledProducts pools;
     private OptimizerConfig rule = OptimizerConfig.sgd();
     /** Momentum's {@code v} or Adam's {@code m} and {@code v}, and their values before the last update; null for SGD. */
     private GpuBuffer[] moments;
@@ -51,6 +52,7 @@ final class GradientUpdate implements AutoCloseable {
         l.writeInts(tiles, t);
         ring = new StepRates(l, StepRates.RING);
         convs = new ConvProducts(w);
+        pools = new PooledProducts(w, convs);
     }
 
     /**
@@ -151,7 +153,7 @@ final class GradientUpdate implements AutoCloseable {
     /**
      * The energy gradient of a net with convolutions, layer by layer ({@code grad_update} computes dense layers
      * only): {@code G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + withFree lambda^f_{k+1} [z^f_k 1]^T)},
-     * the clamped phase's term written first and the free phase's added.
+     * the clamped phase's term written first and the free phase's added ({@code (P z_k)} where layer k pools its input).
      */
     private void layerEnergyGradient(boolean withFree, int batch) {
         int[] phases = withFree ? new int[] {Phase.CLAMPED.ordinal(), Phase.FREE.ordinal()} : new int[] {Phase.CLAMPED.ordinal()};
@@ -163,14 +165,21 @@ final class GradientUpdate implements AutoCloseable {
                 GpuBuffer v = k == 0 ? w.x : w.z[p];
                 int offV = k == 0 ? 0 : lay.zOffset(k);
                 int ldV = k == 0 ? lay.width(0) : ld;
+                if (pools.pools(k)) {
+                    pools.pool(k, batch, v, offV, ldV);
+                    v = pools.scratch();
+                    offV = 0;
+                    ldV = pools.inputs(k);
+                }
+                int nIn = pools.inputs(k);
                 float alpha = i == 0 ? -scale : scale;
                 if (convs.isConv(k)) {
                     convs.weightGradient(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, alpha, i > 0);
                 } else {
-                    l.launch(Kernel.OUTER_ACC.args().i(batch).i(lay.width(k + 1)).i(lay.width(k)).b(w.z[p]).b(w.a[p]).i(1)
+                    l.launch(Kernel.OUTER_ACC.args().i(batch).i(lay.width(k + 1)).i(nIn).b(w.z[p]).b(w.a[p]).i(1)
                             .i(lay.zOffset(k + 1)).i(ld).b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k))
-                            .f(alpha).i(i > 0 ? 1 : 0), groups(lay.width(k) + 1, TS), groups(lay.width(k + 1), TS), TS, TS, 0,
-                            Launcher.productFlops(lay.width(k + 1), lay.width(k), batch));
+                            .f(alpha).i(i > 0 ? 1 : 0), groups(nIn + 1, TS), groups(lay.width(k + 1), TS), TS, TS, 0,
+                            Launcher.productFlops(lay.width(k + 1), nIn, batch));
                 }
             }
         }
@@ -180,7 +189,7 @@ final class GradientUpdate implements AutoCloseable {
     private double weightProductFlops(int batch) {
         double f = 0;
         for (int k = 0; k < lay.layers(); k++) {
-            f += Launcher.productFlops(lay.width(k + 1), lay.width(k), batch);
+            f += Launcher.productFlops(lay.width(k + 1), pools.inputs(k), batch);
         }
         return f;
     }
@@ -190,7 +199,10 @@ final class GradientUpdate implements AutoCloseable {
         energyGradient(APPLY, false, rates, rateOffset, 1);
     }
 
-    /** Gradient of 1/2 ||z_L - y||^2 through the forward pass, averaged over the batch. */
+    /**
+     * Gradient of 1/2 ||z_L - y||^2 through the forward pass, averaged over the batch (through {@code W_k P} where
+     * layer k pools its input: the gradient at {@code P z_k}, the error spread back by {@code P^T}).
+     */
     void backpropGradient(int batch, LayeredSolver products) {
         int fw = Phase.FORWARD.ordinal();
         int ld = lay.rowWidth();
@@ -202,24 +214,38 @@ final class GradientUpdate implements AutoCloseable {
             GpuBuffer v = k == 0 ? w.x : w.z[fw];
             int offV = k == 0 ? 0 : lay.zOffset(k);
             int ldV = k == 0 ? lay.width(0) : ld;
+            boolean pooled = pools.pools(k);
+            if (pooled) {
+                pools.pool(k, batch, v, offV, ldV);
+                v = pools.scratch();
+                offV = 0;
+                ldV = pools.inputs(k);
+            }
             int nOut = lay.width(k + 1);
-            int nIn = lay.width(k);
+            int nIn = pools.inputs(k);
+            // the error of layer k: into the pooled scratch first where the layer pools (after the gradient read it)
+            GpuBuffer to = pooled ? pools.scratch() : w.delta;
+            int offTo = pooled ? 0 : lay.zOffset(k);
+            int ldTo = pooled ? nIn : ld;
             if (convs.isConv(k)) {
                 convs.weightGradient(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, 1f / batch, false);
                 if (k >= 1) {
-                    convs.transposed(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, w.delta, lay.zOffset(k), ld, w.z[fw], true);
+                    convs.transposed(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, to, offTo, ldTo, w.z[fw], !pooled);
                 }
-                continue;
+            } else {
+                int block = products.blockFor(nIn + 1, nOut);
+                l.launch(products.kernel(Kernel.OUTER_ACC, Kernel.OUTER_ACC_BLOCKED, nIn + 1, nOut).args().i(batch).i(nOut).i(nIn).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
+                        .b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k)).f(1f / batch).i(0),
+                        groups(nIn + 1, block), groups(nOut, block), TS, TS, 0, Launcher.productFlops(nOut, nIn, batch));
+                if (k >= 1) {
+                    int nnBlock = products.blockFor(nIn, batch);
+                    l.launch(products.kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, nIn, batch).args().i(batch).i(nIn).i(nOut).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
+                            .b(w.params).i(lay.wOffset(k)).b(to).i(offTo).i(ldTo).b(w.z[fw]).i(pooled ? 0 : 1).f(w.lo).f(w.hi),
+                            groups(nIn, nnBlock), groups(batch, nnBlock), TS, TS, 0, Launcher.productFlops(batch, nIn, nOut));
+                }
             }
-            int block = products.blockFor(nIn + 1, nOut);
-            l.launch(products.kernel(Kernel.OUTER_ACC, Kernel.OUTER_ACC_BLOCKED, nIn + 1, nOut).args().i(batch).i(nOut).i(nIn).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
-                    .b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k)).f(1f / batch).i(0),
-                    groups(nIn + 1, block), groups(nOut, block), TS, TS, 0, Launcher.productFlops(nOut, nIn, batch));
-            if (k >= 1) {
-                int nnBlock = products.blockFor(nIn, batch);
-                l.launch(products.kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, nIn, batch).args().i(batch).i(nIn).i(nOut).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
-                        .b(w.params).i(lay.wOffset(k)).b(w.delta).i(lay.zOffset(k)).i(ld).b(w.z[fw]).i(1).f(w.lo).f(w.hi),
-                        groups(nIn, nnBlock), groups(batch, nnBlock), TS, TS, 0, Launcher.productFlops(batch, nIn, nOut));
+            if (pooled && k >= 1) {
+                pools.spread(k, batch, w.delta, lay.zOffset(k), ld, w.z[fw], true);
             }
         }
     }
@@ -227,11 +253,17 @@ final class GradientUpdate implements AutoCloseable {
     /** Makes the column-norm buffer match the parameters (after {@link #parametersChanged()} or an update). */
     void refreshColNorms() {
         if (colNormsStale && lay.layers() >= 2) {
-            for (int k = 1; k < Math.min(lay.convs(), lay.layers()); k++) {
-                convs.colNorms(k);
+            // layers that pool their input (a convolution's output): the norms of W_k P (PooledProducts)
+            for (int k = 1; k < lay.layers(); k++) {
+                if (pools.pools(k)) {
+                    pools.colNorms(k);
+                } else if (convs.isConv(k)) {
+                    convs.colNorms(k);
+                }
             }
-            if (lay.convs() < lay.layers()) {
-                l.launch(Kernel.COL_NORMS.args().b(w.shape).i(lay.layers()).b(w.params).b(w.colNorms).i(lay.convs()),
+            int firstDense = lay.convs() + (lay.convs() < lay.layers() && pools.pools(lay.convs()) ? 1 : 0);
+            if (firstDense < lay.layers()) {
+                l.launch(Kernel.COL_NORMS.args().b(w.shape).i(lay.layers()).b(w.params).b(w.colNorms).i(firstDense),
                         groups(lay.colNormCount(), 64), 1, 64, 1, 0);
             }
         }

@@ -38,7 +38,10 @@ public enum Kernel {
     CONV_FORWARD("conv_forward", "conv.cl", "iiiiiiiiiibiibibiibiibiiiff", false),
     CONV_TRANSPOSED("conv_transposed", "conv.cl", "iiiiiiiiiibbiiibibiibiff", false),
     CONV_WEIGHT_GRAD("conv_weight_grad", "conv.cl", "iiiiiiiiiibbiiibiibiifi", false),
-    CONV_COL_NORMS("conv_col_norms", "conv.cl", "iiiiiiiiibibi", false);
+    CONV_COL_NORMS("conv_col_norms", "conv.cl", "iiiiiiiiibibi", false),
+    POOL_AVG("pool_avg", "pool.cl", "iiiiibiibii", false),
+    POOL_SPREAD("pool_spread", "pool.cl", "iiiiibiifbiibiff", false),
+    DENSE_COL_NORMS("dense_col_norms", "pool.cl", "iibibi", false);
 
     private final String id;
     private final String file;

@@ -35,7 +35,7 @@ public final class KernelSource {
     public static final String COMMON = "common.cl";
 
     /** The kernel files, each one CUDA module. */
-    public static final List<String> MODULES = List.of("gemm.cl", "solver.cl", "fused.cl", "train.cl", "conv.cl");
+    public static final List<String> MODULES = List.of("gemm.cl", "solver.cl", "fused.cl", "train.cl", "conv.cl", "pool.cl");
 
     /** Tile edge {@code TS} of the tiled matrix kernels (work-groups of {@code TS x TS}). */
     public static final int TILE = 16;

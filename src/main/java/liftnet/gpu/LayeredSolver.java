@@ -38,6 +38,7 @@ public final class LayeredSolver {
     private final Launcher l;
     private final NetLayout lay;
     private final ConvProducts convs;
+    private final PooledProducts pools;
 
     LayeredSolver(Workspace w, Gemm gemm) {
         this.gemm = gemm;
@@ -45,6 +46,7 @@ public final class LayeredSolver {
         this.l = w.launcher;
         this.lay = w.lay;
         this.convs = new ConvProducts(w);
+        this.pools = new PooledProducts(w, convs);
     }
 
     /** Forward pass of {@code batch} samples into phase {@code p}: {@code a_{k+1} = W_k z_k + b_k}, {@code z = Proj_C(a)} (output: {@code z = a}). */
@@ -121,18 +123,28 @@ public final class LayeredSolver {
                 .b(w.step), groups(Math.max(n, m), TS), groups(batch, TS), TS, TS, 0);
     }
 
-    /** out[layer k] = W_k^T (z_{k+1} - a_{k+1}) of phase p, in the phase layout. */
+    /**
+     * out[layer k] = W_k^T (z_{k+1} - a_{k+1}) of phase p, in the phase layout ({@code P^T W_k^T (...)} where layer k
+     * pools its input: W_k^T into the pooled scratch, then spread).
+     */
     private void backProject(int p, int k, GpuBuffer out, int batch) {
-        int n = lay.width(k);
+        int n = pools.inputs(k);
         int ld = lay.rowWidth();
+        boolean pooled = pools.pools(k);
+        GpuBuffer to = pooled ? pools.scratch() : out;
+        int offTo = pooled ? 0 : lay.zOffset(k);
+        int ldTo = pooled ? n : ld;
         if (convs.isConv(k)) {
-            convs.transposed(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, out, lay.zOffset(k), ld, out, false);
-            return;
+            convs.transposed(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, to, offTo, ldTo, to, false);
+        } else {
+            int block = blockFor(n, batch);
+            l.launch(kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, n, batch).args().i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
+                    .b(w.params).i(lay.wOffset(k)).b(to).i(offTo).i(ldTo).b(to).i(0).f(w.lo).f(w.hi),
+                    groups(n, block), groups(batch, block), TS, TS, 0, Launcher.productFlops(batch, n, lay.width(k + 1)));
         }
-        int block = blockFor(n, batch);
-        l.launch(kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, n, batch).args().i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
-                .b(w.params).i(lay.wOffset(k)).b(out).i(lay.zOffset(k)).i(ld).b(out).i(0).f(w.lo).f(w.hi),
-                groups(n, block), groups(batch, block), TS, TS, 0, Launcher.productFlops(batch, n, lay.width(k + 1)));
+        if (pooled) {
+            pools.spread(k, batch, out, lay.zOffset(k), ld, out, false);
+        }
     }
 
     /** {@code blocked} for an output of {@code cols x rows} when {@link #gemm} asks for register blocking there, else {@code tiled}. */
@@ -155,19 +167,30 @@ public final class LayeredSolver {
         return convs;
     }
 
+    /** The pooling beside the products of the layers that pool their input. */
+    PooledProducts pools() {
+        return pools;
+    }
+
     /**
      * C = A W_k^T (+ b_k) with optional Z = C or Z = Proj_C(C), over the batch (for a convolution {@code W_k A_b}
-     * per row); rows of C have the phase layout.
+     * per row; where layer k pools its input, of the pooled rows {@code P A_b}); rows of C have the phase layout.
      */
     private void gemmNt(int k, int batch, GpuBuffer in, int offIn, int ldIn, boolean bias, GpuBuffer c, int offC,
                         GpuBuffer zOut, int zMode) {
         int ld = lay.rowWidth();
+        if (pools.pools(k)) {
+            pools.pool(k, batch, in, offIn, ldIn);
+            in = pools.scratch();
+            offIn = 0;
+            ldIn = pools.inputs(k);
+        }
         if (convs.isConv(k)) {
             convs.forward(k, batch, in, offIn, ldIn, bias, c, offC, ld, zOut, zMode);
             return;
         }
         int nOut = lay.width(k + 1);
-        int nIn = lay.width(k);
+        int nIn = pools.inputs(k);
         int offW = lay.wOffset(k);
         int offB = bias ? lay.bOffset(k) : 0;
         int block = blockFor(nOut, batch);

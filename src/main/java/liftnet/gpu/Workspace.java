@@ -62,6 +62,8 @@ final class Workspace implements AutoCloseable {
     GpuBuffer eprev;
     /** Per sample, the energy decrease of the current sweep from the line searches (kernels/solver.cl). */
     GpuBuffer decrease;
+    /** Pooled rows of the layer being multiplied ({@link PooledProducts}). */
+    GpuBuffer pooled;
 
     /** Allocates the fixed buffers; frees what it allocated when it fails. */
     Workspace(GpuDevice dev, NetConfig config) {
@@ -156,6 +158,7 @@ final class Workspace implements AutoCloseable {
         active = allocBatch(4 * rows);
         eprev = allocBatch(4 * rows);
         decrease = allocBatch(4 * rows);
+        pooled = allocBatch(4 * rows * PooledProducts.scratchWidth(lay));
         // Operands padded to tiles are read only inside bounds, but be safe against NaN garbage: start from zeros.
         for (GpuBuffer b : List.of(q, delta, dvec)) {
             launcher.zero(b, 0, b.bytes());

@@ -36,14 +36,15 @@ import liftnet.train.TrainingRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A GPU engine on nets with convolutional layers ({@code kernels/conv.cl}, always the layered path) against the CPU
- * engine ({@code --device cpu}, which runs convolutions through {@code liftnet.solve.LayerSolver}): energies and KKT
- * residuals of both phases, activations, the gradients of every method, the soft clamp, the stateful update rules,
- * the launches and host synchronisations of a step, and two epochs of MNIST training from the same seed.
+ * A GPU engine on nets with convolutional layers ({@code kernels/conv.cl}, always the layered path) and average
+ * pooling ({@code kernels/pool.cl}, {@code PooledProducts}) against the CPU engine ({@code --device cpu}, which runs
+ * convolutions through {@code liftnet.solve.LayerSolver} and pooling through {@code liftnet.solve.PooledOp}):
+ * energies and KKT residuals of both phases, activations, the gradients of every method, the soft clamp, the
+ * stateful update rules, the launches and host synchronisations of a step, and two epochs of MNIST training from the
+ * same seed.
  * Subclassed per backend ({@code liftnet.opencl.OclConvParityTest}, {@code liftnet.cuda.CudaConvParityTest}).
  */
 public abstract class GpuConvParityTest {
@@ -71,6 +72,12 @@ public abstract class GpuConvParityTest {
      */
     static final String[] NETS = {"1x8x8-c3k3s2-c4k3-6-3", "2x7x7-c3k3-c4k3s2-5-3"};
 
+    /**
+     * Average pooling into a convolution and into a dense layer (p2 twice: the pooled conv layer's column norms and
+     * transposed product, the pooled dense layer's), and p3 after a stride-2 convolution into the first dense layer.
+     */
+    static final String[] POOLING_NETS = {"1x8x8-c3k3-p2-c4k3-p2-5-3", "2x12x12-c3k3s2-p3-5-3"};
+
     /** Skips the test (JUnit assumption with a message) when the backend has no device. */
     protected abstract void assumeDevice();
 
@@ -79,12 +86,38 @@ public abstract class GpuConvParityTest {
 
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
-        for (String net : NETS) {
-            for (Units u : Units.values()) {
-                b.add(Arguments.of(net, u));
+        for (String[] nets : new String[][] {NETS, POOLING_NETS}) {
+            for (String net : nets) {
+                for (Units u : Units.values()) {
+                    b.add(Arguments.of(net, u));
+                }
             }
         }
         return b.build();
+    }
+
+    /** The first conv net and the first pooling net, each with every value of {@code values}. */
+    private static Stream<Arguments> convAndPooling(Enum<?>[] values) {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String net : new String[] {NETS[0], POOLING_NETS[0]}) {
+            for (Enum<?> v : values) {
+                b.add(Arguments.of(net, v));
+            }
+        }
+        return b.build();
+    }
+
+    static Stream<Arguments> softClampCases() {
+        return convAndPooling(OutputLoss.Kind.values());
+    }
+
+    static Stream<String> stepNets() {
+        return Stream.of(NETS[0], POOLING_NETS[0]);
+    }
+
+    static Stream<Arguments> updateRuleCases() {
+        return Stream.of(NETS[1], POOLING_NETS[1]).flatMap(net ->
+                java.util.Arrays.stream(OptimizerConfig.Kind.values()).map(kind -> Arguments.of(net, kind)));
     }
 
     private record Pair(Engine cpu, Engine gpu) implements AutoCloseable {
@@ -134,6 +167,29 @@ public abstract class GpuConvParityTest {
                 }
                 double kc = pair.cpu().kktResidual(phase);
                 assertEquals(kc, pair.gpu().kktResidual(phase), 1e-3 * Math.max(1, kc), what + " KKT residual");
+            }
+        }
+    }
+
+    /**
+     * One sweep of each phase from the forward pass: the same activations. A sweep's proposal weighs each unit by its
+     * column norm {@code c_j} (of {@code W P} where the layer pools), which converged phases no longer show.
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void oneSweepAgreesWithTheCpuEngine(String net, Units units) {
+        NetConfig config = config(net, units);
+        Parameters p = TestNets.random(config.net(), 205, 1.5, 0.3);
+        Dataset data = TestNets.randomData(config.net(), 7, 206);
+        SolverConfig one = SolverConfig.fixed(Solver.JACOBI, 1);
+        try (Pair pair = pair(config, p, data)) {
+            pair.both(e -> e.inferFree(one));
+            pair.both(e -> e.inferClamped(one));
+            for (Phase phase : new Phase[] {Phase.FREE, Phase.CLAMPED}) {
+                for (int k = 1; k < config.net().layers(); k++) {
+                    assertActivations(pair.cpu().activations(phase, k), pair.gpu().activations(phase, k),
+                            net + " " + units + " " + phase + " after one sweep, layer " + k);
+                }
             }
         }
     }
@@ -192,9 +248,9 @@ public abstract class GpuConvParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(OutputLoss.Kind.class)
-    void softClampPhasesAndGradientsAgreeWithTheCpuEngine(OutputLoss.Kind kind) {
-        NetConfig config = config(NETS[0], Units.RELU).withOutputLoss(new OutputLoss(kind, 0.5));
+    @MethodSource("softClampCases")
+    void softClampPhasesAndGradientsAgreeWithTheCpuEngine(String net, OutputLoss.Kind kind) {
+        NetConfig config = config(net, Units.RELU).withOutputLoss(new OutputLoss(kind, 0.5));
         Parameters p = TestNets.random(config.net(), 231, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 11, 232);
         try (Pair pair = pair(config, p, data)) {
@@ -205,14 +261,14 @@ public abstract class GpuConvParityTest {
             double[] ec = pair.cpu().energies(Phase.CLAMPED);
             double[] eg = pair.gpu().energies(Phase.CLAMPED);
             for (int r = 0; r < ec.length; r++) {
-                assertEquals(ec[r], eg[r], TOL_CONVERGED_ENERGY * Math.abs(ec[r]) + 1e-9, kind + " clamped energy of sample " + r);
+                assertEquals(ec[r], eg[r], TOL_CONVERGED_ENERGY * Math.abs(ec[r]) + 1e-9, net + " " + kind + " clamped energy of sample " + r);
             }
-            assertTrue(pair.gpu().kktResidual(Phase.CLAMPED) <= TOL_KKT, kind + " GPU KKT " + pair.gpu().kktResidual(Phase.CLAMPED));
+            assertTrue(pair.gpu().kktResidual(Phase.CLAMPED) <= TOL_KKT, net + " " + kind + " GPU KKT " + pair.gpu().kktResidual(Phase.CLAMPED));
             pair.both(e -> e.computeGradient(Method.LIFTED));
             Parameters lifted = pair.cpu().gradient();
-            assertGradients(lifted, pair.gpu().gradient(), kind + " soft clamp lifted");
+            assertGradients(lifted, pair.gpu().gradient(), net + " " + kind + " soft clamp lifted");
             pair.both(e -> e.computeGradient(Method.CONTRASTIVE));
-            assertGradientsWithin(pair.cpu().gradient(), pair.gpu().gradient(), lifted, kind + " soft clamp contrastive");
+            assertGradientsWithin(pair.cpu().gradient(), pair.gpu().gradient(), lifted, net + " " + kind + " soft clamp contrastive");
         }
     }
 
@@ -222,10 +278,10 @@ public abstract class GpuConvParityTest {
      * so a weight whose gradient is rounding noise would move by a random sign.
      */
     @ParameterizedTest
-    @EnumSource(OptimizerConfig.Kind.class)
-    void updateRulesAgreeWithTheCpuEngine(OptimizerConfig.Kind kind) {
+    @MethodSource("updateRuleCases")
+    void updateRulesAgreeWithTheCpuEngine(String net, OptimizerConfig.Kind kind) {
         assumeDevice();
-        NetConfig config = config(NETS[1], Units.HARDSIGMOID);
+        NetConfig config = config(net, Units.HARDSIGMOID);
         Dataset data = TestNets.randomData(config.net(), 30, 242);
         OptimizerConfig rule = new OptimizerConfig(kind, OptimizerConfig.DEFAULT_MOMENTUM, OptimizerConfig.DEFAULT_BETA2,
                 ADAM_EPSILON);
@@ -240,17 +296,18 @@ public abstract class GpuConvParityTest {
                 after[i++] = e.parameters();
             }
         }
-        assertGradients(after[0], after[1], kind + ": parameters after three steps");
+        assertGradients(after[0], after[1], net + " " + kind + ": parameters after three steps");
     }
 
     /**
-     * A contrastive step of a conv net has no host synchronisation (the stopping rule and the rates stay on the
-     * device); its launches are counted per step.
+     * A contrastive step of a conv net, with or without pooling, has no host synchronisation (the stopping rule and
+     * the rates stay on the device); its launches are counted per step.
      */
-    @Test
-    void aConvStepHasNoHostSyncs() {
+    @ParameterizedTest
+    @MethodSource("stepNets")
+    void aConvStepHasNoHostSyncs(String net) {
         assumeDevice();
-        NetConfig config = config(NETS[0], Units.RELU);
+        NetConfig config = config(net, Units.RELU);
         Dataset data = TestNets.randomData(config.net(), 30, 251);
         TrainConfig tc = new TrainConfig(config, Method.CONTRASTIVE, 1, 10, 0.01, 0, 1,
                 SolverConfig.tolerance(Solver.JACOBI, 1e-6, 15), 7, 0);

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import liftnet.api.NetSpec;
 import liftnet.data.DataSets;
 import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
@@ -27,12 +28,13 @@ class CheckStepsTest {
     @Test
     void refusalsOfWhatIsStillBeingBuiltAreSkipsOtherErrorsAreNot() {
         assertNotNull(TrainSteps.refusal(List.of("device: opencl", "error: the opencl engine does not support convolutional layers; use --device cpu")));
-        assertNotNull(TrainSteps.refusal(List.of("error: the opencl engine does not support average pooling (p<K>); use --device cpu")));
         assertNotNull(TrainSteps.refusal(List.of("error: Invalid value for option '--net': net 3x32x32-c64k3-p2-10: layer 2 ('p2') is not a"
                 + " positive integer or a convolution c<F>k<K>[s<S>]; expected e.g. 784-64-64-64-10")));
         assertNotNull(TrainSteps.refusal(List.of("error: --net 3x32x32-c64k3-p2-10: the input image 3x32x32 does not match cifar10,"
                 + " whose images are 1x32x32; use e.g. --net 1x32x32-c64k3-p2-10; see run.sh train --help")), "no colour CIFAR yet");
         assertNull(TrainSteps.refusal(List.of("error: the opencl engine does not support --optimizer adam")), "not a conv refusal");
+        assertNull(TrainSteps.refusal(List.of("error: the opencl engine does not support average pooling (p<K>); use --device cpu")),
+                "the GPU engines run average pooling: refusing it is a failure");
         assertNull(TrainSteps.refusal(List.of("error: internal error: java.lang.IllegalStateException: kernel failed")));
         assertNull(TrainSteps.refusal(List.of("does not support convolutional layers")), "only an error line counts");
     }
@@ -56,6 +58,23 @@ class CheckStepsTest {
         assertTrue(p.matcher("[1] 1x28x28-c16k5s2-c32k3s2-64-10").find());
         assertTrue(p.matcher("[method:averagePoolingMatchesTheCpuEngine()]").find());
         assertTrue(!p.matcher("[1] 784-64-64-64-10").find() && !p.matcher("liftnet.cuda.CudaParityTest").find());
+    }
+
+    /** The dry run's net has the VGG-style net's layers: the same kinds, kernels, strides and pooling, and outputs. */
+    @Test
+    void theDryRunNetIsTheVggNetWithFewerChannels() {
+        NetSpec vgg = NetSpec.parse(SpeedSteps.VGG_NET);
+        NetSpec dry = NetSpec.parse(SpeedSteps.VGG_NET_DRY);
+        assertEquals(vgg.layers(), dry.layers());
+        assertEquals(vgg.poolSizes(), dry.poolSizes());
+        assertEquals(vgg.inputs(), dry.inputs());
+        assertEquals(vgg.outputs(), dry.outputs());
+        assertEquals(vgg.convs().size(), dry.convs().size());
+        for (int k = 0; k < vgg.convs().size(); k++) {
+            assertEquals(vgg.conv(k).kernel(), dry.conv(k).kernel(), "kernel of layer " + k);
+            assertEquals(vgg.conv(k).stride(), dry.conv(k).stride(), "stride of layer " + k);
+            assertTrue(dry.conv(k).filters() < vgg.conv(k).filters(), "fewer filters in layer " + k);
+        }
     }
 
     @Test
