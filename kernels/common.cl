@@ -332,3 +332,40 @@ DEVICE_FUNC void output_prox_local(LOCAL_PTR float* z, LOCAL_PTR const float* a,
                                    const float g, const int kind, const float beta) {
     OUTPUT_PROX_BODY(output_lse_local)
 }
+
+// ---- register blocks of the tiled products (gemm.cl, conv.cl's implicit GEMM) ----
+// A work-group of TS x TS work-items computes a block of (rb TS) x (rb TS) outputs, rb x rb per work-item
+// (rows ly + i TS, columns lx + j TS): each value read from local memory serves rb products (the scheme of
+// CLBlast's Xgemm kernels). rb <= RB is a constant where these are inlined, so the loops over it fold away.
+#ifndef RB
+#define RB 4
+#endif
+
+DEVICE_FUNC void block_zero(float acc[RB][RB]) {
+    for (int i = 0; i < RB; i++) {
+        for (int j = 0; j < RB; j++) {
+            acc[i][j] = 0.0f;
+        }
+    }
+}
+
+// One tile of the reduction: acc[i][j] += sum_{kk < TS} X(xi + i TS, kk) Y(yj + j TS, kk) for i, j < rb, where
+// X(r, kk) = X[r xr + kk xk] and Y(r, kk) = Y[r yr + kk yk] (the strides say how each tile lies in local memory).
+// Every caller sums each output over kk in the same order, so a product has the same bits at any rb.
+DEVICE_FUNC void block_mac(float acc[RB][RB], const int rb,
+                           LOCAL_PTR const float* X, const int xi, const int xr, const int xk,
+                           LOCAL_PTR const float* Y, const int yj, const int yr, const int yk) {
+    for (int kk = 0; kk < TS; kk++) {
+        float a[RB];
+        float b[RB];
+        for (int r = 0; r < rb; r++) {
+            a[r] = X[(xi + r * TS) * xr + kk * xk];
+            b[r] = Y[(yj + r * TS) * yr + kk * yk];
+        }
+        for (int i = 0; i < rb; i++) {
+            for (int j = 0; j < rb; j++) {
+                acc[i][j] += a[i] * b[j];
+            }
+        }
+    }
+}

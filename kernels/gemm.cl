@@ -2,33 +2,11 @@
 // addressed by (buffer, element offset, leading dimension), so that one layer of the phase layout (see common.cl)
 // is an operand without copies.
 //
-// Each product is written once, as a DEVICE_FUNC over a block of rb x rb outputs per work-item (rows ly + i TS,
-// columns lx + j TS of an (rb TS) x (rb TS) block of the result: each value read from local memory serves rb
-// products, the scheme of CLBlast's Xgemm kernels). Two kernels call it: the tiled one at rb = 1 (gemm_nt,
-// gemm_nn, outer_acc: one output per work-item) and the register-blocked one at rb = RB (*_blocked, for wide
-// layers at large batch). rb is a constant where the function is inlined, so the loops over it fold away; both
-// sum each output over k in the same order, so their results are the same bits.
-
-#ifndef RB
-#define RB 4
-#endif
-
-// The register block: acc = 0, and the rank-1 update acc[i][j] += a[i] b[j] for i, j < rb (rb <= RB).
-DEVICE_FUNC void block_zero(float acc[RB][RB]) {
-    for (int i = 0; i < RB; i++) {
-        for (int j = 0; j < RB; j++) {
-            acc[i][j] = 0.0f;
-        }
-    }
-}
-
-DEVICE_FUNC void block_rank1(float acc[RB][RB], const float a[RB], const float b[RB], const int rb) {
-    for (int i = 0; i < rb; i++) {
-        for (int j = 0; j < rb; j++) {
-            acc[i][j] += a[i] * b[j];
-        }
-    }
-}
+// Each product is written once, as a DEVICE_FUNC over a block of rb x rb outputs per work-item (block_zero,
+// block_mac in common.cl): it stages one TS-deep slice of each operand in local memory and lets block_mac
+// multiply them. Two kernels call it: the tiled one at rb = 1 (gemm_nt, gemm_nn, outer_acc: one output per
+// work-item) and the register-blocked one at rb = RB (*_blocked, for wide layers at large batch); both sum each
+// output over k in the same order, so their results are the same bits.
 
 // Pre-activations and line-search directions: C = A W^T (+ bias).
 //   A: [M x K] at A[offA + m * ldA + k]     (M = batch, K = n_in)
@@ -59,15 +37,7 @@ DEVICE_FUNC void gemm_nt_block(const int rb, LOCAL_PTR float* As, LOCAL_PTR floa
             Ws[row * ls + lx] = (n0 + row < N && k < K) ? W[offW + (n0 + row) * K + k] : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int kk = 0; kk < TS; kk++) {
-            float a[RB];
-            float w[RB];
-            for (int r = 0; r < rb; r++) {
-                a[r] = As[(ly + r * TS) * ls + kk];
-                w[r] = Ws[(lx + r * TS) * ls + kk];
-            }
-            block_rank1(acc, a, w, rb);
-        }
+        block_mac(acc, rb, As, ly, ls, 1, Ws, lx, ls, 1);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     for (int i = 0; i < rb; i++) {
@@ -123,15 +93,7 @@ DEVICE_FUNC void gemm_nn_block(const int rb, LOCAL_PTR float* As, LOCAL_PTR floa
             Bs[ly * bs + lx + r * TS] = (kb < K && col < N) ? B[offB + kb * N + col] : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int kk = 0; kk < TS; kk++) {
-            float a[RB];
-            float b[RB];
-            for (int r = 0; r < rb; r++) {
-                a[r] = As[(ly + r * TS) * as + kk];
-                b[r] = Bs[kk * bs + lx + r * TS];
-            }
-            block_rank1(acc, a, b, rb);
-        }
+        block_mac(acc, rb, As, ly, as, 1, Bs, lx, 1, bs);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     for (int i = 0; i < rb; i++) {
@@ -184,15 +146,7 @@ DEVICE_FUNC void outer_acc_block(const int rb, LOCAL_PTR float* Us, LOCAL_PTR fl
             Vs[ly * ls + lx + r * TS] = vv;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int mm = 0; mm < TS; mm++) {
-            float u[RB];
-            float v[RB];
-            for (int r = 0; r < rb; r++) {
-                u[r] = Us[mm * ls + ly + r * TS];
-                v[r] = Vs[mm * ls + lx + r * TS];
-            }
-            block_rank1(acc, u, v, rb);
-        }
+        block_mac(acc, rb, Us, ly, 1, ls, Vs, lx, 1, ls);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     for (int i = 0; i < rb; i++) {

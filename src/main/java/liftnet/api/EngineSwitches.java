@@ -6,7 +6,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Backend switches chosen on the command line ({@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}) and given
+ * Backend switches chosen on the command line ({@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs},
+ * {@code --gpu-conv}) and given
  * to {@link EngineProvider#create(NetConfig, int, int, EngineSwitches)}; the GPU providers turn them into their own
  * options, the CPU provider ignores them. Every combination runs the same arithmetic: they choose launches and kernels,
  * for diagnosis and for the GPU check's variant runs.
@@ -14,8 +15,9 @@ import java.util.stream.Collectors;
  * @param step   how a GPU step groups its phases into launches
  * @param gemm   which kernels compute a GPU's layered matrix products
  * @param graphs whether a repeated GPU epoch is recorded once and replayed (CUDA graphs)
+ * @param conv   which kernels compute a GPU's convolutions
  */
-public record EngineSwitches(Step step, Gemm gemm, boolean graphs) {
+public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv) {
 
     /** {@code fused}: one launch per step; {@code phased}: one per phase; {@code off}: no fused step kernel. */
     public enum Step { FUSED, PHASED, OFF }
@@ -23,14 +25,28 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs) {
     /** {@code auto}: by size; {@code tiled}: one output per work-item; {@code blocked}: register-blocked. */
     public enum Gemm { AUTO, TILED, BLOCKED }
 
+    /** {@code gemm}: implicit GEMM in tiles (the default); {@code direct}: one work-item per output. */
+    public enum Conv { DIRECT, GEMM }
+
     public EngineSwitches {
         Objects.requireNonNull(step, "step");
         Objects.requireNonNull(gemm, "gemm");
+        Objects.requireNonNull(conv, "conv");
     }
 
-    /** Fused steps, GEMM kernels by size, replay on. */
+    /** These switches with the default convolutions. */
+    public EngineSwitches(Step step, Gemm gemm, boolean graphs) {
+        this(step, gemm, graphs, Conv.GEMM);
+    }
+
+    /** Fused steps, GEMM kernels by size, replay on, implicit-GEMM convolutions. */
     public static EngineSwitches defaults() {
-        return new EngineSwitches(Step.FUSED, Gemm.AUTO, true);
+        return new EngineSwitches(Step.FUSED, Gemm.AUTO, true, Conv.GEMM);
+    }
+
+    /** These switches with {@code --gpu-conv} {@code c}. */
+    public EngineSwitches withConv(Conv c) {
+        return new EngineSwitches(step, gemm, graphs, c);
     }
 
     /** {@code --gpu-step} {@code value} (any case). @throws IllegalArgumentException naming the valid values */
@@ -41,6 +57,11 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs) {
     /** {@code --gpu-gemm} {@code value} (any case). @throws IllegalArgumentException naming the valid values */
     public static Gemm parseGemm(String value) {
         return parse(Gemm.class, value);
+    }
+
+    /** {@code --gpu-conv} {@code value} (any case). @throws IllegalArgumentException naming the valid values */
+    public static Conv parseConv(String value) {
+        return parse(Conv.class, value);
     }
 
     /** {@code --gpu-graphs} {@code on} or {@code off}. @throws IllegalArgumentException for anything else */

@@ -43,7 +43,7 @@ import liftnet.train.Trainer;
  *      [--engines cpu,cpu@1,cpu@4,cuda,opencl] [--nets 784-64-64-64-10,1024-512-512-10] [--batches 50,1000]
  *      [--cases 784-64-64-64-10:50,1024-512-512-10:1000]
  *      [--warmup 1.5] [--seconds 3] [--cpu-threads N] [--sweeps 15] [--data data/mnist] [--json FILE]
- *      [--gpu-step fused|phased|off] [--gpu-gemm auto|tiled|blocked] [--gpu-graphs on|off]
+ *      [--gpu-step fused|phased|off] [--gpu-gemm auto|tiled|blocked] [--gpu-graphs on|off] [--gpu-conv gemm|direct]
  * java -cp liftnet.jar liftnet.check.Throughput --merge FILE... [--json FILE]
  * </pre>
  *
@@ -92,6 +92,7 @@ public final class Throughput {
         EngineSwitches.Step gpuStep = EngineSwitches.defaults().step();
         EngineSwitches.Gemm gpuGemm = EngineSwitches.defaults().gemm();
         boolean gpuGraphs = EngineSwitches.defaults().graphs();
+        EngineSwitches.Conv gpuConv = EngineSwitches.defaults().conv();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -106,12 +107,13 @@ public final class Throughput {
                 case "--data" -> data = Path.of(value(args, ++i));
                 case "--json" -> json = Path.of(value(args, ++i));
                 case "--profile" -> profile = true;
-                case "--gpu-step", "--gpu-gemm", "--gpu-graphs" -> {
+                case "--gpu-step", "--gpu-gemm", "--gpu-graphs", "--gpu-conv" -> {
                     String v = value(args, ++i);
                     try {
                         switch (a) {
                             case "--gpu-step" -> gpuStep = EngineSwitches.parseStep(v);
                             case "--gpu-gemm" -> gpuGemm = EngineSwitches.parseGemm(v);
+                            case "--gpu-conv" -> gpuConv = EngineSwitches.parseConv(v);
                             default -> gpuGraphs = EngineSwitches.parseGraphs(v);
                         }
                     } catch (IllegalArgumentException e) {
@@ -127,7 +129,7 @@ public final class Throughput {
                 default -> {
                     System.err.println("error: unknown option " + a + "; usage: Throughput [--engines cpu,cuda,opencl] [--nets N,..]"
                             + " [--batches 50,1000] [--cases NET:BATCH,..] [--warmup S] [--seconds S] [--cpu-threads N] [--sweeps N] [--data DIR] [--json FILE]"
-                            + " [--gpu-step M] [--gpu-gemm K] [--gpu-graphs on|off]"
+                            + " [--gpu-step M] [--gpu-gemm K] [--gpu-graphs on|off] [--gpu-conv F]"
                             + " | Throughput --merge FILE... [--json FILE]");
                     System.exit(2);
                 }
@@ -138,7 +140,7 @@ public final class Throughput {
             return;
         }
         SolverConfig solver = SolverConfig.fixed(SolverConfig.paperDefault().solver(), sweeps);
-        EngineSwitches switches = new EngineSwitches(gpuStep, gpuGemm, gpuGraphs);
+        EngineSwitches switches = new EngineSwitches(gpuStep, gpuGemm, gpuGraphs, gpuConv);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("step", "contrastive training step (forward, free, clamped, gradient, update), " + sweeps
                 + " sweeps " + solver.solver().name().toLowerCase(Locale.ROOT) + ", relu, gamma 0.125");

@@ -80,6 +80,17 @@ final class Converters {
         }
     }
 
+    static final class GpuConv implements ITypeConverter<EngineSwitches.Conv> {
+        @Override
+        public EngineSwitches.Conv convert(String value) {
+            try {
+                return EngineSwitches.parseConv(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** {@code on} or {@code off}, in any case, as one of them (a String: picocli turns a boolean option into a flag). */
     static final class GpuGraphs implements ITypeConverter<String> {
         @Override

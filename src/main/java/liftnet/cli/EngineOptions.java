@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * The options that choose an engine and its activation solver, shared by every command that runs one
  * ({@code train}, {@code evaluate}, {@code energy}) as a picocli {@code @Mixin}: {@code --device},
  * {@code --threads}, {@code --sweeps}, {@code --tol}, {@code --solver}, and the GPU engines' hidden switches
- * {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}.
+ * {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}, {@code --gpu-conv}.
  */
 final class EngineOptions {
 
@@ -46,9 +46,14 @@ final class EngineOptions {
             description = "GPU engines: replay a repeated epoch as a CUDA graph. Default: ${DEFAULT-VALUE}")
     String gpuGraphs;
 
-    /** The GPU engines' switches of {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}. */
+    @Option(names = "--gpu-conv", paramLabel = "F", hidden = true, defaultValue = "gemm", converter = Converters.GpuConv.class,
+            description = "GPU engines' convolution kernels: gemm (implicit GEMM in tiles) or direct (one work-item per"
+                    + " output). Default: ${DEFAULT-VALUE}")
+    EngineSwitches.Conv gpuConv;
+
+    /** The GPU engines' switches of {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}, {@code --gpu-conv}. */
     EngineSwitches switches() {
-        return new EngineSwitches(gpuStep, gpuGemm, "on".equals(gpuGraphs));
+        return new EngineSwitches(gpuStep, gpuGemm, "on".equals(gpuGraphs), gpuConv);
     }
 
     /** Checks the numeric options; a bad one is a usage error naming the option, the value and a valid one. */

@@ -9,12 +9,22 @@ import liftnet.api.ConvLayer;
  * the dense matrix kernels of {@code kernels/gemm.cl}: {@code W z (+ b)} ({@link #forward}), {@code W^T r}
  * ({@link #transposed}), the weight gradient {@code lambda z^T} as a correlation ({@link #weightGradient}) and the
  * column norms {@code c_j = ||W[:, j]||^2} ({@link #colNorms}). Operands are rows of the phase layout
- * ({@link NetLayout}); the kernel and biases are read from the parameter buffer at {@code W_k}'s place.
+ * ({@link NetLayout}); the kernel and biases are read from the parameter buffer at {@code W_k}'s place. The
+ * workspace's {@link ConvForm} chooses the kernels: one launch per product, two for a {@link ConvForm#GEMM} weight
+ * gradient whose reduction is split ({@link #chunk}); the column norms are the direct kernel's in both forms (once
+ * per weight update).
  */
 final class ConvProducts {
 
-    /** Work-group size of the conv kernels (one dimension). */
+    /** Work-group size of the direct conv kernels (one dimension). */
     private static final int GROUP = 64;
+    private static final int TS = KernelSource.TILE;
+    /** Rows and columns of output one implicit-GEMM work-group computes ({@code RB TS} in kernels/conv.cl). */
+    static final int BLOCK = LayeredSolver.RB * TS;
+    /** The implicit-GEMM weight gradient splits its reduction until about this many work-groups run... */
+    static final int GRAD_GROUPS = 256;
+    /** ...into chunks of at least this many output positions (16 slices of the reduction). */
+    static final int MIN_CHUNK = 16 * TS;
 
     private final Workspace w;
     private final Launcher l;
@@ -60,9 +70,16 @@ final class ConvProducts {
     void forward(int k, int batch, GpuBuffer in, int offIn, int ldIn, boolean bias, GpuBuffer out, int offOut, int ld,
                  GpuBuffer z, int zMode) {
         ConvLayer c = conv(k);
-        l.launch(geometry(Kernel.CONV_FORWARD.args().i(batch), c).b(in).i(offIn).i(ldIn).b(w.params).i(lay.wOffset(k))
-                .b(w.params).i(lay.bOffset(k)).i(bias ? 1 : 0).b(out).i(offOut).i(ld).b(z).i(offOut).i(ld).i(zMode)
-                .f(w.lo).f(w.hi), groups(c.outputs(), GROUP), batch, GROUP, 1, 0, 2.0 * batch * macs(c));
+        boolean gemm = w.convForm == ConvForm.GEMM;
+        KernelArgs a = geometry((gemm ? Kernel.CONV_GEMM_FORWARD : Kernel.CONV_FORWARD).args().i(batch), c).b(in).i(offIn)
+                .i(ldIn).b(w.params).i(lay.wOffset(k)).b(w.params).i(lay.bOffset(k)).i(bias ? 1 : 0).b(out).i(offOut)
+                .i(ld).b(z).i(offOut).i(ld).i(zMode).f(w.lo).f(w.hi);
+        double flops = 2.0 * batch * macs(c);
+        if (gemm) {
+            l.launch(a, blocks(batch * c.outHeight() * c.outWidth()), blocks(c.filters()), TS, TS, 0, flops);
+        } else {
+            l.launch(a, groups(c.outputs(), GROUP), batch, GROUP, 1, 0, flops);
+        }
     }
 
     /**
@@ -74,9 +91,16 @@ final class ConvProducts {
     void transposed(int k, int batch, GpuBuffer a, GpuBuffer a2, boolean useA2, int offA, int ldA, GpuBuffer out,
                     int offOut, int ldOut, GpuBuffer mask, boolean useMask) {
         ConvLayer c = conv(k);
-        l.launch(geometry(Kernel.CONV_TRANSPOSED.args().i(batch), c).b(a).b(a2).i(useA2 ? 1 : 0).i(offA).i(ldA)
-                .b(w.params).i(lay.wOffset(k)).b(out).i(offOut).i(ldOut).b(mask).i(useMask ? 1 : 0).f(w.lo).f(w.hi),
-                groups(c.inputs(), GROUP), batch, GROUP, 1, 0, 2.0 * batch * macs(c));
+        boolean gemm = w.convForm == ConvForm.GEMM;
+        KernelArgs args = geometry((gemm ? Kernel.CONV_GEMM_TRANSPOSED : Kernel.CONV_TRANSPOSED).args().i(batch), c)
+                .b(a).b(a2).i(useA2 ? 1 : 0).i(offA).i(ldA).b(w.params).i(lay.wOffset(k)).b(out).i(offOut).i(ldOut)
+                .b(mask).i(useMask ? 1 : 0).f(w.lo).f(w.hi);
+        double flops = 2.0 * batch * macs(c);
+        if (gemm) {
+            l.launch(args, blocks(batch * c.height() * c.width()), blocks(c.channels()), TS, TS, 0, flops);
+        } else {
+            l.launch(args, groups(c.inputs(), GROUP), batch, GROUP, 1, 0, flops);
+        }
     }
 
     /**
@@ -88,9 +112,55 @@ final class ConvProducts {
     void weightGradient(int k, int batch, GpuBuffer u, GpuBuffer u2, boolean useU2, int offU, int ldU, GpuBuffer v,
                         int offV, int ldV, GpuBuffer g, float alpha, boolean accumulate) {
         ConvLayer c = conv(k);
-        l.launch(geometry(Kernel.CONV_WEIGHT_GRAD.args().i(batch), c).b(u).b(u2).i(useU2 ? 1 : 0).i(offU).i(ldU).b(v)
-                .i(offV).i(ldV).b(g).i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(accumulate ? 1 : 0),
-                groups(c.weightCount() + c.filters(), GROUP), 1, GROUP, 1, 0, 2.0 * batch * macs(c));
+        double flops = 2.0 * batch * macs(c);
+        if (w.convForm == ConvForm.DIRECT) {
+            l.launch(geometry(Kernel.CONV_WEIGHT_GRAD.args().i(batch), c).b(u).b(u2).i(useU2 ? 1 : 0).i(offU).i(ldU)
+                    .b(v).i(offV).i(ldV).b(g).i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(accumulate ? 1 : 0),
+                    groups(c.weightCount() + c.filters(), GROUP), 1, GROUP, 1, 0, flops);
+            return;
+        }
+        int positions = batch * c.outHeight() * c.outWidth();
+        int chunk = chunk(c, positions);
+        int chunks = groups(positions, chunk);
+        l.launch(geometry(Kernel.CONV_GEMM_WEIGHT_GRAD.args().i(batch), c).b(u).b(u2).i(useU2 ? 1 : 0).i(offU).i(ldU)
+                .b(v).i(offV).i(ldV).b(g).i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(accumulate ? 1 : 0)
+                .b(w.convPartials).i(chunk), blocks(c.fanIn() + 1), chunks * blocks(c.filters()), TS, TS, 0, flops);
+        if (chunks > 1) {
+            int n = c.filters() * (c.fanIn() + 1);
+            l.launch(Kernel.CONV_GRAD_REDUCE.args().i(c.filters()).i(c.fanIn()).i(chunks).b(w.convPartials).b(g)
+                    .i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(accumulate ? 1 : 0), groups(n, GROUP), 1, GROUP, 1, 0);
+        }
+    }
+
+    /** Work-groups of {@link #BLOCK} outputs covering {@code n} rows or columns of an implicit-GEMM product. */
+    private static int blocks(int n) {
+        return groups(n, BLOCK);
+    }
+
+    /**
+     * Output positions per chunk of the implicit-GEMM weight gradient of {@code c} over {@code positions} (batch times
+     * output pixels): the fewest chunks of at least {@link #MIN_CHUNK} (a multiple of the tile) that bring the launch
+     * to about {@link #GRAD_GROUPS} work-groups; all the positions in one chunk when the gradient alone has as many.
+     */
+    static int chunk(ConvLayer c, int positions) {
+        int want = Math.min(maxChunks(c), Math.max(1, positions / MIN_CHUNK));
+        int per = groups(positions, want);
+        return groups(per, TS) * TS;
+    }
+
+    /** The most chunks {@link #chunk} asks for on layer {@code c}: {@link #GRAD_GROUPS} over its work-groups. */
+    private static int maxChunks(ConvLayer c) {
+        return Math.max(1, GRAD_GROUPS / (blocks(c.filters()) * blocks(c.fanIn() + 1)));
+    }
+
+    /** Floats of the chunk sums the net's convolutions need at most ({@link Workspace#convPartials}). */
+    static long partialFloats(NetLayout lay) {
+        long n = 1;
+        for (int k = 0; k < lay.convs(); k++) {
+            ConvLayer c = lay.conv(k);
+            n = Math.max(n, (long) maxChunks(c) * c.filters() * (c.fanIn() + 1));
+        }
+        return n;
     }
 
     /** The column norms of hidden layer {@code k} (1..L-1, a convolution) into {@link Workspace#colNorms}. */

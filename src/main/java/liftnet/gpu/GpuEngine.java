@@ -149,6 +149,7 @@ public abstract class GpuEngine implements Engine {
             w = new Workspace(dev, config);
             this.ws = w;
             this.l = w.launcher;
+            w.convForm = options.conv();
             this.layered = new LayeredSolver(w, options.gemm());
             this.grads = new GradientUpdate(w);
             this.stats = new DeviceStats(w);
@@ -199,6 +200,12 @@ public abstract class GpuEngine implements Engine {
     public void setGemm(LayeredSolver.Gemm g) {
         flush();
         layered.gemm(g);
+    }
+
+    /** Chooses the kernels of the convolutions' products (default from the {@link GpuOptions}). */
+    public void setConv(ConvForm form) {
+        flush();
+        ws.convForm = form;
     }
 
     /** Turns epoch replay (CUDA graphs) on or off (default from the {@link GpuOptions}). */

@@ -12,44 +12,56 @@ import liftnet.api.EngineSwitches;
  * @param step   how the fused path groups a step's phases into launches
  * @param gemm   which kernels compute the layered path's matrix products ({@code kernels/gemm.cl})
  * @param graphs whether a repeated epoch is recorded once and replayed (CUDA graphs)
+ * @param conv   which kernels compute the convolutions' products ({@code kernels/conv.cl})
  */
-public record GpuOptions(GpuEngine.Path path, GpuEngine.StepMode step, LayeredSolver.Gemm gemm, boolean graphs) {
+public record GpuOptions(GpuEngine.Path path, GpuEngine.StepMode step, LayeredSolver.Gemm gemm, boolean graphs,
+                         ConvForm conv) {
 
     public GpuOptions {
-        if (path == null || step == null || gemm == null) {
-            throw new IllegalArgumentException("path, step and gemm are required; found " + path + ", " + step + ", " + gemm);
+        if (path == null || step == null || gemm == null || conv == null) {
+            throw new IllegalArgumentException("path, step, gemm and conv are required; found " + path + ", " + step
+                    + ", " + gemm + ", " + conv);
         }
     }
 
-    /** Fused where the net fits, one fused_step launch per step, GEMM kernels by size, replay on. */
+    /**
+     * Fused where the net fits, one fused_step launch per step, GEMM kernels by size, replay on, implicit-GEMM
+     * convolutions (a prediction: faster on a GPU from the first conv layer of the VGG-style net on, not yet timed on
+     * one; docs/gpu-conv.md).
+     */
     public static GpuOptions defaults() {
-        return new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true);
+        return new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true, ConvForm.GEMM);
     }
 
     /**
      * The defaults with the command line's {@code switches} ({@code --gpu-step}, {@code --gpu-gemm},
-     * {@code --gpu-graphs}); the kernel-fault debugging property ({@link SyncLaunches}) turns replay off, since a graph
+     * {@code --gpu-graphs}, {@code --gpu-conv}); the kernel-fault debugging property ({@link SyncLaunches}) turns replay off, since a graph
      * cannot hold its per-launch waits.
      */
     public static GpuOptions of(EngineSwitches switches) {
         GpuOptions d = defaults();
         return new GpuOptions(d.path(), GpuEngine.StepMode.valueOf(switches.step().name()),
-                LayeredSolver.Gemm.valueOf(switches.gemm().name()), switches.graphs() && !SyncLaunches.enabled());
+                LayeredSolver.Gemm.valueOf(switches.gemm().name()), switches.graphs() && !SyncLaunches.enabled(),
+                ConvForm.valueOf(switches.conv().name()));
     }
 
     public GpuOptions withPath(GpuEngine.Path p) {
-        return new GpuOptions(p, step, gemm, graphs);
+        return new GpuOptions(p, step, gemm, graphs, conv);
     }
 
     public GpuOptions withStep(GpuEngine.StepMode s) {
-        return new GpuOptions(path, s, gemm, graphs);
+        return new GpuOptions(path, s, gemm, graphs, conv);
     }
 
     public GpuOptions withGemm(LayeredSolver.Gemm g) {
-        return new GpuOptions(path, step, g, graphs);
+        return new GpuOptions(path, step, g, graphs, conv);
     }
 
     public GpuOptions withGraphs(boolean on) {
-        return new GpuOptions(path, step, gemm, on);
+        return new GpuOptions(path, step, gemm, on, conv);
+    }
+
+    public GpuOptions withConv(ConvForm c) {
+        return new GpuOptions(path, step, gemm, graphs, c);
     }
 }

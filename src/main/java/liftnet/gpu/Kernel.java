@@ -39,6 +39,10 @@ public enum Kernel {
     CONV_TRANSPOSED("conv_transposed", "conv.cl", "iiiiiiiiiibbiiibibiibiff", false),
     CONV_WEIGHT_GRAD("conv_weight_grad", "conv.cl", "iiiiiiiiiibbiiibiibiifi", false),
     CONV_COL_NORMS("conv_col_norms", "conv.cl", "iiiiiiiiibibi", false),
+    CONV_GEMM_FORWARD("conv_gemm_forward", "conv.cl", "iiiiiiiiiibiibibiibiibiiiff", false),
+    CONV_GEMM_TRANSPOSED("conv_gemm_transposed", "conv.cl", "iiiiiiiiiibbiiibibiibiff", false),
+    CONV_GEMM_WEIGHT_GRAD("conv_gemm_weight_grad", "conv.cl", "iiiiiiiiiibbiiibiibiifibi", false),
+    CONV_GRAD_REDUCE("conv_grad_reduce", "conv.cl", "iiibbiifi", false),
     POOL_AVG("pool_avg", "pool.cl", "iiiiibiibii", false),
     POOL_SPREAD("pool_spread", "pool.cl", "iiiiibiifbiibiff", false),
     DENSE_COL_NORMS("dense_col_norms", "pool.cl", "iibibi", false);

@@ -64,6 +64,10 @@ final class Workspace implements AutoCloseable {
     GpuBuffer decrease;
     /** Pooled rows of the layer being multiplied ({@link PooledProducts}). */
     GpuBuffer pooled;
+    /** The implicit-GEMM weight gradient's chunk sums ({@link ConvProducts#partialFloats}). */
+    final GpuBuffer convPartials;
+    /** Which kernels compute the convolutions' products (the engine's {@link GpuOptions#conv()}). */
+    ConvForm convForm = ConvForm.GEMM;
 
     /** Allocates the fixed buffers; frees what it allocated when it fails. */
     Workspace(GpuDevice dev, NetConfig config) {
@@ -85,6 +89,7 @@ final class Workspace implements AutoCloseable {
             statsI = allocFixed(4L * statsInts());
             statsF = allocFixed(4L * STATS_FLOATS);
             control = allocFixed(8);
+            convPartials = allocFixed(4L * ConvProducts.partialFloats(lay));
             for (GpuBuffer b : List.of(params, paramsOld, grad, colNorms, control)) {
                 launcher.zero(b, 0, b.bytes());
             }

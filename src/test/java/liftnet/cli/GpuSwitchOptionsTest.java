@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The GPU engines' switches on the command line ({@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}): parsed
+ * The GPU engines' switches on the command line ({@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs},
+ * {@code --gpu-conv}): parsed
  * in any case into the {@link EngineSwitches} the engines are built with, defaults when absent, and a bad value refused
  * with one error line naming the valid ones.
  */
@@ -26,6 +27,8 @@ class GpuSwitchOptionsTest {
                 parse("--gpu-step", "Phased", "--gpu-gemm", "tiled", "--gpu-graphs", "OFF"));
         assertEquals(new EngineSwitches(EngineSwitches.Step.OFF, EngineSwitches.Gemm.BLOCKED, true),
                 parse("--gpu-step", "off", "--gpu-gemm", " blocked ", "--gpu-graphs", "on"));
+        assertEquals(EngineSwitches.defaults().withConv(EngineSwitches.Conv.DIRECT), parse("--gpu-conv", "Direct"));
+        assertEquals(EngineSwitches.Conv.GEMM, parse("--gpu-conv", "gemm").conv());
     }
 
     @Test
@@ -38,5 +41,7 @@ class GpuSwitchOptionsTest {
                 "--gpu-step", "'fast' is not one of fused, phased, off");
         Cli.assertUsageError(Cli.run(Cli.concat(train, "--gpu-graphs", "yes")),
                 "--gpu-graphs", "'yes' is not one of on, off");
+        Cli.assertUsageError(Cli.run(Cli.concat(train, "--gpu-conv", "fft")),
+                "--gpu-conv", "'fft' is not one of direct, gemm");
     }
 }

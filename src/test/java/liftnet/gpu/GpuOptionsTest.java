@@ -14,7 +14,7 @@ class GpuOptionsTest {
     @Test
     void theDefaultSwitchesGiveTheDefaults() {
         GpuOptions d = GpuOptions.defaults();
-        assertEquals(new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true), d);
+        assertEquals(new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true, ConvForm.GEMM), d);
         assertEquals(d.withGraphs(!SyncLaunches.enabled()), GpuOptions.of(EngineSwitches.defaults()));
     }
 
@@ -29,13 +29,18 @@ class GpuOptionsTest {
                 assertEquals(GpuEngine.Path.AUTO, o.path());
             }
         }
+        for (EngineSwitches.Conv c : EngineSwitches.Conv.values()) {
+            assertEquals(c.name(), GpuOptions.of(EngineSwitches.defaults().withConv(c)).conv().name());
+        }
         assertEquals(GpuEngine.StepMode.values().length, EngineSwitches.Step.values().length);
+        assertEquals(ConvForm.values().length, EngineSwitches.Conv.values().length);
         assertEquals(LayeredSolver.Gemm.values().length, EngineSwitches.Gemm.values().length);
     }
 
     @Test
     void aMissingSwitchIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new GpuOptions(null, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true));
+        assertThrows(IllegalArgumentException.class, () -> new GpuOptions(null, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true, ConvForm.GEMM));
+        assertThrows(IllegalArgumentException.class, () -> GpuOptions.defaults().withConv(null));
         assertThrows(NullPointerException.class, () -> new EngineSwitches(null, EngineSwitches.Gemm.AUTO, true));
         assertTrue(GpuOptions.defaults().withPath(GpuEngine.Path.LAYERED).graphs());
     }

@@ -201,7 +201,7 @@ final class SpeedSteps {
     void extras() {
         Machine m = c.machine;
         Report r = c.report;
-        r.section("GPU engine variants (step fused/phased/off, graph replay off, tiled GEMMs) and the PyTorch peer");
+        r.section("GPU engine variants (step fused/phased/off, graph replay off, tiled GEMMs, conv gemm/direct) and the PyTorch peer");
         Path scripts = c.bundle ? c.base : c.base.resolve("scripts");
         String engine = m.gpuEngine();
         if (engine != null) {
@@ -210,7 +210,8 @@ final class SpeedSteps {
                     "--cp", System.getProperty("java.class.path"), "--engine", engine, "--data", c.dataDir.toString(),
                     "--seconds", "1", "--log-dir", c.logs.toString()));
             if (!engine.equals("cuda") && (c.quick || m.oclOnCpu)) {
-                cmd.addAll(List.of("--nets", "784-64-64-64-10", "--batches", "50"));
+                cmd.addAll(List.of("--nets", "784-64-64-64-10", "--batches", "50", "--conv-nets", "1x28x28-c8k3s2-10",
+                        "--conv-batches", "50"));
             }
             cmd.add("--");
             cmd.addAll(c.jvm);
