@@ -175,14 +175,18 @@ DEVICE_FUNC float row_energy_local(__global const int* shape, const int L, const
     ROW_ENERGY_BODY
 }
 
-// ---- the soft clamp of the clamped phase (liftnet.api.OutputLoss; CPU: liftnet.solve.OutputProx) ----
+// ---- the soft clamp of the nudged phases (liftnet.api.OutputLoss; CPU: liftnet.solve.OutputProx) ----
 // Its kind and beta follow the layout in the shape table (liftnet.gpu.Workspace writes them); CLAMP_HARD: z_L = onehot(y).
 #define CLAMP_HARD 0
 #define CLAMP_SQUARED 1
 #define CLAMP_CROSS_ENTROPY 2
 #define CLAMP_KIND shape[5 * L + 2]
 #define CLAMP_BETA as_float(shape[5 * L + 3])
-// Newton iterations of the cross-entropy prox at most, and its stop: max |KKT gradient| <= PROX_TOL (g + beta).
+// A phase's nudge, as the kernels take it (liftnet.gpu.BatchState#nudge): 0 the free phase (output free), 1 the clamped
+// phase (E + beta l, or z_L = onehot(y) for the hard clamp), -1 symmetric nudging's negative phase (E - beta l, soft
+// clamps only). The weight of l in the phase's objective:
+#define NUDGED_BETA(nudge) ((nudge) < 0 ? -CLAMP_BETA : CLAMP_BETA)
+// Newton iterations of the cross-entropy prox at most, and its stop: max |KKT gradient| <= PROX_TOL (g + |beta|).
 #define PROX_MAX_NEWTON 30
 #define PROX_TOL 1e-6f
 // Armijo constant and halvings of the prox's backtracking; a Newton decrement below PROX_LOCAL (1 + |f|) takes
@@ -256,7 +260,8 @@ DEVICE_FUNC float output_objective_local(LOCAL_PTR const float* z, LOCAL_PTR con
     OUTPUT_OBJECTIVE_BODY(output_loss_local)
 }
 
-// z = argmin_z g/2 ||z - a||^2 + beta l(z, y) over n outputs, by one work-item, in place (z is the warm start):
+// z = argmin_z g/2 ||z - a||^2 + beta l(z, y) over n outputs, by one work-item, in place (z is the warm start); a
+// negative beta (the negative phase) needs g + beta > 0, which the host checks (|beta| < g):
 //   squared: z = (g a + beta e_y) / (g + beta);
 //   cross-entropy: damped Newton, Hessian g I + beta (diag(p) - p p^T) inverted by Sherman-Morrison,
 //   d = -(grad + c p) / m with m_j = g + beta p_j, c = beta (sum p_j grad_j / m_j) / (1 - beta sum p_j^2 / m_j);
@@ -283,7 +288,7 @@ DEVICE_FUNC float output_objective_local(LOCAL_PTR const float* z, LOCAL_PTR con
             pv += p * p / m;                                                                             \
             f0 += 0.5f * g * (z[j] - a[j]) * (z[j] - a[j]);                                              \
         }                                                                                                \
-        if (worst <= PROX_TOL * (g + beta)) {                                                            \
+        if (worst <= PROX_TOL * (g + fabs(beta))) {                                                      \
             break;                                                                                       \
         }                                                                                                \
         const float c = beta * pu / (1.0f - beta * pv);                                                  \

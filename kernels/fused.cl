@@ -2,8 +2,9 @@
 // pre-activations a_1..a_L in local memory; every red-black Jacobi sweep runs there (the same steps as
 // solver.cl, see there for the formulas), so a phase costs one launch instead of sweeps x layers x 5.
 //   fused_solve: one phase, weights read from global memory (nets whose weights do not fit in local memory);
-//   fused_step:  the paper's step for one sample: gather, forward pass, free and clamped inference, with the
-//                hidden weights W_1..W_{L-1} (and biases) staged in local memory once per work-group.
+//   fused_step:  the paper's step for one sample: gather, forward pass, free and clamped inference (and with
+//                symmetric nudging the negative phase), with the hidden weights W_1..W_{L-1} (and biases) staged in
+//                local memory once per work-group.
 // liftnet.gpu.GpuEngine decides which runs. The sweep code is written once (FUSED_SWEEPS_BODY) and
 // instantiated for weights in global and in local memory (OpenCL 1.2 has no generic address space).
 //
@@ -43,13 +44,14 @@ DEVICE_FUNC int staged_offset(__global const int* shape, const int L, const int 
 #define W_LD(k) (NW(k) + padded)
 
 // This work-item's share of the energy (returned) and of the KKT residual (*r, when withKkt). W_k as W_OFFSET.
-// A soft-clamped output (clamped phase, CLAMP_KIND not hard) adds beta l(z_L, label) (work-item 0) and its KKT
-// gradient gamma^{L-1} (z_L - a_L) + beta grad l.
+// A soft-clamped output (a nudged phase, nudge 1 or -1 as in common.cl, CLAMP_KIND not hard) adds beta l(z_L, label)
+// (work-item 0) and its KKT gradient gamma^{L-1} (z_L - a_L) + beta grad l, with beta = NUDGED_BETA(nudge).
 #define FUSED_EVAL_BODY(Q, LSE, LOSS)                                                                  \
     const int lid = get_local_id(0);                                                                   \
     const int wgs = get_local_size(0);                                                                 \
+    const int freeOutput = nudge == 0;                                                                 \
     const int kind = freeOutput ? CLAMP_HARD : CLAMP_KIND;                                             \
-    const float beta = CLAMP_BETA;                                                                     \
+    const float beta = NUDGED_BETA(nudge);                                                             \
     const float lse = kind == CLAMP_CROSS_ENTROPY ? LSE(zl + ZOFF(L), NW(L)) : 0.0f;                   \
     float e = lid == 0 && kind != CLAMP_HARD ? LOSS(zl + ZOFF(L), NW(L), label, kind, beta) : 0.0f;    \
     float res = 0.0f;                                                                                  \
@@ -79,20 +81,20 @@ DEVICE_FUNC int staged_offset(__global const int* shape, const int L, const int 
 
 DEVICE_FUNC float fused_eval_global(__global const int* shape, const int L, __global const float* Wb, const int padded,
                                     LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
-                                    const float gamma, const float lo, const float hi, const int freeOutput,
+                                    const float gamma, const float lo, const float hi, const int nudge,
                                     const int label, const int withKkt, float* r) {
     FUSED_EVAL_BODY(fused_q_global, output_lse_local, output_loss_local)
 }
 
 DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int padded,
                                    LOCAL_PTR const float* zl, LOCAL_PTR const float* al,
-                                   const float gamma, const float lo, const float hi, const int freeOutput,
+                                   const float gamma, const float lo, const float hi, const int nudge,
                                    const int label, const int withKkt, float* r) {
     FUSED_EVAL_BODY(fused_q_local, output_lse_local, output_loss_local)
 }
 
-// Runs up to maxSweeps red-black sweeps (odd hidden layers, then even ones, then z_L = a_L in the free phase, or
-// z_L = the soft clamp's prox at a_L in a soft-clamped phase) on (zl, al) under the stopping rule; the output layer
+// Runs up to maxSweeps red-black sweeps (odd hidden layers, then even ones, then z_L = a_L in the free phase (nudge 0),
+// or z_L = the soft clamp's prox at a_L with NUDGED_BETA(nudge) in a nudged phase) on (zl, al) under the stopping rule; the output layer
 // must already be set (soft clamp: to its warm start; the prox runs first). Returns the final energy, KKT
 // residual and sweeps run through the pointers (every work-item gets them). W_k as W_OFFSET, its column norms at
 // cn + COFF(k). Scratch: dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
@@ -104,10 +106,11 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
     float decrease = 0.0f;                                                                             \
     float resid = 0.0f;                                                                                \
     int s = 0;                                                                                         \
-    const int softKind = clamped ? CLAMP_KIND : CLAMP_HARD;                                            \
+    const int softKind = nudge ? CLAMP_KIND : CLAMP_HARD;                                              \
     const float gTop = term_weight(gamma, L);                                                          \
+    const float beta = NUDGED_BETA(nudge);                                                             \
     if (softKind != CLAMP_HARD && lid == 0) {                                                          \
-        output_prox_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA);             \
+        output_prox_local(zl + offL, al + offL, NW(L), label, gTop, softKind, beta);                   \
     }                                                                                                  \
     barrier(CLK_LOCAL_MEM_FENCE);                                                                      \
     for (;;) {                                                                                         \
@@ -115,7 +118,7 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
         /* the KKT rule the residual of every iterate: one reduction site. */                          \
         if ((s == 0 && rule == STOP_ENERGY) || rule == STOP_KKT) {                                     \
             float rpart;                                                                               \
-            const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, label, rule == STOP_KKT, &rpart); \
+            const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, nudge, label, rule == STOP_KKT, &rpart); \
             group_reduce2(red, epart, rpart, 1, &energy, &resid);                                      \
         }                                                                                              \
         if (s > 0 && softKind != CLAMP_HARD) {                                                         \
@@ -178,23 +181,23 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
             }                                                                                          \
             barrier(CLK_LOCAL_MEM_FENCE);                                                              \
         }                                                                                              \
-        if (!clamped) {                                                                                \
+        if (!nudge) {                                                                                  \
             for (int j = lid; j < NW(L); j += wgs) {                                                   \
                 zl[offL + j] = al[offL + j];                                                           \
             }                                                                                          \
         } else if (softKind != CLAMP_HARD && lid == 0) {                                               \
             /* The prox's decrease joins the line searches' for the energy rule; el[0] is free until */ \
             /* the next sweep's first barrier, and read before it. */                                   \
-            const float before = output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA); \
-            output_prox_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA);         \
-            el[0] = before - output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, CLAMP_BETA); \
+            const float before = output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, beta); \
+            output_prox_local(zl + offL, al + offL, NW(L), label, gTop, softKind, beta);               \
+            el[0] = before - output_objective_local(zl + offL, al + offL, NW(L), label, gTop, softKind, beta); \
         }                                                                                              \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                  \
         s++;                                                                                           \
     }                                                                                                  \
     /* Final energy and KKT residual (the residual is always reported). */                             \
     float rpart;                                                                                       \
-    const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, !clamped, label, 1, &rpart);         \
+    const float epart = EVAL(shape, L, Wb, padded, zl, al, gamma, lo, hi, nudge, label, 1, &rpart);           \
     group_reduce2(red, epart, rpart, 1, &energy, &resid);                                              \
     *energyOut = energy;                                                                               \
     *residOut = resid;                                                                                 \
@@ -203,7 +206,7 @@ DEVICE_FUNC float fused_eval_local(__global const int* shape, const int L, LOCAL
 DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __global const float* Wb, const int padded,
                                      __global const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
                                      LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
-                                     const int clamped, const int label, const float gamma, const float lo, const float hi,
+                                     const int nudge, const int label, const float gamma, const float lo, const float hi,
                                      const int maxSweeps, const int rule, const float tol,
                                      float* energyOut, float* residOut, int* sweepsOut) {
     FUSED_SWEEPS_BODY(fused_q_global, fused_eval_global)
@@ -212,14 +215,15 @@ DEVICE_FUNC void fused_sweeps_global(__global const int* shape, const int L, __g
 DEVICE_FUNC void fused_sweeps_local(__global const int* shape, const int L, LOCAL_PTR const float* Wb, const int padded,
                                     LOCAL_PTR const float* cn, LOCAL_PTR float* zl, LOCAL_PTR float* al,
                                     LOCAL_PTR float* dl, LOCAL_PTR float* el, LOCAL_PTR float* red,
-                                    const int clamped, const int label, const float gamma, const float lo, const float hi,
+                                    const int nudge, const int label, const float gamma, const float lo, const float hi,
                                     const int maxSweeps, const int rule, const float tol,
                                     float* energyOut, float* residOut, int* sweepsOut) {
     FUSED_SWEEPS_BODY(fused_q_local, fused_eval_local)
 }
 
-// Runs one phase for sample b = group id: loads (zsrc, asrc) (the forward pass), sets the output
-// (free: z_L = a_L; clamped: z_L = onehot(y_b)), runs the sweeps, and writes z, a, the energy E[b], the sweeps
+// Runs one phase for sample b = group id (nudge as in common.cl: 0 free, 1 clamped, -1 negative): loads (zsrc, asrc)
+// (the forward pass or the free minimiser), sets the output (hard clamp: z_L = onehot(y_b); else z_L = a_L, the
+// soft clamp's warm start), runs the sweeps, and writes z, a, the energy E[b], the sweeps
 // run sweeps[b] and the final KKT residual R[b].
 // Global size (B * local size), local size a power of two <= 1024.
 // Dynamic local memory, in floats: zl[N] al[N] delta[maxH] d[maxW] red[REDUCE2_FLOATS(local size)].
@@ -227,7 +231,7 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
                           __global const float* P, __global const float* cn,
                           __global const float* zsrc, __global const float* asrc,
                           __global float* zdst, __global float* adst,
-                          __global const int* y, const int clamped,
+                          __global const int* y, const int nudge,
                           const float gamma, const float lo, const float hi,
                           const int maxSweeps, const int rule, const float tol,
                           __global float* E, __global int* sweeps, __global float* R
@@ -247,13 +251,13 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
     for (int e = lid; e < N; e += wgs) {
         const int j = e - offL;
         al[e] = asrc[row + e];
-        zl[e] = j < 0 ? zsrc[row + e] : (clamped && CLAMP_KIND == CLAMP_HARD ? (j == label ? 1.0f : 0.0f) : al[e]);
+        zl[e] = j < 0 ? zsrc[row + e] : (nudge && CLAMP_KIND == CLAMP_HARD ? (j == label ? 1.0f : 0.0f) : al[e]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     float energy;
     float resid;
     int s;
-    fused_sweeps_global(shape, L, P, 0, cn, zl, al, dl, el, red, clamped, label, gamma, lo, hi, maxSweeps, rule, tol,
+    fused_sweeps_global(shape, L, P, 0, cn, zl, al, dl, el, red, nudge, label, gamma, lo, hi, maxSweeps, rule, tol,
                         &energy, &resid, &s);
     for (int i = lid; i < N; i += wgs) {
         zdst[row + i] = zl[i];
@@ -266,12 +270,13 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
     }
 }
 
-// Phases of fused_step (bits of its `phases` argument; liftnet.gpu.FusedStep mirrors them).
+// Phases of fused_step (bits of its `phases` argument; liftnet.gpu.FusedSolver mirrors them).
 #define STEP_FORWARD 1
 #define STEP_FREE 2
 #define STEP_CLAMPED 4
-// The clamped phase starts from the free rows in global memory (the free phase ran in an earlier launch).
-#define STEP_CLAMPED_FROM_FREE 8
+// The nudged phases (clamped, negative) start from the free rows in global memory (the free phase ran in an earlier launch).
+#define STEP_NUDGED_FROM_FREE 8
+#define STEP_NEGATIVE 16
 
 // fused_step's local memory, in floats: Wl[wloc] (W_1, b_1, ..., W_{L-1}, b_{L-1} as staged_offset lays them out),
 // cl[C] (column norms of W_1..W_{L-1} at COFF(k)), zl[N], al[N], dl[maxH], el[maxW], red[REDUCE2_FLOATS(local size)].
@@ -281,8 +286,13 @@ __kernel void fused_solve(__global const int* shape, const int L, const int N, c
 //    z_{k+1} = Proj_C(W_k z_k + b_k) (output: no projection), written to (zfw, afw);
 //  - STEP_FREE: free inference from the forward pass (this launch's, else the rows zfw, afw), written to
 //    (zfr, afr), energy Efr[b];
-//  - STEP_CLAMPED: clamped inference (z_L = onehot(y_b)) from the free minimiser when the free phase ran in this
-//    launch or STEP_CLAMPED_FROM_FREE is set, else from the forward pass; written to (zcl, acl), energy Ecl[b].
+//  - STEP_CLAMPED: clamped inference (z_L = onehot(y_b), or min E + beta l for a soft clamp) from the free minimiser
+//    when the free phase ran in this launch or STEP_NUDGED_FROM_FREE is set, else from the forward pass; written to
+//    (zcl, acl), energy Ecl[b];
+//  - STEP_NEGATIVE: symmetric nudging's negative phase, min E - beta l (soft clamps), from the same start as the
+//    clamped phase; written to (zng, ang), energy Eng[b].
+// The inference phases asked for must be contiguous in the order free, clamped, negative (the host launches others
+// apart).
 // Each inference adds to the statistics like solver_stats: I[2] += 1, I[3] += sweeps, F[4] = max(F[4], residual)
 // (atomics; residuals are non-negative, so their bits order like ints).
 // Global size (B * local size), local size a power of two <= 1024.
@@ -292,7 +302,8 @@ __kernel void fused_step(__global const int* shape, const int L, const int N, co
                          __global const float* inputs, __global const int* labels,
                          __global float* x, __global int* y, __global const float* P,
                          __global float* zfw, __global float* afw, __global float* zfr, __global float* afr,
-                         __global float* zcl, __global float* acl, __global float* Efr, __global float* Ecl,
+                         __global float* zcl, __global float* acl, __global float* zng, __global float* ang,
+                         __global float* Efr, __global float* Ecl, __global float* Eng,
                          const float gamma, const float lo, const float hi,
                          const int maxSweeps, const int rule, const float tol,
                          __global int* I, __global float* F
@@ -380,13 +391,18 @@ __kernel void fused_step(__global const int* shape, const int L, const int N, co
         zfw[row + e] = zl[e];
         afw[row + e] = al[e];
     }
-    // The phases as a loop, again without a condition around the solver's barriers.
-    const int firstPhase = (phases & STEP_FREE) != 0 ? 0 : 1;
-    const int lastPhase = (phases & STEP_CLAMPED) != 0 ? 1 : 0;
-    for (int clamped = firstPhase; clamped <= lastPhase; clamped++) {
-        // Where the starting point is: 0 in local memory already, 1 the forward rows, 2 the free rows.
-        const int inLocal = clamped ? (phases & STEP_FREE) != 0 || ((phases & STEP_CLAMPED_FROM_FREE) == 0 && forward) : forward;
-        const int src = inLocal ? 0 : (clamped && (phases & STEP_CLAMPED_FROM_FREE) != 0 ? 2 : 1);
+    // The phases as a loop, ph = 0 free, 1 clamped, 2 negative, again without a condition around the solver's barriers.
+    const int firstPhase = (phases & STEP_FREE) != 0 ? 0 : ((phases & STEP_CLAMPED) != 0 ? 1 : 2);
+    const int lastPhase = (phases & STEP_NEGATIVE) != 0 ? 2 : ((phases & STEP_CLAMPED) != 0 ? 1 : ((phases & STEP_FREE) != 0 ? 0 : -1));
+    // What zl, al hold: 0 the forward pass, 1 the free minimiser, -1 another phase's rows (or nothing).
+    int held = forward ? 0 : -1;
+    for (int ph = firstPhase; ph <= lastPhase; ph++) {
+        const int nudge = ph == 0 ? 0 : (ph == 1 ? 1 : -1);
+        // The start: 1 the free minimiser (nudged phases, when there is one), 0 the forward pass.
+        const int want = ph > 0 && (phases & (STEP_FREE | STEP_NUDGED_FROM_FREE)) != 0 ? 1 : 0;
+        // Where it is: 0 in local memory already, 1 the forward rows, 2 the free rows (both written by this work-item
+        // when written in this launch, so visible to it).
+        const int src = held == want ? 0 : (want == 1 ? 2 : 1);
         __global const float* zs = src == 2 ? zfr : zfw;
         __global const float* as = src == 2 ? afr : afw;
         for (int e = lid; e < N; e += wgs) {
@@ -394,26 +410,27 @@ __kernel void fused_step(__global const int* shape, const int L, const int N, co
             const float ze = src == 0 ? zl[e] : zs[row + e];
             const int j = e - offL;
             al[e] = ae;
-            zl[e] = j < 0 ? ze : (clamped && CLAMP_KIND == CLAMP_HARD ? (j == label ? 1.0f : 0.0f) : ae);
+            zl[e] = j < 0 ? ze : (nudge && CLAMP_KIND == CLAMP_HARD ? (j == label ? 1.0f : 0.0f) : ae);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         float energy;
         float resid;
         int sweeps;
-        fused_sweeps_local(shape, L, Wl, 1, cl, zl, al, dl, el, red, clamped, label, gamma, lo, hi, maxSweeps, rule, tol,
+        fused_sweeps_local(shape, L, Wl, 1, cl, zl, al, dl, el, red, nudge, label, gamma, lo, hi, maxSweeps, rule, tol,
                            &energy, &resid, &sweeps);
-        __global float* zd = clamped ? zcl : zfr;
-        __global float* ad = clamped ? acl : afr;
+        __global float* zd = ph == 0 ? zfr : (ph == 1 ? zcl : zng);
+        __global float* ad = ph == 0 ? afr : (ph == 1 ? acl : ang);
         for (int e = lid; e < N; e += wgs) {
             zd[row + e] = zl[e];
             ad[row + e] = al[e];
         }
         if (lid == 0) {
-            (clamped ? Ecl : Efr)[b] = energy;
+            (ph == 0 ? Efr : (ph == 1 ? Ecl : Eng))[b] = energy;
             atomic_add(&I[2], 1);
             atomic_add(&I[3], sweeps);
             atomic_max((__global int*) (F + 4), as_int(resid));
         }
+        held = ph == 0 ? 1 : -1;
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 }

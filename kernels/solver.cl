@@ -74,53 +74,56 @@ __kernel void apply_step(const int B, const int n, const int off, const int m, c
     }
 }
 
-// Output layer: free phase z_L = a_L; clamped phase z_L = onehot(y), or with a soft clamp (CLAMP_KIND) the prox
-// argmin_z gamma^{L-1}/2 ||z - a_L||^2 + beta l(z, y) from z_L as the warm start, one work-item per sample, whose
-// decrease of the objective is added to D[b] (the line searches' decreases, for the energy rule).
+// Output layer: free phase (nudge 0) z_L = a_L; clamped phase (nudge 1) z_L = onehot(y), or with a soft clamp
+// (CLAMP_KIND) the prox argmin_z gamma^{L-1}/2 ||z - a_L||^2 + beta l(z, y) from z_L as the warm start, one work-item
+// per sample, whose decrease of the objective is added to D[b] (the line searches' decreases, for the energy rule);
+// the negative phase (nudge -1, soft clamps only) the same prox with -beta (NUDGED_BETA in common.cl).
 // Global size (ceil(n / 16) * 16, B).
 __kernel void set_top(const int B, const int n, const int off, const int ld,
-                      __global float* z, __global const float* a, __global const int* y, const int clamped,
+                      __global float* z, __global const float* a, __global const int* y, const int nudge,
                       __global const int* shape, const int L, const float gamma, __global float* D) {
     const int j = get_global_id(0);
     const int b = get_global_id(1);
-    const int kind = clamped ? CLAMP_KIND : CLAMP_HARD;
+    const int kind = nudge ? CLAMP_KIND : CLAMP_HARD;
     if (j < n && b < B) {
         const int i = b * ld + off + j;
         if (kind == CLAMP_HARD) {
-            z[i] = clamped ? (j == y[b] ? 1.0f : 0.0f) : a[i];
+            z[i] = nudge ? (j == y[b] ? 1.0f : 0.0f) : a[i];
         } else if (j == 0) {
             const float g = term_weight(gamma, L);
-            const float before = output_objective_global(z + i, a + i, n, y[b], g, kind, CLAMP_BETA);
-            output_prox_global(z + i, a + i, n, y[b], g, kind, CLAMP_BETA);
-            D[b] += before - output_objective_global(z + i, a + i, n, y[b], g, kind, CLAMP_BETA);
+            const float beta = NUDGED_BETA(nudge);
+            const float before = output_objective_global(z + i, a + i, n, y[b], g, kind, beta);
+            output_prox_global(z + i, a + i, n, y[b], g, kind, beta);
+            D[b] += before - output_objective_global(z + i, a + i, n, y[b], g, kind, beta);
         }
     }
 }
 
 // E[b] = sum_{k=1}^{L} gamma^{k-1} / 2 ||z_k - a_k||^2 (the energy, Eq. 4 of the paper, with z_0 = x
-// entering through a_1), plus beta l(z_L, y[b]) when clamped and the clamp is soft (CLAMP_KIND).
-// One work-group per sample; dynamic local memory: one float per work-item.
+// entering through a_1), plus NUDGED_BETA(nudge) l(z_L, y[b]) for a nudged phase (nudge 1 or -1) of a soft clamp
+// (CLAMP_KIND): the objective the phase minimises. One work-group per sample; dynamic local memory: one float per work-item.
 __kernel void energy(__global const int* shape, const int L, const float gamma, const int ld,
                      __global const float* z, __global const float* a, __global float* E,
-                     __global const int* y, const int clamped
+                     __global const int* y, const int nudge
                      DYN_LOCAL_PARAM(red)) {
     DYN_LOCAL_DECL(red);
     const int b = get_group_id(0);
     const float e = row_energy_global(shape, L, gamma, z + b * ld, a + b * ld, red);
-    const int kind = clamped ? CLAMP_KIND : CLAMP_HARD;
+    const int kind = nudge ? CLAMP_KIND : CLAMP_HARD;
     if (get_local_id(0) == 0) {
-        E[b] = e + (kind == CLAMP_HARD ? 0.0f : output_loss_global(z + b * ld + ZOFF(L), NW(L), y[b], kind, CLAMP_BETA));
+        E[b] = e + (kind == CLAMP_HARD ? 0.0f
+                : output_loss_global(z + b * ld + ZOFF(L), NW(L), y[b], kind, NUDGED_BETA(nudge)));
     }
 }
 
 // KKT residual R[b] = max |z - Proj_C(z - g)| over the free variables, g = dE/dz:
 //   hidden k: g_kj = gamma^{k-1} ((z_kj - a_kj) - gamma q_kj), q_k = W_k^T (z_{k+1} - a_{k+1}) precomputed;
-//   output (free phase, unconstrained): g = gamma^{L-1} (z_L - a_L); soft-clamped (clamped phase, CLAMP_KIND not
-//   hard): g = gamma^{L-1} (z_L - a_L) + beta grad l(z_L, y[b]).
-// One work-group per sample; dynamic local memory: one float per work-item.
+//   output (free phase, nudge 0, unconstrained): g = gamma^{L-1} (z_L - a_L); a nudged phase (nudge 1 or -1) of a soft
+//   clamp (CLAMP_KIND not hard): g = gamma^{L-1} (z_L - a_L) + NUDGED_BETA(nudge) grad l(z_L, y[b]); the hard clamp's
+//   output is fixed. One work-group per sample; dynamic local memory: one float per work-item.
 __kernel void kkt(__global const int* shape, const int L, const float gamma, const int ld,
                   __global const float* z, __global const float* a, __global const float* q,
-                  const float lo, const float hi, const int freeOutput, __global const int* y, __global float* R
+                  const float lo, const float hi, const int nudge, __global const int* y, __global float* R
                   DYN_LOCAL_PARAM(red)) {
     DYN_LOCAL_DECL(red);
     const int b = get_group_id(0);
@@ -135,9 +138,10 @@ __kernel void kkt(__global const int* shape, const int L, const float gamma, con
         }
         w *= gamma;
     }
+    const int freeOutput = nudge == 0;
     const int kind = freeOutput ? CLAMP_HARD : CLAMP_KIND;
     if (freeOutput || kind != CLAMP_HARD) {
-        const float beta = CLAMP_BETA;
+        const float beta = NUDGED_BETA(nudge);
         const float lse = kind == CLAMP_CROSS_ENTROPY ? output_lse_global(z + row + ZOFF(L), NW(L)) : 0.0f;
         for (int j = get_local_id(0); j < NW(L); j += get_local_size(0)) {
             const int i = row + ZOFF(L) + j;

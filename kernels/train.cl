@@ -63,9 +63,10 @@ __kernel void output_delta(const int B, const int n, const int off, const int ld
 // rows_k: n_k and n_{k+1} for a dense layer, C K K and F for a convolution (whose kernel [F, C, K, K] is a
 // row-major [F x C K K] matrix). GRAD_COMPUTE is for nets of dense layers only (a convolution's gradient comes
 // from conv_weight_grad, then GRAD_APPLY).
-//  - GRAD_COMPUTE: G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + useFree lambda^f_{k+1} [z^f_k 1]^T) with
-//    lambda = z - a at the clamped (zc, ac) and free (zf, af) activations, z_0 = x: the contrastive (useFree)
-//    or the lifted gradient (Engine#computeGradient).
+//  - GRAD_COMPUTE: G_k = s gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + [useFree] lambda^f_{k+1} [z^f_k 1]^T) with
+//    lambda = z - a at the clamped (zc, ac) and the second phase's (zf, af) activations, z_0 = x: useFree 0 the lifted
+//    gradient (s = 1, no second phase), 1 the contrastive one (s = 1, the free phase), 2 symmetric nudging's (s = 1/2,
+//    the negative phase as the second) (Engine#computeGradient).
 //  - GRAD_APPLY: the update of rule (G from this launch, else as it is in G) with eta = R[row + k] (layer k's rate
 //    this step), c1 = R[row + L] = 1 - b1^t, c2 = R[row + L + 1] = 1 - b2^t (liftnet.gpu.StepRates):
 //      RULE_SGD:      P -= eta G
@@ -135,7 +136,7 @@ __kernel void grad_update(__global const int* shape, const int L, const int N, _
             }
             barrier(CLK_LOCAL_MEM_FENCE);
         }
-        grad = term_weight(gamma, k + 1) / B * acc;
+        grad = (useFree == 2 ? 0.5f : 1.0f) * term_weight(gamma, k + 1) / B * acc;
         if (inside) {
             G[ig] = grad;
         }

@@ -17,13 +17,30 @@ import java.util.Set;
  * @param pooling     whether the engine runs average pooling after a convolution ({@code p<K>}, {@link Pooling})
  * @param negativeNudge whether it runs symmetric nudging's negatively nudged phase ({@link Engine#inferNegative}) for
  *                    its soft clamps
+ * @param boundCheck  when the trainer checks the negative phase's convexity bound on the engine's weights
  */
 public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
-                                 Set<Solver> solvers, boolean convolution, boolean pooling, boolean negativeNudge) {
+                                 Set<Solver> solvers, boolean convolution, boolean pooling, boolean negativeNudge,
+                                 BoundCheck boundCheck) {
+
+    /**
+     * When the trainer checks that symmetric nudging's negative phase, {@code min E - beta l}, is convex at the engine's
+     * weights ({@code liftnet.train.NudgeBound}, which needs the weights on the host).
+     */
+    public enum BoundCheck {
+        /** Before every negative phase: the engine's weights are in host memory (the CPU engine). */
+        STEP,
+        /**
+         * At every epoch's start and end, on weights read back there (two reads per epoch, none per step: GPU engines,
+         * whose steps never wait for the device). Between two checks the non-finite-update guard stands, as for any run.
+         */
+        EPOCH
+    }
 
     public EngineCapabilities {
-        if (engine == null || engine.isBlank() || optimizers == null || softClamps == null || solvers == null) {
-            throw new IllegalArgumentException("engine id, optimizers, soft clamps and solvers are required");
+        if (engine == null || engine.isBlank() || optimizers == null || softClamps == null || solvers == null
+                || boundCheck == null) {
+            throw new IllegalArgumentException("engine id, optimizers, soft clamps, solvers and bound check are required");
         }
         if (!optimizers.contains(OptimizerConfig.Kind.SGD) || solvers.isEmpty()) {
             throw new IllegalArgumentException("engine " + engine + ": every engine runs SGD and at least one solver;"
@@ -37,19 +54,19 @@ public record EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimi
     /** An engine without average pooling and without the negatively nudged phase. */
     public EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
                               Set<Solver> solvers, boolean convolution) {
-        this(engine, optimizers, softClamps, solvers, convolution, false, false);
+        this(engine, optimizers, softClamps, solvers, convolution, false, false, BoundCheck.STEP);
     }
 
     /** An engine without the negatively nudged phase. */
     public EngineCapabilities(String engine, Set<OptimizerConfig.Kind> optimizers, Set<OutputLoss.Kind> softClamps,
                               Set<Solver> solvers, boolean convolution, boolean pooling) {
-        this(engine, optimizers, softClamps, solvers, convolution, pooling, false);
+        this(engine, optimizers, softClamps, solvers, convolution, pooling, false, BoundCheck.STEP);
     }
 
     /** Everything: the CPU engine's. */
     public static EngineCapabilities all(String engine) {
         return new EngineCapabilities(engine, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
-                EnumSet.allOf(Solver.class), true, true, true);
+                EnumSet.allOf(Solver.class), true, true, true, BoundCheck.STEP);
     }
 
     /** Whether {@code loss} runs here: the hard clamp always, a soft clamp when its kind is listed. */

@@ -67,6 +67,7 @@ final class EpochReplay implements AutoCloseable {
         }
         deferred.add(StepRecord.of(s, offset));
         s.pendingGradient = null;
+        s.pendingSymmetric = false;
         s.pendingRow = null;
         return true;
     }
@@ -152,13 +153,15 @@ final class EpochReplay implements AutoCloseable {
      * from epoch to epoch under the same recording).
      */
     private record StepRecord(DeviceBatches.Data data, int from, int batch, boolean forward, boolean free, boolean clamped,
-                              SolverConfig freeSolver, SolverConfig clampedSolver, int clampedStart, Method method,
-                              int rateOffset) {
+                              boolean negative, SolverConfig freeSolver, SolverConfig clampedSolver,
+                              SolverConfig negativeSolver, int clampedStart, int negativeStart, Method method,
+                              boolean symmetric, int rateOffset) {
 
         static StepRecord of(BatchState s, int rateOffset) {
             return new StepRecord(s.data, s.from, s.batch, s.waiting(BatchState.FORWARD), s.waiting(BatchState.FREE),
-                    s.waiting(BatchState.CLAMPED), s.solverOf[BatchState.FREE], s.solverOf[BatchState.CLAMPED],
-                    s.clampedStart, s.pendingGradient, rateOffset);
+                    s.waiting(BatchState.CLAMPED), s.waiting(BatchState.NEGATIVE), s.solverOf[BatchState.FREE],
+                    s.solverOf[BatchState.CLAMPED], s.solverOf[BatchState.NEGATIVE], s.clampedStart, s.negativeStart,
+                    s.pendingGradient, s.pendingSymmetric, rateOffset);
         }
 
         /** The state of the step as it was recorded: phases asked for and waiting, gradient and update pending. */
@@ -171,10 +174,14 @@ final class EpochReplay implements AutoCloseable {
             s.computed[BatchState.FORWARD] = !forward;
             s.valid[BatchState.FREE] = free;
             s.valid[BatchState.CLAMPED] = clamped;
+            s.valid[BatchState.NEGATIVE] = negative;
             s.solverOf[BatchState.FREE] = freeSolver;
             s.solverOf[BatchState.CLAMPED] = clampedSolver;
+            s.solverOf[BatchState.NEGATIVE] = negativeSolver;
             s.clampedStart = clampedStart;
+            s.negativeStart = negativeStart;
             s.pendingGradient = method;
+            s.pendingSymmetric = symmetric;
             s.rateTable = rateTable;
             s.rateOffset = rateOffset;
             return s;

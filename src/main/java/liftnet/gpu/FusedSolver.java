@@ -3,8 +3,8 @@ package liftnet.gpu;
 /**
  * The per-sample routines ({@code kernels/fused.cl}), one work-group per sample with its activations in local
  * memory: {@code fused_solve} runs one phase reading the weights from global memory; {@code fused_step} runs
- * the gather, the forward pass and both inferences of the paper's step in one launch with the hidden weights
- * staged in local memory.
+ * the gather, the forward pass and both inferences of the paper's step (with symmetric nudging also the negative
+ * phase) in one launch with the hidden weights staged in local memory.
  *
  * <p>Local memory per work-group, in floats: {@code fused_solve} {@code 2N + maxH + maxW + REDUCE2(wgs)};
  * {@code fused_step} adds the hidden weights and biases ({@link #stagedFloats()}: 36 KB for 784-64-64-64-10,
@@ -16,7 +16,9 @@ final class FusedSolver {
     static final int STEP_FORWARD = 1;
     static final int STEP_FREE = 2;
     static final int STEP_CLAMPED = 4;
-    static final int STEP_CLAMPED_FROM_FREE = 8;
+    /** The nudged phases start from the free rows of an earlier launch. */
+    static final int STEP_NUDGED_FROM_FREE = 8;
+    static final int STEP_NEGATIVE = 16;
 
     private static final int REDUCE_CHUNK = 32;
 
@@ -72,16 +74,20 @@ final class FusedSolver {
         return lay.layers() >= 2 && stepBytes <= l.device().localMemoryBytes();
     }
 
-    /** Phase {@code p} from phase {@code start}'s rows (one launch); column norms must be current. */
-    void solve(int p, int start, boolean clamped, int maxSweeps, int rule, float tol, int batch) {
+    /**
+     * Phase {@code p} from phase {@code start}'s rows (one launch), its output as {@link BatchState#nudge} says;
+     * column norms must be current.
+     */
+    void solve(int p, int start, int maxSweeps, int rule, float tol, int batch) {
         l.launch(Kernel.FUSED_SOLVE.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).i(Math.max(1, lay.maxHidden()))
                 .i(lay.maxWidth()).b(w.params).b(w.colNorms).b(w.z[start]).b(w.a[start]).b(w.z[p]).b(w.a[p]).b(w.y)
-                .i(clamped ? 1 : 0).f(w.gamma).f(w.lo).f(w.hi).i(maxSweeps).i(rule).f(tol).b(w.energy[p]).b(w.sweeps)
+                .i(BatchState.nudge(p)).f(w.gamma).f(w.lo).f(w.hi).i(maxSweeps).i(rule).f(tol).b(w.energy[p]).b(w.sweeps)
                 .b(w.resid), batch, 1, size, 1, (int) solveBytes);
     }
 
     /**
-     * One {@code fused_step} launch over {@code batch} samples running {@code phases} (STEP_* bits); the batch is
+     * One {@code fused_step} launch over {@code batch} samples running {@code phases} (STEP_* bits; the inference
+     * phases contiguous in the order free, clamped, negative); the batch is
      * {@code order[from .. from + batch)} of ({@code inputs}, {@code labels}). Adds each inference to the solver
      * statistics.
      */
@@ -89,10 +95,11 @@ final class FusedSolver {
         int free = liftnet.api.Phase.FREE.ordinal();
         int clamped = liftnet.api.Phase.CLAMPED.ordinal();
         int forward = liftnet.api.Phase.FORWARD.ordinal();
+        int negative = liftnet.api.Phase.NEGATIVE.ordinal();
         l.launch(Kernel.FUSED_STEP.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).i(Math.max(1, lay.maxHidden()))
                 .i(lay.maxWidth()).i((int) stagedFloats()).i(lay.colNormCount()).i(phases).b(w.order).i(from).b(inputs).b(labels)
                 .b(w.x).b(w.y).b(w.params).b(w.z[forward]).b(w.a[forward]).b(w.z[free]).b(w.a[free]).b(w.z[clamped])
-                .b(w.a[clamped]).b(w.energy[free]).b(w.energy[clamped]).f(w.gamma).f(w.lo).f(w.hi).i(maxSweeps).i(rule).f(tol)
+                .b(w.a[clamped]).b(w.z[negative]).b(w.a[negative]).b(w.energy[free]).b(w.energy[clamped]).b(w.energy[negative]).f(w.gamma).f(w.lo).f(w.hi).i(maxSweeps).i(rule).f(tol)
                 .b(w.statsI).b(w.statsF), batch, 1, size, 1, (int) stepBytes);
     }
 }

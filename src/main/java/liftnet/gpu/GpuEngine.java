@@ -3,6 +3,7 @@ package liftnet.gpu;
 import static liftnet.gpu.BatchState.CLAMPED;
 import static liftnet.gpu.BatchState.FORWARD;
 import static liftnet.gpu.BatchState.FREE;
+import static liftnet.gpu.BatchState.NEGATIVE;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -79,15 +80,18 @@ public abstract class GpuEngine implements Engine {
     /**
      * What the GPU engines train, in one place for OpenCL and CUDA (their providers return it too): every update
      * rule, applied in {@code grad_update} with the moments in device memory; the hard clamp and both soft clamps
-     * (the output's prox in the solver kernels); the red-black Jacobi solver; dense and convolutional layers
-     * (convolutions always on the {@link Path#LAYERED} path, with the kernels of {@code kernels/conv.cl}) and average
-     * pooling after a convolution ({@code p<K>}, folded into the next layer's products, {@link PooledProducts}).
+     * (the output's prox in the solver kernels); symmetric nudging's negative phase (the same prox with {@code -beta}),
+     * whose convexity bound the trainer checks once per epoch, on weights read back at the epoch's boundaries, not per
+     * step ({@link EngineCapabilities.BoundCheck#EPOCH}: a step reads nothing back); the red-black Jacobi solver; dense
+     * and convolutional layers (convolutions always on the {@link Path#LAYERED} path, with the kernels of
+     * {@code kernels/conv.cl}) and average pooling after a convolution ({@code p<K>}, folded into the next layer's
+     * products, {@link PooledProducts}).
      *
      * @param backend the backend id, e.g. {@code opencl}
      */
     public static EngineCapabilities capabilities(String backend) {
         return new EngineCapabilities(backend, EnumSet.allOf(OptimizerConfig.Kind.class), EnumSet.allOf(OutputLoss.Kind.class),
-                EnumSet.of(Solver.JACOBI), true, true);
+                EnumSet.of(Solver.JACOBI), true, true, true, EngineCapabilities.BoundCheck.EPOCH);
     }
 
     /** Every kernel the engine launches, by name ({@link Kernel} lists them with their files and parameters). */
@@ -312,6 +316,27 @@ public abstract class GpuEngine implements Engine {
         sched.request(CLAMPED, solver);
     }
 
+    /**
+     * Like the clamped phase, with {@code -beta}: from the free minimiser where this batch has one, else from the
+     * forward pass; recorded like the other phases (on the step kernel, {@code fused_step} runs it in the same launch).
+     *
+     * @throws IllegalStateException for the hard clamp, or for {@code beta >= g = gamma^(L-1)}, where the output's
+     *                               prox is not convex
+     */
+    @Override
+    public void inferNegative(SolverConfig solver) {
+        requireBatch();
+        requireSolver(solver);
+        double g = config.termWeight(config.net().layers() - 1);
+        if (config.outputLoss().isHard() || !(config.outputLoss().weight() < g)) {
+            throw new IllegalStateException(config.outputLoss().isHard()
+                    ? "the hard clamp has no negatively nudged phase: use a soft clamp"
+                    : "the negatively nudged phase needs beta < g = gamma^(L-1) = " + g + "; found beta "
+                            + config.outputLoss().weight());
+        }
+        sched.request(NEGATIVE, solver);
+    }
+
     private void requireSolver(SolverConfig solver) {
         if (!capabilities.solvers().contains(solver.solver())) {
             throw capabilities.unsupported("--solver " + solver.solver().id());
@@ -489,7 +514,7 @@ public abstract class GpuEngine implements Engine {
     private int requireValid(Phase phase) {
         requireBatch();
         int p = phase.ordinal();
-        if (p >= s().valid.length || !s().valid[p]) { // the negatively nudged phase is the CPU engines' only
+        if (!s().valid[p]) {
             throw new IllegalStateException("no " + phase + " activations for this batch");
         }
         return p;

@@ -18,6 +18,8 @@ final class GradientUpdate implements AutoCloseable {
     /** Bits of {@code grad_update}'s {@code mode} (GRAD_* in kernels/train.cl). */
     static final int COMPUTE = 1;
     static final int APPLY = 2;
+    /** {@link #energyGradient}'s second phase of the lifted gradient: none. */
+    static final int NONE = -1;
 
     private static final int TS = KernelSource.TILE;
 
@@ -122,14 +124,18 @@ final class GradientUpdate implements AutoCloseable {
 
     /**
      * {@code grad_update} in {@code mode} (COMPUTE and/or APPLY): with COMPUTE the gradient of the energies at the
-     * clamped phase, minus (contrastive: {@code withFree}) the free phase; with APPLY the update with the constants
-     * at element {@code rateOffset} of {@code rates} (a {@link StepRates} buffer).
+     * clamped phase minus that at phase {@code second}: the free phase (contrastive), the negative phase times 1/2
+     * (symmetric nudging: {@code (dE(z_clamped) - dE(z_negative)) / 2}), or nothing ({@link #NONE}: lifted); with APPLY
+     * the update with the constants at element {@code rateOffset} of {@code rates} (a {@link StepRates} buffer).
      */
-    void energyGradient(int mode, boolean withFree, GpuBuffer rates, int rateOffset, int batch) {
+    void energyGradient(int mode, int second, GpuBuffer rates, int rateOffset, int batch) {
         int c = Phase.CLAMPED.ordinal();
-        int f = Phase.FREE.ordinal();
+        boolean withSecond = second != NONE;
+        int f = withSecond ? second : Phase.FREE.ordinal();
+        // grad_update's useFree: 0 lifted, 1 contrastive, 2 symmetric (the second phase's term and a factor 1/2)
+        int use = !withSecond ? 0 : second == Phase.NEGATIVE.ordinal() ? 2 : 1;
         if ((mode & COMPUTE) != 0 && lay.convs() > 0) {
-            layerEnergyGradient(withFree, batch);
+            layerEnergyGradient(second, batch);
             if ((mode & APPLY) != 0) {
                 apply(rates, rateOffset);
             }
@@ -140,11 +146,11 @@ final class GradientUpdate implements AutoCloseable {
         GpuBuffer o0 = momentsOld != null ? momentsOld[0] : w.paramsOld;
         GpuBuffer o1 = momentsOld != null && momentsOld.length > 1 ? momentsOld[1] : o0;
         l.launch(Kernel.GRAD_UPDATE.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).b(tiles).i(Math.max(1, batch)).i(mode)
-                .b(w.x).b(w.z[c]).b(w.a[c]).b(w.z[f]).b(w.a[f]).i(withFree ? 1 : 0).f(w.gamma).b(w.grad).b(w.params)
+                .b(w.x).b(w.z[c]).b(w.a[c]).b(w.z[f]).b(w.a[f]).i(use).f(w.gamma).b(w.grad).b(w.params)
                 .b(w.paramsOld).b(rates).i(rateOffset).i(rule.kind().ordinal()).f((float) rule.momentum())
                 .f((float) rule.beta2()).f((float) rule.epsilon()).b(m0).b(m1).b(o0).b(o1)
                 .b(w.control).i(w.hidden()).b(w.statsI), tileCount, 1, TS, TS, 0,
-                (mode & COMPUTE) != 0 ? (withFree ? 2 : 1) * weightProductFlops(batch) : 0);
+                (mode & COMPUTE) != 0 ? (withSecond ? 2 : 1) * weightProductFlops(batch) : 0);
         if ((mode & APPLY) != 0) {
             colNormsStale = true;
         }
@@ -152,14 +158,16 @@ final class GradientUpdate implements AutoCloseable {
 
     /**
      * The energy gradient of a net with convolutions, layer by layer ({@code grad_update} computes dense layers
-     * only): {@code G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + withFree lambda^f_{k+1} [z^f_k 1]^T)},
-     * the clamped phase's term written first and the free phase's added ({@code (P z_k)} where layer k pools its input).
+     * only): {@code G_k = s gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + lambda^2_{k+1} [z^2_k 1]^T)} with phase
+     * {@code second} as 2 ({@link #NONE}: no such term), {@code s = 1/2} for the negative phase, else 1; the clamped
+     * phase's term written first and the second's added ({@code (P z_k)} where layer k pools its input).
      */
-    private void layerEnergyGradient(boolean withFree, int batch) {
-        int[] phases = withFree ? new int[] {Phase.CLAMPED.ordinal(), Phase.FREE.ordinal()} : new int[] {Phase.CLAMPED.ordinal()};
+    private void layerEnergyGradient(int second, int batch) {
+        int[] phases = second != NONE ? new int[] {Phase.CLAMPED.ordinal(), second} : new int[] {Phase.CLAMPED.ordinal()};
+        double factor = second == Phase.NEGATIVE.ordinal() ? 0.5 : 1;
         int ld = lay.rowWidth();
         for (int k = 0; k < lay.layers(); k++) {
-            float scale = (float) (w.config.termWeight(k) / batch);
+            float scale = (float) (factor * w.config.termWeight(k) / batch);
             for (int i = 0; i < phases.length; i++) {
                 int p = phases[i];
                 GpuBuffer v = k == 0 ? w.x : w.z[p];
@@ -196,7 +204,7 @@ final class GradientUpdate implements AutoCloseable {
 
     /** The update alone, from the gradient buffer, with the constants at {@code rateOffset} of {@code rates}. */
     void apply(GpuBuffer rates, int rateOffset) {
-        energyGradient(APPLY, false, rates, rateOffset, 1);
+        energyGradient(APPLY, NONE, rates, rateOffset, 1);
     }
 
     /**

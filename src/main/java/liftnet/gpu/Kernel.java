@@ -28,7 +28,7 @@ public enum Kernel {
     SOLVE_INIT("solve_init", "solver.cl", "iifbbbbbb", false),
     CHECK_STOP("check_stop", "solver.cl", "iifbbbbb", false),
     FUSED_SOLVE("fused_solve", "fused.cl", "biiiibbbbbbbifffiifbbb", true),
-    FUSED_STEP("fused_step", "fused.cl", "biiiiiiibibbbbbbbbbbbbbfffiifbb", true),
+    FUSED_STEP("fused_step", "fused.cl", "biiiiiiibibbbbbbbbbbbbbbbbfffiifbb", true),
     GATHER("gather", "train.cl", "iibibbbb", false),
     COL_NORMS("col_norms", "train.cl", "bibbi", false),
     OUTPUT_DELTA("output_delta", "train.cl", "iiiibbb", false),

@@ -21,7 +21,10 @@ public final class Launcher {
     public static final String FORWARD = "forward";
     public static final String FREE = "free";
     public static final String CLAMPED = "clamped";
+    public static final String NEGATIVE = "negative";
     public static final String STEP = "forward+free+clamped";
+    /** A {@code fused_step} launch of symmetric nudging's step: forward pass, free, clamped and negative phases. */
+    public static final String STEP_SYMMETRIC = "forward+free+clamped+negative";
     public static final String GRADIENT_UPDATE = "gradient+update";
     public static final String OTHER = "other";
 

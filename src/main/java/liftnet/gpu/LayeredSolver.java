@@ -2,7 +2,6 @@ package liftnet.gpu;
 
 import static liftnet.gpu.Launcher.groups;
 
-import liftnet.api.Phase;
 import liftnet.api.StopRule;
 
 /**
@@ -62,27 +61,31 @@ public final class LayeredSolver {
     }
 
     /** A net without hidden layers: phase {@code p} is phase {@code start} with the output set. */
-    void withoutHidden(int p, int start, boolean clamped, int batch) {
+    void withoutHidden(int p, int start, int batch) {
         long bytes = 4L * batch * lay.rowWidth();
         l.copy(w.z[start], 0, w.z[p], 0, bytes);
         l.copy(w.a[start], 0, w.a[p], 0, bytes);
-        setTop(p, clamped, batch);
+        setTop(p, batch);
         energyInto(p, batch);
         l.zero(w.sweeps, 0, 4L * batch);
-        kktInto(p, w.resid, clamped, batch);
+        kktInto(p, w.resid, batch);
     }
 
-    /** Runs phase {@code p} from phase {@code start}'s rows; column norms must be current. */
-    void infer(int p, int start, boolean clamped, int maxSweeps, int rule, float tol, int batch) {
+    /**
+     * Runs phase {@code p} from phase {@code start}'s rows; column norms must be current. The output follows the phase
+     * ({@link BatchState#nudge}): free, clamped ({@code + beta l} or the hard clamp), or negative ({@code - beta l}).
+     */
+    void infer(int p, int start, int maxSweeps, int rule, float tol, int batch) {
+        boolean clamped = BatchState.nudge(p) != 0;
         boolean soft = clamped && !w.config.outputLoss().isHard();
         long bytes = 4L * batch * lay.rowWidth();
         l.copy(w.z[start], 0, w.z[p], 0, bytes);
         l.copy(w.a[start], 0, w.a[p], 0, bytes);
-        setTop(p, clamped, batch);
+        setTop(p, batch);
         if (rule == StopRule.ENERGY.ordinal()) {
             energyInto(p, batch);
         } else if (rule == StopRule.KKT.ordinal()) {
-            kktInto(p, w.resid, clamped, batch);
+            kktInto(p, w.resid, batch);
         }
         l.launch(Kernel.SOLVE_INIT.args().i(batch).i(rule).f(tol).b(w.energy[p]).b(w.eprev).b(w.decrease).b(w.resid)
                 .b(w.active).b(w.sweeps), groups(batch, 64), 1, 64, 1, 0);
@@ -93,16 +96,16 @@ public final class LayeredSolver {
                 }
             }
             if (!clamped || soft) {
-                setTop(p, clamped, batch); // free: z_L = a_L; soft clamp: its prox at the new a_L
+                setTop(p, batch); // free: z_L = a_L; soft clamp: its prox at the new a_L
             }
             if (rule == StopRule.KKT.ordinal()) {
-                kktInto(p, w.resid, clamped, batch);
+                kktInto(p, w.resid, batch);
             }
             l.launch(Kernel.CHECK_STOP.args().i(batch).i(rule).f(tol).b(w.eprev).b(w.decrease).b(w.resid).b(w.active)
                     .b(w.sweeps), groups(batch, 64), 1, 64, 1, 0);
         }
         energyInto(p, batch);
-        kktInto(p, w.resid, clamped, batch);
+        kktInto(p, w.resid, batch);
     }
 
     /** One Jacobi step with exact line search on hidden layer k of phase p (kernels/solver.cl). */
@@ -199,24 +202,27 @@ public final class LayeredSolver {
                 groups(nOut, block), groups(batch, block), TS, TS, 0, Launcher.productFlops(batch, nOut, nIn));
     }
 
-    private void setTop(int p, boolean clamped, int batch) {
+    private void setTop(int p, int batch) {
         int nL = lay.width(lay.layers());
         l.launch(Kernel.SET_TOP.args().i(batch).i(nL).i(lay.zOffset(lay.layers())).i(lay.rowWidth()).b(w.z[p]).b(w.a[p])
-                .b(w.y).i(clamped ? 1 : 0).b(w.shape).i(lay.layers()).f(w.gamma).b(w.decrease), groups(nL, TS), groups(batch, TS), TS, TS, 0);
+                .b(w.y).i(BatchState.nudge(p)).b(w.shape).i(lay.layers()).f(w.gamma).b(w.decrease), groups(nL, TS), groups(batch, TS), TS, TS, 0);
     }
 
-    /** energy[p][b] = E(z^p_b; x_b), plus {@code beta l(z_L, y_b)} for a soft-clamped phase. */
+    /**
+     * energy[p][b] = E(z^p_b; x_b), plus {@code beta l(z_L, y_b)} for a soft-clamped phase ({@code - beta l} for the
+     * negative one).
+     */
     void energyInto(int p, int batch) {
         l.launch(Kernel.ENERGY.args().b(w.shape).i(lay.layers()).f(w.gamma).i(lay.rowWidth()).b(w.z[p]).b(w.a[p])
-                .b(w.energy[p]).b(w.y).i(p == Phase.CLAMPED.ordinal() ? 1 : 0), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
+                .b(w.energy[p]).b(w.y).i(BatchState.nudge(p)), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
     }
 
-    /** out[b] = the KKT residual of phase p's problem (the output is free unless {@code clamped}). */
-    void kktInto(int p, GpuBuffer out, boolean clamped, int batch) {
+    /** out[b] = the KKT residual of phase p's problem (the output is free in the forward and free phases). */
+    void kktInto(int p, GpuBuffer out, int batch) {
         for (int k = 1; k < lay.layers(); k++) {
             backProject(p, k, w.q, batch);
         }
         l.launch(Kernel.KKT.args().b(w.shape).i(lay.layers()).f(w.gamma).i(lay.rowWidth()).b(w.z[p]).b(w.a[p]).b(w.q)
-                .f(w.lo).f(w.hi).i(clamped ? 0 : 1).b(w.y).b(out), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
+                .f(w.lo).f(w.hi).i(BatchState.nudge(p)).b(w.y).b(out), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
     }
 }

@@ -3,6 +3,7 @@ package liftnet.gpu;
 import static liftnet.gpu.BatchState.CLAMPED;
 import static liftnet.gpu.BatchState.FORWARD;
 import static liftnet.gpu.BatchState.FREE;
+import static liftnet.gpu.BatchState.NEGATIVE;
 
 import liftnet.api.EngineException;
 import liftnet.api.Method;
@@ -90,6 +91,7 @@ final class PhaseScheduler {
         s.computed[FORWARD] = false;
         s.valid[FREE] = false;
         s.valid[CLAMPED] = false;
+        s.valid[NEGATIVE] = false;
     }
 
     /** Asks for inference phase {@code p} with {@code solver}; runs what must run before it. */
@@ -103,28 +105,34 @@ final class PhaseScheduler {
         }
         flushGradient();
         if (p == CLAMPED) {
-            // The clamped phase starts from the free minimiser when this batch has one (see Engine#inferClamped).
+            // The nudged phases start from the free minimiser when this batch has one (see Engine#inferClamped).
             s.clampedStart = s.valid[FREE] ? FREE : FORWARD;
-        } else if (s.valid[CLAMPED] && !s.computed[CLAMPED]) {
-            runPhases(); // a waiting clamped phase was asked for before this free one and starts from the forward pass
+        } else if (p == NEGATIVE) {
+            s.negativeStart = s.valid[FREE] ? FREE : FORWARD;
+        } else if (p == FREE && (s.waiting(CLAMPED) || s.waiting(NEGATIVE))) {
+            runPhases(); // a waiting nudged phase was asked for before this free one and starts from the forward pass
         }
         s.valid[p] = true;
         s.computed[p] = false;
         s.solverOf[p] = solver;
     }
 
-    /** Asks for {@code method}'s gradient (after launching a waiting one), checking that its phases were asked for. */
+    /**
+     * Asks for {@code method}'s gradient (after launching a waiting one), checking that its phases were asked for; the
+     * contrastive gradient is symmetric nudging's when the negative phase was asked for this batch.
+     */
     void gradient(Method method) {
         switch (method) {
             case CONTRASTIVE -> {
                 requirePhase(CLAMPED, method);
-                requirePhase(FREE, method);
+                requirePhase(s.valid[NEGATIVE] ? NEGATIVE : FREE, method);
             }
             case LIFTED -> requirePhase(CLAMPED, method);
             case BACKPROP, LINEAR -> requirePhase(FORWARD, method);
         }
         flushGradient();
         s.pendingGradient = method;
+        s.pendingSymmetric = method == Method.CONTRASTIVE && s.valid[NEGATIVE];
     }
 
     private void requirePhase(int p, Method method) {
@@ -154,30 +162,64 @@ final class PhaseScheduler {
     /** fused_step launches: all waiting phases in one, or one per phase ({@link GpuEngine.StepMode#PHASED}). */
     private void runStep() {
         int phases = (s.waiting(FORWARD) ? FusedSolver.STEP_FORWARD : 0) | (s.waiting(FREE) ? FusedSolver.STEP_FREE : 0)
-                | (s.waiting(CLAMPED) ? FusedSolver.STEP_CLAMPED : 0);
-        boolean together = stepMode == GpuEngine.StepMode.FUSED && (!s.waiting(FREE) || !s.waiting(CLAMPED)
-                || (s.solverOf[FREE].equals(s.solverOf[CLAMPED]) && s.clampedStart == FREE));
-        if (together) {
+                | (s.waiting(CLAMPED) ? FusedSolver.STEP_CLAMPED : 0) | (s.waiting(NEGATIVE) ? FusedSolver.STEP_NEGATIVE : 0);
+        if (stepMode == GpuEngine.StepMode.FUSED && oneLaunch()) {
             stepLaunch(phases);
             return;
         }
-        for (int bit : new int[] {FusedSolver.STEP_FORWARD, FusedSolver.STEP_FREE, FusedSolver.STEP_CLAMPED}) {
+        for (int bit : new int[] {FusedSolver.STEP_FORWARD, FusedSolver.STEP_FREE, FusedSolver.STEP_CLAMPED,
+            FusedSolver.STEP_NEGATIVE}) {
             if ((phases & bit) != 0) {
                 stepLaunch(bit);
             }
         }
     }
 
+    /**
+     * Whether one {@code fused_step} launch runs the waiting inference phases as separate launches would: one solver,
+     * contiguous in the kernel's order (free, clamped, negative), the nudged phases starting from the free minimiser
+     * when the free phase runs along, else from one start.
+     */
+    private boolean oneLaunch() {
+        int[] order = {FREE, CLAMPED, NEGATIVE};
+        SolverConfig solver = null;
+        int first = -1;
+        int last = -1;
+        int count = 0;
+        for (int i = 0; i < order.length; i++) {
+            int p = order[i];
+            if (!s.waiting(p)) {
+                continue;
+            }
+            if (solver != null && !solver.equals(s.solverOf[p])) {
+                return false;
+            }
+            solver = s.solverOf[p];
+            first = first < 0 ? i : first;
+            last = i;
+            count++;
+            if (p != FREE && s.waiting(FREE) && s.startOf(p) != FREE) {
+                return false;
+            }
+        }
+        if (count > 0 && last - first + 1 != count) {
+            return false;
+        }
+        return s.waiting(FREE) || !s.waiting(CLAMPED) || !s.waiting(NEGATIVE) || s.clampedStart == s.negativeStart;
+    }
+
     private void stepLaunch(int phases) {
         int bits = phases;
-        if ((phases & FusedSolver.STEP_CLAMPED) != 0 && (phases & FusedSolver.STEP_FREE) == 0 && s.clampedStart == FREE) {
-            bits |= FusedSolver.STEP_CLAMPED_FROM_FREE;
-        }
         boolean free = (phases & FusedSolver.STEP_FREE) != 0;
         boolean clamped = (phases & FusedSolver.STEP_CLAMPED) != 0;
-        l.phase(Integer.bitCount(phases) > 1 ? Launcher.STEP
-                : free ? Launcher.FREE : clamped ? Launcher.CLAMPED : Launcher.FORWARD);
-        SolverConfig sc = free ? s.solverOf[FREE] : clamped ? s.solverOf[CLAMPED] : SolverConfig.paperDefault();
+        boolean negative = (phases & FusedSolver.STEP_NEGATIVE) != 0;
+        if (!free && ((clamped && s.clampedStart == FREE) || (negative && s.negativeStart == FREE))) {
+            bits |= FusedSolver.STEP_NUDGED_FROM_FREE;
+        }
+        l.phase(Integer.bitCount(phases) > 1 ? (negative ? Launcher.STEP_SYMMETRIC : Launcher.STEP)
+                : free ? Launcher.FREE : clamped ? Launcher.CLAMPED : negative ? Launcher.NEGATIVE : Launcher.FORWARD);
+        SolverConfig sc = free ? s.solverOf[FREE] : clamped ? s.solverOf[CLAMPED] : negative ? s.solverOf[NEGATIVE]
+                : SolverConfig.paperDefault();
         fused.step(bits, s.data.inputs, s.data.labels, s.from, s.batch, sc.maxSweeps(), sc.stop().ordinal(), tolerance(sc));
         if ((phases & FusedSolver.STEP_FORWARD) != 0) {
             s.gathered = true;
@@ -203,6 +245,10 @@ final class PhaseScheduler {
             l.phase(Launcher.CLAMPED);
             infer(CLAMPED, s.clampedStart, s.solverOf[CLAMPED]);
         }
+        if (s.waiting(NEGATIVE)) {
+            l.phase(Launcher.NEGATIVE);
+            infer(NEGATIVE, s.negativeStart, s.solverOf[NEGATIVE]);
+        }
     }
 
     private void gather() {
@@ -215,12 +261,11 @@ final class PhaseScheduler {
     }
 
     private void infer(int p, int start, SolverConfig solver) {
-        boolean clamped = p == CLAMPED;
         int rule = solver.stop().ordinal();
         float tol = tolerance(solver);
         if (lay.layers() < 2) {
             // No hidden layer: the free phase is the forward pass, the clamped one has nothing to solve.
-            layered.withoutHidden(p, start, clamped, s.batch);
+            layered.withoutHidden(p, start, s.batch);
         } else {
             grads.refreshColNorms();
             if (usesFusedPath()) {
@@ -229,9 +274,9 @@ final class PhaseScheduler {
                     throw new EngineException("net " + ws.config.net() + " needs " + fused.solveBytes() + " bytes of local memory "
                             + "for the fused solver; " + dev.info().name() + " has " + dev.localMemoryBytes());
                 }
-                fused.solve(p, start, clamped, solver.maxSweeps(), rule, tol, s.batch);
+                fused.solve(p, start, solver.maxSweeps(), rule, tol, s.batch);
             } else {
-                layered.infer(p, start, clamped, solver.maxSweeps(), rule, tol, s.batch);
+                layered.infer(p, start, solver.maxSweeps(), rule, tol, s.batch);
             }
         }
         stats.addSolve(s.batch);
@@ -254,13 +299,16 @@ final class PhaseScheduler {
         if (table == null) {
             table = grads.ringBuffer(); // not read: the launch computes the gradient only
         }
+        boolean symmetric = s.pendingSymmetric;
         s.pendingGradient = null;
+        s.pendingSymmetric = false;
         s.pendingRow = null;
         s.rateTable = null;
         l.phase(Launcher.GRADIENT_UPDATE);
         if (m == Method.CONTRASTIVE || m == Method.LIFTED) {
             int mode = GradientUpdate.COMPUTE | (apply ? GradientUpdate.APPLY : 0);
-            grads.energyGradient(mode, m == Method.CONTRASTIVE, table, offset, s.batch);
+            int second = m == Method.LIFTED ? GradientUpdate.NONE : symmetric ? NEGATIVE : FREE;
+            grads.energyGradient(mode, second, table, offset, s.batch);
         } else {
             if (m != null) {
                 grads.backpropGradient(s.batch, layered);

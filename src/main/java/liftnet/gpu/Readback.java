@@ -53,7 +53,7 @@ final class Readback {
 
     /** The largest per-sample KKT residual of phase {@code p} (computed into the workspace's {@code step}). */
     double kktResidual(int p, int batch) {
-        layered.kktInto(p, ws.step, p == Phase.CLAMPED.ordinal(), batch);
+        layered.kktInto(p, ws.step, batch);
         double max = 0;
         for (float v : l.readFloats(ws.step, batch)) {
             max = Math.max(max, v);

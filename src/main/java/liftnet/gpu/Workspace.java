@@ -49,9 +49,9 @@ final class Workspace implements AutoCloseable {
     int capacity;
     GpuBuffer x;
     GpuBuffer y;
-    final GpuBuffer[] z = new GpuBuffer[3];
-    final GpuBuffer[] a = new GpuBuffer[3];
-    final GpuBuffer[] energy = new GpuBuffer[3];
+    final GpuBuffer[] z = new GpuBuffer[BatchState.PHASES];
+    final GpuBuffer[] a = new GpuBuffer[BatchState.PHASES];
+    final GpuBuffer[] energy = new GpuBuffer[BatchState.PHASES];
     GpuBuffer sweeps;
     GpuBuffer resid;
     GpuBuffer q;
@@ -108,9 +108,10 @@ final class Workspace implements AutoCloseable {
     }
 
     /**
-     * The kernels' shape table ({@link NetLayout#shapeTable()}) and after it the clamped phase's output treatment
+     * The kernels' shape table ({@link NetLayout#shapeTable()}) and after it the nudged phases' output treatment
      * ({@code CLAMP_KIND}, {@code CLAMP_BETA} in kernels/common.cl): 0 the hard clamp, 1 + {@link OutputLoss.Kind}
-     * ordinal a soft clamp, then {@code beta}'s float bits.
+     * ordinal a soft clamp, then {@code beta}'s float bits (the negative phase's {@code -beta} is its sign, passed per
+     * launch: {@link BatchState#nudge}).
      */
     static int[] shapeTable(NetLayout lay, OutputLoss loss) {
         int[] t = lay.shapeTable();
@@ -149,7 +150,7 @@ final class Workspace implements AutoCloseable {
         long n = lay.rowWidth();
         x = allocBatch(4 * rows * lay.width(0));
         y = allocBatch(4 * rows);
-        for (int p = 0; p < 3; p++) {
+        for (int p = 0; p < BatchState.PHASES; p++) {
             z[p] = allocBatch(4 * rows * n);
             a[p] = allocBatch(4 * rows * n);
             energy[p] = allocBatch(4 * rows);

@@ -20,9 +20,17 @@ public class NudgeBoundException extends DivergenceException {
      * @param g     {@code gamma^(L-1)}
      */
     public NudgeBoundException(int epoch, long batch, double beta, double bound, double g) {
+        this(epoch, batch, false, beta, bound, g);
+    }
+
+    /**
+     * @param after whether the weights are those batch {@code batch} ended with (the epoch's last, for engines checked at
+     *              the epoch's end), else those it started from
+     */
+    public NudgeBoundException(int epoch, long batch, boolean after, double beta, double bound, double g) {
         super(String.format(Locale.ROOT, "--nudge symmetric: the negative phase min E - beta l is not convex at the"
-                + " weights of epoch %d, batch %d: beta = %.4g = %.4g g exceeds the bound %.4g = %.4g g (g = gamma^(L-1) = %.4g)",
-                epoch, batch + 1, beta, beta / g, bound, bound / g, g), epoch, batch);
+                + " weights %s epoch %d, batch %d: beta = %.4g = %.4g g exceeds the bound %.4g = %.4g g (g = gamma^(L-1) = %.4g)",
+                after ? "after" : "of", epoch, batch + 1, beta, beta / g, bound, bound / g, g), epoch, batch);
         this.beta = beta;
         this.bound = bound;
         this.g = g;

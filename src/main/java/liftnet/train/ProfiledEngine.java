@@ -78,8 +78,9 @@ public final class ProfiledEngine implements Engine {
         return sb.toString();
     }
 
-    /** Phase names in the order they are reported (GPU engines also name a launch that runs three phases). */
-    private static final String[] PHASES = {"forward", "free", "clamped", "negative", "forward+free+clamped", "gradient+update", "other"};
+    /** Phase names in the order they are reported (GPU engines also name a launch that runs three or four phases). */
+    private static final String[] PHASES = {"forward", "free", "clamped", "negative", "forward+free+clamped",
+        "forward+free+clamped+negative", "gradient+update", "other"};
 
     private void time(String phase, Runnable call) {
         long t0 = System.nanoTime();

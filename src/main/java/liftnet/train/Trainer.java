@@ -25,9 +25,10 @@ import liftnet.api.SolverConfig;
  * backprop, linear: forward -> computeGradient -> applyUpdate
  * </pre>
  * With {@link TrainConfig#clampedFromForward()} the contrastive phases run clamped first, so that both start
- * from the forward pass (with symmetric nudging: both nudged phases from the forward pass, no free phase). Before each
- * negative phase the trainer checks that it is well posed at the current weights ({@link NudgeBound}) and stops with
- * {@link NudgeBoundException} when it is not. What the run needs is checked against the engine's {@link EngineCapabilities} first
+ * from the forward pass (with symmetric nudging: both nudged phases from the forward pass, no free phase). The trainer
+ * checks that the negative phase is well posed at the current weights ({@link NudgeBound}) and stops with
+ * {@link NudgeBoundException} when it is not: before each negative phase where the engine's weights are host memory,
+ * at each epoch's start and end on the others ({@link EngineCapabilities.BoundCheck}). What the run needs is checked against the engine's {@link EngineCapabilities} first
  * ({@link #requireSupported}). A stateful optimizer runs where the engine says ({@link Engine#setOptimizer}): inside
  * the engine's update (GPU engines: moments in device memory, nothing crosses to the host per step; the state is
  * read back into {@link #optimizer()} at each epoch's end, for the checkpoint, and written to the engine when a
@@ -45,6 +46,8 @@ public final class Trainer {
     private long engineSteps;
     /** The convexity bound of the negative phase; {@code null} unless the nudge is symmetric. */
     private final NudgeBound nudgeBound;
+    /** Whether the bound is checked before every negative phase, else at the epoch's boundaries. */
+    private final boolean boundEveryStep;
     /** The smallest bound met in the current (or last) epoch; infinite before its first symmetric step. */
     private double smallestBound = Double.POSITIVE_INFINITY;
 
@@ -61,11 +64,13 @@ public final class Trainer {
         boolean applies = engine.setOptimizer(config.optimizer());
         this.onEngine = optimizer != null && applies;
         this.nudgeBound = config.nudge() == Nudge.SYMMETRIC ? new NudgeBound(config.engineNet()) : null;
+        this.boundEveryStep = engine.capabilities().boundCheck() == EngineCapabilities.BoundCheck.STEP;
     }
 
     /**
      * The smallest convexity bound of the negative phase ({@link NudgeBound}) met by the symmetric steps of the last
-     * epoch, or NaN (one-sided nudging, or no step yet).
+     * epoch (engines checked per epoch: the smaller of the bounds at its start and end), or NaN (one-sided nudging, or
+     * no step yet).
      */
     public double epochNudgeBound() {
         return Double.isFinite(smallestBound) ? smallestBound : Double.NaN;
@@ -114,7 +119,8 @@ public final class Trainer {
      * @param progress called with the number of samples done after each batch; may be {@code null}
      * @return training statistics (sweeps) of the epoch
      * @throws DivergenceException when a gradient was not finite, or ({@link NudgeBoundException}) when symmetric
-     *                             nudging's negative phase is not convex at the weights of a batch
+     *                             nudging's negative phase is not convex at the weights of a batch (engines checked per
+     *                             epoch: at the weights the epoch starts or ends with)
      */
     public EpochStats trainEpoch(DeviceData train, int epoch, LongConsumer progress) {
         int count = train.dataset().count();
@@ -130,15 +136,14 @@ public final class Trainer {
         }
         Parameters host = optimizer == null || onEngine ? null : engine.parameters();
         engine.drainStats();
+        if (symmetric && !boundEveryStep) {
+            checkBound(engine.parameters(), beta, epoch, 0, false);
+        }
         for (int from = 0; from < count; from += config.batch()) {
             int size = Math.min(config.batch(), count - from);
             double[] rates = config.rates(epoch, (double) from / count);
-            if (symmetric) {
-                double bound = nudgeBound.bound(host != null ? host : engine.parameters());
-                smallestBound = Math.min(smallestBound, bound);
-                if (!(beta < bound)) {
-                    throw new NudgeBoundException(epoch, from / config.batch(), beta, bound, nudgeBound.g());
-                }
+            if (symmetric && boundEveryStep) {
+                checkBound(host != null ? host : engine.parameters(), beta, epoch, from / config.batch(), false);
             }
             engine.selectBatch(train, order, from, size);
             engine.forward();
@@ -172,12 +177,29 @@ public final class Trainer {
         if (stats.diverged()) {
             throw new DivergenceException(epoch, stats.firstNonFiniteUpdate(), config.learningRate());
         }
+        if (symmetric && !boundEveryStep) {
+            checkBound(engine.parameters(), beta, epoch, (count - 1) / config.batch(), true);
+        }
         if (onEngine) {
             OptimizerState state = engine.optimizerState();
             optimizer.restore(state.steps(), state.slots().toArray(Parameters[]::new));
             engineSteps = state.steps();
         }
         return stats;
+    }
+
+    /**
+     * Symmetric nudging's convexity check at weights {@code p} (the weights batch {@code batch} of {@code epoch} starts
+     * from, or with {@code after} the weights it ended with).
+     *
+     * @throws NudgeBoundException when {@code beta} is not below the bound
+     */
+    private void checkBound(Parameters p, double beta, int epoch, int batch, boolean after) {
+        double bound = nudgeBound.bound(p);
+        smallestBound = Math.min(smallestBound, bound);
+        if (!(beta < bound)) {
+            throw new NudgeBoundException(epoch, batch, after, beta, bound, nudgeBound.g());
+        }
     }
 
     private List<Parameters> slots() {

@@ -117,14 +117,15 @@ public abstract class EngineContractTest {
         }
     }
 
-    /** The gradient the CPU engine computes for the same net, parameters, batch and solver. */
-    private Parameters cpuGradient(NetConfig config, Parameters p, Dataset data, Method method) {
+    /** The gradient {@code of} computes on the CPU engine for the same net, parameters, batch and solver. */
+    private static Parameters cpuGradient(NetConfig config, Parameters p, Dataset data,
+                                          java.util.function.Function<Engine, Parameters> of) {
         try (Engine e = new liftnet.cpu.CpuEngine(config, 1)) {
             e.setParameters(p);
             DeviceData d = e.upload(data);
             e.selectBatch(d, identity(data.count()), 0, data.count());
             e.forward();
-            return gradientOf(e, method);
+            return of.apply(e);
         }
     }
 
@@ -146,8 +147,15 @@ public abstract class EngineContractTest {
      */
     private void assertGradientMatchesDifferences(NetConfig config, Parameters p, Parameters g, GradientCheck.Loss loss,
                                                   Dataset data, Method method, String what) {
+        assertGradientMatchesDifferences(config, p, g, loss, data, e -> gradientOf(e, method), what);
+    }
+
+    /** As above, with the gradient {@code of} computes on an engine prepared with the batch's forward pass. */
+    private void assertGradientMatchesDifferences(NetConfig config, Parameters p, Parameters g, GradientCheck.Loss loss,
+                                                  Dataset data, java.util.function.Function<Engine, Parameters> of,
+                                                  String what) {
         NetSpec net = config.net();
-        Parameters cpu = finiteDifferences() ? null : cpuGradient(config, p, data, method);
+        Parameters cpu = finiteDifferences() ? null : cpuGradient(config, p, data, of);
         for (int k = 0; k < net.layers(); k++) {
             for (boolean bias : new boolean[] {false, true}) {
                 Parameters d = GradientCheck.direction(net, k, bias, 31L * k + (bias ? 7 : 0));
@@ -625,6 +633,95 @@ public abstract class EngineContractTest {
         for (int r = 0; r < data.count(); r++) {
             assertEquals(energies[1][r], energies[0][r], 1e-4 * (1 + energies[1][r]), "sample " + r);
         }
+    }
+
+    // ---- symmetric nudging: the negatively nudged phase min E - beta l ----
+
+    /**
+     * A soft clamp of {@code loss} on {@code net} whose {@code beta} is {@code fraction} of the negative phase's convexity
+     * bound at {@code p} ({@code liftnet.train.NudgeBound}).
+     */
+    private NetConfig nudged(String net, double gamma, String loss, Parameters p, double fraction) {
+        NetConfig probe = soft(net, Units.RELU, gamma, loss, 1);
+        return soft(net, Units.RELU, gamma, loss, fraction * new liftnet.train.NudgeBound(probe).bound(p));
+    }
+
+    /** An engine without the negative phase refuses it with one message naming the engine that has it. */
+    private boolean refusesNegativePhase(NetConfig config, Parameters p, Dataset data) {
+        try (Engine e = prepared(config, p, data)) {
+            if (e.capabilities().negativeNudge()) {
+                return false;
+            }
+            EngineException ex = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+                    () -> e.inferNegative(converged()));
+            assertTrue(ex.getMessage().contains("--nudge symmetric") && ex.getMessage().contains("cpu"), ex.getMessage());
+            return true;
+        }
+    }
+
+    /**
+     * The negative phase's KKT residual (output included, with {@code -beta grad l}) is at float rounding, and its minimum
+     * lies below the free one: {@code l >= 0}, so {@code min (E - beta l) <= E(z_free) - beta l(z_free) <= min E}.
+     */
+    @ParameterizedTest
+    @CsvSource({"squared", "cross-entropy"})
+    void negativePhaseSatisfiesKktBelowTheFreeMinimum(String loss) {
+        Parameters p = TestNets.random(net("12-10-9-8-5"), 35, 1.5, 0.3);
+        NetConfig config = nudged("12-10-9-8-5", 0.25, loss, p, 0.5);
+        Dataset data = TestNets.randomData(config.net(), 13, 36);
+        if (refusesNegativePhase(config, p, data)) {
+            return;
+        }
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(converged());
+            e.inferClamped(converged());
+            e.inferNegative(converged());
+            double kkt = e.kktResidual(Phase.NEGATIVE);
+            assertTrue(kkt < TestNets.TOL_KKT_F32, loss + ": negative-phase KKT residual " + kkt);
+            double[] free = e.energies(Phase.FREE);
+            double[] clamped = e.energies(Phase.CLAMPED);
+            double[] negative = e.energies(Phase.NEGATIVE);
+            for (int r = 0; r < free.length; r++) {
+                assertTrue(negative[r] < free[r] + 1e-6, loss + " sample " + r + ": negative " + negative[r] + " above free " + free[r]);
+                assertTrue(free[r] < clamped[r] + 1e-6, loss + " sample " + r + ": free " + free[r] + " above clamped " + clamped[r]);
+            }
+        }
+    }
+
+    /** Mean symmetric loss {@code (min (E + beta l) - min (E - beta l)) / 2} over the batch. */
+    private double symmetricLoss(NetConfig config, Parameters p, Dataset data) {
+        try (Engine e = prepared(config, p, data)) {
+            e.inferFree(converged());
+            e.inferClamped(converged());
+            e.inferNegative(converged());
+            return (mean(e.energies(Phase.CLAMPED)) - mean(e.energies(Phase.NEGATIVE))) / 2;
+        }
+    }
+
+    private Parameters symmetricGradientOf(Engine e) {
+        e.inferFree(converged());
+        e.inferClamped(converged());
+        e.inferNegative(converged());
+        e.computeGradient(Method.CONTRASTIVE);
+        return e.gradient();
+    }
+
+    /** Symmetric nudging's gradient {@code (dE(z_clamped) - dE(z_negative)) / 2} is the gradient of its loss. */
+    @ParameterizedTest
+    @CsvSource({"squared", "cross-entropy"})
+    void symmetricGradientMatchesFiniteDifferences(String loss) {
+        Parameters p = TestNets.random(net(NET), 37, 1.5, 0.3);
+        NetConfig config = nudged(NET, 0.5, loss, p, 0.5);
+        Dataset data = TestNets.randomData(config.net(), BATCH, 38);
+        if (refusesNegativePhase(config, p, data)) {
+            return;
+        }
+        Parameters g;
+        try (Engine e = prepared(config, p, data)) {
+            g = symmetricGradientOf(e);
+        }
+        assertGradientMatchesDifferences(config, p, g, q -> symmetricLoss(config, q, data), data, this::symmetricGradientOf,
+                "symmetric " + loss);
     }
 
     // ---- stateful update rules, schedules and resume (the orchestrator's settings on every engine) ----
