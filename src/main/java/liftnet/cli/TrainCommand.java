@@ -146,7 +146,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--nudge", paramLabel = "N", defaultValue = "one-sided",
             description = "Contrastive with a soft clamp: one-sided (E*(beta) - E*(0), the paper's) or symmetric"
                     + " ((E*(beta) - E*(-beta)) / 2, O(beta^2) closer to the gradient of the loss; needs beta below the"
-                    + " convexity bound of E - beta l, checked every step). Default: ${DEFAULT-VALUE}")
+                    + " convexity bound of E - beta l, checked every step on the CPU engine, every epoch on GPU engines)."
+                    + " Default: ${DEFAULT-VALUE}")
     String nudge;
 
     @Option(names = "--init-scale", paramLabel = "S", defaultValue = "1", description = "Initial weights ~ N(0, S^2 / n_k). Default: ${DEFAULT-VALUE}")

@@ -70,4 +70,30 @@ class NudgeOptionTest extends Cli.MnistRuns {
         }
         assertTrue(Files.exists(run.resolve("config.json")), "the run folder keeps its settings");
     }
+
+    /**
+     * The OpenCL engine (PoCL in CI) checks the bound at the epoch's start, on the weights read back there: the same case
+     * stops with the CPU engine's line (the run folder aside) and exit status.
+     */
+    @Test
+    void betaAboveTheBoundStopsAlikeOnOpenCl() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(liftnet.api.Engines.providers().stream()
+                .anyMatch(p -> p.id().equals("opencl") && !p.devices().isEmpty()), "no OpenCL device");
+        String[] over = {"--epochs", "1", "--clamp-weight", "0.0140625", "--init-scale", "3", "--nudge", "symmetric", "--out"};
+        Cli.Result cpu = train(Cli.concat(over, tmp.resolve("cpu-over").toString()));
+        String[] onOpenCl = SMALL.clone();
+        onOpenCl[1] = "opencl:0";
+        Cli.Result ocl = Cli.run(Cli.concat(onOpenCl, Cli.concat(over, tmp.resolve("ocl-over").toString())));
+        assertEquals(Errors.DIVERGED, cpu.code(), cpu::toString);
+        assertEquals(Errors.DIVERGED, ocl.code(), ocl::toString);
+        assertEquals(errorLine(cpu).replace("cpu-over", "RUN"), errorLine(ocl).replace("ocl-over", "RUN"));
+    }
+
+    /** The one error line of {@code r}, which may follow a progress-bar frame on the same terminal line. */
+    private static String errorLine(Cli.Result r) {
+        String err = r.err();
+        assertEquals(err.indexOf("error: "), err.lastIndexOf("error: "), "one error line: " + err);
+        assertTrue(err.indexOf("error: ") >= 0 && !err.contains("\tat "), err);
+        return err.substring(err.indexOf("error: ")).split("\n")[0];
+    }
 }

@@ -1,6 +1,5 @@
 package liftnet.gpu;
 
-import static liftnet.gpu.GpuConvParityTest.assertGradientsWithin;
 import static liftnet.gpu.GpuParityTest.assertActivations;
 import static liftnet.gpu.GpuParityTest.assertEnergies;
 import static liftnet.gpu.GpuParityTest.assertGradients;
@@ -130,8 +129,9 @@ public abstract class GpuSymmetricNudgeParityTest {
 
     /**
      * The paper's 15 sweeps of the free, clamped and negative phases: the same iterates (energies, activations, KKT
-     * residuals) on both engines; then the symmetric gradient, judged against the size of its terms (the lifted
-     * gradient), and the lifted gradient itself.
+     * residuals) on both engines; then the symmetric gradient, relative to its own size per tensor (it is a small
+     * difference of terms of the lifted gradient's size: about 0.4 % of it here, so an error of half of it would hide
+     * within the lifted gradient's tolerance), and the lifted gradient itself.
      */
     @ParameterizedTest
     @MethodSource("cases")
@@ -162,7 +162,7 @@ public abstract class GpuSymmetricNudgeParityTest {
             pair.both(e -> e.computeGradient(Method.LIFTED));
             Parameters lifted = pair.cpu().gradient();
             assertGradients(lifted, pair.gpu().gradient(), what + " lifted");
-            assertGradientsWithin(symmetric, gpuSymmetric, lifted, what + " symmetric");
+            assertGradients(symmetric, gpuSymmetric, what + " symmetric");
         }
     }
 
