@@ -16,7 +16,8 @@ import liftnet.api.ConvLayer;
  * side by side, so that every kernel weight loaded feeds a whole block; the transposed convolution is a GEMM and a
  * gather (each input unit sums its own entries, in a fixed order), not a scatter-add.
  * Column {@code j} of {@code W} (input unit {@code j}) is the list of {@code (q, p)} with {@code source[q, p] = j},
- * kept as a compressed table for the Gauss-Seidel solver, and {@code c_j = sum over that list of sum_f K[f, q]^2}.
+ * kept as a compressed table (for the gather and the Gauss-Seidel solver), and
+ * {@code c_j = sum over that list of sum_f K[f, q]^2}.
  * Gradient row {@code q} is kernel entry {@code q} of every filter.
  */
 final class ConvOp implements LayerOp {
@@ -37,14 +38,15 @@ final class ConvOp implements LayerOp {
     private final float[] gb;
     /** Input unit read by kernel entry {@code q} at output position {@code p}, or -1: {@code [Q x P]}. */
     private final int[] source;
-    /** Column {@code j}'s entries {@code colStart[j] .. colStart[j+1]} of {@link #colQ} and {@link #colP}. */
+    /**
+     * Column {@code j}'s entries {@code colStart[j] .. colStart[j+1]} of {@link #colAt}: {@code (q, p)} as
+     * {@code q ld + p}, its place in {@link #applyTransposed}'s {@code K^T V} (rows {@code ld = columns(BLOCK)} apart).
+     */
     private int[] colStart;
-    private int[] colQ;
-    private int[] colP;
+    private int[] colAt;
+    private final int ld;
     /** {@code K^T}, {@code [Q x F]}: {@code wt[q * F + f] = K[f, q]}. */
     private final float[] wt;
-    /** {@code sum_f K[f, q]^2}. */
-    private final float[] kernelNorm;
     private final float[] c;
 
     ConvOp(ConvLayer layer, boolean solvedInput) {
@@ -54,29 +56,21 @@ final class ConvOp implements LayerOp {
         this.p = layer.outHeight() * layer.outWidth();
         this.kdMax = 2 * VectorKernels.BLOCK * p;
         this.fp = VectorKernels.lanes(filters);
+        this.ld = columns(VectorKernels.BLOCK);
         this.solvedInput = solvedInput;
         w = new float[filters * q];
         b = new float[filters];
         gw = new float[w.length];
         gb = new float[filters];
         wt = new float[q * filters];
-        kernelNorm = new float[q];
         c = solvedInput ? new float[VectorKernels.pad(layer.inputs())] : null;
         int k = layer.kernel();
-        int ow = layer.outWidth();
         source = new int[q * p];
-        for (int ch = 0; ch < layer.channels(); ch++) {
-            for (int dy = 0; dy < k; dy++) {
-                for (int dx = 0; dx < k; dx++) {
-                    int qi = (ch * k + dy) * k + dx;
-                    for (int pi = 0; pi < p; pi++) {
-                        int y = (pi / ow) * layer.stride() + dy - layer.pad();
-                        int x = (pi % ow) * layer.stride() + dx - layer.pad();
-                        boolean inside = y >= 0 && y < layer.height() && x >= 0 && x < layer.width();
-                        source[qi * p + pi] = inside ? (ch * layer.height() + y) * layer.width() + x : -1;
-                    }
-                }
-            }
+        for (int i = 0; i < source.length; i++) { // i = (q, p), q = (c, dy, dx), p = (oy, ox)
+            int y = i % p / layer.outWidth() * layer.stride() + i / p / k % k - layer.pad();
+            int x = i % p % layer.outWidth() * layer.stride() + i / p % k - layer.pad();
+            boolean inside = y >= 0 && y < layer.height() && x >= 0 && x < layer.width();
+            source[i] = inside ? (i / p / (k * k) * layer.height() + y) * layer.width() + x : -1;
         }
         if (solvedInput) {
             buildColumns();
@@ -88,22 +82,17 @@ final class ConvOp implements LayerOp {
         int n = layer.inputs();
         colStart = new int[n + 1];
         for (int j : source) {
-            if (j >= 0) {
-                colStart[j + 1]++;
-            }
+            colStart[j + 1] += j >= 0 ? 1 : 0;
         }
         for (int j = 0; j < n; j++) {
             colStart[j + 1] += colStart[j];
         }
-        colQ = new int[colStart[n]];
-        colP = new int[colStart[n]];
+        colAt = new int[colStart[n]];
         int[] fill = Arrays.copyOf(colStart, n);
         for (int i = 0; i < source.length; i++) {
             int j = source[i];
             if (j >= 0) {
-                colQ[fill[j]] = i / p;
-                colP[fill[j]] = i % p;
-                fill[j]++;
+                colAt[fill[j]++] = i / p * ld + i % p;
             }
         }
     }
@@ -121,8 +110,7 @@ final class ConvOp implements LayerOp {
     /** The largest of the products' scratch: patches and result of a block, or a gradient block's operands. */
     @Override
     public int workSize() {
-        int nb = columns(VectorKernels.BLOCK);
-        return Math.max((q + filters) * nb, q * kdMax + kdMax * fp + q * fp);
+        return Math.max((q + filters) * ld, q * kdMax + kdMax * fp + q * fp);
     }
 
     @Override
@@ -147,7 +135,7 @@ final class ConvOp implements LayerOp {
     /** Recomputes {@code K^T}, the kernel norms and {@code c} from {@code K}. */
     @Override
     public void stepped() {
-        Arrays.fill(kernelNorm, 0f);
+        float[] kernelNorm = new float[q]; // sum_f K[f, q]^2
         for (int f = 0; f < filters; f++) {
             for (int i = 0; i < q; i++) {
                 float v = w[f * q + i];
@@ -166,15 +154,17 @@ final class ConvOp implements LayerOp {
     }
 
     /**
-     * Patches of one row: {@code cols[i, col + p] = x[xo + source[q0 + i, p]]} for {@code q0 + i < q1}, rows of
-     * {@code cols} {@code ld} apart, 0 in the padding.
+     * Patches of {@code rows} rows {@code x_r} at {@code xo + r xs}, side by side:
+     * {@code cols[co + (i - q0) ld + r P + p] = x_r[source[i, p]]} for {@code q0 <= i < q1}, 0 in the padding.
      */
-    private void im2col(float[] x, int xo, int q0, int q1, float[] cols, int co, int ld) {
-        for (int i = q0; i < q1; i++) {
-            int o = co + (i - q0) * ld;
-            for (int pi = 0, si = i * p; pi < p; pi++, si++) {
-                int j = source[si];
-                cols[o + pi] = j >= 0 ? x[xo + j] : 0f;
+    private void im2col(float[] x, int xo, int xs, int rows, int q0, int q1, float[] cols, int co, int ld) {
+        for (int r = 0; r < rows; r++) {
+            for (int i = q0; i < q1; i++) {
+                int o = co + (i - q0) * ld + r * p;
+                for (int pi = 0, si = i * p; pi < p; pi++, si++) {
+                    int j = source[si];
+                    cols[o + pi] = j >= 0 ? x[xo + r * xs + j] : 0f;
+                }
             }
         }
     }
@@ -190,10 +180,7 @@ final class ConvOp implements LayerOp {
      */
     @Override
     public void apply(float[] x, int xo, int xs, int rows, float[] y, int yo, int ys, boolean bias, float[] work) {
-        int nb = columns(rows);
-        for (int r = 0; r < rows; r++) {
-            im2col(x, xo + r * xs, 0, q, work, r * p, nb);
-        }
+        im2col(x, xo, xs, rows, 0, q, work, 0, columns(rows));
         product(rows, y, yo, ys, bias, work);
     }
 
@@ -201,19 +188,17 @@ final class ConvOp implements LayerOp {
     public void applyToInputs(InputRows in, int r0, int rows, float[] y, int ys, float[] work) {
         int nb = columns(rows);
         for (int r = 0; r < rows; r++) {
-            im2col(in.dense(), in.sampleOfRow()[r0 + r] * in.width(), 0, q, work, r * p, nb);
+            im2col(in.dense(), in.sampleOfRow()[r0 + r] * in.width(), 0, 1, 0, q, work, r * p, nb);
         }
         product(rows, y, r0 * ys, ys, true, work);
     }
 
-    /** {@code Y = K X (+ b)} from the patches in {@code work}, into the rows of {@code y}, their padding zeroed. */
+    /**
+     * {@code Y = K X (+ b)} from the patches in {@code work}, into the rows of {@code y}, their padding zeroed. The
+     * columns past the rows' ({@code rows P .. columns(rows)}) hold stale values; their results are never read.
+     */
     private void product(int rows, float[] y, int yo, int ys, boolean bias, float[] work) {
         int nb = columns(rows);
-        for (int i = rows * p; i < nb; i++) {
-            for (int qi = 0; qi < q; qi++) {
-                work[qi * nb + i] = 0f;
-            }
-        }
         int co = q * nb;
         VectorKernels.gemm(w, 0, q, work, 0, nb, work, co, nb, filters, nb, q, false);
         for (int r = 0; r < rows; r++) {
@@ -232,7 +217,8 @@ final class ConvOp implements LayerOp {
 
     /**
      * The transposed convolution as one GEMM and a gather: {@code T = K^T V} over the block's residuals side by side
-     * ({@code [Q x rows P]}), then {@code q_j = sum} of {@code T} over column {@code j}'s entries, in their order.
+     * ({@code [Q x rows P]}), then {@code q_j = sum} of {@code T} over column {@code j}'s entries, in their order, for
+     * four rows at once (each entry's place read once; the sums of rows past {@code rows} are not stored).
      */
     @Override
     public void applyTransposed(float[] v, int vo, int vs, int rows, float[] out, int qo, int qs, float[] work) {
@@ -242,22 +228,38 @@ final class ConvOp implements LayerOp {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(v, vo + r * vs + f * p, work, o + r * p, p);
             }
-            Arrays.fill(work, o + rows * p, o + nb, 0f);
         }
         int to = filters * nb;
-        VectorKernels.gemm(wt, 0, filters, work, 0, nb, work, to, nb, q, nb, filters, false);
+        VectorKernels.gemm(wt, 0, filters, work, 0, nb, work, to, ld, q, nb, filters, false);
         int n = layer.inputs();
-        for (int r = 0; r < rows; r++) {
-            int row = qo + r * qs;
-            int col = to + r * p;
+        for (int r0 = 0; r0 < rows; r0 += 4, to += 4 * p) {
+            int row = qo + r0 * qs;
             for (int j = 0; j < n; j++) {
-                float s = 0f;
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                float s3 = 0f;
                 for (int e = colStart[j]; e < colStart[j + 1]; e++) {
-                    s += work[col + colQ[e] * nb + colP[e]];
+                    int o = to + colAt[e];
+                    s0 += work[o];
+                    s1 += work[o + p];
+                    s2 += work[o + 2 * p];
+                    s3 += work[o + 3 * p];
                 }
-                out[row + j] = s;
+                out[row + j] = s0;
+                if (r0 + 1 < rows) {
+                    out[row + qs + j] = s1;
+                }
+                if (r0 + 2 < rows) {
+                    out[row + 2 * qs + j] = s2;
+                }
+                if (r0 + 3 < rows) {
+                    out[row + 3 * qs + j] = s3;
+                }
             }
-            Arrays.fill(out, row + n, row + VectorKernels.pad(n), 0f);
+        }
+        for (int r = 0; r < rows; r++) {
+            Arrays.fill(out, qo + r * qs + n, qo + r * qs + VectorKernels.pad(n), 0f);
         }
     }
 
@@ -270,8 +272,8 @@ final class ConvOp implements LayerOp {
     public float columnDot(int j, float[] v, int vo) {
         float s = 0f;
         for (int e = colStart[j]; e < colStart[j + 1]; e++) {
-            int qi = colQ[e];
-            int o = vo + colP[e];
+            int qi = colAt[e] / ld;
+            int o = vo + colAt[e] % ld;
             for (int f = 0; f < filters; f++) {
                 s += w[f * q + qi] * v[o + f * p];
             }
@@ -282,8 +284,8 @@ final class ConvOp implements LayerOp {
     @Override
     public void columnAxpy(int j, float alpha, float[] v, int vo) {
         for (int e = colStart[j]; e < colStart[j + 1]; e++) {
-            int qi = colQ[e];
-            int o = vo + colP[e];
+            int qi = colAt[e] / ld;
+            int o = vo + colAt[e] % ld;
             for (int f = 0; f < filters; f++) {
                 v[o + f * p] += alpha * w[f * q + qi];
             }
@@ -321,7 +323,7 @@ final class ConvOp implements LayerOp {
                 for (int r = r0; r < r0 + rows; r++) {
                     int k0 = (ph * rows + r - r0) * p;
                     int xo = solvedInput ? r * t.inStride() : in.sampleOfRow()[r] * in.width();
-                    im2col(solvedInput ? z : in.dense(), xo, p0, p1, work, k0, kd);
+                    im2col(solvedInput ? z : in.dense(), xo, 0, 1, p0, p1, work, k0, kd);
                     int lr = r * t.outStride();
                     for (int pi = 0; pi < p; pi++) {
                         int o = lo + (k0 + pi) * fp;
@@ -329,7 +331,6 @@ final class ConvOp implements LayerOp {
                             int i = lr + f * p + pi;
                             work[o + f] = difference ? (lambda[i] - t.lambdaB()[i]) * s : s * lambda[i];
                         }
-                        Arrays.fill(work, o + filters, o + fp, 0f);
                     }
                 }
             }
