@@ -169,9 +169,9 @@ final class ConvOp implements LayerOp {
         }
     }
 
-    /** Columns of a block of {@code rows} rows in the products: {@code rows P}, padded to whole vectors. */
+    /** Columns of {@code rows} rows: {@code rows P} padded to pairs of vectors, the GEMM's full tile. */
     private int columns(int rows) {
-        return VectorKernels.lanes(rows * p);
+        return VectorKernels.lanes((rows * p + 1) / 2) * 2;
     }
 
     /**
