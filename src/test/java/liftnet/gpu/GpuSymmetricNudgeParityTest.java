@@ -390,4 +390,39 @@ public abstract class GpuSymmetricNudgeParityTest {
             }
         }
     }
+
+    /**
+     * The check at an epoch's end: weights that leave the convex region during the epoch (here: tripled after its last
+     * batch, through the progress callback) stop the GPU trainer with the bound at those weights, named as the weights
+     * after the epoch's last batch; the epoch reports no bound of its own then.
+     */
+    @Test
+    void weightsPastTheBoundAtTheEpochsEndStopTheGpuTrainer() {
+        assumeDevice();
+        Parameters p = TestNets.random(NetSpec.parse(DENSE), 361, 1.0, 0.1);
+        NetConfig config = nudged(DENSE, OutputLoss.Kind.SQUARED, p, BOUND_FRACTION);
+        Parameters tripled = p.copy();
+        for (int k = 0; k < tripled.net().layers(); k++) {
+            float[] w = tripled.weight(k);
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= 3;
+            }
+        }
+        double after = new NudgeBound(config).bound(tripled);
+        double beta = config.outputLoss().weight();
+        assertTrue(after < beta, "tripled weights must put the bound " + after + " below beta " + beta);
+        Dataset data = TestNets.randomData(config.net(), 40, 362);
+        try (GpuEngine e = create(config, GpuEngine.Path.AUTO)) {
+            e.setParameters(p);
+            Trainer trainer = new Trainer(e, symmetric(config, 1, 10, 1e-3, 1));
+            DeviceData d = e.upload(data);
+            NudgeBoundException ex = assertThrows(NudgeBoundException.class, () -> trainer.trainEpoch(d, 1, done -> {
+                if (done == data.count()) {
+                    e.setParameters(tripled);
+                }
+            }));
+            assertEquals(after, ex.bound(), 1e-9 * after, "the bound at the weights the epoch ended with");
+            assertTrue(ex.getMessage().contains("not convex at the weights after epoch 1, batch 4"), ex.getMessage());
+        }
+    }
 }
