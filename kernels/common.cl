@@ -36,6 +36,19 @@
 #define STOP_ENERGY 1
 #define STOP_KKT 2
 
+// Batch-level early exit of the layered solver's sweeps: live[0] counts the batch's active samples (solve_init adds
+// them, check_stop takes away each that stops), live[1] the launches skipped. A kernel launched inside the sweeps
+// starts with SKIP_IF_SETTLED(live): once no sample is active every step is zero, so it returns at once (all its
+// work-items alike, before any barrier), its first work-item counting the skip. Launches outside the sweeps pass a
+// buffer {1, 0} that never closes (liftnet.gpu.Workspace#always).
+#define SKIP_IF_SETTLED(live)                                                \
+    if (live[0] == 0) {                                                      \
+        if (get_global_id(0) == 0 && get_global_id(1) == 0) {                \
+            atomic_inc(live + 1);                                            \
+        }                                                                    \
+        return;                                                              \
+    }
+
 // Smallest energy used as the denominator of the relative energy decrease.
 #define TINY_ENERGY 1e-30f
 

@@ -28,7 +28,7 @@ DEVICE_FUNC int window_out(const int i, const int d, const int S, const int P, c
 // Pre-activations and line-search directions: out[b, (f, oy, ox)] = (W A_b)[f, oy, ox] (+ bias[f] when useBias),
 // as gemm_nt: Cout at offC with leading dimension ldC; zMode 1: also Z = Cout, zMode 2: Z = Proj_C(Cout), 0: no Z.
 // Global size (ceil(F OH OW / 64) * 64, B), local size (64, 1).
-__kernel void conv_forward(const int B, const int C, const int H, const int Wd, const int F, const int K, const int S,
+__kernel void conv_forward(__global int* live, const int B, const int C, const int H, const int Wd, const int F, const int K, const int S,
                            const int P, const int OH, const int OW,
                            __global const float* A, const int offA, const int ldA,
                            __global const float* Kw, const int offW,
@@ -36,6 +36,7 @@ __kernel void conv_forward(const int B, const int C, const int H, const int Wd, 
                            __global float* Cout, const int offC, const int ldC,
                            __global float* Z, const int offZ, const int ldZ, const int zMode,
                            const float lo, const float hi) {
+    SKIP_IF_SETTLED(live);
     const int o = get_global_id(0);
     const int b = get_global_id(1);
     if (o < F * OH * OW && b < B) {
@@ -74,13 +75,14 @@ __kernel void conv_forward(const int B, const int C, const int H, const int Wd, 
 //   out[b, (c, y, x)] = sum_{f, dy, dx} Kw[f, c, dy, dx] R_b[f, (y + P - dy) / S, (x + P - dx) / S]
 // over the (dy, dx) where both quotients are exact and inside the output image; times [Mask strictly inside C]
 // when useMask (Mask has out's layout). Global size (ceil(C H Wd / 64) * 64, B), local size (64, 1).
-__kernel void conv_transposed(const int B, const int C, const int H, const int Wd, const int F, const int K, const int S,
+__kernel void conv_transposed(__global int* live, const int B, const int C, const int H, const int Wd, const int F, const int K, const int S,
                            const int P, const int OH, const int OW,
                               __global const float* A, __global const float* A2, const int useA2,
                               const int offA, const int ldA,
                               __global const float* Kw, const int offW,
                               __global float* Cout, const int offC, const int ldC,
                               __global const float* Mask, const int useMask, const float lo, const float hi) {
+    SKIP_IF_SETTLED(live);
     const int j = get_global_id(0);
     const int b = get_global_id(1);
     if (j < C * H * Wd && b < B) {
@@ -207,7 +209,7 @@ __kernel void conv_col_norms(const int C, const int H, const int Wd, const int F
 // conv_forward's product as [F] x [C K K] times [C K K] x [B OH OW]: rows f, columns (b, oy, ox), reduction
 // (c, dy, dx). Same parameters and results as conv_forward.
 // Global size (ceil(B OH OW / (RB TS)) TS, ceil(F / (RB TS)) TS), local size (TS, TS).
-__kernel void conv_gemm_forward(const int B, const int C, const int H, const int Wd, const int F, const int K,
+__kernel void conv_gemm_forward(__global int* live, const int B, const int C, const int H, const int Wd, const int F, const int K,
                                 const int S, const int P, const int OH, const int OW,
                                 __global const float* A, const int offA, const int ldA,
                                 __global const float* Kw, const int offW,
@@ -217,6 +219,7 @@ __kernel void conv_gemm_forward(const int B, const int C, const int H, const int
                                 const float lo, const float hi) {
     __local float Xs[RB * TS * XS];
     __local float Ys[TS * YS];
+    SKIP_IF_SETTLED(live);
     const int lx = get_local_id(0);
     const int ly = get_local_id(1);
     const int KK = K * K;
@@ -286,7 +289,7 @@ __kernel void conv_gemm_forward(const int B, const int C, const int H, const int
 // (f, dy, dx), the residual gathered through window_out (zero where no output's window reads (y, x) at (dy, dx):
 // at stride S, all but about 1 / S^2 of the reduction). Same parameters and results as conv_transposed.
 // Global size (ceil(B H Wd / (RB TS)) TS, ceil(C / (RB TS)) TS), local size (TS, TS).
-__kernel void conv_gemm_transposed(const int B, const int C, const int H, const int Wd, const int F, const int K,
+__kernel void conv_gemm_transposed(__global int* live, const int B, const int C, const int H, const int Wd, const int F, const int K,
                                    const int S, const int P, const int OH, const int OW,
                                    __global const float* A, __global const float* A2, const int useA2,
                                    const int offA, const int ldA,
@@ -295,6 +298,7 @@ __kernel void conv_gemm_transposed(const int B, const int C, const int H, const 
                                    __global const float* Mask, const int useMask, const float lo, const float hi) {
     __local float Xs[RB * TS * XS];
     __local float Ys[TS * YS];
+    SKIP_IF_SETTLED(live);
     const int lx = get_local_id(0);
     const int ly = get_local_id(1);
     const int KK = K * K;

@@ -166,7 +166,7 @@ DEVICE_FUNC void outer_acc_block(const int rb, LOCAL_PTR float* Us, LOCAL_PTR fl
 // Global size: (ceil(cols / (rb TS)) * TS, ceil(rows / (rb TS)) * TS) for an output of rows x cols (outer_acc:
 // cols = K + 1, rows = N), local size (TS, TS).
 
-__kernel void gemm_nt(const int M, const int N, const int K,
+__kernel void gemm_nt(__global int* live, const int M, const int N, const int K,
                       __global const float* A, const int offA, const int ldA,
                       __global const float* W, const int offW,
                       __global const float* bias, const int offBias, const int useBias,
@@ -175,10 +175,11 @@ __kernel void gemm_nt(const int M, const int N, const int K,
                       const float lo, const float hi) {
     __local float X[TS * (TS + 1)];
     __local float Y[TS * (TS + 1)];
+    SKIP_IF_SETTLED(live);
     gemm_nt_block(1, X, Y, M, N, K, A, offA, ldA, W, offW, bias, offBias, useBias, C, offC, ldC, Z, offZ, ldZ, zMode, lo, hi);
 }
 
-__kernel void gemm_nt_blocked(const int M, const int N, const int K,
+__kernel void gemm_nt_blocked(__global int* live, const int M, const int N, const int K,
                               __global const float* A, const int offA, const int ldA,
                               __global const float* W, const int offW,
                               __global const float* bias, const int offBias, const int useBias,
@@ -187,10 +188,11 @@ __kernel void gemm_nt_blocked(const int M, const int N, const int K,
                               const float lo, const float hi) {
     __local float X[RB * TS * (TS + 1)];
     __local float Y[RB * TS * (TS + 1)];
+    SKIP_IF_SETTLED(live);
     gemm_nt_block(RB, X, Y, M, N, K, A, offA, ldA, W, offW, bias, offBias, useBias, C, offC, ldC, Z, offZ, ldZ, zMode, lo, hi);
 }
 
-__kernel void gemm_nn(const int M, const int N, const int K,
+__kernel void gemm_nn(__global int* live, const int M, const int N, const int K,
                       __global const float* A, __global const float* A2, const int useA2,
                       const int offA, const int ldA,
                       __global const float* B, const int offB,
@@ -198,10 +200,11 @@ __kernel void gemm_nn(const int M, const int N, const int K,
                       __global const float* Mask, const int useMask, const float lo, const float hi) {
     __local float X[TS * (TS + 1)];
     __local float Y[TS * (TS + 1)];
+    SKIP_IF_SETTLED(live);
     gemm_nn_block(1, X, Y, M, N, K, A, A2, useA2, offA, ldA, B, offB, C, offC, ldC, Mask, useMask, lo, hi);
 }
 
-__kernel void gemm_nn_blocked(const int M, const int N, const int K,
+__kernel void gemm_nn_blocked(__global int* live, const int M, const int N, const int K,
                               __global const float* A, __global const float* A2, const int useA2,
                               const int offA, const int ldA,
                               __global const float* B, const int offB,
@@ -209,6 +212,7 @@ __kernel void gemm_nn_blocked(const int M, const int N, const int K,
                               __global const float* Mask, const int useMask, const float lo, const float hi) {
     __local float X[RB * TS * (TS + 1)];
     __local float Y[TS * (RB * TS + 1)];
+    SKIP_IF_SETTLED(live);
     gemm_nn_block(RB, X, Y, M, N, K, A, A2, useA2, offA, ldA, B, offB, C, offC, ldC, Mask, useMask, lo, hi);
 }
 

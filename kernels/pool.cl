@@ -9,9 +9,10 @@
 // Pooled rows: Cout[offC + b ldC + o] = (P A_b)[o] for the pooled units o, A_b at A[offA + b ldA ...]; each window
 // summed row by row (dy, then dx), then scaled, as liftnet.solve.PooledOp does.
 // Global size (ceil(C (H / K) (Wd / K) / 64) * 64, B), local size (64, 1).
-__kernel void pool_avg(const int B, const int C, const int H, const int Wd, const int K,
+__kernel void pool_avg(__global int* live, const int B, const int C, const int H, const int Wd, const int K,
                        __global const float* A, const int offA, const int ldA,
                        __global float* Cout, const int offC, const int ldC) {
+    SKIP_IF_SETTLED(live);
     const int o = get_global_id(0);
     const int b = get_global_id(1);
     const int PH = H / K;
@@ -36,10 +37,11 @@ __kernel void pool_avg(const int B, const int C, const int H, const int Wd, cons
 // pooled, pooled(j) = (c, y / K, x / K); zero where Mask (out's layout) is not strictly inside C, when useMask.
 // scale 1 / K^2: P^T (back-projection, back-propagation); scale 1 / K^4, B = 1: the column norms of W P from W's.
 // Global size (ceil(C H Wd / 64) * 64, B), local size (64, 1).
-__kernel void pool_spread(const int B, const int C, const int H, const int Wd, const int K,
+__kernel void pool_spread(__global int* live, const int B, const int C, const int H, const int Wd, const int K,
                           __global const float* S, const int offS, const int ldS, const float scale,
                           __global float* Cout, const int offC, const int ldC,
                           __global const float* Mask, const int useMask, const float lo, const float hi) {
+    SKIP_IF_SETTLED(live);
     const int j = get_global_id(0);
     const int b = get_global_id(1);
     if (j < C * H * Wd && b < B) {

@@ -9,11 +9,12 @@
 // q, delta and d live in scratch buffers with the phase layout (see common.cl).
 
 // Global size (ceil(n / 16) * 16, B), local size (16, 1) or any.
-__kernel void jacobi_propose(const int B, const int n, const int off, const int ld,
+__kernel void jacobi_propose(__global int* live, const int B, const int n, const int off, const int ld,
                              __global const float* z, __global const float* a, __global const float* q,
                              __global const float* cn, const int offC,
                              const float gamma, const float lo, const float hi,
                              __global float* delta) {
+    SKIP_IF_SETTLED(live);
     const int j = get_global_id(0);
     const int b = get_global_id(1);
     if (j < n && b < B) {
@@ -25,12 +26,13 @@ __kernel void jacobi_propose(const int B, const int n, const int off, const int 
 }
 
 // One work-group per sample (power-of-two size); dynamic local memory: one float per work-item.
-__kernel void line_search(const int n, const int off, const int m, const int off1, const int ld,
+__kernel void line_search(__global int* live, const int n, const int off, const int m, const int off1, const int ld,
                           __global const float* z, __global const float* a, __global const float* q,
                           __global const float* delta, __global const float* d, const float gamma,
                           const float weight, __global const int* active, __global float* t, __global float* D
                           DYN_LOCAL_PARAM(red)) {
     DYN_LOCAL_DECL(red);
+    SKIP_IF_SETTLED(live);
     const int b = get_group_id(0);
     const int row = b * ld;
     float s = 0.0f;
@@ -56,9 +58,10 @@ __kernel void line_search(const int n, const int off, const int m, const int off
 }
 
 // Global size (ceil(max(n, m) / 16) * 16, B).
-__kernel void apply_step(const int B, const int n, const int off, const int m, const int off1, const int ld,
+__kernel void apply_step(__global int* live, const int B, const int n, const int off, const int m, const int off1, const int ld,
                          __global float* z, __global const float* delta,
                          __global float* a, __global const float* d, __global const float* t) {
+    SKIP_IF_SETTLED(live);
     const int j = get_global_id(0);
     const int b = get_global_id(1);
     if (b < B) {
@@ -156,8 +159,8 @@ __kernel void kkt(__global const int* shape, const int L, const float gamma, con
 }
 
 // Starts a solve: Eprev = E, D = 0, no sweeps yet, every sample active except, under the KKT rule, those
-// whose residual R is already within tol. Global size >= B.
-__kernel void solve_init(const int B, const int rule, const float tol, __global const float* E,
+// whose residual R is already within tol; live[0] (zeroed before) += the active samples. Global size >= B.
+__kernel void solve_init(__global int* live, const int B, const int rule, const float tol, __global const float* E,
                          __global float* Eprev, __global float* D, __global const float* R,
                          __global int* active, __global int* sweeps) {
     const int b = get_global_id(0);
@@ -166,13 +169,16 @@ __kernel void solve_init(const int B, const int rule, const float tol, __global 
         D[b] = 0.0f;
         active[b] = rule == STOP_KKT ? R[b] > tol : 1;
         sweeps[b] = 0;
+        if (active[b]) {
+            atomic_inc(live);
+        }
     }
 }
 
 // After a sweep: count it for the active samples and apply the stopping rule per sample (ENERGY: the
 // line searches' decrease D <= tol max(E, tiny), with E = Eprev - D followed from the start; KKT: R <= tol;
-// FIXED: never); D restarts at 0. Global size >= B.
-__kernel void check_stop(const int B, const int rule, const float tol, __global float* Eprev,
+// FIXED: never); D restarts at 0; live[0] -= the samples that stop. Global size >= B.
+__kernel void check_stop(__global int* live, const int B, const int rule, const float tol, __global float* Eprev,
                          __global float* D, __global const float* R, __global int* active,
                          __global int* sweeps) {
     const int b = get_global_id(0);
@@ -182,11 +188,13 @@ __kernel void check_stop(const int B, const int rule, const float tol, __global 
             const float next = Eprev[b] - D[b];
             if (D[b] <= tol * fmax(next, TINY_ENERGY)) {
                 active[b] = 0;
+                atomic_add(live, -1);
             }
             Eprev[b] = next;
         } else if (rule == STOP_KKT) {
             if (R[b] <= tol) {
                 active[b] = 0;
+                atomic_add(live, -1);
             }
         }
         D[b] = 0.0f;

@@ -18,6 +18,10 @@
 #                                          implicit-GEMM convolutions (default)
 #   conv-direct --gpu-conv direct  the same nets with one work-item per conv output; the "gemm" lines give GFLOP/s
 #                                          per conv kernel (conv_gemm_* against conv_forward, conv_transposed, ...)
+#   conv-exit  --tol 1e-9 --gpu-early-exit on   the conv nets stopping by the energy rule (at most 15 sweeps): the
+#                                          sweeps after the batch's last sample stopped return at once (default)
+#   conv-no-exit --tol 1e-9 --gpu-early-exit off  the same, every sweep's products computed; the same mean sweeps,
+#                                          so samples/s against conv-exit is what the early exit saves
 # A conv net the engine refuses (e.g. pooling it does not run yet) is reported, not counted as a failure.
 # Exit status: 0 when every variant ran, 1 otherwise, 2 for a usage error.
 set -uo pipefail
@@ -46,14 +50,14 @@ while [[ $# -gt 0 ]]; do
     --conv-nets) conv_nets="${2:?}"; shift 2 ;;
     --conv-batches) conv_batches="${2:?}"; shift 2 ;;
     --) shift; jvm=("$@"); break ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "gpu-variants: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ -n "$cp" ]] || { echo "gpu-variants: --cp CLASSPATH is required (liftnet.jar and the test classes)" >&2; exit 2; }
 
 status=0
-for variant in fused phased solve no-graph tiled conv-gemm conv-direct; do
+for variant in fused conv-exit conv-no-exit phased solve no-graph tiled conv-gemm conv-direct; do
   case_nets=$nets
   case_batches=$batches
   case "$variant" in
@@ -64,6 +68,8 @@ for variant in fused phased solve no-graph tiled conv-gemm conv-direct; do
     tiled) switches=(--gpu-gemm tiled) ;;
     conv-gemm) switches=(--gpu-conv gemm); case_nets=$conv_nets; case_batches=$conv_batches ;;
     conv-direct) switches=(--gpu-conv direct); case_nets=$conv_nets; case_batches=$conv_batches ;;
+    conv-exit) switches=(--tol 1e-9 --gpu-early-exit on); case_nets=$conv_nets; case_batches=$conv_batches ;;
+    conv-no-exit) switches=(--tol 1e-9 --gpu-early-exit off); case_nets=$conv_nets; case_batches=$conv_batches ;;
   esac
   log="$log_dir/variant-$engine-$variant.log"
   echo "== $engine $variant (${switches[*]})"

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 
 /**
  * Backend switches chosen on the command line ({@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs},
- * {@code --gpu-conv}) and given
+ * {@code --gpu-conv}, {@code --gpu-early-exit}) and given
  * to {@link EngineProvider#create(NetConfig, int, int, EngineSwitches)}; the GPU providers turn them into their own
  * options, the CPU provider ignores them. Every combination runs the same arithmetic: they choose launches and kernels,
  * for diagnosis and for the GPU check's variant runs.
@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
  * @param gemm   which kernels compute a GPU's layered matrix products
  * @param graphs whether a repeated GPU epoch is recorded once and replayed (CUDA graphs)
  * @param conv   which kernels compute a GPU's convolutions
+ * @param earlyExit whether a GPU's layered sweeps stop doing work once no sample of the batch is active
  */
-public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv) {
+public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv, boolean earlyExit) {
 
     /** {@code fused}: one launch per step; {@code phased}: one per phase; {@code off}: no fused step kernel. */
     public enum Step { FUSED, PHASED, OFF }
@@ -34,19 +35,24 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv) {
         Objects.requireNonNull(conv, "conv");
     }
 
+    /** These switches with the early exit on. */
+    public EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv) {
+        this(step, gemm, graphs, conv, true);
+    }
+
     /** These switches with the default convolutions. */
     public EngineSwitches(Step step, Gemm gemm, boolean graphs) {
         this(step, gemm, graphs, Conv.GEMM);
     }
 
-    /** Fused steps, GEMM kernels by size, replay on, implicit-GEMM convolutions. */
+    /** Fused steps, GEMM kernels by size, replay on, implicit-GEMM convolutions, early exit on. */
     public static EngineSwitches defaults() {
-        return new EngineSwitches(Step.FUSED, Gemm.AUTO, true, Conv.GEMM);
+        return new EngineSwitches(Step.FUSED, Gemm.AUTO, true, Conv.GEMM, true);
     }
 
     /** These switches with {@code --gpu-conv} {@code c}. */
     public EngineSwitches withConv(Conv c) {
-        return new EngineSwitches(step, gemm, graphs, c);
+        return new EngineSwitches(step, gemm, graphs, c, earlyExit);
     }
 
     /** {@code --gpu-step} {@code value} (any case). @throws IllegalArgumentException naming the valid values */
@@ -64,7 +70,15 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv) {
         return parse(Conv.class, value);
     }
 
-    /** {@code --gpu-graphs} {@code on} or {@code off}. @throws IllegalArgumentException for anything else */
+    /** These switches with {@code --gpu-early-exit} {@code on} or off. */
+    public EngineSwitches withEarlyExit(boolean on) {
+        return new EngineSwitches(step, gemm, graphs, conv, on);
+    }
+
+    /**
+     * {@code --gpu-graphs} or {@code --gpu-early-exit} {@code on} or {@code off}.
+     * @throws IllegalArgumentException for anything else
+     */
     public static boolean parseGraphs(String value) {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "on" -> true;

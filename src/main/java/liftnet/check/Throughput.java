@@ -42,8 +42,9 @@ import liftnet.train.Trainer;
  * java --add-modules jdk.incubator.vector -cp liftnet.jar liftnet.check.Throughput \
  *      [--engines cpu,cpu@1,cpu@4,cuda,opencl] [--nets 784-64-64-64-10,1024-512-512-10] [--batches 50,1000]
  *      [--cases 784-64-64-64-10:50,1024-512-512-10:1000]
- *      [--warmup 1.5] [--seconds 3] [--cpu-threads N] [--sweeps 15] [--data data/mnist] [--json FILE]
+ *      [--warmup 1.5] [--seconds 3] [--cpu-threads N] [--sweeps 15] [--tol T] [--data data/mnist] [--json FILE]
  *      [--gpu-step fused|phased|off] [--gpu-gemm auto|tiled|blocked] [--gpu-graphs on|off] [--gpu-conv gemm|direct]
+ *      [--gpu-early-exit on|off]
  * java -cp liftnet.jar liftnet.check.Throughput --merge FILE... [--json FILE]
  * </pre>
  *
@@ -93,6 +94,8 @@ public final class Throughput {
         EngineSwitches.Gemm gpuGemm = EngineSwitches.defaults().gemm();
         boolean gpuGraphs = EngineSwitches.defaults().graphs();
         EngineSwitches.Conv gpuConv = EngineSwitches.defaults().conv();
+        boolean gpuEarlyExit = EngineSwitches.defaults().earlyExit();
+        Double tol = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -104,16 +107,18 @@ public final class Throughput {
                 case "--seconds" -> seconds = Double.parseDouble(value(args, ++i));
                 case "--cpu-threads" -> cpuThreads = Integer.parseInt(value(args, ++i));
                 case "--sweeps" -> sweeps = Integer.parseInt(value(args, ++i));
+                case "--tol" -> tol = Double.parseDouble(value(args, ++i));
                 case "--data" -> data = Path.of(value(args, ++i));
                 case "--json" -> json = Path.of(value(args, ++i));
                 case "--profile" -> profile = true;
-                case "--gpu-step", "--gpu-gemm", "--gpu-graphs", "--gpu-conv" -> {
+                case "--gpu-step", "--gpu-gemm", "--gpu-graphs", "--gpu-conv", "--gpu-early-exit" -> {
                     String v = value(args, ++i);
                     try {
                         switch (a) {
                             case "--gpu-step" -> gpuStep = EngineSwitches.parseStep(v);
                             case "--gpu-gemm" -> gpuGemm = EngineSwitches.parseGemm(v);
                             case "--gpu-conv" -> gpuConv = EngineSwitches.parseConv(v);
+                            case "--gpu-early-exit" -> gpuEarlyExit = EngineSwitches.parseGraphs(v);
                             default -> gpuGraphs = EngineSwitches.parseGraphs(v);
                         }
                     } catch (IllegalArgumentException e) {
@@ -128,8 +133,8 @@ public final class Throughput {
                 }
                 default -> {
                     System.err.println("error: unknown option " + a + "; usage: Throughput [--engines cpu,cuda,opencl] [--nets N,..]"
-                            + " [--batches 50,1000] [--cases NET:BATCH,..] [--warmup S] [--seconds S] [--cpu-threads N] [--sweeps N] [--data DIR] [--json FILE]"
-                            + " [--gpu-step M] [--gpu-gemm K] [--gpu-graphs on|off] [--gpu-conv F]"
+                            + " [--batches 50,1000] [--cases NET:BATCH,..] [--warmup S] [--seconds S] [--cpu-threads N] [--sweeps N] [--tol T] [--data DIR] [--json FILE]"
+                            + " [--gpu-step M] [--gpu-gemm K] [--gpu-graphs on|off] [--gpu-conv F] [--gpu-early-exit on|off]"
                             + " | Throughput --merge FILE... [--json FILE]");
                     System.exit(2);
                 }
@@ -139,10 +144,11 @@ public final class Throughput {
             merge(merge, json);
             return;
         }
-        SolverConfig solver = SolverConfig.fixed(SolverConfig.paperDefault().solver(), sweeps);
-        EngineSwitches switches = new EngineSwitches(gpuStep, gpuGemm, gpuGraphs, gpuConv);
+        SolverConfig solver = tol == null ? SolverConfig.fixed(SolverConfig.paperDefault().solver(), sweeps)
+                : SolverConfig.tolerance(SolverConfig.paperDefault().solver(), tol, sweeps);
+        EngineSwitches switches = new EngineSwitches(gpuStep, gpuGemm, gpuGraphs, gpuConv, gpuEarlyExit);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("step", "contrastive training step (forward, free, clamped, gradient, update), " + sweeps
+        out.put("step", "contrastive training step (forward, free, clamped, gradient, update), " + (tol == null ? "" : "at most ") + sweeps
                 + " sweeps " + solver.solver().name().toLowerCase(Locale.ROOT) + ", relu, gamma 0.125");
         out.put("warmup_s", warmup);
         out.put("seconds", seconds);

@@ -51,9 +51,17 @@ final class EngineOptions {
                     + " output). Default: ${DEFAULT-VALUE}")
     EngineSwitches.Conv gpuConv;
 
-    /** The GPU engines' switches of {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}, {@code --gpu-conv}. */
+    @Option(names = "--gpu-early-exit", paramLabel = "on|off", hidden = true, defaultValue = "on", converter = Converters.GpuGraphs.class,
+            description = "GPU engines: with --tol, the layered solver's remaining sweeps do no work once every sample of"
+                    + " the batch has stopped. Default: ${DEFAULT-VALUE}")
+    String gpuEarlyExit;
+
+    /**
+     * The GPU engines' switches of {@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs}, {@code --gpu-conv},
+     * {@code --gpu-early-exit}.
+     */
     EngineSwitches switches() {
-        return new EngineSwitches(gpuStep, gpuGemm, "on".equals(gpuGraphs), gpuConv);
+        return new EngineSwitches(gpuStep, gpuGemm, "on".equals(gpuGraphs), gpuConv, "on".equals(gpuEarlyExit));
     }
 
     /** Checks the numeric options; a bad one is a usage error naming the option, the value and a valid one. */

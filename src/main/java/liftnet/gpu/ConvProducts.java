@@ -66,12 +66,13 @@ final class ConvProducts {
      *
      * @param out modified: layer {@code k + 1}'s columns at {@code offOut} of rows of {@code ld} floats
      * @param z   modified when {@code zMode} is not 0, at the same places
+     * @param gate the launch returns at once when its first int is 0 ({@link Workspace#live}, {@link Workspace#always})
      */
     void forward(int k, int batch, GpuBuffer in, int offIn, int ldIn, boolean bias, GpuBuffer out, int offOut, int ld,
-                 GpuBuffer z, int zMode) {
+                 GpuBuffer z, int zMode, GpuBuffer gate) {
         ConvLayer c = conv(k);
         boolean gemm = w.convForm == ConvForm.GEMM;
-        KernelArgs a = geometry((gemm ? Kernel.CONV_GEMM_FORWARD : Kernel.CONV_FORWARD).args().i(batch), c).b(in).i(offIn)
+        KernelArgs a = geometry((gemm ? Kernel.CONV_GEMM_FORWARD : Kernel.CONV_FORWARD).args().b(gate).i(batch), c).b(in).i(offIn)
                 .i(ldIn).b(w.params).i(lay.wOffset(k)).b(w.params).i(lay.bOffset(k)).i(bias ? 1 : 0).b(out).i(offOut)
                 .i(ld).b(z).i(offOut).i(ld).i(zMode).f(w.lo).f(w.hi);
         double flops = 2.0 * batch * macs(c);
@@ -87,12 +88,13 @@ final class ConvProducts {
      * C ({@code useMask}), as {@code gemm_nn}: the transposed convolution.
      *
      * @param out modified: layer {@code k}'s columns at {@code offOut} of rows of {@code ldOut} floats
+     * @param gate the launch returns at once when its first int is 0, as in {@link #forward}
      */
     void transposed(int k, int batch, GpuBuffer a, GpuBuffer a2, boolean useA2, int offA, int ldA, GpuBuffer out,
-                    int offOut, int ldOut, GpuBuffer mask, boolean useMask) {
+                    int offOut, int ldOut, GpuBuffer mask, boolean useMask, GpuBuffer gate) {
         ConvLayer c = conv(k);
         boolean gemm = w.convForm == ConvForm.GEMM;
-        KernelArgs args = geometry((gemm ? Kernel.CONV_GEMM_TRANSPOSED : Kernel.CONV_TRANSPOSED).args().i(batch), c)
+        KernelArgs args = geometry((gemm ? Kernel.CONV_GEMM_TRANSPOSED : Kernel.CONV_TRANSPOSED).args().b(gate).i(batch), c)
                 .b(a).b(a2).i(useA2 ? 1 : 0).i(offA).i(ldA).b(w.params).i(lay.wOffset(k)).b(out).i(offOut).i(ldOut)
                 .b(mask).i(useMask ? 1 : 0).f(w.lo).f(w.hi);
         double flops = 2.0 * batch * macs(c);

@@ -155,6 +155,7 @@ public abstract class GpuEngine implements Engine {
             this.l = w.launcher;
             w.convForm = options.conv();
             this.layered = new LayeredSolver(w, options.gemm());
+            layered.earlyExit(options.earlyExit());
             this.grads = new GradientUpdate(w);
             this.stats = new DeviceStats(w);
             this.fused = new FusedSolver(w);
@@ -210,6 +211,21 @@ public abstract class GpuEngine implements Engine {
     public void setConv(ConvForm form) {
         flush();
         ws.convForm = form;
+    }
+
+    /**
+     * Turns the layered solver's batch-level early exit on or off (default from the {@link GpuOptions}): the results
+     * are the same, only the launches of sweeps after the batch's last sample stopped do no work when it is on.
+     */
+    public void setEarlyExit(boolean on) {
+        flush();
+        layered.earlyExit(on);
+    }
+
+    /** Launches that returned at once since the engine started, no sample being active (a host synchronisation; tests). */
+    long skippedLaunches() {
+        flush();
+        return l.readInts(ws.live, 2)[1];
     }
 
     /** Turns epoch replay (CUDA graphs) on or off (default from the {@link GpuOptions}). */

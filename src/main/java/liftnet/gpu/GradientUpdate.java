@@ -174,7 +174,7 @@ final class GradientUpdate implements AutoCloseable {
                 int offV = k == 0 ? 0 : lay.zOffset(k);
                 int ldV = k == 0 ? lay.width(0) : ld;
                 if (pools.pools(k)) {
-                    pools.pool(k, batch, v, offV, ldV);
+                    pools.pool(k, batch, v, offV, ldV, w.always);
                     v = pools.scratch();
                     offV = 0;
                     ldV = pools.inputs(k);
@@ -224,7 +224,7 @@ final class GradientUpdate implements AutoCloseable {
             int ldV = k == 0 ? lay.width(0) : ld;
             boolean pooled = pools.pools(k);
             if (pooled) {
-                pools.pool(k, batch, v, offV, ldV);
+                pools.pool(k, batch, v, offV, ldV, w.always);
                 v = pools.scratch();
                 offV = 0;
                 ldV = pools.inputs(k);
@@ -238,7 +238,7 @@ final class GradientUpdate implements AutoCloseable {
             if (convs.isConv(k)) {
                 convs.weightGradient(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, 1f / batch, false);
                 if (k >= 1) {
-                    convs.transposed(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, to, offTo, ldTo, w.z[fw], !pooled);
+                    convs.transposed(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, to, offTo, ldTo, w.z[fw], !pooled, w.always);
                 }
             } else {
                 int block = products.blockFor(nIn + 1, nOut);
@@ -247,13 +247,13 @@ final class GradientUpdate implements AutoCloseable {
                         groups(nIn + 1, block), groups(nOut, block), TS, TS, 0, Launcher.productFlops(nOut, nIn, batch));
                 if (k >= 1) {
                     int nnBlock = products.blockFor(nIn, batch);
-                    l.launch(products.kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, nIn, batch).args().i(batch).i(nIn).i(nOut).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
+                    l.launch(products.kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, nIn, batch).args().b(w.always).i(batch).i(nIn).i(nOut).b(w.delta).b(w.delta).i(0).i(lay.zOffset(k + 1)).i(ld)
                             .b(w.params).i(lay.wOffset(k)).b(to).i(offTo).i(ldTo).b(w.z[fw]).i(pooled ? 0 : 1).f(w.lo).f(w.hi),
                             groups(nIn, nnBlock), groups(batch, nnBlock), TS, TS, 0, Launcher.productFlops(batch, nIn, nOut));
                 }
             }
             if (pooled && k >= 1) {
-                pools.spread(k, batch, w.delta, lay.zOffset(k), ld, w.z[fw], true);
+                pools.spread(k, batch, w.delta, lay.zOffset(k), ld, w.z[fw], true, w.always);
             }
         }
     }

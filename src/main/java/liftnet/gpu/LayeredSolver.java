@@ -32,6 +32,8 @@ public final class LayeredSolver {
     }
 
     private Gemm gemm;
+    /** Whether the sweeps' launches are gated on the batch's active samples (the batch-level early exit). */
+    private boolean earlyExit = true;
 
     private final Workspace w;
     private final Launcher l;
@@ -56,7 +58,7 @@ public final class LayeredSolver {
             int offIn = k == 0 ? 0 : lay.zOffset(k);
             int ldIn = k == 0 ? lay.width(0) : n;
             int zMode = k < lay.layers() - 1 ? 2 : 1;
-            gemmNt(k, batch, in, offIn, ldIn, true, w.a[p], lay.zOffset(k + 1), w.z[p], zMode);
+            gemmNt(k, batch, in, offIn, ldIn, true, w.a[p], lay.zOffset(k + 1), w.z[p], zMode, w.always);
         }
     }
 
@@ -74,6 +76,8 @@ public final class LayeredSolver {
     /**
      * Runs phase {@code p} from phase {@code start}'s rows; column norms must be current. The output follows the phase
      * ({@link BatchState#nudge}): free, clamped ({@code + beta l} or the hard clamp), or negative ({@code - beta l}).
+     * All {@code maxSweeps} sweeps are launched (no host synchronisation); with the early exit on, the launches of a
+     * sweep that finds no active sample return at once on the device ({@link Workspace#live}): their steps would be 0.
      */
     void infer(int p, int start, int maxSweeps, int rule, float tol, int batch) {
         boolean clamped = BatchState.nudge(p) != 0;
@@ -87,21 +91,23 @@ public final class LayeredSolver {
         } else if (rule == StopRule.KKT.ordinal()) {
             kktInto(p, w.resid, batch);
         }
-        l.launch(Kernel.SOLVE_INIT.args().i(batch).i(rule).f(tol).b(w.energy[p]).b(w.eprev).b(w.decrease).b(w.resid)
+        GpuBuffer gate = earlyExit ? w.live : w.always;
+        l.zero(w.live, 0, 4);
+        l.launch(Kernel.SOLVE_INIT.args().b(w.live).i(batch).i(rule).f(tol).b(w.energy[p]).b(w.eprev).b(w.decrease).b(w.resid)
                 .b(w.active).b(w.sweeps), groups(batch, 64), 1, 64, 1, 0);
         for (int s = 0; s < maxSweeps; s++) {
             for (int parity = 1; parity <= 2; parity++) {
                 for (int k = parity; k < lay.layers(); k += 2) {
-                    jacobiStep(p, k, batch);
+                    jacobiStep(p, k, batch, gate);
                 }
             }
             if (!clamped || soft) {
                 setTop(p, batch); // free: z_L = a_L; soft clamp: its prox at the new a_L
             }
             if (rule == StopRule.KKT.ordinal()) {
-                kktInto(p, w.resid, batch);
+                kktInto(p, w.resid, batch, gate); // only the active samples' residuals are read
             }
-            l.launch(Kernel.CHECK_STOP.args().i(batch).i(rule).f(tol).b(w.eprev).b(w.decrease).b(w.resid).b(w.active)
+            l.launch(Kernel.CHECK_STOP.args().b(w.live).i(batch).i(rule).f(tol).b(w.eprev).b(w.decrease).b(w.resid).b(w.active)
                     .b(w.sweeps), groups(batch, 64), 1, 64, 1, 0);
         }
         energyInto(p, batch);
@@ -109,28 +115,28 @@ public final class LayeredSolver {
     }
 
     /** One Jacobi step with exact line search on hidden layer k of phase p (kernels/solver.cl). */
-    private void jacobiStep(int p, int k, int batch) {
+    private void jacobiStep(int p, int k, int batch, GpuBuffer gate) {
         int n = lay.width(k);
         int m = lay.width(k + 1);
         int ld = lay.rowWidth();
         int off = lay.zOffset(k);
         int off1 = lay.zOffset(k + 1);
-        backProject(p, k, w.q, batch);
-        l.launch(Kernel.JACOBI_PROPOSE.args().i(batch).i(n).i(off).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.colNorms)
+        backProject(p, k, w.q, batch, gate);
+        l.launch(Kernel.JACOBI_PROPOSE.args().b(gate).i(batch).i(n).i(off).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.colNorms)
                 .i(lay.cOffset(k)).f(w.gamma).f(w.lo).f(w.hi).b(w.delta), groups(n, TS), groups(batch, TS), TS, TS, 0);
-        gemmNt(k, batch, w.delta, off, ld, false, w.dvec, off1, w.dvec, 0);
-        l.launch(Kernel.LINE_SEARCH.args().i(n).i(off).i(m).i(off1).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.delta).b(w.dvec)
+        gemmNt(k, batch, w.delta, off, ld, false, w.dvec, off1, w.dvec, 0, gate);
+        l.launch(Kernel.LINE_SEARCH.args().b(gate).i(n).i(off).i(m).i(off1).i(ld).b(w.z[p]).b(w.a[p]).b(w.q).b(w.delta).b(w.dvec)
                 .f(w.gamma).f((float) w.config.termWeight(k - 1)).b(w.active).b(w.step).b(w.decrease),
                 batch, 1, w.reduceSize, 1, 4 * w.reduceSize);
-        l.launch(Kernel.APPLY_STEP.args().i(batch).i(n).i(off).i(m).i(off1).i(ld).b(w.z[p]).b(w.delta).b(w.a[p]).b(w.dvec)
+        l.launch(Kernel.APPLY_STEP.args().b(gate).i(batch).i(n).i(off).i(m).i(off1).i(ld).b(w.z[p]).b(w.delta).b(w.a[p]).b(w.dvec)
                 .b(w.step), groups(Math.max(n, m), TS), groups(batch, TS), TS, TS, 0);
     }
 
     /**
      * out[layer k] = W_k^T (z_{k+1} - a_{k+1}) of phase p, in the phase layout ({@code P^T W_k^T (...)} where layer k
-     * pools its input: W_k^T into the pooled scratch, then spread).
+     * pools its input: W_k^T into the pooled scratch, then spread); its launches gated on {@code gate}.
      */
-    private void backProject(int p, int k, GpuBuffer out, int batch) {
+    private void backProject(int p, int k, GpuBuffer out, int batch, GpuBuffer gate) {
         int n = pools.inputs(k);
         int ld = lay.rowWidth();
         boolean pooled = pools.pools(k);
@@ -138,15 +144,15 @@ public final class LayeredSolver {
         int offTo = pooled ? 0 : lay.zOffset(k);
         int ldTo = pooled ? n : ld;
         if (convs.isConv(k)) {
-            convs.transposed(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, to, offTo, ldTo, to, false);
+            convs.transposed(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, to, offTo, ldTo, to, false, gate);
         } else {
             int block = blockFor(n, batch);
-            l.launch(kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, n, batch).args().i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
+            l.launch(kernel(Kernel.GEMM_NN, Kernel.GEMM_NN_BLOCKED, n, batch).args().b(gate).i(batch).i(n).i(lay.width(k + 1)).b(w.z[p]).b(w.a[p]).i(1).i(lay.zOffset(k + 1)).i(ld)
                     .b(w.params).i(lay.wOffset(k)).b(to).i(offTo).i(ldTo).b(to).i(0).f(w.lo).f(w.hi),
                     groups(n, block), groups(batch, block), TS, TS, 0, Launcher.productFlops(batch, n, lay.width(k + 1)));
         }
         if (pooled) {
-            pools.spread(k, batch, out, lay.zOffset(k), ld, out, false);
+            pools.spread(k, batch, out, lay.zOffset(k), ld, out, false, gate);
         }
     }
 
@@ -165,6 +171,10 @@ public final class LayeredSolver {
         gemm = g;
     }
 
+    void earlyExit(boolean on) {
+        earlyExit = on;
+    }
+
     /** The products of the net's convolutional layers. */
     ConvProducts convs() {
         return convs;
@@ -178,18 +188,19 @@ public final class LayeredSolver {
     /**
      * C = A W_k^T (+ b_k) with optional Z = C or Z = Proj_C(C), over the batch (for a convolution {@code W_k A_b}
      * per row; where layer k pools its input, of the pooled rows {@code P A_b}); rows of C have the phase layout.
+     * Its launches are gated on {@code gate}.
      */
     private void gemmNt(int k, int batch, GpuBuffer in, int offIn, int ldIn, boolean bias, GpuBuffer c, int offC,
-                        GpuBuffer zOut, int zMode) {
+                        GpuBuffer zOut, int zMode, GpuBuffer gate) {
         int ld = lay.rowWidth();
         if (pools.pools(k)) {
-            pools.pool(k, batch, in, offIn, ldIn);
+            pools.pool(k, batch, in, offIn, ldIn, gate);
             in = pools.scratch();
             offIn = 0;
             ldIn = pools.inputs(k);
         }
         if (convs.isConv(k)) {
-            convs.forward(k, batch, in, offIn, ldIn, bias, c, offC, ld, zOut, zMode);
+            convs.forward(k, batch, in, offIn, ldIn, bias, c, offC, ld, zOut, zMode, gate);
             return;
         }
         int nOut = lay.width(k + 1);
@@ -197,7 +208,7 @@ public final class LayeredSolver {
         int offW = lay.wOffset(k);
         int offB = bias ? lay.bOffset(k) : 0;
         int block = blockFor(nOut, batch);
-        l.launch(kernel(Kernel.GEMM_NT, Kernel.GEMM_NT_BLOCKED, nOut, batch).args().i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
+        l.launch(kernel(Kernel.GEMM_NT, Kernel.GEMM_NT_BLOCKED, nOut, batch).args().b(gate).i(batch).i(nOut).i(nIn).b(in).i(offIn).i(ldIn).b(w.params).i(offW).b(w.params).i(offB)
                 .i(bias ? 1 : 0).b(c).i(offC).i(ld).b(zOut).i(offC).i(ld).i(zMode).f(w.lo).f(w.hi),
                 groups(nOut, block), groups(batch, block), TS, TS, 0, Launcher.productFlops(batch, nOut, nIn));
     }
@@ -219,8 +230,12 @@ public final class LayeredSolver {
 
     /** out[b] = the KKT residual of phase p's problem (the output is free in the forward and free phases). */
     void kktInto(int p, GpuBuffer out, int batch) {
+        kktInto(p, out, batch, w.always);
+    }
+
+    private void kktInto(int p, GpuBuffer out, int batch, GpuBuffer gate) {
         for (int k = 1; k < lay.layers(); k++) {
-            backProject(p, k, w.q, batch);
+            backProject(p, k, w.q, batch, gate);
         }
         l.launch(Kernel.KKT.args().b(w.shape).i(lay.layers()).f(w.gamma).i(lay.rowWidth()).b(w.z[p]).b(w.a[p]).b(w.q)
                 .f(w.lo).f(w.hi).i(BatchState.nudge(p)).b(w.y).b(out), batch, 1, w.reduceSize, 1, 4 * w.reduceSize);

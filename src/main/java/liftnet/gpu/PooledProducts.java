@@ -71,11 +71,11 @@ final class PooledProducts {
 
     /**
      * Scratch rows {@code = P in} for {@code batch} samples: {@code in}'s layer {@code k} at {@code offIn} of rows of
-     * {@code ldIn} floats.
+     * {@code ldIn} floats; the launch returns at once when {@code gate}'s first int is 0 ({@link Workspace#live}).
      */
-    void pool(int k, int batch, GpuBuffer in, int offIn, int ldIn) {
+    void pool(int k, int batch, GpuBuffer in, int offIn, int ldIn, GpuBuffer gate) {
         Pooling p = pooling(k);
-        l.launch(geometry(Kernel.POOL_AVG.args().i(batch), p).b(in).i(offIn).i(ldIn).b(w.pooled).i(0).i(p.outputs()),
+        l.launch(geometry(Kernel.POOL_AVG.args().b(gate).i(batch), p).b(in).i(offIn).i(ldIn).b(w.pooled).i(0).i(p.outputs()),
                 groups(p.outputs(), GROUP), batch, GROUP, 1, 0);
     }
 
@@ -85,14 +85,14 @@ final class PooledProducts {
      *
      * @param out modified: layer {@code k}'s {@code n_k} columns at {@code offOut} of rows of {@code ldOut} floats
      */
-    void spread(int k, int batch, GpuBuffer out, int offOut, int ldOut, GpuBuffer mask, boolean useMask) {
+    void spread(int k, int batch, GpuBuffer out, int offOut, int ldOut, GpuBuffer mask, boolean useMask, GpuBuffer gate) {
         Pooling p = pooling(k);
-        spread(p, batch, p.weight(), out, offOut, ldOut, mask, useMask);
+        spread(p, batch, p.weight(), out, offOut, ldOut, mask, useMask, gate);
     }
 
     private void spread(Pooling p, int batch, float scale, GpuBuffer out, int offOut, int ldOut, GpuBuffer mask,
-                        boolean useMask) {
-        l.launch(geometry(Kernel.POOL_SPREAD.args().i(batch), p).b(w.pooled).i(0).i(p.outputs()).f(scale).b(out)
+                        boolean useMask, GpuBuffer gate) {
+        l.launch(geometry(Kernel.POOL_SPREAD.args().b(gate).i(batch), p).b(w.pooled).i(0).i(p.outputs()).f(scale).b(out)
                 .i(offOut).i(ldOut).b(mask).i(useMask ? 1 : 0).f(w.lo).f(w.hi), groups(p.inputs(), GROUP), batch, GROUP, 1, 0);
     }
 
@@ -113,7 +113,7 @@ final class PooledProducts {
                     groups(m, GROUP), 1, GROUP, 1, 0);
         }
         float s = p.weight();
-        spread(p, 1, s * s, w.colNorms, lay.cOffset(k), p.inputs(), w.colNorms, false);
+        spread(p, 1, s * s, w.colNorms, lay.cOffset(k), p.inputs(), w.colNorms, false, w.always);
     }
 
     private Pooling pooling(int k) {

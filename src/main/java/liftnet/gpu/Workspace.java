@@ -42,6 +42,13 @@ final class Workspace implements AutoCloseable {
     final GpuBuffer statsF;
     /** {@code grad_update}'s non-finite count and arrival counter (zero between launches). */
     final GpuBuffer control;
+    /**
+     * The layered solver's batch-level early exit ({@code SKIP_IF_SETTLED} in kernels/common.cl): the active samples
+     * of the phase being solved, then the count of launches skipped since the engine started.
+     */
+    final GpuBuffer live;
+    /** {@code {1, 0}}, never written by a kernel: the gate of launches outside the sweeps, which always run. */
+    final GpuBuffer always;
 
     GpuBuffer order;
 
@@ -90,7 +97,10 @@ final class Workspace implements AutoCloseable {
             statsF = allocFixed(4L * STATS_FLOATS);
             control = allocFixed(8);
             convPartials = allocFixed(4L * ConvProducts.partialFloats(lay));
-            for (GpuBuffer b : List.of(params, paramsOld, grad, colNorms, control)) {
+            live = allocFixed(8);
+            always = allocFixed(8);
+            launcher.writeInts(always, new int[] {1, 0});
+            for (GpuBuffer b : List.of(params, paramsOld, grad, colNorms, control, live)) {
                 launcher.zero(b, 0, b.bytes());
             }
         } catch (RuntimeException | Error e) {

@@ -201,7 +201,7 @@ final class SpeedSteps {
     void extras() {
         Machine m = c.machine;
         Report r = c.report;
-        r.section("GPU engine variants (step fused/phased/off, graph replay off, tiled GEMMs, conv gemm/direct) and the PyTorch peer");
+        r.section("GPU engine variants (step fused/phased/off, graph replay off, tiled GEMMs, conv gemm/direct, conv early exit on/off) and the PyTorch peer");
         Path scripts = c.bundle ? c.base : c.base.resolve("scripts");
         String engine = m.gpuEngine();
         if (engine != null) {
