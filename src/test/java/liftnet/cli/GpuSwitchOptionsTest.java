@@ -8,7 +8,7 @@ import picocli.CommandLine;
 
 /**
  * The GPU engines' switches on the command line ({@code --gpu-step}, {@code --gpu-gemm}, {@code --gpu-graphs},
- * {@code --gpu-conv}): parsed
+ * {@code --gpu-conv}, {@code --gpu-early-exit}): parsed
  * in any case into the {@link EngineSwitches} the engines are built with, defaults when absent, and a bad value refused
  * with one error line naming the valid ones.
  */
@@ -29,6 +29,8 @@ class GpuSwitchOptionsTest {
                 parse("--gpu-step", "off", "--gpu-gemm", " blocked ", "--gpu-graphs", "on"));
         assertEquals(EngineSwitches.defaults().withConv(EngineSwitches.Conv.DIRECT), parse("--gpu-conv", "Direct"));
         assertEquals(EngineSwitches.Conv.GEMM, parse("--gpu-conv", "gemm").conv());
+        assertEquals(EngineSwitches.defaults().withEarlyExit(false), parse("--gpu-early-exit", "Off"));
+        assertEquals(EngineSwitches.defaults(), parse("--gpu-early-exit", "on"));
     }
 
     @Test
@@ -43,5 +45,7 @@ class GpuSwitchOptionsTest {
                 "--gpu-graphs", "'yes' is not one of on, off");
         Cli.assertUsageError(Cli.run(Cli.concat(train, "--gpu-conv", "fft")),
                 "--gpu-conv", "'fft' is not one of direct, gemm");
+        Cli.assertUsageError(Cli.run(Cli.concat(train, "--gpu-early-exit", "yes")),
+                "--gpu-early-exit", "'yes' is not one of on, off");
     }
 }

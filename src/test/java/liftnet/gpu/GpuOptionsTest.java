@@ -32,6 +32,8 @@ class GpuOptionsTest {
         for (EngineSwitches.Conv c : EngineSwitches.Conv.values()) {
             assertEquals(c.name(), GpuOptions.of(EngineSwitches.defaults().withConv(c)).conv().name());
         }
+        assertTrue(GpuOptions.defaults().earlyExit());
+        assertFalse(GpuOptions.of(EngineSwitches.defaults().withEarlyExit(false)).earlyExit());
         assertEquals(GpuEngine.StepMode.values().length, EngineSwitches.Step.values().length);
         assertEquals(ConvForm.values().length, EngineSwitches.Conv.values().length);
         assertEquals(LayeredSolver.Gemm.values().length, EngineSwitches.Gemm.values().length);
