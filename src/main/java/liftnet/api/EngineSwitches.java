@@ -26,7 +26,11 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv, bo
     /** {@code auto}: by size; {@code tiled}: one output per work-item; {@code blocked}: register-blocked. */
     public enum Gemm { AUTO, TILED, BLOCKED }
 
-    /** {@code gemm}: implicit GEMM in tiles (the default); {@code direct}: one work-item per output. */
+    /**
+     * {@code direct}: one work-item per output (the default: on PoCL the implicit GEMM's local-memory tiles and barriers
+     * made a 500-sample conv epoch take over 300 s against 124 s); {@code gemm}: implicit GEMM in tiles (predicted faster on
+     * a GPU, not yet timed on one: the GPU check's variants step measures both).
+     */
     public enum Conv { DIRECT, GEMM }
 
     public EngineSwitches {
@@ -42,12 +46,12 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv, bo
 
     /** These switches with the default convolutions. */
     public EngineSwitches(Step step, Gemm gemm, boolean graphs) {
-        this(step, gemm, graphs, Conv.GEMM);
+        this(step, gemm, graphs, Conv.DIRECT);
     }
 
     /** Fused steps, GEMM kernels by size, replay on, implicit-GEMM convolutions, early exit on. */
     public static EngineSwitches defaults() {
-        return new EngineSwitches(Step.FUSED, Gemm.AUTO, true, Conv.GEMM, true);
+        return new EngineSwitches(Step.FUSED, Gemm.AUTO, true, Conv.DIRECT, true);
     }
 
     /** These switches with {@code --gpu-conv} {@code c}. */

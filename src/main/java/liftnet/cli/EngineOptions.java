@@ -46,7 +46,7 @@ final class EngineOptions {
             description = "GPU engines: replay a repeated epoch as a CUDA graph. Default: ${DEFAULT-VALUE}")
     String gpuGraphs;
 
-    @Option(names = "--gpu-conv", paramLabel = "F", hidden = true, defaultValue = "gemm", converter = Converters.GpuConv.class,
+    @Option(names = "--gpu-conv", paramLabel = "F", hidden = true, defaultValue = "direct", converter = Converters.GpuConv.class,
             description = "GPU engines' convolution kernels: gemm (implicit GEMM in tiles) or direct (one work-item per"
                     + " output). Default: ${DEFAULT-VALUE}")
     EngineSwitches.Conv gpuConv;

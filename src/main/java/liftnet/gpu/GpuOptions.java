@@ -32,12 +32,12 @@ public record GpuOptions(GpuEngine.Path path, GpuEngine.StepMode step, LayeredSo
     }
 
     /**
-     * Fused where the net fits, one fused_step launch per step, GEMM kernels by size, replay on, implicit-GEMM
-     * convolutions, early exit on (a prediction: faster on a GPU from the first conv layer of the VGG-style net on, not yet timed on
-     * one; docs/gpu-conv.md).
+     * Fused where the net fits, one fused_step launch per step, GEMM kernels by size, replay on, direct convolutions
+     * (the implicit GEMM, {@code --gpu-conv gemm}, is predicted faster on a GPU but was 2.4x slower or worse on PoCL, and
+     * has not been timed on a GPU yet; docs/gpu-conv.md), early exit on.
      */
     public static GpuOptions defaults() {
-        return new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true, ConvForm.GEMM, true);
+        return new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true, ConvForm.DIRECT, true);
     }
 
     /**

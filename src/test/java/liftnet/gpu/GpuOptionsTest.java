@@ -14,7 +14,7 @@ class GpuOptionsTest {
     @Test
     void theDefaultSwitchesGiveTheDefaults() {
         GpuOptions d = GpuOptions.defaults();
-        assertEquals(new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true, ConvForm.GEMM), d);
+        assertEquals(new GpuOptions(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.AUTO, true, ConvForm.DIRECT), d);
         assertEquals(d.withGraphs(!SyncLaunches.enabled()), GpuOptions.of(EngineSwitches.defaults()));
     }
 
