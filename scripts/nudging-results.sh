@@ -30,7 +30,9 @@
 #
 # usage: scripts/nudging-results.sh [--stage all|pilots|final|mnist|summary] [--gammas 0.125,0.0625] [--betas 0.05,0.1]
 #          [--pilot-epochs 8] [--epochs 30] [--seeds 1,2,3] [--choose GAMMA,R] [--parallel 2] [--limit N] [--out DIR]
-#          [--pilot-nudges symmetric,one-sided]
+#          [--pilot-nudges symmetric,one-sided] [--final-nudges symmetric,one-sided]
+# The final stage's nudges run one after the other; to keep both cores busy, run them side by side as two invocations
+# (--final-nudges symmetric and --final-nudges one-sided, the same --out), as the pilots' gammas.
 # Pilots run one seed on one thread each: on 2 cores, run the two gammas' pilots side by side (two invocations with
 # --gammas 0.125 and --gammas 0.0625, the same --out).
 # A short trial that proves the script (about a minute): scripts/nudging-results.sh --stage pilots --gammas 0.125
@@ -51,6 +53,7 @@ limit=0
 net=1x28x28-c16k5s2-c32k3s2-64-10
 out="$root/results/nudging"
 pilot_nudges=symmetric,one-sided
+final_nudges=symmetric,one-sided
 
 die() { echo "nudging-results: error: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -67,7 +70,8 @@ while [[ $# -gt 0 ]]; do
     --limit) limit="$2" ;;
     --out) out="$2" ;;
     --pilot-nudges) pilot_nudges="$2" ;;
-    *) die "unknown option $1; options: --stage --gammas --betas --pilot-epochs --epochs --seeds --choose --parallel --limit --out --pilot-nudges" ;;
+    --final-nudges) final_nudges="$2" ;;
+    *) die "unknown option $1; options: --stage --gammas --betas --pilot-epochs --epochs --seeds --choose --parallel --limit --out --pilot-nudges --final-nudges" ;;
   esac
   shift 2
 done
@@ -96,6 +100,7 @@ run() {
 IFS=, read -r -a gamma_list <<< "$gammas"
 IFS=, read -r -a beta_list <<< "$betas"
 IFS=, read -r -a pilot_nudge_list <<< "$pilot_nudges"
+IFS=, read -r -a final_nudge_list <<< "$final_nudges"
 
 if [[ $stage == all || $stage == pilots ]]; then
   for gamma in "${gamma_list[@]}"; do
@@ -135,7 +140,7 @@ if [[ $stage == all || $stage == final || $stage == mnist ]]; then
   ratio=${pick#*,}
   echo "nudging-results: chosen setting gamma $gamma, beta $ratio g" >&2
   if [[ $stage == all || $stage == final ]]; then
-    for nudge in symmetric one-sided; do
+    for nudge in "${final_nudge_list[@]}"; do
       run fashion-mnist "$nudge" "$gamma" "$ratio" "$epochs" "$seeds" "$out/fashion-mnist/$nudge"
     done
   fi
