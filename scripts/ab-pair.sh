@@ -10,6 +10,7 @@
 #
 # usage: scripts/ab-pair.sh [--commit REV] [--no-build] [AbPair options: --pairs 10 --warmup 8 --seconds 3
 #                           --threads N --rows dense50,dense1000,conv50]
+# More rows: backprop50, backprop1000, backprop-conv50 (back-propagation steps of the same nets, same pairing).
 # Environment: LIFTNET_JAVA (default: the Temurin 25 JDK in /usr/lib/jvm when present, else java on PATH).
 set -euo pipefail
 BASELINE_COMMIT=9705320

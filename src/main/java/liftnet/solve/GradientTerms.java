@@ -18,6 +18,9 @@ public record GradientTerms(float[] zA, float[] lambdaA, float[] zB, float[] lam
      * @return whether they are all finite
      */
     boolean biasGradient(float[] gb, int units, int positions) {
+        if (positions == 1) {
+            return denseBiasGradient(gb, units);
+        }
         boolean finite = true;
         for (int f = 0; f < units; f++) {
             gb[f] = 0f;
@@ -31,6 +34,21 @@ public record GradientTerms(float[] zA, float[] lambdaA, float[] zB, float[] lam
             finite &= Float.isFinite(gb[f]);
         }
         return finite;
+    }
+
+    /** {@link #biasGradient} of a dense layer, row after row (the same sums in the same order, read contiguously). */
+    private boolean denseBiasGradient(float[] gb, int units) {
+        java.util.Arrays.fill(gb, 0, units, 0f);
+        for (int r = 0; r < rows; r++) {
+            int o = r * outStride;
+            for (int f = 0; f < units; f++) {
+                gb[f] -= scale * lambdaA[o + f];
+                if (lambdaB != null) {
+                    gb[f] += scale * lambdaB[o + f];
+                }
+            }
+        }
+        return VectorKernels.allFinite(gb, 0, units);
     }
 
     private static float sum(float[] v, int o, int n) {

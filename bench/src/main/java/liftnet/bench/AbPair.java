@@ -15,12 +15,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.IntToDoubleFunction;
 import java.util.function.Supplier;
+import liftnet.api.Method;
 import liftnet.data.Dataset;
 
 /**
  * A/B of two liftnet builds in one JVM: a pinned baseline jar and the current one, each behind its own class loader
  * (so each has its own classes and JIT profiles), training the same contrastive steps from the same weights on the
- * same batches, taking turns. Per row: at least {@code --pairs} interleaved pairs (the order alternates: baseline
+ * same batches, taking turns (contrastive steps, or back-propagation steps in the backprop rows). Per row: at least {@code --pairs} interleaved pairs (the order alternates: baseline
  * first in even pairs), each side timing the same number of steps, calibrated to about {@code --seconds} per
  * measurement after warm-up. Reports per-variant medians of samples/s, the median of the paired ratios
  * (current / baseline throughput) and its 95% sign-test interval ({@link PairedRatios}), and whether both builds
@@ -31,19 +32,25 @@ import liftnet.data.Dataset;
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar liftnet.bench.AbPair \
  *     --baseline target/baseline-9705320/liftnet.jar [--current target/liftnet.jar] [--pairs 10] [--warmup 8]
  *     [--seconds 3] [--threads N] [--rows dense50,dense1000,conv50]
+ *     (more rows: backprop50, backprop1000, backprop-conv50)
  * </pre>
  * {@code scripts/ab-pair.sh} builds both jars and runs this. Inputs: MNIST from {@code data/} ({@link BenchData}).
  */
 public final class AbPair {
 
-    /** A measured row: a net and a batch size. */
-    record Row(String name, String net, int batch) {
+    /** A measured row: a net, a batch size and the training method of its steps. */
+    record Row(String name, String net, int batch, Method method) {
     }
 
+    private static final String CONV_NET = "1x28x28-c16k5s2-c32k3s2-64-10";
+
     static final List<Row> ROWS = List.of(
-            new Row("dense50", Report.TARGET_NET, 50),
-            new Row("dense1000", Report.TARGET_NET, 1000),
-            new Row("conv50", "1x28x28-c16k5s2-c32k3s2-64-10", 50));
+            new Row("dense50", Report.TARGET_NET, 50, Method.CONTRASTIVE),
+            new Row("dense1000", Report.TARGET_NET, 1000, Method.CONTRASTIVE),
+            new Row("conv50", CONV_NET, 50, Method.CONTRASTIVE),
+            new Row("backprop50", Report.TARGET_NET, 50, Method.BACKPROP),
+            new Row("backprop1000", Report.TARGET_NET, 1000, Method.BACKPROP),
+            new Row("backprop-conv50", CONV_NET, 50, Method.BACKPROP));
 
     private AbPair() {
     }
@@ -55,7 +62,7 @@ public final class AbPair {
         int warmup = 8;
         double seconds = 3;
         int threads = Runtime.getRuntime().availableProcessors();
-        List<String> rows = ROWS.stream().map(Row::name).toList();
+        List<String> rows = List.of("dense50", "dense1000", "conv50");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -80,9 +87,9 @@ public final class AbPair {
         System.out.printf(Locale.ROOT, "[ab] baseline %s, current %s, %d pairs, %d threads, java %s%n", baseline, current,
                 pairs, threads, System.getProperty("java.version"));
         List<String> table = new ArrayList<>();
-        table.add("| row | net | batch | steps/measurement | baseline samples/s | current samples/s | current/baseline "
+        table.add("| row | net | method | batch | steps/measurement | baseline samples/s | current samples/s | current/baseline "
                 + "(median of pairs) | 95% interval (sign test, coverage) | same bits |");
-        table.add("|---|---|---:|---:|---:|---:|---:|---|---|");
+        table.add("|---|---|---|---:|---:|---:|---:|---:|---|---|");
         for (String name : rows) {
             Row row = ROWS.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
             if (row == null) {
@@ -103,10 +110,11 @@ public final class AbPair {
                 one = base.run(1);
                 cur.run(1);
             }
-            int steps = (int) Math.max(1, Math.round(seconds / one));
-            for (int i = 0; i < warmup; i++) {
-                base.run(steps);
+            int steps = stepsFor(seconds, one);
+            for (int i = 0; i < warmup; i++) { // the first steps run cold: recalibrate as the JIT warms up
+                double t = base.run(steps);
                 cur.run(steps);
+                steps = stepsFor(seconds, t / steps);
             }
             double[] b = new double[pairs];
             double[] c = new double[pairs];
@@ -125,11 +133,16 @@ public final class AbPair {
             }
             PairedRatios r = PairedRatios.of(ratio);
             boolean same = base.fingerprint().equals(cur.fingerprint());
-            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.0f | %.4f | %.4f .. %.4f (%.1f%%) | %s |",
-                    row.name(), row.net(), row.batch(), steps, throughput(b, steps * row.batch()),
+            return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.0f | %.0f | %.4f | %.4f .. %.4f (%.1f%%) | %s |",
+                    row.name(), row.net(), row.method().name().toLowerCase(Locale.ROOT), row.batch(), steps, throughput(b, steps * row.batch()),
                     throughput(c, steps * row.batch()), r.median(), r.low(), r.high(), 100 * r.coverage(),
                     same ? "yes" : "no");
         }
+    }
+
+    /** Steps of {@code secondsPerStep} each that fill about {@code seconds}. */
+    private static int stepsFor(double seconds, double secondsPerStep) {
+        return (int) Math.max(1, Math.round(seconds / secondsPerStep));
     }
 
     /** Median samples/s of measurements of {@code samples} samples each. */
@@ -161,9 +174,9 @@ public final class AbPair {
             this.loader = new BuildLoader(jar);
             try {
                 Class<?> c = loader.loadClass(AbStep.class.getName());
-                step = c.getConstructor(String.class, int.class, int.class, int.class, float[].class, int[].class,
-                                int.class, long.class, double.class)
-                        .newInstance(row.net(), row.batch(), threads, liftnet.api.SolverConfig.PAPER_SWEEPS,
+                step = c.getConstructor(String.class, String.class, int.class, int.class, int.class, float[].class,
+                                int[].class, int.class, long.class, double.class)
+                        .newInstance(row.net(), row.method().name(), row.batch(), threads, liftnet.api.SolverConfig.PAPER_SWEEPS,
                                 data.inputs(), data.labels(), data.classes(), Workload.SEED, Workload.ETA_BP);
             } catch (InvocationTargetException e) {
                 loader.close();

@@ -21,7 +21,7 @@ import liftnet.data.Dataset;
 import liftnet.train.Trainer;
 
 /**
- * One side of {@link AbPair}: a CPU engine of one liftnet build training contrastive steps. {@link AbPair} defines
+ * One side of {@link AbPair}: a CPU engine of one liftnet build training contrastive or back-propagation steps. {@link AbPair} defines
  * this class once in each build's class loader, so it links against that build's classes; it talks to the pair
  * only through {@code java.base} types, and uses only API that the pinned baseline has (engine, provider, trainer's
  * sample order).
@@ -37,16 +37,18 @@ public final class AbStep implements IntToDoubleFunction, Supplier<String>, Auto
     private final int[] order;
     private final int batch;
     private final SolverConfig solver;
+    private final Method method;
     private final double[] rates;
     private int next;
 
     /**
      * @param net     e.g. {@code 784-64-64-64-10} or {@code 1x28x28-c16k5s2-c32k3s2-64-10}; ReLU, gamma 1/8
+     * @param method  {@code CONTRASTIVE} or {@code BACKPROP} (a {@link Method} name)
      * @param inputs  row-major {@code [count x width]}; not modified
      * @param labels  class per sample; not modified
      * @param seed    seeds the weights and the sample order
      */
-    public AbStep(String net, int batch, int threads, int sweeps, float[] inputs, int[] labels, int classes,
+    public AbStep(String net, String method, int batch, int threads, int sweeps, float[] inputs, int[] labels, int classes,
                   long seed, double etaBp) {
         NetConfig config = new NetConfig(NetSpec.parse(net), Units.RELU, NetConfig.PAPER_GAMMA);
         int width = config.net().inputs();
@@ -57,13 +59,17 @@ public final class AbStep implements IntToDoubleFunction, Supplier<String>, Auto
         this.order = Trainer.order(seed, 1, labels.length);
         this.batch = batch;
         this.solver = SolverConfig.fixed(Solver.JACOBI, sweeps);
+        this.method = Method.valueOf(method);
         this.rates = new double[config.net().layers()];
         for (int k = 0; k < rates.length; k++) {
-            rates[k] = Method.CONTRASTIVE.layerRate(etaBp, config, k);
+            rates[k] = this.method.layerRate(etaBp, config, k);
         }
     }
 
-    /** Runs {@code steps} contrastive steps (forward, free and clamped inference, gradient, SGD); their seconds. */
+    /**
+     * Runs {@code steps} steps (contrastive: forward, free and clamped inference, gradient, SGD; back-propagation:
+     * forward, gradient, SGD); their seconds.
+     */
     @Override
     public double applyAsDouble(int steps) {
         long start = System.nanoTime();
@@ -74,9 +80,11 @@ public final class AbStep implements IntToDoubleFunction, Supplier<String>, Auto
             engine.selectBatch(data, order, next, batch);
             next += batch;
             engine.forward();
-            engine.inferFree(solver);
-            engine.inferClamped(solver);
-            engine.computeGradient(Method.CONTRASTIVE);
+            if (method != Method.BACKPROP) {
+                engine.inferFree(solver);
+                engine.inferClamped(solver);
+            }
+            engine.computeGradient(method);
             engine.applyUpdate(rates);
             engine.drainStats();
         }
