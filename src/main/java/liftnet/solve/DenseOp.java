@@ -83,15 +83,10 @@ public class DenseOp implements LayerOp {
         if (w == null) {
             return;
         }
-        float[] t = wt;
-        float[] rowsOfW = w;
-        int units = m;
-        int stride = sIn;
         for (int j = j0; j < j1; j++) {
-            int o = j * sOut;
-            c[j] = (float) VectorKernels.squaredNorm(t, o, sOut);
-            for (int i = 0; i < units; i++) {
-                rowsOfW[i * stride + j] = t[o + i];
+            c[j] = (float) VectorKernels.squaredNorm(wt, j * sOut, sOut);
+            for (int i = 0; i < m; i++) {
+                w[i * sIn + j] = wt[j * sOut + i];
             }
         }
     }

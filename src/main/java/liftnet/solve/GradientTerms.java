@@ -1,5 +1,8 @@
 package liftnet.solve;
 
+import java.util.Arrays;
+import java.util.stream.IntStream;
+
 /**
  * What a layer's gradient is summed from ({@link LayerOp#accumulateGradient}):
  * {@code G = -scale sum_r (lambdaA_r zA_r^T - lambdaB_r zB_r^T)} over {@code rows} rows of a batch, {@code z} rows
@@ -18,37 +21,17 @@ public record GradientTerms(float[] zA, float[] lambdaA, float[] zB, float[] lam
      * @return whether they are all finite
      */
     boolean biasGradient(float[] gb, int units, int positions) {
-        if (positions == 1) {
-            return denseBiasGradient(gb, units);
-        }
-        boolean finite = true;
-        for (int f = 0; f < units; f++) {
-            gb[f] = 0f;
-            for (int r = 0; r < rows; r++) {
+        Arrays.fill(gb, 0, units, 0f);
+        for (int r = 0; r < rows; r++) { // row after row, so that the residuals are read in order
+            for (int f = 0; f < units; f++) {
                 int o = r * outStride + f * positions;
                 gb[f] -= scale * sum(lambdaA, o, positions);
                 if (lambdaB != null) {
                     gb[f] += scale * sum(lambdaB, o, positions);
                 }
             }
-            finite &= Float.isFinite(gb[f]);
         }
-        return finite;
-    }
-
-    /** {@link #biasGradient} of a dense layer, row after row (the same sums in the same order, read contiguously). */
-    private boolean denseBiasGradient(float[] gb, int units) {
-        java.util.Arrays.fill(gb, 0, units, 0f);
-        for (int r = 0; r < rows; r++) {
-            int o = r * outStride;
-            for (int f = 0; f < units; f++) {
-                gb[f] -= scale * lambdaA[o + f];
-                if (lambdaB != null) {
-                    gb[f] += scale * lambdaB[o + f];
-                }
-            }
-        }
-        return VectorKernels.allFinite(gb, 0, units);
+        return IntStream.range(0, units).allMatch(f -> Float.isFinite(gb[f]));
     }
 
     private static float sum(float[] v, int o, int n) {
