@@ -329,8 +329,7 @@ public final class CpuEngine implements Engine {
             for (int k = layers - 1; k >= 1; k--) {
                 int sk = solver.stride(k);
                 int sn = solver.stride(k + 1);
-                // a dense layer keeps its one-row product, which skips zeros (the dense fingerprints pin its bits);
-                // the others take the chunk's rows as one block (a convolution's rows come out the same either way)
+                // dense: one-row products that skip zeros (pinned by the dense fingerprints); others: one block
                 int step = ops[k] instanceof DenseOp ? 1 : r1 - r0;
                 for (int r = r0; r < r1; r += step) {
                     ops[k].applyTransposed(delta[k + 1], r * sn, sn, step, delta[k], r * sk, sk, scratch[w].work());

@@ -271,8 +271,7 @@ public final class ActivationSolver {
         float[] zn = act.z[k + 1];
         float[] an = act.a[k + 1];
         boolean topFree = !clamped && k == layers - 1;
-        // Three rows cost less as a block of four (the fourth slot's scratch row is stale and its result unused)
-        // than one by one; a row's result is the same either way.
+        // three rows run cheaper as a block of four (the stale fourth slot's result is unused; rows are unaffected)
         int blockRows = rows == BLOCK - 1 ? BLOCK : rows;
         if (topFree) {
             Arrays.fill(s.q, 0, rows * sk, 0f);

@@ -35,6 +35,9 @@ public record GradientTerms(float[] zA, float[] lambdaA, float[] zB, float[] lam
     }
 
     private static float sum(float[] v, int o, int n) {
+        if (n == 1) {
+            return v[o]; // a dense layer's: no loop per entry
+        }
         float s = 0f;
         for (int i = o; i < o + n; i++) {
             s += v[i];
