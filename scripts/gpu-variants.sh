@@ -15,8 +15,8 @@
 #   tiled      --gpu-gemm tiled    the layered path's products one output per work-item instead of register-blocked
 #                                          (1024-512-512-10; the profile's "gemm" lines give GFLOP/s per product kernel)
 #   conv-gemm  --gpu-conv gemm     conv nets (--conv-nets at --conv-batches, synthetic images where not 1x28x28):
-#                                          implicit-GEMM convolutions (default)
-#   conv-direct --gpu-conv direct  the same nets with one work-item per conv output; the "gemm" lines give GFLOP/s
+#                                          implicit-GEMM convolutions
+#   conv-direct --gpu-conv direct  the same nets with one work-item per conv output (default); the "gemm" lines give GFLOP/s
 #                                          per conv kernel (conv_gemm_* against conv_forward, conv_transposed, ...)
 #   conv-exit  --tol 1e-9 --gpu-early-exit on   the conv nets stopping by the energy rule (at most 15 sweeps): the
 #                                          sweeps after the batch's last sample stopped return at once (default)

@@ -49,7 +49,7 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv, bo
         this(step, gemm, graphs, Conv.DIRECT);
     }
 
-    /** Fused steps, GEMM kernels by size, replay on, implicit-GEMM convolutions, early exit on. */
+    /** Fused steps, GEMM kernels by size, replay on, direct convolutions, early exit on. */
     public static EngineSwitches defaults() {
         return new EngineSwitches(Step.FUSED, Gemm.AUTO, true, Conv.DIRECT, true);
     }

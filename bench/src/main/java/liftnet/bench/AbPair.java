@@ -19,14 +19,14 @@ import liftnet.api.Method;
 import liftnet.data.Dataset;
 
 /**
- * A/B of two liftnet builds in one JVM: a pinned baseline jar and the current one, each behind its own class loader
- * (so each has its own classes and JIT profiles), training the same contrastive steps from the same weights on the
- * same batches, taking turns (contrastive steps, or back-propagation steps in the backprop rows). Per row: at least {@code --pairs} interleaved pairs (the order alternates: baseline
- * first in even pairs), each side timing the same number of steps, calibrated to about {@code --seconds} per
- * measurement after warm-up. Reports per-variant medians of samples/s, the median of the paired ratios
- * (current / baseline throughput) and its 95% sign-test interval ({@link PairedRatios}), and whether both builds
- * ended with the same parameter bits. Taking turns gives both builds the same machine; on a shared VM throughput
- * drifts by up to 1.7x for minutes (see {@link TolerancePair}).
+ * A/B of two liftnet builds in one JVM: a pinned baseline jar and the current one, each behind its own class loader (so
+ * each has its own classes and JIT profiles), training the same steps (contrastive, or back-propagation in the backprop
+ * rows) from the same weights on the same batches, taking turns. Per row: at least {@code --pairs} interleaved pairs
+ * (the order alternates: baseline first in even pairs), each side timing the same number of steps, calibrated to about
+ * {@code --seconds} per measurement after warm-up. Reports per-variant medians of samples/s, the median of the paired
+ * ratios (current / baseline throughput) and its 95% sign-test interval ({@link PairedRatios}), and whether both builds
+ * ended with the same parameter bits. Taking turns gives both builds the same machine; on a shared VM throughput drifts
+ * by up to 1.7x for minutes (see {@link TolerancePair}).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar liftnet.bench.AbPair \
@@ -62,7 +62,7 @@ public final class AbPair {
         int warmup = 8;
         double seconds = 3;
         int threads = Runtime.getRuntime().availableProcessors();
-        List<String> rows = List.of("dense50", "dense1000", "conv50");
+        List<String> rows = ROWS.stream().filter(r -> r.method() == Method.CONTRASTIVE).map(Row::name).toList();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -87,8 +87,8 @@ public final class AbPair {
         System.out.printf(Locale.ROOT, "[ab] baseline %s, current %s, %d pairs, %d threads, java %s%n", baseline, current,
                 pairs, threads, System.getProperty("java.version"));
         List<String> table = new ArrayList<>();
-        table.add("| row | net | method | batch | steps/measurement | baseline samples/s | current samples/s | current/baseline "
-                + "(median of pairs) | 95% interval (sign test, coverage) | same bits |");
+        table.add("| row | net | method | batch | steps/measurement | baseline samples/s | current samples/s "
+                + "| current/baseline (median of pairs) | 95% interval (sign test, coverage) | same bits |");
         table.add("|---|---|---|---:|---:|---:|---:|---:|---|---|");
         for (String name : rows) {
             Row row = ROWS.stream().filter(r -> r.name().equals(name)).findFirst().orElse(null);
@@ -133,10 +133,11 @@ public final class AbPair {
             }
             PairedRatios r = PairedRatios.of(ratio);
             boolean same = base.fingerprint().equals(cur.fingerprint());
-            return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.0f | %.0f | %.4f | %.4f .. %.4f (%.1f%%) | %s |",
-                    row.name(), row.net(), row.method().name().toLowerCase(Locale.ROOT), row.batch(), steps, throughput(b, steps * row.batch()),
-                    throughput(c, steps * row.batch()), r.median(), r.low(), r.high(), 100 * r.coverage(),
-                    same ? "yes" : "no");
+            return String.format(Locale.ROOT,
+                    "| %s | %s | %s | %d | %d | %.0f | %.0f | %.4f | %.4f .. %.4f (%.1f%%) | %s |",
+                    row.name(), row.net(), row.method().name().toLowerCase(Locale.ROOT), row.batch(), steps,
+                    throughput(b, steps * row.batch()), throughput(c, steps * row.batch()), r.median(), r.low(),
+                    r.high(), 100 * r.coverage(), same ? "yes" : "no");
         }
     }
 
@@ -176,8 +177,9 @@ public final class AbPair {
                 Class<?> c = loader.loadClass(AbStep.class.getName());
                 step = c.getConstructor(String.class, String.class, int.class, int.class, int.class, float[].class,
                                 int[].class, int.class, long.class, double.class)
-                        .newInstance(row.net(), row.method().name(), row.batch(), threads, liftnet.api.SolverConfig.PAPER_SWEEPS,
-                                data.inputs(), data.labels(), data.classes(), Workload.SEED, Workload.ETA_BP);
+                        .newInstance(row.net(), row.method().name(), row.batch(), threads,
+                                liftnet.api.SolverConfig.PAPER_SWEEPS, data.inputs(), data.labels(), data.classes(),
+                                Workload.SEED, Workload.ETA_BP);
             } catch (InvocationTargetException e) {
                 loader.close();
                 throw new IllegalStateException(name + " build could not create its engine: " + e.getCause(), e.getCause());

@@ -21,10 +21,10 @@ import liftnet.data.Dataset;
 import liftnet.train.Trainer;
 
 /**
- * One side of {@link AbPair}: a CPU engine of one liftnet build training contrastive or back-propagation steps. {@link AbPair} defines
- * this class once in each build's class loader, so it links against that build's classes; it talks to the pair
- * only through {@code java.base} types, and uses only API that the pinned baseline has (engine, provider, trainer's
- * sample order).
+ * One side of {@link AbPair}: a CPU engine of one liftnet build training contrastive or back-propagation steps.
+ * {@link AbPair} defines this class once in each build's class loader, so it links against that build's classes; it
+ * talks to the pair only through {@code java.base} types, and uses only API that the pinned baseline has (engine,
+ * provider, trainer's sample order).
  *
  * <p>{@link #applyAsDouble(int)} runs that many steps (batch after batch of a seeded order, wrapping around) and
  * returns the seconds they took; {@link #get()} is the SHA-256 of all parameters, to check that both builds
@@ -48,8 +48,8 @@ public final class AbStep implements IntToDoubleFunction, Supplier<String>, Auto
      * @param labels  class per sample; not modified
      * @param seed    seeds the weights and the sample order
      */
-    public AbStep(String net, String method, int batch, int threads, int sweeps, float[] inputs, int[] labels, int classes,
-                  long seed, double etaBp) {
+    public AbStep(String net, String method, int batch, int threads, int sweeps, float[] inputs, int[] labels,
+                  int classes, long seed, double etaBp) {
         NetConfig config = new NetConfig(NetSpec.parse(net), Units.RELU, NetConfig.PAPER_GAMMA);
         int width = config.net().inputs();
         Dataset dataset = new Dataset("ab", labels.length, width, classes, inputs, labels);
