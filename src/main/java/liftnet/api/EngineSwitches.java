@@ -46,7 +46,7 @@ public record EngineSwitches(Step step, Gemm gemm, boolean graphs, Conv conv, bo
 
     /** These switches with the default convolutions. */
     public EngineSwitches(Step step, Gemm gemm, boolean graphs) {
-        this(step, gemm, graphs, Conv.DIRECT);
+        this(step, gemm, graphs, defaults().conv());
     }
 
     /** Fused steps, GEMM kernels by size, replay on, direct convolutions, early exit on. */

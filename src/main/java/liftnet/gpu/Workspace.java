@@ -74,7 +74,7 @@ final class Workspace implements AutoCloseable {
     /** The implicit-GEMM weight gradient's chunk sums ({@link ConvProducts#partialFloats}). */
     final GpuBuffer convPartials;
     /** Which kernels compute the convolutions' products (the engine's {@link GpuOptions#conv()}). */
-    ConvForm convForm = ConvForm.DIRECT;
+    ConvForm convForm = GpuOptions.defaults().conv();
 
     /** Allocates the fixed buffers; frees what it allocated when it fails. */
     Workspace(GpuDevice dev, NetConfig config) {
