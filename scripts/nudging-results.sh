@@ -20,8 +20,8 @@
 #   final    Fashion-MNIST, seeds 1-3, --epochs (30) epochs, the chosen gamma and R (--choose, else the symmetric pilot with
 #            the best final test accuracy), symmetric and one-sided: results/nudging/fashion-mnist/<nudge>/
 #   mnist    MNIST, seed 1, --epochs epochs, the chosen symmetric setting: results/nudging/mnist/symmetric/
-#   summary  results/nudging/summary.json (one row per data set, method, nudge, gamma, beta: mean, std, seeds, epochs)
-#            and summary.md, from every sweep.json below --out
+#   summary  results/nudging/summary.json (one row per data set, method, nudge, gamma, beta: beta / g, mean, std, the
+#            seeds finished and the runs started, epochs) and summary.md, from every sweep.json below --out
 #
 # Cost, from results/conv's one-sided runs (about 120-140 s per Fashion-MNIST epoch on one thread after the first, two
 # phases) and a third phase for the symmetric ones (about 1.5 times): pilots 8 runs x 8 epochs, about 3 core-hours;
@@ -153,27 +153,32 @@ if [[ $stage == all || $stage == final || $stage == mnist ]]; then
 fi
 
 if [[ $stage == all || $stage == summary ]]; then
-  python3 - "$out" <<'EOF'
+  python3 - "$out" "$layers" <<'EOF'
 import json, pathlib, statistics, sys
 out = pathlib.Path(sys.argv[1])
+layers = int(sys.argv[2])
 rows = []
 for f in sorted(out.rglob("sweep.json")):
-    runs = [r for r in json.loads(f.read_text())["runs"] if r.get("status") == "finished" and r.get("test_acc") is not None]
     groups = {}
-    for r in runs:
+    for r in json.loads(f.read_text())["runs"]:
         key = (r["dataset"], r["method"], r.get("nudge", "one-sided"), r["gamma"], r.get("clamp_weight"))
         groups.setdefault(key, []).append(r)
-    for (dataset, method, nudge, gamma, beta), rs in sorted(groups.items(), key=str):
+    for (dataset, method, nudge, gamma, beta), every in sorted(groups.items(), key=str):
+        rs = [r for r in every if r.get("status") == "finished" and r.get("test_acc") is not None]
+        if not rs:
+            continue
         acc = [100 * r["test_acc"] for r in rs]
         rows.append({"dataset": dataset, "method": method, "nudge": nudge, "gamma": gamma, "beta": beta,
-                     "folder": str(f.parent.relative_to(out)),
+                     "beta_over_g": round(beta / gamma ** (layers - 1), 6), "folder": str(f.parent.relative_to(out)),
                      "mean": round(statistics.mean(acc), 4), "std": round(statistics.stdev(acc), 4) if len(acc) > 1 else 0.0,
-                     "seeds": sorted(r["seed"] for r in rs), "epochs": max(r["epochs_done"] for r in rs)})
+                     "seeds": sorted(r["seed"] for r in rs), "runs": len(every),
+                     "epochs": max(r["epochs_done"] for r in rs)})
 (out / "summary.json").write_text(json.dumps({"rows": rows}, indent=1) + "\n")
-lines = ["| data set | nudge | gamma | beta | test accuracy % (mean ± std) | seeds | epochs | folder |", "|---|---|---|---|---|---|---|---|"]
+lines = ["| data set | nudge | gamma | beta | beta / g | test accuracy % (mean ± std) | seeds finished (of runs) | epochs | folder |",
+         "|---|---|---|---|---|---|---|---|---|"]
 for r in rows:
-    lines.append(f"| {r['dataset']} | {r['nudge']} | {r['gamma']} | {r['beta']} | {r['mean']:.2f} ± {r['std']:.2f} | "
-                 f"{','.join(map(str, r['seeds']))} | {r['epochs']} | {r['folder']} |")
+    lines.append(f"| {r['dataset']} | {r['nudge']} | {r['gamma']} | {r['beta']:.4g} | {r['beta_over_g']:g} | {r['mean']:.2f} ± {r['std']:.2f} | "
+                 f"{','.join(map(str, r['seeds']))} (of {r['runs']}) | {r['epochs']} | {r['folder']} |")
 (out / "summary.md").write_text("\n".join(lines) + "\n")
 print(f"nudging-results: {len(rows)} rows in {out / 'summary.json'} and summary.md", file=sys.stderr)
 EOF

@@ -3,6 +3,8 @@ package liftnet.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -111,7 +113,7 @@ final class GradientsCommand extends ModelCommand {
         NetConfig soft = hard.withOutputLoss(new OutputLoss(kind, beta));
         SolverConfig solver = options.engine.solverConfig();
         Map<String, Parameters> estimates = new LinkedHashMap<>();
-        try (Engine e = prepared(soft, p, data)) {
+        try (Engine e = prepared(soft, p, data, main.err)) {
             e.inferFree(solver);
             e.inferClamped(solver);
             e.computeGradient(Method.CONTRASTIVE);
@@ -123,7 +125,7 @@ final class GradientsCommand extends ModelCommand {
         double[][][] exact;
         double[][][] backprop;
         double cgIterations;
-        try (Engine e = prepared(hard, p, data)) {
+        try (Engine e = prepared(hard, p, data, new PrintStream(OutputStream.nullOutputStream()))) { // announced once
             e.inferFree(solver);
             e.inferClamped(solver);
             e.computeGradient(Method.CONTRASTIVE);
@@ -178,8 +180,8 @@ final class GradientsCommand extends ModelCommand {
         return e.batchSize();
     }
 
-    private Engine prepared(NetConfig config, Parameters p, Dataset data) {
-        Engine e = Devices.open("cpu", config, options.engine.threadCount(), main.err);
+    private Engine prepared(NetConfig config, Parameters p, Dataset data, PrintStream announce) {
+        Engine e = Devices.open("cpu", config, options.engine.threadCount(), announce);
         try {
             e.setParameters(p);
             DeviceData d = e.upload(data);

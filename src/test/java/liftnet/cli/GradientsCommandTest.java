@@ -58,6 +58,7 @@ class GradientsCommandTest extends Cli.MnistRuns {
         Cli.Result table = Cli.run("gradients", "--model", file.toString(), "--samples", "5", "--sweeps", "5");
         assertEquals(0, table.code(), table::toString);
         assertTrue(table.out().contains("W2     symmetric"), table.out());
+        assertEquals(1, table.err().split("device: ", -1).length - 1, table::toString); // one engine line, not one per engine
     }
 
     @Test
