@@ -206,6 +206,21 @@ __kernel void conv_col_norms(const int C, const int H, const int Wd, const int F
 #define XS (TS + 1)
 #define YS (RB * TS + 1)
 
+// The columns m0 + lx + r TS (r < RB) that a work-item computes of a product over a batch's maps of `area` positions,
+// `width` wide: each column's image start in the operand (offA + b ldA, or -1 past the M columns) and its place
+// (py, px) in the map.
+DEVICE_FUNC void map_columns(const int m0, const int lx, const int M, const int area, const int width,
+                             const int offA, const int ldA, int row[RB], int py[RB], int px[RB]) {
+    for (int r = 0; r < RB; r++) {
+        const int m = m0 + lx + r * TS;
+        const int b = m / area;
+        const int pos = m - b * area;
+        row[r] = m < M ? offA + b * ldA : -1;
+        py[r] = pos / width;
+        px[r] = pos - py[r] * width;
+    }
+}
+
 // conv_forward's product as [F] x [C K K] times [C K K] x [B OH OW]: rows f, columns (b, oy, ox), reduction
 // (c, dy, dx). Same parameters and results as conv_forward.
 // Global size (ceil(B OH OW / (RB TS)) TS, ceil(F / (RB TS)) TS), local size (TS, TS).
@@ -231,14 +246,7 @@ __kernel void conv_gemm_forward(__global int* live, const int B, const int C, co
     int row[RB];
     int oy[RB];
     int ox[RB];
-    for (int r = 0; r < RB; r++) {
-        const int m = m0 + lx + r * TS;
-        const int b = m / OHW;
-        const int pos = m - b * OHW;
-        row[r] = m < M ? offA + b * ldA : -1;
-        oy[r] = pos / OW;
-        ox[r] = pos - oy[r] * OW;
-    }
+    map_columns(m0, lx, M, OHW, OW, offA, ldA, row, oy, ox);
     float acc[RB][RB];
     block_zero(acc);
     for (int k0 = 0; k0 < CKK; k0 += TS) {
@@ -310,14 +318,7 @@ __kernel void conv_gemm_transposed(__global int* live, const int B, const int C,
     int row[RB];
     int y[RB];
     int x[RB];
-    for (int r = 0; r < RB; r++) {
-        const int m = m0 + lx + r * TS;
-        const int b = m / HW;
-        const int pos = m - b * HW;
-        row[r] = m < M ? offA + b * ldA : -1;
-        y[r] = pos / Wd;
-        x[r] = pos - y[r] * Wd;
-    }
+    map_columns(m0, lx, M, HW, Wd, offA, ldA, row, y, x);
     float acc[RB][RB];
     block_zero(acc);
     for (int k0 = 0; k0 < FKK; k0 += TS) {
