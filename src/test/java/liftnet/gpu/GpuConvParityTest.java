@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import liftnet.TestNets;
 import liftnet.api.DeviceData;
@@ -120,29 +119,9 @@ public abstract class GpuConvParityTest {
                 java.util.Arrays.stream(OptimizerConfig.Kind.values()).map(kind -> Arguments.of(net, kind)));
     }
 
-    private record Pair(Engine cpu, Engine gpu) implements AutoCloseable {
-        void both(Consumer<Engine> action) {
-            action.accept(cpu);
-            action.accept(gpu);
-        }
-
-        @Override
-        public void close() {
-            cpu.close();
-            gpu.close();
-        }
-    }
-
-    private Pair pair(NetConfig config, Parameters p, Dataset data) {
+    private EnginePair pair(NetConfig config, Parameters p, Dataset data) {
         assumeDevice();
-        Pair pair = new Pair(Engines.open("cpu", config, 1), create(config));
-        pair.both(e -> {
-            e.setParameters(p);
-            DeviceData d = e.upload(data);
-            e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
-            e.forward();
-        });
-        return pair;
+        return EnginePair.of(Engines.open("cpu", config, 1), create(config), p, data);
     }
 
     private static NetConfig config(String net, Units units) {
@@ -156,7 +135,7 @@ public abstract class GpuConvParityTest {
         Parameters p = TestNets.random(config.net(), 201, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 19, 202);
         SolverConfig solver = SolverConfig.paperDefault();
-        try (Pair pair = pair(config, p, data)) {
+        try (EnginePair pair = pair(config, p, data)) {
             pair.both(e -> e.inferFree(solver));
             pair.both(e -> e.inferClamped(solver));
             for (Phase phase : new Phase[] {Phase.FORWARD, Phase.FREE, Phase.CLAMPED}) {
@@ -182,7 +161,7 @@ public abstract class GpuConvParityTest {
         Parameters p = TestNets.random(config.net(), 205, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 7, 206);
         SolverConfig one = SolverConfig.fixed(Solver.JACOBI, 1);
-        try (Pair pair = pair(config, p, data)) {
+        try (EnginePair pair = pair(config, p, data)) {
             pair.both(e -> e.inferFree(one));
             pair.both(e -> e.inferClamped(one));
             for (Phase phase : new Phase[] {Phase.FREE, Phase.CLAMPED}) {
@@ -201,7 +180,7 @@ public abstract class GpuConvParityTest {
         NetConfig config = config(net, units);
         Parameters p = TestNets.random(config.net(), 211, 1.0, 0.3);
         Dataset data = TestNets.randomData(config.net(), 13, 212);
-        try (Pair pair = pair(config, p, data)) {
+        try (EnginePair pair = pair(config, p, data)) {
             pair.both(e -> e.inferFree(CONVERGED));
             pair.both(e -> e.inferClamped(CONVERGED));
             for (Phase phase : new Phase[] {Phase.FREE, Phase.CLAMPED}) {
@@ -226,7 +205,7 @@ public abstract class GpuConvParityTest {
         SolverConfig solver = SolverConfig.paperDefault();
         Parameters lifted = null;
         for (Method method : new Method[] {Method.LIFTED, Method.CONTRASTIVE, Method.BACKPROP}) {
-            try (Pair pair = pair(config, p, data)) {
+            try (EnginePair pair = pair(config, p, data)) {
                 pair.both(e -> {
                     e.inferFree(solver);
                     e.inferClamped(solver);
@@ -241,7 +220,7 @@ public abstract class GpuConvParityTest {
         }
         // linear regression trains the input-to-output net (TrainConfig#engineNet): dense, from the same image inputs
         NetConfig linear = new NetConfig(config.net().inputToOutput(), units, config.gamma());
-        try (Pair pair = pair(linear, TestNets.random(linear.net(), 223, 1.0, 0.3), data)) {
+        try (EnginePair pair = pair(linear, TestNets.random(linear.net(), 223, 1.0, 0.3), data)) {
             pair.both(e -> e.computeGradient(Method.LINEAR));
             assertGradients(pair.cpu().gradient(), pair.gpu().gradient(), net + " " + units + " linear");
         }
@@ -253,7 +232,7 @@ public abstract class GpuConvParityTest {
         NetConfig config = config(net, Units.RELU).withOutputLoss(new OutputLoss(kind, 0.5));
         Parameters p = TestNets.random(config.net(), 231, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 11, 232);
-        try (Pair pair = pair(config, p, data)) {
+        try (EnginePair pair = pair(config, p, data)) {
             pair.both(e -> {
                 e.inferFree(CONVERGED);
                 e.inferClamped(CONVERGED);

@@ -92,30 +92,9 @@ public abstract class GpuParityTest {
         return e;
     }
 
-    /** A pair of engines holding the same parameters, the whole data set selected, forward pass done. */
-    private record Pair(Engine cpu, Engine gpu) implements AutoCloseable {
-        void both(java.util.function.Consumer<Engine> action) {
-            action.accept(cpu);
-            action.accept(gpu);
-        }
-
-        @Override
-        public void close() {
-            cpu.close();
-            gpu.close();
-        }
-    }
-
-    private Pair pair(NetConfig config, Variant path, Parameters p, Dataset data) {
+    private EnginePair pair(NetConfig config, Variant path, Parameters p, Dataset data) {
         assumeDevice();
-        Pair pair = new Pair(new CpuEngine(config, 1), create(config, path));
-        pair.both(e -> {
-            e.setParameters(p);
-            DeviceData d = e.upload(data);
-            e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
-            e.forward();
-        });
-        return pair;
+        return EnginePair.of(new CpuEngine(config, 1), create(config, path), p, data);
     }
 
     private static NetConfig config(String net, Units units) {
@@ -129,7 +108,7 @@ public abstract class GpuParityTest {
         Parameters p = TestNets.random(config.net(), 101, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 37, 102);
         SolverConfig solver = SolverConfig.paperDefault();
-        try (Pair pair = pair(config, path, p, data)) {
+        try (EnginePair pair = pair(config, path, p, data)) {
             pair.both(e -> e.inferFree(solver));
             pair.both(e -> e.inferClamped(solver));
             for (Phase phase : INFERRED) {
@@ -156,7 +135,7 @@ public abstract class GpuParityTest {
             if (method == Method.LINEAR) {
                 continue; // the same computation as backprop on an input-to-output net, covered below
             }
-            try (Pair pair = pair(config, path, p, data)) {
+            try (EnginePair pair = pair(config, path, p, data)) {
                 pair.both(e -> {
                     e.inferFree(solver);
                     e.inferClamped(solver);
@@ -167,7 +146,7 @@ public abstract class GpuParityTest {
         }
         NetConfig linear = config("30-10", units);
         Parameters pl = TestNets.random(linear.net(), 113, 1.0, 0.3);
-        try (Pair pair = pair(linear, path, pl, data)) {
+        try (EnginePair pair = pair(linear, path, pl, data)) {
             pair.both(e -> e.computeGradient(Method.LINEAR));
             assertGradients(pair.cpu().gradient(), pair.gpu().gradient(), units + " " + path + " linear");
         }
@@ -187,7 +166,7 @@ public abstract class GpuParityTest {
         SolverConfig solver = SolverConfig.paperDefault();
         Variant blocked = new Variant(GpuEngine.Path.LAYERED, GpuEngine.StepMode.FUSED, LayeredSolver.Gemm.BLOCKED);
         for (Method method : new Method[] {Method.CONTRASTIVE, Method.BACKPROP}) {
-            try (Pair pair = pair(config, blocked, p, data)) {
+            try (EnginePair pair = pair(config, blocked, p, data)) {
                 pair.both(e -> {
                     e.inferFree(solver);
                     e.inferClamped(solver);
@@ -211,7 +190,7 @@ public abstract class GpuParityTest {
         Dataset data = TestNets.randomData(config.net(), 21, 122);
         for (SolverConfig solver : new SolverConfig[] {SolverConfig.tolerance(Solver.JACOBI, 1e-4, 50),
                 new SolverConfig(Solver.JACOBI, 50, liftnet.api.StopRule.KKT, 1e-3)}) {
-            try (Pair pair = pair(config, path, p, data)) {
+            try (EnginePair pair = pair(config, path, p, data)) {
                 pair.both(e -> {
                     e.drainStats();
                     e.inferFree(solver);
@@ -236,7 +215,7 @@ public abstract class GpuParityTest {
         NetConfig config = config("30-24-20-16-10", Units.HARDSIGMOID);
         Parameters p = TestNets.random(config.net(), 131, 1.5, 0.3);
         Dataset data = TestNets.randomData(config.net(), 41, 132);
-        try (Pair pair = pair(config, new Variant(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED), p, data)) {
+        try (EnginePair pair = pair(config, new Variant(GpuEngine.Path.AUTO, GpuEngine.StepMode.FUSED), p, data)) {
             pair.both(e -> {
                 e.drainStats();
                 e.inferFree(SolverConfig.paperDefault());

@@ -119,29 +119,9 @@ public abstract class GpuSymmetricNudgeParityTest {
         return e;
     }
 
-    private record Pair(Engine cpu, Engine gpu) implements AutoCloseable {
-        void both(java.util.function.Consumer<Engine> action) {
-            action.accept(cpu);
-            action.accept(gpu);
-        }
-
-        @Override
-        public void close() {
-            cpu.close();
-            gpu.close();
-        }
-    }
-
-    private Pair pair(NetConfig config, GpuParityTest.Variant v, Parameters p, Dataset data) {
+    private EnginePair pair(NetConfig config, GpuParityTest.Variant v, Parameters p, Dataset data) {
         assumeDevice();
-        Pair pair = new Pair(new CpuEngine(config, 1), create(config, v));
-        pair.both(e -> {
-            e.setParameters(p);
-            DeviceData d = e.upload(data);
-            e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
-            e.forward();
-        });
-        return pair;
+        return EnginePair.of(new CpuEngine(config, 1), create(config, v), p, data);
     }
 
     /**
@@ -156,7 +136,7 @@ public abstract class GpuSymmetricNudgeParityTest {
         Dataset data = TestNets.randomData(config.net(), 23, 302);
         SolverConfig solver = SolverConfig.paperDefault();
         String what = kind + " " + net + " " + v;
-        try (Pair pair = pair(config, v, p, data)) {
+        try (EnginePair pair = pair(config, v, p, data)) {
             pair.both(e -> {
                 e.inferFree(solver);
                 e.inferClamped(solver);
@@ -214,7 +194,7 @@ public abstract class GpuSymmetricNudgeParityTest {
         Parameters p = TestNets.random(NetSpec.parse(net), 311, 1.0, 0.3);
         NetConfig config = nudged(net, kind, p, BOUND_FRACTION);
         Dataset data = TestNets.randomData(config.net(), 13, 312);
-        try (Pair pair = pair(config, v, p, data)) {
+        try (EnginePair pair = pair(config, v, p, data)) {
             pair.both(e -> {
                 e.inferFree(CONVERGED);
                 e.inferNegative(CONVERGED);
