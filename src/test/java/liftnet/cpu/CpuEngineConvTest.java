@@ -49,7 +49,8 @@ class CpuEngineConvTest {
     private static final double STEP = 3e-3;
     private static final int BATCH = 7;
 
-    private static Engine prepared(NetConfig config, Parameters p, Dataset data) {
+    /** A two-thread CPU engine on {@code p} with all of {@code data} selected in order, forward pass done. */
+    static Engine prepared(NetConfig config, Parameters p, Dataset data) {
         Engine engine = new CpuEngine(config, 2);
         engine.setParameters(p);
         DeviceData d = engine.upload(data);

@@ -1,13 +1,12 @@
 package liftnet.cpu;
 
-import static liftnet.TestNets.identity;
+import static liftnet.cpu.CpuEngineConvTest.prepared;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import liftnet.GradientCheck;
 import liftnet.TestNets;
 import liftnet.api.ConvLayer;
-import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
@@ -56,15 +55,6 @@ class CpuPoolingEngineTest {
     /** Float activations of the pooled net and its dense twin, which sum the same terms in another order. */
     private static final double TOL_TWIN = 1e-4;
     private static final int BATCH = 7;
-
-    private static Engine prepared(NetConfig config, Parameters p, Dataset data) {
-        Engine engine = new CpuEngine(config, 2);
-        engine.setParameters(p);
-        DeviceData d = engine.upload(data);
-        engine.selectBatch(d, identity(data.count()), 0, data.count());
-        engine.forward();
-        return engine;
-    }
 
     @ParameterizedTest
     @CsvSource({"contrastive, relu, " + CONV_AFTER_POOL, "contrastive, hardsigmoid, " + DENSE_AFTER_POOL,
