@@ -170,15 +170,15 @@ for f in sorted(out.rglob("sweep.json")):
         acc = [100 * r["test_acc"] for r in rs]
         rows.append({"dataset": dataset, "method": method, "nudge": nudge, "gamma": gamma, "beta": beta,
                      "beta_over_g": round(beta / gamma ** (layers - 1), 6), "folder": str(f.parent.relative_to(out)),
-                     "mean": round(statistics.mean(acc), 4), "std": round(statistics.stdev(acc), 4) if len(acc) > 1 else 0.0,
+                     "mean": round(statistics.mean(acc), 6), "std": round(statistics.stdev(acc), 6) if len(acc) > 1 else 0.0,
                      "seeds": sorted(r["seed"] for r in rs), "runs": len(every),
                      "epochs": max(r["epochs_done"] for r in rs)})
 (out / "summary.json").write_text(json.dumps({"rows": rows}, indent=1) + "\n")
-lines = ["| data set | nudge | gamma | beta | beta / g | test accuracy % (mean ± std) | seeds finished (of runs) | epochs | folder |",
+lines = ["| data set | nudge | gamma | beta | beta / g | test accuracy % (mean ± std) | seeds finished | epochs | folder |",
          "|---|---|---|---|---|---|---|---|---|"]
 for r in rows:
     lines.append(f"| {r['dataset']} | {r['nudge']} | {r['gamma']} | {r['beta']:.4g} | {r['beta_over_g']:g} | {r['mean']:.2f} ± {r['std']:.2f} | "
-                 f"{','.join(map(str, r['seeds']))} (of {r['runs']}) | {r['epochs']} | {r['folder']} |")
+                 f"{','.join(map(str, r['seeds']))} ({len(r['seeds'])} of {r['runs']} runs) | {r['epochs']} | {r['folder']} |")
 (out / "summary.md").write_text("\n".join(lines) + "\n")
 print(f"nudging-results: {len(rows)} rows in {out / 'summary.json'} and summary.md", file=sys.stderr)
 EOF
