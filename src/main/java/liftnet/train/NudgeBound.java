@@ -92,11 +92,9 @@ public final class NudgeBound {
                 }
             }
             if (m > 0) {
-                for (int i = 0; i < n; i++) {
-                    double[] next = new double[config.net().width(m)];
-                    maps.applyTransposed(m, u[i], next);
-                    u[i] = next;
-                }
+                double[][] next = new double[n][config.net().width(m)];
+                maps.applyTransposed(m, u, next);
+                u = next;
             }
         }
         return t;

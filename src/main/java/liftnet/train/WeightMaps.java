@@ -39,7 +39,7 @@ final class WeightMaps {
      */
     void apply(int k, double[] x, double[] y) {
         Pooling pool = net.pooling(k);
-        taps(k, Product.APPLY, pool == null ? x : pool(pool, x), null, y);
+        taps(k, Product.APPLY, pool == null ? x : pool(pool, x), null, y, 1);
     }
 
     /**
@@ -49,16 +49,32 @@ final class WeightMaps {
      * @param q {@code n_k} values; overwritten
      */
     void applyTransposed(int k, double[] r, double[] q) {
+        applyTransposed(k, new double[][] {r}, new double[][] {q});
+    }
+
+    /**
+     * {@code q[v] = W_k^T r[v]} for every {@code v} in one pass over the taps: the vectors' entries lie side by side,
+     * so each tap's indices serve all of them (each {@code q[v]} gets the sums it would get alone, in the same order).
+     *
+     * @param r vectors of {@code n_{k+1}} values; not modified
+     * @param q as many vectors of {@code n_k} values; overwritten
+     */
+    void applyTransposed(int k, double[][] r, double[][] q) {
+        int count = r.length;
         Pooling pool = net.pooling(k);
-        if (pool == null) {
-            taps(k, Product.TRANSPOSED, r, null, q);
-            return;
+        double[] side = new double[r[0].length * count];
+        for (int v = 0; v < count; v++) {
+            for (int o = 0; o < r[v].length; o++) {
+                side[o * count + v] = r[v][o];
+            }
         }
-        double[] pooled = new double[net.pooledWidth(k)];
-        taps(k, Product.TRANSPOSED, r, null, pooled);
-        double w = 1.0 / (pool.size() * pool.size());
-        for (int j = 0; j < q.length; j++) {
-            q[j] = w * pooled[pool.pooled(j)];
+        double[] t = new double[(pool == null ? q[0].length : net.pooledWidth(k)) * count];
+        taps(k, Product.TRANSPOSED, side, null, t, count);
+        double w = pool == null ? 1 : 1.0 / (pool.size() * pool.size());
+        for (int v = 0; v < count; v++) {
+            for (int j = 0; j < q[v].length; j++) {
+                q[v][j] = pool == null ? t[j * count + v] : w * t[pool.pooled(j) * count + v];
+            }
         }
     }
 
@@ -77,7 +93,7 @@ final class WeightMaps {
             scaled[i] = scale * lambda[i];
             gb[biasOf(k, i)] += scaled[i];
         }
-        taps(k, Product.GRADIENT, scaled, pool == null ? input : pool(pool, input), gw);
+        taps(k, Product.GRADIENT, scaled, pool == null ? input : pool(pool, input), gw, 1);
     }
 
     /** The bias of output unit {@code i} of layer {@code k}: its filter for a convolution, else {@code i}. */
@@ -94,9 +110,10 @@ final class WeightMaps {
      * layer is the 1x1 convolution of its {@code n_k} inputs as channels): {@code APPLY} {@code target[o] += W[w] a[x]},
      * {@code TRANSPOSED} {@code target[x] += W[w] a[o]} (outputs {@code a[o] = 0} skipped), {@code GRADIENT}
      * {@code target[w] += a[o] b[x]} (the same skip). {@code target} is modified, {@code a} and {@code b} are not.
-     * {@code APPLY} and {@code TRANSPOSED} clear {@code target} first.
+     * {@code APPLY} and {@code TRANSPOSED} clear {@code target} first. They take {@code count} vectors side by side
+     * ({@code a[o count + v]}, {@code target[x count + v]}); {@code GRADIENT} one.
      */
-    private void taps(int k, Product product, double[] a, double[] b, double[] target) {
+    private void taps(int k, Product product, double[] a, double[] b, double[] target, int count) {
         float[] w = p.weight(k);
         ConvLayer c = net.conv(k);
         if (c == null) {
@@ -112,7 +129,7 @@ final class WeightMaps {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     int o = (f * oh + oy) * ow + ox;
-                    if (product != Product.APPLY && a[o] == 0) {
+                    if (product != Product.APPLY && allZero(a, o * count, count)) {
                         continue;
                     }
                     for (int ch = 0; ch < c.channels(); ch++) {
@@ -128,10 +145,12 @@ final class WeightMaps {
                                 }
                                 int wi = ((f * c.channels() + ch) * kk + dy) * kk + dx;
                                 int xi = (ch * c.height() + yy) * c.width() + xx;
-                                switch (product) {
-                                    case APPLY -> target[o] += w[wi] * a[xi];
-                                    case TRANSPOSED -> target[xi] += w[wi] * a[o];
-                                    case GRADIENT -> target[wi] += a[o] * b[xi];
+                                for (int v = 0; v < count; v++) {
+                                    switch (product) {
+                                        case APPLY -> target[o * count + v] += w[wi] * a[xi * count + v];
+                                        case TRANSPOSED -> target[xi * count + v] += w[wi] * a[o * count + v];
+                                        case GRADIENT -> target[wi] += a[o] * b[xi];
+                                    }
                                 }
                             }
                         }
@@ -139,6 +158,15 @@ final class WeightMaps {
                 }
             }
         }
+    }
+
+    private static boolean allZero(double[] a, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code P x}: the average of each window. */
