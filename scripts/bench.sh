@@ -10,7 +10,8 @@
 #
 # The conv table of issue 27 instead: scripts/bench.sh --conv [--cpu-threads N] [--limit 5000] [--epochs 2]
 #   [--sgemm-seconds 2] [--net 1x28x28-c16k5s2-c32k3s2-64-10]. In one session: numpy's float32 sgemm at 2048^2 and at
-#   the net's GEMM shapes (bench/sgemm.py, on N threads, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it only);
+#   the net's GEMM shapes (bench/sgemm.py, on N threads, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it only;
+#   where the environment sets them, also 2048^2 with them set, as numpy runs by default there);
 #   ./run.sh train --device cpu --net NET --epochs E --limit L --seed 1 --threads N with --method backprop and
 #   contrastive; bench/pytorch_conv_peer.py with the same settings; then bench/conv_table.py prints samples/s of the
 #   last epoch, GFLOP/s and the fractions of sgemm (also written to bench/results/<machine>-<date>-conv.md).
@@ -67,6 +68,15 @@ if [[ $conv == 1 ]]; then
   echo "bench.sh: numpy sgemm on $n threads ($numpy_py)" >&2
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$n" \
     "$numpy_py" bench/sgemm.py --seconds "$sgemm_seconds" 2048x2048x2048 $shapes | tee "$work/sgemm.txt" >&2
+  as_set=()
+  if [[ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]]; then
+    # the yardstick as numpy runs here by default (e.g. OPENBLAS_CORETYPE=Haswell: AVX2 kernels only), beside the above
+    note="OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-}"
+    echo "bench.sh: numpy sgemm as this environment sets it ($note)" >&2
+    OPENBLAS_NUM_THREADS="$n" "$numpy_py" bench/sgemm.py --seconds "$sgemm_seconds" 2048x2048x2048 \
+      | tee "$work/sgemm-env.txt" >&2
+    as_set=(--sgemm-as-set "$work/sgemm-env.txt" --as-set-note "$note")
+  fi
   declare -A rate
   for method in backprop contrastive; do
     echo "bench.sh: liftnet $method" >&2
@@ -87,7 +97,7 @@ if [[ $conv == 1 ]]; then
     echo
     python3 bench/conv_table.py table --net "$conv_net" --batch 50 --sweeps 15 --sgemm "$work/sgemm.txt" \
       --liftnet-backprop "${rate[liftnet-backprop]}" --liftnet-contrastive "${rate[liftnet-contrastive]}" \
-      --torch-backprop "${rate[torch-backprop]}" --torch-contrastive "${rate[torch-contrastive]}"
+      --torch-backprop "${rate[torch-backprop]}" --torch-contrastive "${rate[torch-contrastive]}" "${as_set[@]}"
   } | tee "$out"
   echo "bench.sh: wrote $out" >&2
   exit 0
