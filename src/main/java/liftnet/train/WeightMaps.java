@@ -62,10 +62,13 @@ final class WeightMaps {
     void applyTransposed(int k, double[][] r, double[][] q) {
         int count = r.length;
         Pooling pool = net.pooling(k);
-        double[] side = new double[r[0].length * count];
-        for (int v = 0; v < count; v++) {
-            for (int o = 0; o < r[v].length; o++) {
-                side[o * count + v] = r[v][o];
+        double[] side = r[0]; // one vector lies side by side already
+        if (count > 1) {
+            side = new double[r[0].length * count];
+            for (int v = 0; v < count; v++) {
+                for (int o = 0; o < r[v].length; o++) {
+                    side[o * count + v] = r[v][o];
+                }
             }
         }
         double[] t = new double[(pool == null ? q[0].length : net.pooledWidth(k)) * count];
@@ -110,8 +113,8 @@ final class WeightMaps {
      * layer is the 1x1 convolution of its {@code n_k} inputs as channels): {@code APPLY} {@code target[o] += W[w] a[x]},
      * {@code TRANSPOSED} {@code target[x] += W[w] a[o]} (outputs {@code a[o] = 0} skipped), {@code GRADIENT}
      * {@code target[w] += a[o] b[x]} (the same skip). {@code target} is modified, {@code a} and {@code b} are not.
-     * {@code APPLY} and {@code TRANSPOSED} clear {@code target} first. They take {@code count} vectors side by side
-     * ({@code a[o count + v]}, {@code target[x count + v]}); {@code GRADIENT} one.
+     * {@code APPLY} and {@code TRANSPOSED} clear {@code target} first. {@code TRANSPOSED} takes {@code count} vectors
+     * side by side ({@code a[o count + v]}, {@code target[x count + v]}); the others one ({@code count} 1).
      */
     private void taps(int k, Product product, double[] a, double[] b, double[] target, int count) {
         float[] w = p.weight(k);
@@ -145,12 +148,14 @@ final class WeightMaps {
                                 }
                                 int wi = ((f * c.channels() + ch) * kk + dy) * kk + dx;
                                 int xi = (ch * c.height() + yy) * c.width() + xx;
-                                for (int v = 0; v < count; v++) {
-                                    switch (product) {
-                                        case APPLY -> target[o * count + v] += w[wi] * a[xi * count + v];
-                                        case TRANSPOSED -> target[xi * count + v] += w[wi] * a[o * count + v];
-                                        case GRADIENT -> target[wi] += a[o] * b[xi];
+                                switch (product) {
+                                    case APPLY -> target[o] += w[wi] * a[xi];
+                                    case TRANSPOSED -> {
+                                        for (int v = 0; v < count; v++) {
+                                            target[xi * count + v] += w[wi] * a[o * count + v];
+                                        }
                                     }
+                                    case GRADIENT -> target[wi] += a[o] * b[xi];
                                 }
                             }
                         }
