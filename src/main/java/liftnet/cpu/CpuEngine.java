@@ -65,6 +65,8 @@ public final class CpuEngine implements Engine {
     private Solved clamped;
     /** Symmetric nudging's negatively nudged phase; {@code null} without one. */
     private Solved negative;
+    /** The symmetric estimate's {@code zB - zA} and {@code lambdaA - lambdaB} ({@link #symmetricGradient}). */
+    private Solved difference;
 
     private Dataset data;
     /** The data set's inputs in sparse rows, or null when the first layer reads the dense inputs. */
@@ -294,8 +296,11 @@ public final class CpuEngine implements Engine {
         phases.requireGradient(method);
         switch (method) {
             case CONTRASTIVE -> {
-                Solved b = phases.has(Phase.NEGATIVE) ? negative : free;
-                accumulate(clamped.act(), clamped.lambda(), b.act(), b.lambda(), true, b == free ? 1f : 0.5f);
+                if (phases.has(Phase.NEGATIVE)) {
+                    symmetricGradient();
+                } else {
+                    accumulate(clamped.act(), clamped.lambda(), free.act(), free.lambda(), true, 1f);
+                }
             }
             case LIFTED -> accumulate(clamped.act(), clamped.lambda(), null, null, true, 1f);
             case BACKPROP, LINEAR -> {
@@ -352,6 +357,12 @@ public final class CpuEngine implements Engine {
      */
     private void accumulate(Activations a, float[][] la, Activations b, float[][] lb, boolean energyScaled,
             float factor) {
+        GradientTerms[] terms = terms(a, la, b, lb, energyScaled, factor);
+        accumulate(terms, terms);
+    }
+
+    private GradientTerms[] terms(Activations a, float[][] la, Activations b, float[][] lb, boolean energyScaled,
+            float factor) {
         float inv = factor / size;
         InputRows in = inputs();
         GradientTerms[] terms = new GradientTerms[layers];
@@ -360,11 +371,55 @@ public final class CpuEngine implements Engine {
             terms[k] = new GradientTerms(k == 0 ? null : a.z(k), la[k + 1], k == 0 || b == null ? null : b.z(k),
                     b == null ? null : lb[k + 1], scale, size, solver.stride(k), solver.stride(k + 1), in);
         }
+        return terms;
+    }
+
+    private void accumulate(GradientTerms[] weights, GradientTerms[] biases) {
         workers.run(plan.chunks(), (c, w) -> {
             int k = plan.layer(c);
-            chunkFinite[c] = plan.isBias(c) ? ops[k].accumulateBias(terms[k])
-                    : ops[k].accumulateGradient(plan.from(c), plan.to(c), terms[k], scratch[w].work());
+            chunkFinite[c] = plan.isBias(c) ? ops[k].accumulateBias(biases[k])
+                    : ops[k].accumulateGradient(plan.from(c), plan.to(c), weights[k], scratch[w].work());
         });
+    }
+
+    /**
+     * The symmetric estimate, {@code G_k = -gamma^k / (2B) sum_r (lambdaA zA^T - lambdaB zB^T)} with A the positively
+     * and B the negatively nudged phase, summed from the phases' difference {@code dz_k = zB_k - zA_k}: with
+     * {@code dl_{k+1} = lambdaA - lambdaB = W_k dz_k - dz_{k+1}} ({@code dz_0 = 0}, the input is shared), the terms are
+     * {@code dl zA^T - lambdaB dz^T}. Subtracting two residuals instead keeps each one's float rounding of its product
+     * {@code W_k z_k}, which does not cancel between the phases and in the first layers is as large as their
+     * difference (cosine 0.987 to the exact gradient in W0 against 0.9985 from the same phases in double).
+     */
+    private void symmetricGradient() {
+        Activations a = clamped.act();
+        Activations dz = difference.act();
+        float[][] dl = difference.lambda();
+        workers.run(rowChunks(), (c, w) -> {
+            int r0 = c * VectorKernels.BLOCK;
+            int rows = Math.min(size, r0 + VectorKernels.BLOCK) - r0;
+            for (int k = 1; k <= layers; k++) {
+                int s = solver.stride(k);
+                for (int i = r0 * s; i < (r0 + rows) * s; i++) {
+                    dz.z(k)[i] = negative.act().z(k)[i] - a.z(k)[i];
+                }
+            }
+            for (int k = 0; k < layers; k++) {
+                int s = solver.stride(k + 1);
+                if (k == 0) {
+                    java.util.Arrays.fill(dl[1], r0 * s, (r0 + rows) * s, 0f);
+                } else {
+                    ops[k].apply(dz.z(k), r0 * solver.stride(k), solver.stride(k), rows, dl[k + 1], r0 * s, s, false,
+                            scratch[w].work());
+                }
+                for (int i = r0 * s; i < (r0 + rows) * s; i++) {
+                    dl[k + 1][i] -= dz.z(k + 1)[i];
+                }
+            }
+        });
+        GradientTerms[] alone = terms(a, dl, null, null, true, 0.5f); // -s sum dl zA^T: W_0 (dz_0 = 0) and the biases
+        GradientTerms[] weights = terms(a, dl, dz, negative.lambda(), true, 0.5f);
+        weights[0] = alone[0];
+        accumulate(weights, alone);
     }
 
     /** Checks the rates, then steps the weights when the gradient is finite; counts the update either way. */
@@ -475,5 +530,6 @@ public final class CpuEngine implements Engine {
         free = new Solved(solver, layers, capacity);
         clamped = new Solved(solver, layers, capacity);
         negative = negativeSolver == null ? null : new Solved(solver, layers, capacity);
+        difference = negativeSolver == null ? null : new Solved(solver, layers, capacity);
     }
 }
