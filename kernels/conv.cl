@@ -115,7 +115,7 @@ __kernel void conv_transposed(__global int* live, const int B, const int C, cons
 // Weight gradient, as outer_acc: with R = U - U2 (useU2) or U, the correlation of R with the input V,
 //   g[f, c, dy, dx] = alpha sum_b sum_{oy, ox} R_b[f, oy, ox] V_b[c, oy S + dy - P, ox S + dx - P]   (at G[offW ...])
 //   g[f] = alpha sum_b sum_{oy, ox} R_b[f, oy, ox]                                                (at G[offB + f])
-// and G = g (beta 0) or G += g (beta 1). One work-item per entry: F C K K weights, then F biases.
+// and G = g (beta 0), G += g (beta 1) or G += g for the weights alone (beta 2, store_grad). One work-item per entry: F C K K weights, then F biases.
 // Global size ceil((F C K K + F) / 64) * 64, local size 64.
 __kernel void conv_weight_grad(const int B, const int C, const int H, const int Wd, const int F, const int K, const int S,
                            const int P, const int OH, const int OW,
@@ -160,9 +160,7 @@ __kernel void conv_weight_grad(const int B, const int C, const int H, const int 
                 }
             }
         }
-        const int ig = e < weights ? offW + e : offB + e - weights;
-        const float g = alpha * acc;
-        G[ig] = beta ? G[ig] + g : g;
+        store_grad(G, e < weights ? offW + e : offB + e - weights, e >= weights, alpha * acc, beta);
     }
 }
 
@@ -447,9 +445,7 @@ __kernel void conv_gemm_weight_grad(const int B, const int C, const int H, const
             const int jj = j0 + lx + j * TS;
             if (f < F && jj <= CKK) {
                 if (chunks == 1) {
-                    const int ig = jj < CKK ? offW + f * CKK + jj : offB + f;
-                    const float g = alpha * acc[i][j];
-                    G[ig] = beta ? G[ig] + g : g;
+                    store_grad(G, jj < CKK ? offW + f * CKK + jj : offB + f, jj == CKK, alpha * acc[i][j], beta);
                 } else {
                     Part[(s * F + f) * (CKK + 1) + jj] = acc[i][j];
                 }
@@ -460,7 +456,7 @@ __kernel void conv_gemm_weight_grad(const int B, const int C, const int H, const
 
 // The chunks of conv_gemm_weight_grad added up: with n = F (C K K + 1) and e = f (C K K + 1) + j,
 //   g = alpha sum_{s < chunks} Part[s n + e];  G[offW + f C K K + j] (j < C K K) or G[offB + f] (j = C K K)
-//   = g (beta 0) or += g (beta 1). Global size ceil(n / 64) * 64, local size 64.
+//   = g (beta 0), += g (beta 1), or += g for weights alone (beta 2). Global size ceil(n / 64) * 64, local size 64.
 __kernel void conv_grad_reduce(const int F, const int CKK, const int chunks, __global const float* Part,
                                __global float* G, const int offW, const int offB, const float alpha, const int beta) {
     const int e = get_global_id(0);
@@ -472,8 +468,6 @@ __kernel void conv_grad_reduce(const int F, const int CKK, const int chunks, __g
         }
         const int f = e / (CKK + 1);
         const int j = e - f * (CKK + 1);
-        const int ig = j < CKK ? offW + f * CKK + j : offB + f;
-        const float g = alpha * sum;
-        G[ig] = beta ? G[ig] + g : g;
+        store_grad(G, j < CKK ? offW + f * CKK + j : offB + f, j == CKK, alpha * sum, beta);
     }
 }

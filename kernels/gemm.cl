@@ -112,7 +112,7 @@ DEVICE_FUNC void gemm_nn_block(const int rb, LOCAL_PTR float* As, LOCAL_PTR floa
 //   U, U2: [M x N] at U[offU + m * ldU + n] (U2 at the same places when useU2, e.g. lambda = z - a)
 //   V: [M x K] at V[offV + m * ldV + k]; column K of [V 1] is the constant 1 (the bias).
 //   G[offW + n * K + k] for k < K (the weight W[n, k]) and G[offB + n] for k = K (the bias b[n]).
-//   beta is 0 (overwrite) or 1 (accumulate).
+//   beta is 0 (overwrite), 1 (accumulate) or 2 (accumulate the weights, leave the biases: store_grad).
 // Us, Vs: TS x (rb TS + 1) floats of local memory each.
 DEVICE_FUNC void outer_acc_block(const int rb, LOCAL_PTR float* Us, LOCAL_PTR float* Vs,
                                  const int M, const int N, const int K,
@@ -154,9 +154,7 @@ DEVICE_FUNC void outer_acc_block(const int rb, LOCAL_PTR float* Us, LOCAL_PTR fl
         for (int j = 0; j < rb; j++) {
             const int k = k0 + lx + j * TS;
             if (n < N && k <= K) {
-                const int ig = k < K ? offW + n * K + k : offB + n;
-                const float g = alpha * acc[i][j];
-                G[ig] = beta ? G[ig] + g : g;
+                store_grad(G, k < K ? offW + n * K + k : offB + n, k == K, alpha * acc[i][j], beta);
             }
         }
     }

@@ -16,6 +16,18 @@ __kernel void gather(const int B, const int n0, __global const int* order, const
     }
 }
 
+// Symmetric nudging's phase differences: out[off + b ld + j] = A[off + b ld + j] - A2[off + b ld + j] for b < B,
+// j < n (out may be A). Global size (ceil(n / 16) * 16, B).
+__kernel void difference(const int B, const int n, __global const float* A, __global const float* A2, const int off,
+                         const int ld, __global float* out) {
+    const int j = get_global_id(0);
+    const int b = get_global_id(1);
+    if (b < B && j < n) {
+        const int i = off + b * ld + j;
+        out[i] = A[i] - A2[i];
+    }
+}
+
 // Column norms of the dense hidden layers: c[COFF(k) + j] = ||W_k[:, j]||^2 for k = firstDense..L-1 (k >= 1),
 // j < n_k (W_k [n_{k+1} x n_k] at P[WOFF(k)]); the layers below firstDense are convolutions (conv_col_norms).
 // Global size >= n_1 + ... + n_{L-1}.
@@ -66,7 +78,10 @@ __kernel void output_delta(const int B, const int n, const int off, const int ld
 //  - GRAD_COMPUTE: G_k = s gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + [useFree] lambda^f_{k+1} [z^f_k 1]^T) with
 //    lambda = z - a at the clamped (zc, ac) and the second phase's (zf, af) activations, z_0 = x: useFree 0 the lifted
 //    gradient (s = 1, no second phase), 1 the contrastive one (s = 1, the free phase), 2 symmetric nudging's (s = 1/2,
-//    the negative phase as the second) (Engine#computeGradient).
+//    the negative phase as the second) summed from the phases' difference dz = zf - zc: with q[ZOFF(k + 1)] = W_k dz_k
+//    (k >= 1, liftnet.gpu.GradientUpdate#symmetricGradient), dl = lambda^c - lambda^f = q - dz_{k+1} (dz_0 = 0) and
+//    G_k = -s gamma^k / B sum_b (dl [z^c_k 1]^T - lambda^f_{k+1} [dz_k 0]^T): the residuals' difference would keep
+//    each phase's rounding of W_k z_k (Engine#computeGradient).
 //  - GRAD_APPLY: the update of rule (G from this launch, else as it is in G) with eta = R[row + k] (layer k's rate
 //    this step), c1 = R[row + L] = 1 - b1^t, c2 = R[row + L + 1] = 1 - b2^t (liftnet.gpu.StepRates):
 //      RULE_SGD:      P -= eta G
@@ -82,7 +97,7 @@ __kernel void grad_update(__global const int* shape, const int L, const int N, _
                           const int B, const int mode, __global const float* x,
                           __global const float* zc, __global const float* ac,
                           __global const float* zf, __global const float* af, const int useFree,
-                          const float gamma, __global float* G, __global float* P, __global float* Pold,
+                          __global const float* q, const float gamma, __global float* G, __global float* P, __global float* Pold,
                           __global const float* R, const int row, const int rule, const float b1, const float b2,
                           const float eps, __global float* M, __global float* V, __global float* Mold,
                           __global float* Vold, __global int* ctl, const int H, __global int* I) {
@@ -125,11 +140,16 @@ __kernel void grad_update(__global const int* shape, const int L, const int N, _
             const int ou = o0 + lx;
             const int iu = b * N + offU + ou;
             const int ok = b < B && ou < nOut;
-            Uc[ly][lx] = ok ? zc[iu] - ac[iu] : 0.0f;
-            Uf[ly][lx] = ok && useFree ? zf[iu] - af[iu] : 0.0f;
             const int iv = b * ldV + offV + c;
+            if (useFree == 2) { // the difference form: Uc = dl = (k > 0 ? q : 0) - (zf - zc), Vf = dz_k = zf - zc, no bias
+                Uc[ly][lx] = ok ? (k > 0 ? q[iu] : 0.0f) - (zf[iu] - zc[iu]) : 0.0f;
+                Vf[ly][lx] = b < B && k > 0 && c < nIn ? zf[iv] - zc[iv] : 0.0f;
+            } else {
+                Uc[ly][lx] = ok ? zc[iu] - ac[iu] : 0.0f;
+                Vf[ly][lx] = b < B && useFree ? (c < nIn ? vf[iv] : (c == nIn ? 1.0f : 0.0f)) : 0.0f;
+            }
+            Uf[ly][lx] = ok && useFree ? zf[iu] - af[iu] : 0.0f;
             Vc[ly][lx] = b < B ? (c < nIn ? vc[iv] : (c == nIn ? 1.0f : 0.0f)) : 0.0f;
-            Vf[ly][lx] = b < B && useFree ? (c < nIn ? vf[iv] : (c == nIn ? 1.0f : 0.0f)) : 0.0f;
             barrier(CLK_LOCAL_MEM_FENCE);
             for (int bb = 0; bb < TS; bb++) {
                 acc += Uf[bb][ly] * Vf[bb][lx] - Uc[bb][ly] * Vc[bb][lx];

@@ -106,18 +106,19 @@ final class ConvProducts {
     }
 
     /**
-     * {@code G_k = alpha corr(u - u2, v)} and {@code g_k = alpha sum (u - u2)} over the batch and the positions, or
-     * {@code +=} when {@code accumulate}; {@code u} holds layer {@code k + 1}, {@code v} layer {@code k}.
+     * {@code G_k = alpha corr(u - u2, v)} and {@code g_k = alpha sum (u - u2)} over the batch and the positions
+     * ({@code beta} 0), {@code +=} both (1), or {@code G_k +=} alone (2); {@code u} holds layer {@code k + 1},
+     * {@code v} layer {@code k}.
      *
      * @param g modified at {@code W_k}'s and {@code b_k}'s places
      */
     void weightGradient(int k, int batch, GpuBuffer u, GpuBuffer u2, boolean useU2, int offU, int ldU, GpuBuffer v,
-                        int offV, int ldV, GpuBuffer g, float alpha, boolean accumulate) {
+                        int offV, int ldV, GpuBuffer g, float alpha, int beta) {
         ConvLayer c = conv(k);
         double flops = 2.0 * batch * macs(c);
         if (w.convForm == ConvForm.DIRECT) {
             l.launch(geometry(Kernel.CONV_WEIGHT_GRAD.args().i(batch), c).b(u).b(u2).i(useU2 ? 1 : 0).i(offU).i(ldU)
-                    .b(v).i(offV).i(ldV).b(g).i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(accumulate ? 1 : 0),
+                    .b(v).i(offV).i(ldV).b(g).i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(beta),
                     groups(c.weightCount() + c.filters(), GROUP), 1, GROUP, 1, 0, flops);
             return;
         }
@@ -125,12 +126,12 @@ final class ConvProducts {
         int chunk = chunk(c, positions);
         int chunks = groups(positions, chunk);
         l.launch(geometry(Kernel.CONV_GEMM_WEIGHT_GRAD.args().i(batch), c).b(u).b(u2).i(useU2 ? 1 : 0).i(offU).i(ldU)
-                .b(v).i(offV).i(ldV).b(g).i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(accumulate ? 1 : 0)
+                .b(v).i(offV).i(ldV).b(g).i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(beta)
                 .b(w.convPartials).i(chunk), blocks(c.fanIn() + 1), chunks * blocks(c.filters()), TS, TS, 0, flops);
         if (chunks > 1) {
             int n = c.filters() * (c.fanIn() + 1);
             l.launch(Kernel.CONV_GRAD_REDUCE.args().i(c.filters()).i(c.fanIn()).i(chunks).b(w.convPartials).b(g)
-                    .i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(accumulate ? 1 : 0), groups(n, GROUP), 1, GROUP, 1, 0);
+                    .i(lay.wOffset(k)).i(lay.bOffset(k)).f(alpha).i(beta), groups(n, GROUP), 1, GROUP, 1, 0);
         }
     }
 

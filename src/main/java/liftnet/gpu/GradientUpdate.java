@@ -125,14 +125,15 @@ final class GradientUpdate implements AutoCloseable {
     /**
      * {@code grad_update} in {@code mode} (COMPUTE and/or APPLY): with COMPUTE the gradient of the energies at the
      * clamped phase minus that at phase {@code second}: the free phase (contrastive), the negative phase times 1/2
-     * (symmetric nudging: {@code (dE(z_clamped) - dE(z_negative)) / 2}), or nothing ({@link #NONE}: lifted); with APPLY
-     * the update with the constants at element {@code rateOffset} of {@code rates} (a {@link StepRates} buffer).
+     * (symmetric nudging, after {@link #symmetricGradient} put {@code W_k dz_k} in {@code q}), or nothing
+     * ({@link #NONE}: lifted); with APPLY the update with the constants at element {@code rateOffset} of {@code rates}
+     * (a {@link StepRates} buffer).
      */
-    void energyGradient(int mode, int second, GpuBuffer rates, int rateOffset, int batch) {
+    private void energyGradient(int mode, int second, GpuBuffer rates, int rateOffset, int batch) {
         int c = Phase.CLAMPED.ordinal();
         boolean withSecond = second != NONE;
         int f = withSecond ? second : Phase.FREE.ordinal();
-        // grad_update's useFree: 0 lifted, 1 contrastive, 2 symmetric (the second phase's term and a factor 1/2)
+        // grad_update's useFree: 0 lifted, 1 contrastive, 2 symmetric (the difference form and a factor 1/2)
         int use = !withSecond ? 0 : second == Phase.NEGATIVE.ordinal() ? 2 : 1;
         if ((mode & COMPUTE) != 0 && lay.convs() > 0) {
             layerEnergyGradient(second, batch);
@@ -146,7 +147,7 @@ final class GradientUpdate implements AutoCloseable {
         GpuBuffer o0 = momentsOld != null ? momentsOld[0] : w.paramsOld;
         GpuBuffer o1 = momentsOld != null && momentsOld.length > 1 ? momentsOld[1] : o0;
         l.launch(Kernel.GRAD_UPDATE.args().b(w.shape).i(lay.layers()).i(lay.rowWidth()).b(tiles).i(Math.max(1, batch)).i(mode)
-                .b(w.x).b(w.z[c]).b(w.a[c]).b(w.z[f]).b(w.a[f]).i(use).f(w.gamma).b(w.grad).b(w.params)
+                .b(w.x).b(w.z[c]).b(w.a[c]).b(w.z[f]).b(w.a[f]).i(use).b(w.q).f(w.gamma).b(w.grad).b(w.params)
                 .b(w.paramsOld).b(rates).i(rateOffset).i(rule.kind().ordinal()).f((float) rule.momentum())
                 .f((float) rule.beta2()).f((float) rule.epsilon()).b(m0).b(m1).b(o0).b(o1)
                 .b(w.control).i(w.hidden()).b(w.statsI), tileCount, 1, TS, TS, 0,
@@ -158,38 +159,92 @@ final class GradientUpdate implements AutoCloseable {
 
     /**
      * The energy gradient of a net with convolutions, layer by layer ({@code grad_update} computes dense layers
-     * only): {@code G_k = s gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + lambda^2_{k+1} [z^2_k 1]^T)} with phase
-     * {@code second} as 2 ({@link #NONE}: no such term), {@code s = 1/2} for the negative phase, else 1; the clamped
-     * phase's term written first and the second's added ({@code (P z_k)} where layer k pools its input).
+     * only): {@code G_k = gamma^k / B sum_b (-lambda^c_{k+1} [z^c_k 1]^T + lambda^2_{k+1} [z^2_k 1]^T)} with phase
+     * {@code second} as 2 ({@link #NONE}: no such term); the clamped phase's term written first and the second's added
+     * ({@code (P z_k)} where layer k pools its input).
      */
     private void layerEnergyGradient(int second, int batch) {
         int[] phases = second != NONE ? new int[] {Phase.CLAMPED.ordinal(), second} : new int[] {Phase.CLAMPED.ordinal()};
-        double factor = second == Phase.NEGATIVE.ordinal() ? 0.5 : 1;
         int ld = lay.rowWidth();
         for (int k = 0; k < lay.layers(); k++) {
-            float scale = (float) (factor * w.config.termWeight(k) / batch);
+            float scale = (float) (w.config.termWeight(k) / batch);
             for (int i = 0; i < phases.length; i++) {
                 int p = phases[i];
-                GpuBuffer v = k == 0 ? w.x : w.z[p];
-                int offV = k == 0 ? 0 : lay.zOffset(k);
-                int ldV = k == 0 ? lay.width(0) : ld;
-                if (pools.pools(k)) {
-                    pools.pool(k, batch, v, offV, ldV, w.always);
-                    v = pools.scratch();
-                    offV = 0;
-                    ldV = pools.inputs(k);
-                }
-                int nIn = pools.inputs(k);
-                float alpha = i == 0 ? -scale : scale;
-                if (convs.isConv(k)) {
-                    convs.weightGradient(k, batch, w.z[p], w.a[p], true, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, alpha, i > 0);
-                } else {
-                    l.launch(Kernel.OUTER_ACC.args().i(batch).i(lay.width(k + 1)).i(nIn).b(w.z[p]).b(w.a[p]).i(1)
-                            .i(lay.zOffset(k + 1)).i(ld).b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k))
-                            .f(alpha).i(i > 0 ? 1 : 0), groups(nIn + 1, TS), groups(lay.width(k + 1), TS), TS, TS, 0,
-                            Launcher.productFlops(lay.width(k + 1), nIn, batch));
-                }
+                layerTerm(k, batch, w.z[p], w.a[p], true, k == 0 ? w.x : w.z[p], k == 0 ? 0 : lay.zOffset(k),
+                        k == 0 ? lay.width(0) : ld, i == 0 ? -scale : scale, i > 0 ? 1 : 0);
             }
+        }
+    }
+
+    /**
+     * {@code G_k (+)= alpha sum_b (u - u2)_{k+1} [(P) v_k 1]^T} ({@code u - u2} or {@code u} at layer {@code k + 1}'s
+     * places of the phase layout, {@code v_k} pooled where layer k pools its input), its bias as {@code beta} asks
+     * ({@link ConvProducts#weightGradient}): a convolution's correlation, else {@code outer_acc}.
+     */
+    private void layerTerm(int k, int batch, GpuBuffer u, GpuBuffer u2, boolean useU2, GpuBuffer v, int offV, int ldV,
+                           float alpha, int beta) {
+        if (pools.pools(k)) {
+            pools.pool(k, batch, v, offV, ldV, w.always);
+            v = pools.scratch();
+            offV = 0;
+            ldV = pools.inputs(k);
+        }
+        int ld = lay.rowWidth();
+        int nIn = pools.inputs(k);
+        if (convs.isConv(k)) {
+            convs.weightGradient(k, batch, u, u2, useU2, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, alpha, beta);
+        } else {
+            l.launch(Kernel.OUTER_ACC.args().i(batch).i(lay.width(k + 1)).i(nIn).b(u).b(u2).i(useU2 ? 1 : 0)
+                    .i(lay.zOffset(k + 1)).i(ld).b(v).i(offV).i(ldV).b(w.grad).i(lay.wOffset(k)).i(lay.bOffset(k))
+                    .f(alpha).i(beta), groups(nIn + 1, TS), groups(lay.width(k + 1), TS), TS, TS, 0,
+                    Launcher.productFlops(lay.width(k + 1), nIn, batch));
+        }
+    }
+
+    /** {@code grad_update} in {@code mode} (COMPUTE and/or APPLY) for the contrastive (free) or lifted gradient. */
+    void energyGradient(int mode, boolean lifted, GpuBuffer rates, int rateOffset, int batch) {
+        energyGradient(mode, lifted ? NONE : Phase.FREE.ordinal(), rates, rateOffset, batch);
+    }
+
+    /**
+     * Symmetric nudging's gradient, {@code G_k = -gamma^k / (2B) sum_b (lambdaA zA_k^T - lambdaB zB_k^T)} with A the
+     * clamped (positively nudged) and B the negatively nudged phase, summed from their difference as the CPU engine
+     * does: with {@code dz = zB - zA} (into {@code delta}) and {@code dl_{k+1} = lambdaA - lambdaB = W_k dz_k - dz_{k+1}}
+     * ({@code W_k dz_k} into {@code q}; {@code dl_1 = -dz_1}, the input is shared), {@code G_k = -s (dl zA_k^T -
+     * lambdaB dz_k^T)}, the biases {@code -s dl}. The residuals' difference would keep each phase's float rounding of
+     * {@code W_k z_k}. A dense net's is then one {@code grad_update} (with the update in {@code mode}), a net with
+     * convolutions' {@code dl} goes into {@code q} and its terms are summed layer by layer. Overwrites {@code delta} and
+     * {@code q}, the solver's scratch.
+     */
+    void symmetricGradient(int mode, GpuBuffer rates, int rateOffset, int batch, LayeredSolver products) {
+        int a = Phase.CLAMPED.ordinal();
+        int b = Phase.NEGATIVE.ordinal();
+        int ld = lay.rowWidth();
+        l.launch(Kernel.DIFFERENCE.args().i(batch).i(ld).b(w.z[b]).b(w.z[a]).i(0).i(ld).b(w.delta), groups(ld, TS),
+                groups(batch, TS), TS, TS, 0);
+        for (int k = 1; k < lay.layers(); k++) {
+            products.product(k, batch, w.delta, w.q);
+        }
+        if (lay.convs() == 0) {
+            energyGradient(mode, b, rates, rateOffset, batch);
+            return;
+        }
+        for (int k = 1; k < lay.layers(); k++) {
+            int n = lay.width(k + 1);
+            l.launch(Kernel.DIFFERENCE.args().i(batch).i(n).b(w.q).b(w.delta).i(lay.zOffset(k + 1)).i(ld).b(w.q),
+                    groups(n, TS), groups(batch, TS), TS, TS, 0);
+        }
+        for (int k = 0; k < lay.layers(); k++) {
+            float scale = (float) (0.5 * w.config.termWeight(k) / batch);
+            if (k == 0) {
+                layerTerm(0, batch, w.z[a], w.z[b], true, w.x, 0, lay.width(0), -scale, 0);
+            } else {
+                layerTerm(k, batch, w.q, w.q, false, w.z[a], lay.zOffset(k), ld, -scale, 0);
+                layerTerm(k, batch, w.z[b], w.a[b], true, w.delta, lay.zOffset(k), ld, scale, 2);
+            }
+        }
+        if ((mode & APPLY) != 0) {
+            apply(rates, rateOffset);
         }
     }
 
@@ -236,7 +291,7 @@ final class GradientUpdate implements AutoCloseable {
             int offTo = pooled ? 0 : lay.zOffset(k);
             int ldTo = pooled ? nIn : ld;
             if (convs.isConv(k)) {
-                convs.weightGradient(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, 1f / batch, false);
+                convs.weightGradient(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, v, offV, ldV, w.grad, 1f / batch, 0);
                 if (k >= 1) {
                     convs.transposed(k, batch, w.delta, w.delta, false, lay.zOffset(k + 1), ld, to, offTo, ldTo, w.z[fw], !pooled, w.always);
                 }

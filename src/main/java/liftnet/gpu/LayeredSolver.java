@@ -185,6 +185,11 @@ public final class LayeredSolver {
         return pools;
     }
 
+    /** {@code out_k+1 = W_k in_k} (no bias) for {@code batch} rows of the phase layout, at layer {@code k + 1}'s places. */
+    void product(int k, int batch, GpuBuffer in, GpuBuffer out) {
+        gemmNt(k, batch, in, lay.zOffset(k), lay.rowWidth(), false, out, lay.zOffset(k + 1), out, 0, w.always);
+    }
+
     /**
      * C = A W_k^T (+ b_k) with optional Z = C or Z = Proj_C(C), over the batch (for a convolution {@code W_k A_b}
      * per row; where layer k pools its input, of the pooled rows {@code P A_b}); rows of C have the phase layout.

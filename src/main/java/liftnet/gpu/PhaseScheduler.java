@@ -305,10 +305,11 @@ final class PhaseScheduler {
         s.pendingRow = null;
         s.rateTable = null;
         l.phase(Launcher.GRADIENT_UPDATE);
-        if (m == Method.CONTRASTIVE || m == Method.LIFTED) {
-            int mode = GradientUpdate.COMPUTE | (apply ? GradientUpdate.APPLY : 0);
-            int second = m == Method.LIFTED ? GradientUpdate.NONE : symmetric ? NEGATIVE : FREE;
-            grads.energyGradient(mode, second, table, offset, s.batch);
+        int mode = GradientUpdate.COMPUTE | (apply ? GradientUpdate.APPLY : 0);
+        if (m == Method.CONTRASTIVE && symmetric) {
+            grads.symmetricGradient(mode, table, offset, s.batch, layered);
+        } else if (m == Method.CONTRASTIVE || m == Method.LIFTED) {
+            grads.energyGradient(mode, m == Method.LIFTED, table, offset, s.batch);
         } else {
             if (m != null) {
                 grads.backpropGradient(s.batch, layered);
