@@ -383,12 +383,10 @@ public final class CpuEngine implements Engine {
     }
 
     /**
-     * The symmetric estimate, {@code G_k = -gamma^k / (2B) sum_r (lambdaA zA^T - lambdaB zB^T)} with A the positively
-     * and B the negatively nudged phase, summed from the phases' difference {@code dz_k = zB_k - zA_k}: with
-     * {@code dl_{k+1} = lambdaA - lambdaB = W_k dz_k - dz_{k+1}} ({@code dz_0 = 0}, the input is shared), the terms are
-     * {@code dl zA^T - lambdaB dz^T}. Subtracting two residuals instead keeps each one's float rounding of its product
-     * {@code W_k z_k}, which does not cancel between the phases and in the first layers is as large as their
-     * difference (cosine 0.987 to the exact gradient in W0 against 0.9985 from the same phases in double).
+     * The symmetric estimate {@code G_k = -gamma^k / (2B) sum_r (lambdaA zA^T - lambdaB zB^T)} (A the positively, B the
+     * negatively nudged phase) from the phases' difference {@code dz = zB - zA}: with {@code dl_{k+1} = lambdaA -
+     * lambdaB = W_k dz_k - dz_{k+1}} ({@code dz_0 = 0}) the terms are {@code dl zA^T - lambdaB dz^T}, and no product
+     * rounds relative to {@code W_k z_k}, as the residuals' own products do (docs/nudging.md).
      */
     private void symmetricGradient() {
         Activations a = clamped.act();
@@ -397,12 +395,6 @@ public final class CpuEngine implements Engine {
         workers.run(rowChunks(), (c, w) -> {
             int r0 = c * VectorKernels.BLOCK;
             int rows = Math.min(size, r0 + VectorKernels.BLOCK) - r0;
-            for (int k = 1; k <= layers; k++) {
-                int s = solver.stride(k);
-                for (int i = r0 * s; i < (r0 + rows) * s; i++) {
-                    dz.z(k)[i] = negative.act().z(k)[i] - a.z(k)[i];
-                }
-            }
             for (int k = 0; k < layers; k++) {
                 int s = solver.stride(k + 1);
                 if (k == 0) {
@@ -412,6 +404,7 @@ public final class CpuEngine implements Engine {
                             scratch[w].work());
                 }
                 for (int i = r0 * s; i < (r0 + rows) * s; i++) {
+                    dz.z(k + 1)[i] = negative.act().z(k + 1)[i] - a.z(k + 1)[i];
                     dl[k + 1][i] -= dz.z(k + 1)[i];
                 }
             }
