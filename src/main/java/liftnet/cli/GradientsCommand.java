@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 import liftnet.api.DeviceData;
 import liftnet.api.Engine;
 import liftnet.api.Method;
@@ -22,6 +23,7 @@ import liftnet.api.StopRule;
 import liftnet.data.Dataset;
 import liftnet.io.ModelFile;
 import liftnet.report.GradientAgreement;
+import liftnet.train.ExactPhases;
 import liftnet.train.ImplicitGradient;
 import liftnet.train.NudgeBound;
 import picocli.CommandLine;
@@ -47,6 +49,11 @@ final class GradientsCommand extends ModelCommand {
     static final double TOL_EXACT_KKT = 1e-6;
     /** Sweeps of that solve at most. */
     static final int MAX_EXACT_SWEEPS = 2000;
+    /** The rows of {@code --exact-phases}. */
+    static final String EXACT_ONE_SIDED = "one-sided*";
+    static final String EXACT_SYMMETRIC = "symmetric*";
+    /** Chunks of samples that {@code --exact-phases} solves in parallel. */
+    private static final int EXACT_CHUNKS = 16;
 
     @Option(names = "--samples", paramLabel = "N", defaultValue = "100", description = "Samples of the split, the first N. Default: ${DEFAULT-VALUE}")
     int samples;
@@ -62,6 +69,12 @@ final class GradientsCommand extends ModelCommand {
     @Option(names = "--output-loss", paramLabel = "L",
             description = "The loss l: squared or cross-entropy. Default: the model's soft clamp's, else squared")
     String outputLoss;
+
+    @Option(names = "--exact-phases",
+            description = "Also the one-sided and symmetric estimates from phases solved exactly in double precision"
+                    + " (squared loss only; slow: seconds per sample and phase on a conv net), to tell the estimates'"
+                    + " own bias from the rounding of float phases")
+    boolean exactPhases;
 
     @Option(names = "--json", description = "One JSON object on stdout instead of the table")
     boolean json;
@@ -110,6 +123,10 @@ final class GradientsCommand extends ModelCommand {
                     + " %.4g), so the symmetric estimate's negative phase has no minimiser; use e.g. --clamp-weight %.3g",
                     clampWeight, beta / g, bound, bound / g, g, bound / 2));
         }
+        if (exactPhases && kind != OutputLoss.Kind.SQUARED) {
+            throw new Errors.Failure(Errors.USAGE, "--exact-phases solves the squared loss's phases only; found --output-loss "
+                    + kind.id() + "; use --output-loss squared or leave --exact-phases out");
+        }
         NetConfig soft = hard.withOutputLoss(new OutputLoss(kind, beta));
         SolverConfig solver = options.engine.solverConfig();
         Map<String, Parameters> estimates = new LinkedHashMap<>();
@@ -139,7 +156,11 @@ final class GradientsCommand extends ModelCommand {
                     (z, y, gw, gb) -> implicit.addBackprop(z, y, 1.0 / samplesOf(e), gw, gb));
             cgIterations = implicit.meanIterations();
         }
-        Map<String, Double> scale = Map.of("one-sided", beta, "symmetric", beta, "hard clamp", g, "lifted", g);
+        if (exactPhases) {
+            estimates.putAll(exactEstimates(hard, p, data, beta));
+        }
+        Map<String, Double> scale = Map.of("one-sided", beta, "symmetric", beta, "hard clamp", g, "lifted", g,
+                EXACT_ONE_SIDED, beta, EXACT_SYMMETRIC, beta);
         JsonObject o = new JsonObject();
         o.addProperty("model", options.model.toString());
         o.addProperty("dataset", data.name());
@@ -174,6 +195,57 @@ final class GradientsCommand extends ModelCommand {
             main.out.print(table(o, estimates.keySet()));
         }
         return Errors.OK;
+    }
+
+    /**
+     * The one-sided and symmetric estimates, mean over the samples, from the free and both nudged phases solved exactly
+     * ({@link ExactPhases}): {@link #EXACT_CHUNKS} chunks of consecutive samples in parallel, each summed in order, then
+     * the chunks in order (the same sums whatever the threads).
+     */
+    private static Map<String, Parameters> exactEstimates(NetConfig config, Parameters p, Dataset data, double beta) {
+        ExactPhases exact = new ExactPhases(config, p);
+        NetSpec net = config.net();
+        int n = data.count();
+        double[][][][] chunks = IntStream.range(0, EXACT_CHUNKS).parallel().mapToObj(c -> {
+            double[][][] g = new double[4][net.layers()][]; // one-sided W, b; symmetric W, b
+            for (int k = 0; k < net.layers(); k++) {
+                for (int part = 0; part < 4; part++) {
+                    g[part][k] = new double[part % 2 == 0 ? net.weightCount(k) : net.biasCount(k)];
+                }
+            }
+            for (int s = (int) ((long) n * c / EXACT_CHUNKS); s < (int) ((long) n * (c + 1) / EXACT_CHUNKS); s++) {
+                int y = data.labels()[s];
+                int o = s * data.width();
+                double[][] plus = exact.solve(data.inputs(), o, y, beta);
+                exact.addEnergyGradient(plus, 1.0 / n, g[0], g[1]);
+                exact.addEnergyGradient(exact.solve(data.inputs(), o, y, 0), -1.0 / n, g[0], g[1]);
+                exact.addEnergyGradient(plus, 0.5 / n, g[2], g[3]);
+                exact.addEnergyGradient(exact.solve(data.inputs(), o, y, -beta), -0.5 / n, g[2], g[3]);
+            }
+            return g;
+        }).toArray(double[][][][]::new);
+        Map<String, Parameters> out = new LinkedHashMap<>();
+        out.put(EXACT_ONE_SIDED, summed(net, chunks, 0));
+        out.put(EXACT_SYMMETRIC, summed(net, chunks, 2));
+        return out;
+    }
+
+    /** The chunks' gradients {@code chunks[c][w]} (weights) and {@code [w + 1]} (biases), summed in chunk order. */
+    private static Parameters summed(NetSpec net, double[][][][] chunks, int w) {
+        Parameters out = Parameters.zeros(net);
+        for (int k = 0; k < net.layers(); k++) {
+            for (int part = 0; part < 2; part++) {
+                float[] to = part == 0 ? out.weight(k) : out.bias(k);
+                for (int i = 0; i < to.length; i++) {
+                    double sum = 0;
+                    for (double[][][] g : chunks) {
+                        sum += g[w + part][k][i];
+                    }
+                    to[i] = (float) sum;
+                }
+            }
+        }
+        return out;
     }
 
     private static int samplesOf(Engine e) {
@@ -268,6 +340,9 @@ final class GradientsCommand extends ModelCommand {
                 o.get("bound").getAsDouble() / g, o.get("sweeps").getAsInt(), TOL_EXACT_KKT,
                 o.get("cg_iterations").getAsDouble()));
         sb.append("ratio: ||estimate|| / (s ||reference||), s = beta for the soft clamps, g for the hard clamp and lifted\n");
+        if (o.getAsJsonArray("layers").get(0).getAsJsonObject().has(EXACT_SYMMETRIC)) {
+            sb.append("*: from phases solved exactly in double precision (active sets, conjugate gradients)\n");
+        }
         sb.append(String.format(Locale.ROOT, "%-6s %-11s %10s %12s %13s %15s%n", "layer", "estimate", "cos exact",
                 "ratio exact", "cos backprop", "ratio backprop"));
         for (var e : o.getAsJsonArray("layers")) {

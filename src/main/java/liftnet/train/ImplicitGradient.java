@@ -136,38 +136,10 @@ public final class ImplicitGradient {
 
     /** {@code H' u = rhs} on the free units by conjugate gradients, {@code u} zero elsewhere; layers {@code 1..L-1}. */
     private double[][] conjugateGradients(double[][] rhs, boolean[][] free) {
-        double[][] u = new double[layers][];
-        double[][] r = new double[layers][];
-        double[][] p = new double[layers][];
-        for (int k = 1; k < layers; k++) {
-            u[k] = new double[rhs[k].length];
-            r[k] = rhs[k].clone();
-            p[k] = rhs[k].clone();
-        }
-        double rr = dot(r, r);
-        double stop = TOL_CG * TOL_CG * rr;
-        int it = 0;
-        while (rr > stop && it < MAX_CG) {
-            double[][] hp = hessianTimes(p, free);
-            double alpha = rr / dot(p, hp);
-            for (int k = 1; k < layers; k++) {
-                for (int j = 0; j < u[k].length; j++) {
-                    u[k][j] += alpha * p[k][j];
-                    r[k][j] -= alpha * hp[k][j];
-                }
-            }
-            double next = dot(r, r);
-            for (int k = 1; k < layers; k++) {
-                for (int j = 0; j < p[k].length; j++) {
-                    p[k][j] = r[k][j] + next / rr * p[k][j];
-                }
-            }
-            rr = next;
-            it++;
-        }
-        iterations += it;
+        ConjugateGradients.Solution s = ConjugateGradients.solve(rhs, v -> hessianTimes(v, free), TOL_CG, MAX_CG);
+        iterations += s.iterations();
         solves++;
-        return u;
+        return s.u();
     }
 
     /**
@@ -208,16 +180,6 @@ public final class ImplicitGradient {
             }
         }
         return out;
-    }
-
-    private static double dot(double[][] a, double[][] b) {
-        double s = 0;
-        for (int k = 1; k < a.length; k++) {
-            for (int j = 0; j < a[k].length; j++) {
-                s += a[k][j] * b[k][j];
-            }
-        }
-        return s;
     }
 
     /**

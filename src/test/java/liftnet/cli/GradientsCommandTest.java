@@ -27,6 +27,8 @@ class GradientsCommandTest extends Cli.MnistRuns {
 
     /** Cosine of the converged symmetric estimate to the exact gradient at beta = bound / 8. */
     private static final double MIN_COSINE = 0.999;
+    /** Converged float phases against exact ones: the estimates' cosines and norm ratios to the exact gradient. */
+    private static final double TOL_EXACT_ROWS = 1e-3;
 
     private Path model(Units units) throws IOException {
         NetSpec net = NetSpec.parse("784-16-12-10");
@@ -59,6 +61,32 @@ class GradientsCommandTest extends Cli.MnistRuns {
         assertEquals(0, table.code(), table::toString);
         assertTrue(table.out().contains("W2     symmetric"), table.out());
         assertEquals(1, table.err().split("device: ", -1).length - 1, table::toString); // one engine line, not one per engine
+    }
+
+    /**
+     * {@code --exact-phases} (ReLUs): the float estimates at converged phases are the exact phases' to float accuracy
+     * (cosine between their cosines to the exact gradient within {@link #TOL_EXACT_ROWS}); cross-entropy is refused.
+     */
+    @Test
+    void exactPhasesRowsAgreeWithConvergedFloatPhases() throws IOException {
+        Path file = model(Units.RELU);
+        Cli.Result r = Cli.run("gradients", "--model", file.toString(), "--samples", "10", "--sweeps", "400", "--json",
+                "--exact-phases", "--threads", "1");
+        assertEquals(0, r.code(), r::toString);
+        for (var e : JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("layers")) {
+            JsonObject layer = e.getAsJsonObject();
+            for (String[] pair : new String[][] {{"one-sided", "one-sided*"}, {"symmetric", "symmetric*"}}) {
+                for (String field : new String[] {"cos_exact", "ratio_exact"}) {
+                    double f = layer.getAsJsonObject(pair[0]).get(field).getAsDouble();
+                    double x = layer.getAsJsonObject(pair[1]).get(field).getAsDouble();
+                    assertEquals(x, f, TOL_EXACT_ROWS * Math.max(1, Math.abs(x)), pair[0] + " " + field + ": " + layer);
+                }
+            }
+        }
+        Cli.Result ce = Cli.run("gradients", "--model", file.toString(), "--samples", "2", "--exact-phases",
+                "--output-loss", "cross-entropy");
+        assertEquals(Errors.USAGE, ce.code(), ce::toString);
+        Cli.assertMessage(ce, "--exact-phases", "squared", "--output-loss squared");
     }
 
     @Test

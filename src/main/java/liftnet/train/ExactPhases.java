@@ -1,0 +1,199 @@
+package liftnet.train;
+
+import liftnet.api.NetConfig;
+import liftnet.api.Parameters;
+import liftnet.api.Units;
+
+/**
+ * The phases of the squared soft clamp solved exactly, in double precision: the minimiser of
+ * {@code E(z; x) + beta/2 ||z_L - e_y||^2} over {@code z_1..z_L} with the hidden units in {@code C = [lo, hi]}, for any
+ * {@code beta} below the convexity bound ({@link NudgeBound}; 0 is the free phase, negative the negatively nudged one).
+ * The problem is a strictly convex quadratic program, so a primal-dual active-set method ends at its KKT point: from the
+ * forward pass, each iteration solves the quadratic on the units not held at a bound by conjugate gradients
+ * ({@link #TOL_CG}), holds the units that left {@code C} at the bound they crossed and frees the held units whose
+ * gradient points into {@code C}, until no unit changes. The float engines' phases stop at float rounding; these show
+ * what the contrastive estimates are in exact arithmetic (the {@code gradients} command's {@code --exact-phases}).
+ * Convolutions and pooling are applied as their maps ({@link WeightMaps}). Stateless apart from the weights read.
+ */
+public final class ExactPhases {
+
+    /** Conjugate gradients stop at this residual relative to the right-hand side. */
+    public static final double TOL_CG = 1e-12;
+    private static final int MAX_CG = 20_000;
+    /** Active-set iterations at most; each changes the set or ends. */
+    private static final int MAX_ITERATIONS = 200;
+
+    private final NetConfig config;
+    private final WeightMaps maps;
+    private final int layers;
+    private final double[][] bias;
+    private final double lo;
+    private final double hi;
+
+    /** @param config the net, gamma and units; its output loss is not read */
+    public ExactPhases(NetConfig config, Parameters p) {
+        this.config = config;
+        this.maps = new WeightMaps(p);
+        this.layers = config.net().layers();
+        Units units = config.units();
+        this.lo = units.lower();
+        this.hi = units.upper();
+        bias = new double[layers][];
+        for (int k = 0; k < layers; k++) {
+            float[] b = p.bias(k);
+            int n = config.net().width(k + 1);
+            bias[k] = new double[n];
+            for (int i = 0; i < n; i++) {
+                bias[k][i] = b[i / (n / b.length)];
+            }
+        }
+    }
+
+    /**
+     * The minimiser {@code z[0..L]} (input included) for sample {@code x[offset..]} with label {@code y}.
+     *
+     * @throws IllegalStateException when the active set has not settled after {@link #MAX_ITERATIONS} iterations
+     */
+    public double[][] solve(float[] x, int offset, int y, double beta) {
+        double[][] z = new double[layers + 1][];
+        z[0] = new double[config.net().inputs()];
+        for (int i = 0; i < z[0].length; i++) {
+            z[0][i] = x[offset + i];
+        }
+        for (int k = 0; k < layers; k++) {
+            z[k + 1] = residualOrPre(z, k, false);
+            for (int i = 0; k + 1 < layers && i < z[k + 1].length; i++) {
+                z[k + 1][i] = Math.min(hi, Math.max(lo, z[k + 1][i]));
+            }
+        }
+        boolean[][] held = new boolean[layers + 1][];
+        for (int k = 1; k <= layers; k++) {
+            held[k] = new boolean[z[k].length];
+            for (int j = 0; k < layers && j < z[k].length; j++) {
+                held[k][j] = z[k][j] <= lo || z[k][j] >= hi;
+            }
+        }
+        for (int it = 0; it < MAX_ITERATIONS; it++) {
+            double[][] g = gradient(z, y, beta);
+            for (int k = 1; k <= layers; k++) {
+                for (int j = 0; j < g[k].length; j++) {
+                    g[k][j] = held[k][j] ? 0 : -g[k][j];
+                }
+            }
+            double[][] step = ConjugateGradients.solve(g, v -> hessianTimes(v, held, beta), TOL_CG, MAX_CG).u();
+            for (int k = 1; k <= layers; k++) {
+                for (int j = 0; j < z[k].length; j++) {
+                    z[k][j] += step[k][j];
+                }
+            }
+            g = gradient(z, y, beta);
+            boolean changed = false;
+            for (int k = 1; k < layers; k++) {
+                for (int j = 0; j < z[k].length; j++) {
+                    double v = z[k][j];
+                    boolean leaves = !held[k][j] && (v < lo || v > hi);
+                    boolean enters = held[k][j] && (v <= lo ? g[k][j] < 0 : g[k][j] > 0);
+                    if (leaves) {
+                        z[k][j] = v < lo ? lo : hi;
+                    }
+                    held[k][j] ^= leaves || enters;
+                    changed |= leaves || enters;
+                }
+            }
+            if (!changed) {
+                return z;
+            }
+        }
+        throw new IllegalStateException("the active set of an exact phase did not settle in " + MAX_ITERATIONS
+                + " iterations (beta " + beta + ")");
+    }
+
+    /**
+     * Adds {@code scale dE/dtheta} at {@code z}: {@code dE/dW_k = -gamma^k lambda_{k+1} z_k^T} with
+     * {@code lambda_{k+1} = z_{k+1} - W_k z_k - b_k}, {@code dE/db_k = -gamma^k lambda_{k+1}}; flat per layer in the
+     * {@link Parameters} layout.
+     *
+     * @param gw modified
+     * @param gb modified
+     */
+    public void addEnergyGradient(double[][] z, double scale, double[][] gw, double[][] gb) {
+        for (int k = 0; k < layers; k++) {
+            maps.accumulateGradient(k, residualOrPre(z, k, true), z[k], -scale * config.termWeight(k), gw[k], gb[k]);
+        }
+    }
+
+    /** {@code z_{k+1} - W_k z_k - b_k} ({@code residual}) or {@code W_k z_k + b_k}. */
+    private double[] residualOrPre(double[][] z, int k, boolean residual) {
+        double[] a = new double[config.net().width(k + 1)];
+        maps.apply(k, z[k], a);
+        for (int i = 0; i < a.length; i++) {
+            a[i] += bias[k][i];
+            if (residual) {
+                a[i] = z[k + 1][i] - a[i];
+            }
+        }
+        return a;
+    }
+
+    /** The objective's gradient in {@code z_1..z_L}: {@code gamma^k lambda_{k+1}}, {@code -gamma^k W_k^T lambda_{k+1}}, {@code beta (z_L - e_y)}. */
+    private double[][] gradient(double[][] z, int y, double beta) {
+        double[][] out = new double[layers + 1][];
+        for (int k = 0; k < layers; k++) {
+            double[] r = residualOrPre(z, k, true);
+            out[k + 1] = scaled(config.termWeight(k), r, out[k + 1]);
+            if (k > 0) {
+                subtractTransposed(k, config.termWeight(k), r, out[k]);
+            }
+        }
+        for (int i = 0; i < out[layers].length; i++) {
+            out[layers][i] += beta * (z[layers][i] - (i == y ? 1 : 0));
+        }
+        return out;
+    }
+
+    /** {@code H v} on the units not held (zero on the held ones): the gradient's linear part. */
+    private double[][] hessianTimes(double[][] v, boolean[][] held, double beta) {
+        double[][] out = new double[layers + 1][];
+        for (int k = 0; k < layers; k++) {
+            double[] r = v[k + 1].clone();
+            if (k > 0) {
+                double[] wv = new double[r.length];
+                maps.apply(k, v[k], wv);
+                for (int i = 0; i < r.length; i++) {
+                    r[i] -= wv[i];
+                }
+            }
+            out[k + 1] = scaled(config.termWeight(k), r, out[k + 1]);
+            if (k > 0) {
+                subtractTransposed(k, config.termWeight(k), r, out[k]);
+            }
+        }
+        for (int i = 0; i < v[layers].length; i++) {
+            out[layers][i] += beta * v[layers][i];
+        }
+        for (int k = 1; k <= layers; k++) {
+            for (int j = 0; j < out[k].length; j++) {
+                out[k][j] = held[k][j] ? 0 : out[k][j];
+            }
+        }
+        return out;
+    }
+
+    /** {@code c r} as a new array ({@code into} null) or added to {@code into}. */
+    private static double[] scaled(double c, double[] r, double[] into) {
+        double[] out = into == null ? new double[r.length] : into;
+        for (int i = 0; i < r.length; i++) {
+            out[i] += c * r[i];
+        }
+        return out;
+    }
+
+    /** {@code out -= c W_k^T r}. */
+    private void subtractTransposed(int k, double c, double[] r, double[] out) {
+        double[] q = new double[out.length];
+        maps.applyTransposed(k, r, q);
+        for (int j = 0; j < q.length; j++) {
+            out[j] -= c * q[j];
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package liftnet.train;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import liftnet.TestNets;
+import liftnet.api.DeviceData;
+import liftnet.api.Engine;
+import liftnet.api.Method;
+import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
+import liftnet.api.OutputLoss;
+import liftnet.api.Parameters;
+import liftnet.api.Solver;
+import liftnet.api.SolverConfig;
+import liftnet.api.Units;
+import liftnet.cpu.CpuEngine;
+import liftnet.data.Dataset;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@link ExactPhases}: the squared soft clamp's phases solved exactly, against two independent computations. */
+class ExactPhasesTest {
+
+    private static final int BATCH = 8;
+    /** Agreement with the reference's coordinate descent, which stops at moves of 1e-15. */
+    private static final double TOL_SOLUTION = 1e-9;
+    /** The float engine's symmetric estimate at converged phases against the exact phases' (relative, per layer). */
+    private static final double TOL_ESTIMATE = 1e-3;
+    private static final SolverConfig CONVERGED = SolverConfig.fixed(Solver.JACOBI, 1000);
+
+    private static NetConfig squared(String net, Units units, double gamma, double beta) {
+        return new NetConfig(NetSpec.parse(net), units, gamma, new OutputLoss(OutputLoss.Kind.SQUARED, beta));
+    }
+
+    /** The free, positively and negatively nudged minimisers equal {@link NudgeReference}'s coordinate descent. */
+    @ParameterizedTest
+    @CsvSource({"8-6-5-4, relu, 0.5", "8-6-5-4, hardsigmoid, 0.5", "12-10-8-6-4, relu, 0.0625"})
+    void phasesMatchTheReferenceCoordinateDescent(String net, String units, double gamma) {
+        NetConfig probe = squared(net, Units.parse(units), gamma, 1);
+        Parameters p = TestNets.random(probe.net(), 51, 1.5, 0.3);
+        Dataset data = TestNets.randomData(probe.net(), BATCH, 52);
+        double bound = new NudgeBound(probe).bound(p);
+        ExactPhases exact = new ExactPhases(probe, p);
+        for (double beta : new double[] {0, bound / 2, -bound / 2}) {
+            NudgeReference ref = new NudgeReference(probe.withOutputLoss(new OutputLoss(OutputLoss.Kind.SQUARED,
+                    Math.max(Math.abs(beta), 1e-300))), p);
+            for (int s = 0; s < data.count(); s++) {
+                int y = data.labels()[s];
+                double[][] z = exact.solve(data.inputs(), s * data.width(), y, beta);
+                double[][] r = ref.solve(data.inputs(), s * data.width(), y, beta);
+                for (int k = 1; k < z.length; k++) {
+                    for (int j = 0; j < z[k].length; j++) {
+                        assertTrue(Math.abs(z[k][j] - r[k][j]) <= TOL_SOLUTION, net + " " + units + " beta " + beta
+                                + " sample " + s + " z_" + k + "[" + j + "] " + z[k][j] + " vs " + r[k][j]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A conv net with pooling: the float CPU engine's symmetric estimate at converged phases is the exact phases' to
+     * float accuracy (the engine sums it from the phases' difference), which checks the exact phases' maps.
+     */
+    @ParameterizedTest
+    @CsvSource({"1x8x8-c3k3s1-c4k3s2-10-4", "1x8x8-c3k3-p2-c4k3-p2-5-3"})
+    void symmetricEstimateOfTheExactPhasesIsTheEngines(String net) {
+        NetConfig probe = squared(net, Units.RELU, 0.25, 1);
+        Parameters p = TestNets.random(probe.net(), 53, 1.0, 0.1);
+        Dataset data = TestNets.randomData(probe.net(), BATCH, 54);
+        double beta = new NudgeBound(probe).bound(p) / 2;
+        NetConfig config = probe.withOutputLoss(new OutputLoss(OutputLoss.Kind.SQUARED, beta));
+        Parameters engine;
+        try (Engine e = new CpuEngine(config, 1)) {
+            e.setParameters(p);
+            DeviceData d = e.upload(data);
+            e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
+            e.forward();
+            e.inferFree(CONVERGED);
+            e.inferClamped(CONVERGED);
+            e.inferNegative(CONVERGED);
+            e.computeGradient(Method.CONTRASTIVE);
+            engine = e.gradient();
+        }
+        ExactPhases exact = new ExactPhases(probe, p);
+        double[][] gw = new double[probe.net().layers()][];
+        double[][] gb = new double[probe.net().layers()][];
+        for (int k = 0; k < gw.length; k++) {
+            gw[k] = new double[probe.net().weightCount(k)];
+            gb[k] = new double[probe.net().biasCount(k)];
+        }
+        for (int s = 0; s < data.count(); s++) {
+            int y = data.labels()[s];
+            double scale = 0.5 / data.count();
+            exact.addEnergyGradient(exact.solve(data.inputs(), s * data.width(), y, beta), scale, gw, gb);
+            exact.addEnergyGradient(exact.solve(data.inputs(), s * data.width(), y, -beta), -scale, gw, gb);
+        }
+        for (int k = 0; k < gw.length; k++) {
+            double diff = 0;
+            double norm = 0;
+            for (int i = 0; i < gw[k].length; i++) {
+                diff += Math.pow(engine.weight(k)[i] - gw[k][i], 2);
+                norm += gw[k][i] * gw[k][i];
+            }
+            assertTrue(Math.sqrt(diff) <= TOL_ESTIMATE * Math.sqrt(norm), net + ": W" + k + " relative error "
+                    + Math.sqrt(diff / norm));
+        }
+    }
+}
