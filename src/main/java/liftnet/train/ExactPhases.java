@@ -154,26 +154,13 @@ public final class ExactPhases {
     /** {@code H v} on the units not held (zero on the held ones): the gradient's linear part. */
     private double[][] hessianTimes(double[][] v, boolean[][] held, double beta) {
         double[][] out = new double[layers + 1][];
-        for (int k = 0; k < layers; k++) {
-            double[] r = v[k + 1].clone();
-            if (k > 0) {
-                double[] wv = new double[r.length];
-                maps.apply(k, v[k], wv);
-                for (int i = 0; i < r.length; i++) {
-                    r[i] -= wv[i];
-                }
-            }
-            out[k + 1] = scaled(config.termWeight(k), r, out[k + 1]);
-            if (k > 0) {
-                subtractTransposed(k, config.termWeight(k), r, out[k]);
-            }
+        for (int k = 1; k <= layers; k++) {
+            out[k] = new double[v[k].length];
         }
-        for (int i = 0; i < v[layers].length; i++) {
-            out[layers][i] += beta * v[layers][i];
-        }
+        maps.addEnergyHessianTimes(config, layers, v, out);
         for (int k = 1; k <= layers; k++) {
             for (int j = 0; j < out[k].length; j++) {
-                out[k][j] = held[k][j] ? 0 : out[k][j];
+                out[k][j] = held[k][j] ? 0 : out[k][j] + (k == layers ? beta * v[k][j] : 0);
             }
         }
         return out;

@@ -151,27 +151,7 @@ public final class ImplicitGradient {
         for (int k = 1; k < layers; k++) {
             out[k] = new double[v[k].length];
         }
-        for (int k = 0; k < layers - 1; k++) {
-            double g = config.termWeight(k);
-            double[] res = v[k + 1].clone();
-            if (k > 0) {
-                double[] wv = new double[res.length];
-                maps.apply(k, v[k], wv);
-                for (int i = 0; i < res.length; i++) {
-                    res[i] -= wv[i];
-                }
-            }
-            for (int i = 0; i < res.length; i++) {
-                out[k + 1][i] += g * res[i];
-            }
-            if (k > 0) {
-                double[] back = new double[v[k].length];
-                maps.applyTransposed(k, res, back);
-                for (int j = 0; j < back.length; j++) {
-                    out[k][j] -= g * back[j];
-                }
-            }
-        }
+        maps.addEnergyHessianTimes(config, layers - 1, v, out);
         for (int k = 1; k < layers; k++) {
             for (int j = 0; j < out[k].length; j++) {
                 if (!free[k][j]) {

@@ -1,6 +1,7 @@
 package liftnet.train;
 
 import liftnet.api.ConvLayer;
+import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
 import liftnet.api.Parameters;
 import liftnet.api.Pooling;
@@ -97,6 +98,36 @@ final class WeightMaps {
             gb[biasOf(k, i)] += scaled[i];
         }
         taps(k, Product.GRADIENT, scaled, pool == null ? input : pool(pool, input), gw, 1);
+    }
+
+    /**
+     * {@code out += H v} for the energy's first {@code terms} terms, {@code H} their Hessian in {@code z_1..z_terms}:
+     * with {@code r_k = v_{k+1} - W_k v_k} ({@code v_0 = 0}), {@code out_{k+1} += g_k r_k} and, for {@code k >= 1},
+     * {@code out_k -= g_k W_k^T r_k}, {@code g_k = gamma^k}.
+     *
+     * @param v   entries {@code 1..terms}; not modified
+     * @param out entries {@code 1..terms}, allocated; modified
+     */
+    void addEnergyHessianTimes(NetConfig config, int terms, double[][] v, double[][] out) {
+        for (int k = 0; k < terms; k++) {
+            double g = config.termWeight(k);
+            double[] r = v[k + 1].clone();
+            double[] back = new double[k > 0 ? v[k].length : 0];
+            if (k > 0) {
+                double[] wv = new double[r.length];
+                apply(k, v[k], wv);
+                for (int i = 0; i < r.length; i++) {
+                    r[i] -= wv[i];
+                }
+                applyTransposed(k, r, back);
+            }
+            for (int i = 0; i < r.length; i++) {
+                out[k + 1][i] += g * r[i];
+            }
+            for (int j = 0; j < back.length; j++) {
+                out[k][j] -= g * back[j];
+            }
+        }
     }
 
     /** The bias of output unit {@code i} of layer {@code k}: its filter for a convolution, else {@code i}. */

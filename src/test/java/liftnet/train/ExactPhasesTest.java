@@ -3,17 +3,12 @@ package liftnet.train;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import liftnet.TestNets;
-import liftnet.api.DeviceData;
-import liftnet.api.Engine;
-import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
+import liftnet.api.Nudge;
 import liftnet.api.OutputLoss;
 import liftnet.api.Parameters;
-import liftnet.api.Solver;
-import liftnet.api.SolverConfig;
 import liftnet.api.Units;
-import liftnet.cpu.CpuEngine;
 import liftnet.data.Dataset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +21,6 @@ class ExactPhasesTest {
     private static final double TOL_SOLUTION = 1e-9;
     /** The float engine's symmetric estimate at converged phases against the exact phases' (relative, per layer). */
     private static final double TOL_ESTIMATE = 1e-3;
-    private static final SolverConfig CONVERGED = SolverConfig.fixed(Solver.JACOBI, 1000);
 
     private static NetConfig squared(String net, Units units, double gamma, double beta) {
         return new NetConfig(NetSpec.parse(net), units, gamma, new OutputLoss(OutputLoss.Kind.SQUARED, beta));
@@ -70,18 +64,7 @@ class ExactPhasesTest {
         Dataset data = TestNets.randomData(probe.net(), BATCH, 54);
         double beta = new NudgeBound(probe).bound(p) / 2;
         NetConfig config = probe.withOutputLoss(new OutputLoss(OutputLoss.Kind.SQUARED, beta));
-        Parameters engine;
-        try (Engine e = new CpuEngine(config, 1)) {
-            e.setParameters(p);
-            DeviceData d = e.upload(data);
-            e.selectBatch(d, TestNets.identity(data.count()), 0, data.count());
-            e.forward();
-            e.inferFree(CONVERGED);
-            e.inferClamped(CONVERGED);
-            e.inferNegative(CONVERGED);
-            e.computeGradient(Method.CONTRASTIVE);
-            engine = e.gradient();
-        }
+        Parameters engine = SymmetricNudgeTest.gradient(config, p, data, Nudge.SYMMETRIC); // 600 Jacobi sweeps
         ExactPhases exact = new ExactPhases(probe, p);
         double[][] gw = new double[probe.net().layers()][];
         double[][] gb = new double[probe.net().layers()][];

@@ -72,7 +72,7 @@ class SymmetricNudgeTest {
     }
 
     /** The engine's gradient: symmetric (free, clamped, negative) or one-sided (free, clamped). */
-    private static Parameters gradient(NetConfig config, Parameters p, Dataset data, Nudge nudge) {
+    static Parameters gradient(NetConfig config, Parameters p, Dataset data, Nudge nudge) {
         try (Engine e = engine(config, p, data)) {
             e.inferFree(CONVERGED);
             e.inferClamped(CONVERGED);
