@@ -52,7 +52,6 @@
 // Smallest energy used as the denominator of the relative energy decrease.
 #define TINY_ENERGY 1e-30f
 
-// Proj_C(v) for C = [lo, hi] (lo, hi may be infinite).
 // One entry g of a weight-gradient kernel into G[ig] (isBias: a bias entry), as its beta asks: 0 G = g, 1 G += g,
 // 2 G += g for a weight and nothing for a bias (a term that adds to the weights only).
 DEVICE_FUNC void store_grad(__global float* G, const int ig, const int isBias, const float g, const int beta) {
@@ -61,6 +60,7 @@ DEVICE_FUNC void store_grad(__global float* G, const int ig, const int isBias, c
     }
 }
 
+// Proj_C(v) for C = [lo, hi] (lo, hi may be infinite).
 DEVICE_FUNC float proj(const float v, const float lo, const float hi) {
     return fmin(hi, fmax(lo, v));
 }

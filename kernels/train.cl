@@ -16,8 +16,8 @@ __kernel void gather(const int B, const int n0, __global const int* order, const
     }
 }
 
-// Symmetric nudging's phase differences: out[off + b ld + j] = A[off + b ld + j] - A2[off + b ld + j] for b < B,
-// j < n (out may be A). Global size (ceil(n / 16) * 16, B).
+// Symmetric nudging's phase difference: out[off + b ld + j] = A[off + b ld + j] - A2[off + b ld + j] for b < B,
+// j < n. Global size (ceil(n / 16) * 16, B).
 __kernel void difference(const int B, const int n, __global const float* A, __global const float* A2, const int off,
                          const int ld, __global float* out) {
     const int j = get_global_id(0);

@@ -212,9 +212,9 @@ final class GradientUpdate implements AutoCloseable {
      * does: with {@code dz = zB - zA} (into {@code delta}) and {@code dl_{k+1} = lambdaA - lambdaB = W_k dz_k - dz_{k+1}}
      * ({@code W_k dz_k} into {@code q}; {@code dl_1 = -dz_1}, the input is shared), {@code G_k = -s (dl zA_k^T -
      * lambdaB dz_k^T)}, the biases {@code -s dl}. The residuals' difference would keep each phase's float rounding of
-     * {@code W_k z_k}. A dense net's is then one {@code grad_update} (with the update in {@code mode}), a net with
-     * convolutions' {@code dl} goes into {@code q} and its terms are summed layer by layer. Overwrites {@code delta} and
-     * {@code q}, the solver's scratch.
+     * {@code W_k z_k}. Both forms read {@code dl = q - dz} where they stage it: a dense net's gradient is then one
+     * {@code grad_update} (with the update in {@code mode}), a net with convolutions' terms are summed layer by layer.
+     * Overwrites {@code delta} and {@code q}, the solver's scratch.
      */
     void symmetricGradient(int mode, GpuBuffer rates, int rateOffset, int batch, LayeredSolver products) {
         int a = Phase.CLAMPED.ordinal();
@@ -229,17 +229,12 @@ final class GradientUpdate implements AutoCloseable {
             energyGradient(mode, b, rates, rateOffset, batch);
             return;
         }
-        for (int k = 1; k < lay.layers(); k++) {
-            int n = lay.width(k + 1);
-            l.launch(Kernel.DIFFERENCE.args().i(batch).i(n).b(w.q).b(w.delta).i(lay.zOffset(k + 1)).i(ld).b(w.q),
-                    groups(n, TS), groups(batch, TS), TS, TS, 0);
-        }
         for (int k = 0; k < lay.layers(); k++) {
             float scale = (float) (0.5 * w.config.termWeight(k) / batch);
             if (k == 0) {
                 layerTerm(0, batch, w.z[a], w.z[b], true, w.x, 0, lay.width(0), -scale, 0);
             } else {
-                layerTerm(k, batch, w.q, w.q, false, w.z[a], lay.zOffset(k), ld, -scale, 0);
+                layerTerm(k, batch, w.q, w.delta, true, w.z[a], lay.zOffset(k), ld, -scale, 0); // dl = q - dz
                 layerTerm(k, batch, w.z[b], w.a[b], true, w.delta, lay.zOffset(k), ld, scale, 2);
             }
         }

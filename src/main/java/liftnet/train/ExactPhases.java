@@ -138,12 +138,11 @@ public final class ExactPhases {
     /** The objective's gradient in {@code z_1..z_L}: {@code gamma^k lambda_{k+1}}, {@code -gamma^k W_k^T lambda_{k+1}}, {@code beta (z_L - e_y)}. */
     private double[][] gradient(double[][] z, int y, double beta) {
         double[][] out = new double[layers + 1][];
+        for (int k = 1; k <= layers; k++) {
+            out[k] = new double[z[k].length];
+        }
         for (int k = 0; k < layers; k++) {
-            double[] r = residualOrPre(z, k, true);
-            out[k + 1] = scaled(config.termWeight(k), r, out[k + 1]);
-            if (k > 0) {
-                subtractTransposed(k, config.termWeight(k), r, out[k]);
-            }
+            maps.addResidualTerm(config, k, residualOrPre(z, k, true), out);
         }
         for (int i = 0; i < out[layers].length; i++) {
             out[layers][i] += beta * (z[layers][i] - (i == y ? 1 : 0));
@@ -164,23 +163,5 @@ public final class ExactPhases {
             }
         }
         return out;
-    }
-
-    /** {@code c r} as a new array ({@code into} null) or added to {@code into}. */
-    private static double[] scaled(double c, double[] r, double[] into) {
-        double[] out = into == null ? new double[r.length] : into;
-        for (int i = 0; i < r.length; i++) {
-            out[i] += c * r[i];
-        }
-        return out;
-    }
-
-    /** {@code out -= c W_k^T r}. */
-    private void subtractTransposed(int k, double c, double[] r, double[] out) {
-        double[] q = new double[out.length];
-        maps.applyTransposed(k, r, q);
-        for (int j = 0; j < q.length; j++) {
-            out[j] -= c * q[j];
-        }
     }
 }

@@ -102,28 +102,41 @@ final class WeightMaps {
 
     /**
      * {@code out += H v} for the energy's first {@code terms} terms, {@code H} their Hessian in {@code z_1..z_terms}:
-     * with {@code r_k = v_{k+1} - W_k v_k} ({@code v_0 = 0}), {@code out_{k+1} += g_k r_k} and, for {@code k >= 1},
-     * {@code out_k -= g_k W_k^T r_k}, {@code g_k = gamma^k}.
+     * the {@link #addResidualTerm}s of {@code r_k = v_{k+1} - W_k v_k} ({@code v_0 = 0}).
      *
      * @param v   entries {@code 1..terms}; not modified
      * @param out entries {@code 1..terms}, allocated; modified
      */
     void addEnergyHessianTimes(NetConfig config, int terms, double[][] v, double[][] out) {
         for (int k = 0; k < terms; k++) {
-            double g = config.termWeight(k);
             double[] r = v[k + 1].clone();
-            double[] back = new double[k > 0 ? v[k].length : 0];
             if (k > 0) {
                 double[] wv = new double[r.length];
                 apply(k, v[k], wv);
                 for (int i = 0; i < r.length; i++) {
                     r[i] -= wv[i];
                 }
-                applyTransposed(k, r, back);
             }
-            for (int i = 0; i < r.length; i++) {
-                out[k + 1][i] += g * r[i];
-            }
+            addResidualTerm(config, k, r, out);
+        }
+    }
+
+    /**
+     * What term {@code k} of the energy, {@code g_k / 2 ||r_k||^2} with {@code g_k = gamma^k}, adds to the derivative in
+     * {@code z_1..z_L} through its residual {@code r_k}: {@code out_{k+1} += g_k r_k} and, for {@code k >= 1},
+     * {@code out_k -= g_k W_k^T r_k}.
+     *
+     * @param r   {@code n_{k+1}} values; not modified
+     * @param out entries {@code k} ({@code k >= 1}) and {@code k + 1}, allocated; modified
+     */
+    void addResidualTerm(NetConfig config, int k, double[] r, double[][] out) {
+        double g = config.termWeight(k);
+        for (int i = 0; i < r.length; i++) {
+            out[k + 1][i] += g * r[i];
+        }
+        if (k > 0) {
+            double[] back = new double[out[k].length];
+            applyTransposed(k, r, back);
             for (int j = 0; j < back.length; j++) {
                 out[k][j] -= g * back[j];
             }
