@@ -165,14 +165,4 @@ public record ConvLayer(int channels, int height, int width, int filters, int ke
         }
         return out;
     }
-
-    /** The per-filter sums of a gradient {@code g} with respect to the {@link #outputs()} biases of the dense form. */
-    public double[] foldBias(double[] g) {
-        int positions = outHeight() * outWidth();
-        double[] out = new double[filters];
-        for (int i = 0; i < g.length; i++) {
-            out[i / positions] += g[i];
-        }
-        return out;
-    }
 }

@@ -207,12 +207,9 @@ final class GradientsCommand extends ModelCommand {
         NetSpec net = config.net();
         int n = data.count();
         double[][][][] chunks = IntStream.range(0, EXACT_CHUNKS).parallel().mapToObj(c -> {
-            double[][][] g = new double[4][net.layers()][]; // one-sided W, b; symmetric W, b
-            for (int k = 0; k < net.layers(); k++) {
-                for (int part = 0; part < 4; part++) {
-                    g[part][k] = new double[part % 2 == 0 ? net.weightCount(k) : net.biasCount(k)];
-                }
-            }
+            double[][][] g = { // one-sided W, b; symmetric W, b
+                ExactPhases.zeroWeights(net), ExactPhases.zeroBiases(net),
+                ExactPhases.zeroWeights(net), ExactPhases.zeroBiases(net)};
             for (int s = (int) ((long) n * c / EXACT_CHUNKS); s < (int) ((long) n * (c + 1) / EXACT_CHUNKS); s++) {
                 int y = data.labels()[s];
                 int o = s * data.width();
@@ -282,12 +279,8 @@ final class GradientsCommand extends ModelCommand {
         for (int k = 0; k <= layers; k++) {
             act[k] = e.activations(phase, k);
         }
-        double[][] gw = new double[layers][];
-        double[][] gb = new double[layers][];
-        for (int k = 0; k < layers; k++) {
-            gw[k] = new double[net.weightCount(k)];
-            gb[k] = new double[net.biasCount(k)];
-        }
+        double[][] gw = ExactPhases.zeroWeights(net);
+        double[][] gb = ExactPhases.zeroBiases(net);
         for (int s = 0; s < data.count(); s++) {
             double[][] z = new double[layers + 1][];
             for (int k = 0; k <= layers; k++) {

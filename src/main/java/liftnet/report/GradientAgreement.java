@@ -1,26 +1,22 @@
 package liftnet.report;
 
-import java.util.Arrays;
-import liftnet.api.ConvLayer;
 import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
+import liftnet.api.OutputLoss;
 import liftnet.api.Parameters;
-import liftnet.api.Pooling;
 import liftnet.api.Units;
 import liftnet.data.Dataset;
-import liftnet.solve.DoubleReference;
+import liftnet.train.ExactPhases;
+import liftnet.train.ImplicitGradient;
 
 /**
  * The paper's Section 4 as numbers: the cosine, per weight layer, between the contrastive gradient divided
  * by {@code gamma^(L-1)} and the back-propagation gradient of the same parameters, over a set of samples,
- * computed in double precision ({@link DoubleReference}); and {@link #agreement} of any two gradients, the figures of
- * {@code ./run.sh gradients}. A convolution's gradients are compared as the gradients of
- * its parameters, the kernels and one bias per filter ({@link ConvLayer#foldDense}), not of its dense matrix.
+ * computed in double precision ({@link ExactPhases}, {@link ImplicitGradient#addBackprop}); and {@link #agreement} of
+ * any two gradients, the figures of {@code ./run.sh gradients}. Gradients are compared as the gradients of the
+ * parameters: a convolution's kernels and one bias per filter.
  */
 public final class GradientAgreement {
-
-    /** Gauss-Seidel stops when no activation moves by more than this. */
-    private static final double SOLVE_TOL = 1e-13;
-    private static final int MAX_SWEEPS = 2000;
 
     private GradientAgreement() {
     }
@@ -29,51 +25,31 @@ public final class GradientAgreement {
      * @return {@code cos[g][k]} for {@code gammas[g]} and weight layer {@code k} (weights and bias together)
      */
     public static double[][] cosines(Parameters p, Units units, Dataset samples, double[] gammas) {
-        int layers = p.net().layers();
-        NetConfig bpConfig = new NetConfig(p.net(), units, 0.5);
-        DoubleReference bpRef = new DoubleReference(bpConfig, p);
-        double[][][] bw = bpRef.zeroWeights();
-        double[][] bb = bpRef.zeroBiases();
+        NetSpec net = p.net();
+        NetConfig bpConfig = new NetConfig(net, units, 0.5);
+        ExactPhases forward = new ExactPhases(bpConfig, p);
+        ImplicitGradient backprop = new ImplicitGradient(bpConfig, p, OutputLoss.Kind.SQUARED);
+        double[][] bw = ExactPhases.zeroWeights(net);
+        double[][] bb = ExactPhases.zeroBiases(net);
         for (int s = 0; s < samples.count(); s++) {
-            bpRef.addBackpropGradient(samples.inputs(), s * samples.width(), samples.labels()[s], bw, bb);
+            backprop.addBackprop(forward.forward(samples.inputs(), s * samples.width()), samples.labels()[s], 1, bw, bb);
         }
-        double[][] cos = new double[gammas.length][layers];
+        double[][] cos = new double[gammas.length][net.layers()];
         for (int g = 0; g < gammas.length; g++) {
-            NetConfig config = new NetConfig(p.net(), units, gammas[g]);
-            DoubleReference ref = new DoubleReference(config, p);
-            double[][][] cw = ref.zeroWeights();
-            double[][] cb = ref.zeroBiases();
+            ExactPhases ref = new ExactPhases(new NetConfig(net, units, gammas[g]), p);
+            double[][] cw = ExactPhases.zeroWeights(net);
+            double[][] cb = ExactPhases.zeroBiases(net);
             for (int s = 0; s < samples.count(); s++) {
                 int offset = s * samples.width();
-                double[][] clamped = ref.solve(samples.inputs(), offset, samples.labels()[s], MAX_SWEEPS, SOLVE_TOL);
-                double[][] free = ref.solve(samples.inputs(), offset, -1, MAX_SWEEPS, SOLVE_TOL);
-                ref.addEnergyGradient(clamped, 1, cw, cb);
-                ref.addEnergyGradient(free, -1, cw, cb);
+                int y = samples.labels()[s];
+                ref.addEnergyGradient(ref.solve(samples.inputs(), offset, y, ExactPhases.HARD_CLAMP), 1, cw, cb);
+                ref.addEnergyGradient(ref.solve(samples.inputs(), offset, y, 0), -1, cw, cb);
             }
-            for (int k = 0; k < layers; k++) {
-                ConvLayer conv = p.net().conv(k);
-                Pooling pool = p.net().pooling(k);
-                cos[g][k] = cosine(parameters(conv, pool, cw[k], cb[k]), parameters(conv, pool, bw[k], bb[k]));
+            for (int k = 0; k < net.layers(); k++) {
+                cos[g][k] = cosine(new double[][] {cw[k], cb[k]}, new double[][] {bw[k], bb[k]});
             }
         }
         return cos;
-    }
-
-    /**
-     * Layer {@code k}'s parameter vector as pieces, weights then biases: the dense gradient's rows, or for a convolution
-     * its kernels and filter biases ({@link ConvLayer#foldDense}); a layer that pools its input first folds the gradient
-     * of {@code W P} into that of {@code W} ({@link Pooling#foldDense}).
-     */
-    private static double[][] parameters(ConvLayer conv, Pooling pool, double[][] w, double[] b) {
-        if (pool != null) {
-            w = pool.foldDense(w);
-        }
-        if (conv != null) {
-            return new double[][] {conv.foldDense(w), conv.foldBias(b)};
-        }
-        double[][] pieces = Arrays.copyOf(w, w.length + 1);
-        pieces[w.length] = b;
-        return pieces;
     }
 
     /**

@@ -20,7 +20,7 @@ import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
 import liftnet.data.Dataset;
-import liftnet.solve.DoubleReference;
+import liftnet.train.ExactPhases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,8 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Convolutional nets on {@link CpuEngine}, checked against the mathematics: gradients of every method against
  * finite differences, KKT of both phases for both solvers, Gauss-Seidel against Jacobi, a whole-image kernel against
- * the dense layer with the same weights, and everything against {@link DoubleReference} holding each convolution as
- * its dense matrix.
+ * the dense layer with the same weights, and everything against the double-precision {@link ExactPhases}.
  */
 class CpuEngineConvTest {
 
@@ -236,11 +235,11 @@ class CpuEngineConvTest {
         }
     }
 
-    /** Energies and gradients against {@link DoubleReference}, where each convolution is a dense matrix. */
+    /** Energies and gradients against {@link ExactPhases}. */
     @ParameterizedTest
     @EnumSource(Units.class)
-    void matchesTheDoubleReference(Units units) {
-        CpuPoolingEngineTest.assertMatchesDoubleReference(NET, units);
+    void matchesTheExactPhases(Units units) {
+        CpuPoolingEngineTest.assertMatchesExactPhases(NET, units);
     }
 
     /**

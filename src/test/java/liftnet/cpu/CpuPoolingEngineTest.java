@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import liftnet.GradientCheck;
 import liftnet.TestNets;
-import liftnet.api.ConvLayer;
 import liftnet.api.Engine;
 import liftnet.api.Method;
 import liftnet.api.NetConfig;
@@ -14,12 +13,12 @@ import liftnet.api.NetSpec;
 import liftnet.api.OutputLoss;
 import liftnet.api.Parameters;
 import liftnet.api.Phase;
-import liftnet.api.Pooling;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
 import liftnet.api.Units;
 import liftnet.data.Dataset;
-import liftnet.solve.DoubleReference;
+import liftnet.train.ExactPhases;
+import liftnet.train.ImplicitGradient;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Nets with average pooling on {@link CpuEngine}: the gradient of every method against finite differences of its
- * loss, KKT of both phases for both solvers, Gauss-Seidel against Jacobi, everything against {@link DoubleReference}
- * (which holds a pooled layer as the matrix {@code W P}), and a pooled convolution against the dense net whose layer is
+ * loss, KKT of both phases for both solvers, Gauss-Seidel against Jacobi, everything against {@link ExactPhases}
+ * (which applies a pooled layer as the map {@code W P}), and a pooled convolution against the dense net whose layer is
  * the operator {@code W P} written out by hand.
  */
 class CpuPoolingEngineTest {
@@ -152,40 +151,43 @@ class CpuPoolingEngineTest {
         }
     }
 
-    /** Energies and the gradients of contrastive and backprop against {@link DoubleReference}. */
+    /** Energies and the gradients of contrastive and backprop against the exact phases in double precision. */
     @ParameterizedTest
     @EnumSource(Units.class)
-    void matchesTheDoubleReference(Units units) {
+    void matchesTheExactPhases(Units units) {
         for (String text : new String[] {CONV_AFTER_POOL, DENSE_AFTER_POOL}) {
-            assertMatchesDoubleReference(text, units);
+            assertMatchesExactPhases(text, units);
         }
     }
 
     /**
      * The engine's converged energies of both phases and its contrastive and backprop gradients on {@code text} (a
-     * conv net, pooled or not) against {@link DoubleReference}, where each convolution and pooling is a dense matrix.
+     * conv net, pooled or not) against {@link ExactPhases} and {@link ImplicitGradient#addBackprop}, double-precision
+     * references that apply each convolution and pooling as its own loop over the taps.
      */
-    static void assertMatchesDoubleReference(String text, Units units) {
+    static void assertMatchesExactPhases(String text, Units units) {
         NetConfig config = new NetConfig(NetSpec.parse(text), units, 0.25);
         NetSpec net = config.net();
         Parameters p = TestNets.random(net, 41, 1.2, 0.2);
         Dataset data = TestNets.randomData(net, 5, 42);
-        DoubleReference ref = new DoubleReference(config, p);
-        double[][][] gw = ref.zeroWeights();
-        double[][] gb = ref.zeroBiases();
-        double[][][] bw = ref.zeroWeights();
-        double[][] bb = ref.zeroBiases();
+        ExactPhases ref = new ExactPhases(config, p);
+        ImplicitGradient backprop = new ImplicitGradient(config, p, OutputLoss.Kind.SQUARED);
+        double[][] gw = ExactPhases.zeroWeights(net);
+        double[][] gb = ExactPhases.zeroBiases(net);
+        double[][] bw = ExactPhases.zeroWeights(net);
+        double[][] bb = ExactPhases.zeroBiases(net);
         double[] free = new double[data.count()];
         double[] clamped = new double[data.count()];
         for (int s = 0; s < data.count(); s++) {
             int offset = s * net.inputs();
-            double[][] zc = ref.solve(data.inputs(), offset, data.labels()[s], 20000, 1e-13);
-            double[][] zf = ref.solve(data.inputs(), offset, -1, 20000, 1e-13);
+            int y = data.labels()[s];
+            double[][] zc = ref.solve(data.inputs(), offset, y, ExactPhases.HARD_CLAMP);
+            double[][] zf = ref.solve(data.inputs(), offset, y, 0);
             free[s] = ref.energy(zf);
             clamped[s] = ref.energy(zc);
             ref.addEnergyGradient(zc, 1.0 / data.count(), gw, gb);
             ref.addEnergyGradient(zf, -1.0 / data.count(), gw, gb);
-            ref.addBackpropGradient(data.inputs(), offset, data.labels()[s], bw, bb);
+            backprop.addBackprop(ref.forward(data.inputs(), offset), y, 1.0 / data.count(), bw, bb);
         }
         try (Engine e = prepared(config, p, data)) {
             e.inferFree(CONVERGED);
@@ -197,44 +199,27 @@ class CpuPoolingEngineTest {
                 assertEquals(clamped[s], ec[s], TOL_REFERENCE * (1 + Math.abs(clamped[s])), text + " clamped energy " + s);
             }
             e.computeGradient(Method.CONTRASTIVE);
-            assertGradientClose(net, gw, gb, e.gradient(), 1.0, 1e-3, text + " contrastive");
+            assertGradientClose(net, gw, gb, e.gradient(), 1e-3, text + " contrastive");
             e.computeGradient(Method.BACKPROP);
-            assertGradientClose(net, bw, bb, e.gradient(), 1.0 / data.count(), TOL_REFERENCE, text + " backprop");
+            assertGradientClose(net, bw, bb, e.gradient(), TOL_REFERENCE, text + " backprop");
         }
     }
 
-    /** The reference's dense gradients of {@code W P} folded into the parameters' ({@link Pooling#foldDense}). */
-    private static void assertGradientClose(NetSpec net, double[][][] dw, double[][] db, Parameters g, double scale,
-                                            double relative, String what) {
+    private static void assertGradientClose(NetSpec net, double[][] gw, double[][] gb, Parameters g, double relative,
+                                            String what) {
         for (int k = 0; k < net.layers(); k++) {
-            double[][] w = net.pooling(k) != null ? net.pooling(k).foldDense(dw[k]) : dw[k];
-            ConvLayer c = net.conv(k);
-            double[] expectedW;
-            double[] expectedB;
-            if (c != null) {
-                expectedW = c.foldDense(w);
-                expectedB = c.foldBias(db[k]);
-            } else {
-                int cols = net.pooledWidth(k);
-                expectedW = new double[net.weightCount(k)];
-                for (int i = 0; i < w.length; i++) {
-                    System.arraycopy(w[i], 0, expectedW, i * cols, cols);
-                }
-                expectedB = db[k];
-            }
-            assertClose(expectedW, scale, g.weight(k), relative, what + " W" + k);
-            assertClose(expectedB, scale, g.bias(k), relative, what + " b" + k);
+            assertClose(gw[k], g.weight(k), relative, what + " W" + k);
+            assertClose(gb[k], g.bias(k), relative, what + " b" + k);
         }
     }
 
-    private static void assertClose(double[] expected, double scale, float[] actual, double relative, String what) {
+    private static void assertClose(double[] expected, float[] actual, double relative, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < expected.length; i++) {
-            double x = expected[i] * scale;
-            diff += (x - actual[i]) * (x - actual[i]);
-            norm += x * x;
+            diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+            norm += expected[i] * expected[i];
         }
         assertTrue(Math.sqrt(diff) <= relative * Math.sqrt(norm) + 1e-9,
                 what + ": relative error " + Math.sqrt(diff / norm) + " exceeds " + relative);

@@ -1,25 +1,36 @@
 package liftnet.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import liftnet.TestNets;
+import liftnet.api.Method;
 import liftnet.api.NetConfig;
 import liftnet.api.NetSpec;
 import liftnet.api.Nudge;
 import liftnet.api.OutputLoss;
 import liftnet.api.Parameters;
+import liftnet.api.Phase;
+import liftnet.api.Solver;
+import liftnet.api.SolverConfig;
 import liftnet.api.Units;
+import liftnet.cpu.CpuEngine;
 import liftnet.data.Dataset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link ExactPhases}: the squared soft clamp's phases solved exactly, against two independent computations. */
+/**
+ * {@link ExactPhases}: the squared soft clamp's phases solved exactly, against two independent computations, and the
+ * float CPU engine's hard-clamped phases and contrastive gradient against it.
+ */
 class ExactPhasesTest {
 
     private static final int BATCH = 8;
     /** Agreement with the reference's coordinate descent, which stops at moves of 1e-15. */
     private static final double TOL_SOLUTION = 1e-9;
-    /** The float engine's symmetric estimate at converged phases against the exact phases' (relative, per layer). */
+    /** A float engine's gradient estimate at converged phases against the exact phases' (relative, per layer). */
     private static final double TOL_ESTIMATE = 1e-3;
 
     private static NetConfig squared(String net, Units units, double gamma, double beta) {
@@ -66,12 +77,8 @@ class ExactPhasesTest {
         NetConfig config = probe.withOutputLoss(new OutputLoss(OutputLoss.Kind.SQUARED, beta));
         Parameters engine = SymmetricNudgeTest.gradient(config, p, data, Nudge.SYMMETRIC); // 600 Jacobi sweeps
         ExactPhases exact = new ExactPhases(probe, p);
-        double[][] gw = new double[probe.net().layers()][];
-        double[][] gb = new double[probe.net().layers()][];
-        for (int k = 0; k < gw.length; k++) {
-            gw[k] = new double[probe.net().weightCount(k)];
-            gb[k] = new double[probe.net().biasCount(k)];
-        }
+        double[][] gw = ExactPhases.zeroWeights(probe.net());
+        double[][] gb = ExactPhases.zeroBiases(probe.net());
         for (int s = 0; s < data.count(); s++) {
             int y = data.labels()[s];
             double scale = 0.5 / data.count();
@@ -79,14 +86,57 @@ class ExactPhasesTest {
             exact.addEnergyGradient(exact.solve(data.inputs(), s * data.width(), y, -beta), -scale, gw, gb);
         }
         for (int k = 0; k < gw.length; k++) {
-            double diff = 0;
-            double norm = 0;
-            for (int i = 0; i < gw[k].length; i++) {
-                diff += Math.pow(engine.weight(k)[i] - gw[k][i], 2);
-                norm += gw[k][i] * gw[k][i];
-            }
-            assertTrue(Math.sqrt(diff) <= TOL_ESTIMATE * Math.sqrt(norm), net + ": W" + k + " relative error "
-                    + Math.sqrt(diff / norm));
+            assertClose(gw[k], engine.weight(k), net + ": W" + k);
         }
+    }
+
+    /** The float CPU engine's energies of both phases and its contrastive gradient (weights and biases) at the hard clamp. */
+    @ParameterizedTest
+    @EnumSource(Units.class)
+    void cpuEngineAgreesWithTheExactHardClampedPhases(Units units) {
+        NetConfig config = new NetConfig(NetSpec.parse("15-12-10-8-5"), units, 0.25);
+        Parameters p = TestNets.random(config.net(), 101, 1.5, 0.2);
+        Dataset data = TestNets.randomData(config.net(), 9, 102);
+        ExactPhases exact = new ExactPhases(config, p);
+        double[][] gw = ExactPhases.zeroWeights(config.net());
+        double[][] gb = ExactPhases.zeroBiases(config.net());
+        try (CpuEngine e = new CpuEngine(config, 2)) {
+            e.setParameters(p);
+            e.selectBatch(e.upload(data), TestNets.identity(data.count()), 0, data.count());
+            e.forward();
+            SolverConfig solver = SolverConfig.fixed(Solver.JACOBI, 300);
+            e.inferFree(solver);
+            e.inferClamped(solver);
+            e.computeGradient(Method.CONTRASTIVE);
+            double[] free = e.energies(Phase.FREE);
+            double[] clamped = e.energies(Phase.CLAMPED);
+            for (int r = 0; r < data.count(); r++) {
+                int y = data.labels()[r];
+                double[][] zf = exact.solve(data.inputs(), r * data.width(), y, 0);
+                double[][] zc = exact.solve(data.inputs(), r * data.width(), y, ExactPhases.HARD_CLAMP);
+                double ef = exact.energy(zf);
+                double ec = exact.energy(zc);
+                assertEquals(ef, free[r], TestNets.TOL_SOLVERS_F32 * ef + 1e-9, "free, sample " + r);
+                assertEquals(ec, clamped[r], TestNets.TOL_SOLVERS_F32 * ec + 1e-9, "clamped, sample " + r);
+                exact.addEnergyGradient(zc, 1.0 / data.count(), gw, gb);
+                exact.addEnergyGradient(zf, -1.0 / data.count(), gw, gb);
+            }
+            Parameters g = e.gradient();
+            for (int k = 0; k < config.net().layers(); k++) {
+                assertClose(gw[k], g.weight(k), units.id() + " W" + k);
+                assertTrue(Arrays.stream(gb[k]).anyMatch(v -> v != 0), units.id() + " b" + k + ": the exact bias gradient is zero");
+                assertClose(gb[k], g.bias(k), units.id() + " b" + k);
+            }
+        }
+    }
+
+    private static void assertClose(double[] expected, float[] actual, String what) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            diff += Math.pow(actual[i] - expected[i], 2);
+            norm += expected[i] * expected[i];
+        }
+        assertTrue(Math.sqrt(diff) <= TOL_ESTIMATE * Math.sqrt(norm), what + ": relative error " + Math.sqrt(diff / norm));
     }
 }

@@ -291,22 +291,4 @@ final class NudgeReference {
         }
         return v;
     }
-
-    /** Zeroed flat gradient arrays, weights {@code [k][n_{k+1} n_k]}. */
-    double[][] zeroWeights() {
-        double[][] g = new double[layers][];
-        for (int k = 0; k < layers; k++) {
-            g[k] = new double[net.weightCount(k)];
-        }
-        return g;
-    }
-
-    /** Zeroed bias gradient arrays. */
-    double[][] zeroBiases() {
-        double[][] g = new double[layers][];
-        for (int k = 0; k < layers; k++) {
-            g[k] = new double[net.width(k + 1)];
-        }
-        return g;
-    }
 }

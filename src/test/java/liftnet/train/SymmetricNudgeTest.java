@@ -174,8 +174,8 @@ class SymmetricNudgeTest {
         double beta = new NudgeBound(probe).bound(p) / boundOverBeta;
         NetConfig config = probe.withOutputLoss(new OutputLoss(OutputLoss.Kind.SQUARED, beta));
         NudgeReference ref = new NudgeReference(config, p);
-        double[][] gw = ref.zeroWeights();
-        double[][] gb = ref.zeroBiases();
+        double[][] gw = ExactPhases.zeroWeights(p.net());
+        double[][] gb = ExactPhases.zeroBiases(p.net());
         Parameters estimate;
         try (Engine e = engine(config, p, data)) {
             e.inferFree(CONVERGED);
@@ -219,8 +219,8 @@ class SymmetricNudgeTest {
     /** The reference's exact gradient of {@code mean l(z_L^free)}, flat in the parameters' layout. */
     private static double[] exactGradient(NetConfig config, Parameters p, Dataset data) {
         NudgeReference ref = new NudgeReference(config, p);
-        double[][] gw = ref.zeroWeights();
-        double[][] gb = ref.zeroBiases();
+        double[][] gw = ExactPhases.zeroWeights(p.net());
+        double[][] gb = ExactPhases.zeroBiases(p.net());
         for (int s = 0; s < data.count(); s++) {
             ref.addExactGradient(data.inputs(), s * data.width(), data.labels()[s], 1.0 / data.count(), gw, gb);
         }

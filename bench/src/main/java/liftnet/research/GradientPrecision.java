@@ -14,13 +14,13 @@ import liftnet.data.Dataset;
 import liftnet.data.DatasetId;
 import liftnet.data.Split;
 import liftnet.io.ModelFile;
-import liftnet.solve.DoubleReference;
+import liftnet.train.ExactPhases;
 
 /**
  * How far the float32 contrastive gradient of a trained model is from the exact one: for each model file, the
  * batch-mean gradient {@code dE(z_clamped) - dE(z_free)} on the first {@code N} training samples from the CPU
  * engine (one thread, red-black Jacobi, 15 sweeps as in training, and 300 sweeps to isolate rounding) against
- * {@link DoubleReference} solved to convergence. Prints one line per model: per weight layer the relative error
+ * {@link ExactPhases} (solved exactly in double precision). Prints one line per model: per weight layer the relative error
  * {@code ||g_f32 - g_f64|| / ||g_f64||}, and the mean free energy and clamped-minus-free gap. The figures of
  * "Precision" in {@code results/REPORT.md} (Table 2's differences from the paper).
  *
@@ -28,9 +28,6 @@ import liftnet.solve.DoubleReference;
  *     liftnet.research.GradientPrecision DATA_DIR N MODEL...</pre>
  */
 public final class GradientPrecision {
-
-    private static final int EXACT_SWEEPS = 400;
-    private static final double EXACT_TOL = 1e-12;
 
     private GradientPrecision() {
     }
@@ -42,14 +39,15 @@ public final class GradientPrecision {
         for (int a = 2; a < args.length; a++) {
             ModelFile.Model model = ModelFile.read(Path.of(args[a]));
             Parameters p = model.parameters();
-            DoubleReference ref = new DoubleReference(model.config(), p);
-            double[][][] gw = ref.zeroWeights();
-            double[][] gb = ref.zeroBiases();
+            ExactPhases ref = new ExactPhases(model.config(), p);
+            double[][] gw = ExactPhases.zeroWeights(p.net());
+            double[][] gb = ExactPhases.zeroBiases(p.net());
             double free = 0;
             double gap = 0;
             for (int s = 0; s < n; s++) {
-                double[][] zf = ref.solve(data.inputs(), s * data.width(), -1, EXACT_SWEEPS, EXACT_TOL);
-                double[][] zc = ref.solve(data.inputs(), s * data.width(), data.labels()[s], EXACT_SWEEPS, EXACT_TOL);
+                int y = data.labels()[s];
+                double[][] zf = ref.solve(data.inputs(), s * data.width(), y, 0);
+                double[][] zc = ref.solve(data.inputs(), s * data.width(), y, ExactPhases.HARD_CLAMP);
                 ref.addEnergyGradient(zc, 1.0 / n, gw, gb);
                 ref.addEnergyGradient(zf, -1.0 / n, gw, gb);
                 free += ref.energy(zf) / n;
@@ -63,15 +61,13 @@ public final class GradientPrecision {
                 for (int k = 0; k < p.net().layers(); k++) {
                     double diff = 0;
                     double norm = 0;
-                    for (int i = 0; i < gw[k].length; i++) {
-                        for (int j = 0; j < gw[k][i].length; j++) {
-                            double d = gw[k][i][j] - g.weight(k, i, j);
-                            diff += d * d;
-                            norm += gw[k][i][j] * gw[k][i][j];
+                    for (int part = 0; part < 2; part++) {
+                        double[] exact = part == 0 ? gw[k] : gb[k];
+                        float[] estimate = part == 0 ? g.weight(k) : g.bias(k);
+                        for (int i = 0; i < exact.length; i++) {
+                            diff += (exact[i] - estimate[i]) * (exact[i] - estimate[i]);
+                            norm += exact[i] * exact[i];
                         }
-                        double d = gb[k][i] - g.bias(k)[i];
-                        diff += d * d;
-                        norm += gb[k][i] * gb[k][i];
                     }
                     line.append(String.format(Locale.ROOT, k == 0 ? "%.2e" : " %.2e", Math.sqrt(diff / norm)));
                 }
