@@ -1,6 +1,8 @@
 package liftnet.solve;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import liftnet.api.ConvLayer;
 
 /**
@@ -48,6 +50,9 @@ final class ConvOp implements LayerOp {
     /** {@code K^T}, {@code [Q x F]}: {@code wt[q * F + f] = K[f, q]}. */
     private final float[] wt;
     private final float[] c;
+    /** {@link #source} for the gather, with 0 for the padding, and where {@link #source} is inside the image. */
+    private final int[] gatherAt;
+    private final boolean[] inside;
 
     ConvOp(ConvLayer layer, boolean solvedInput) {
         this.layer = layer;
@@ -69,11 +74,17 @@ final class ConvOp implements LayerOp {
         for (int i = 0; i < source.length; i++) { // i = (q, p), q = (c, dy, dx), p = (oy, ox)
             int y = i % p / layer.outWidth() * layer.stride() + i / p / k % k - layer.pad();
             int x = i % p % layer.outWidth() * layer.stride() + i / p % k - layer.pad();
-            boolean inside = y >= 0 && y < layer.height() && x >= 0 && x < layer.width();
-            source[i] = inside ? (i / p / (k * k) * layer.height() + y) * layer.width() + x : -1;
+            boolean image = y >= 0 && y < layer.height() && x >= 0 && x < layer.width();
+            source[i] = image ? (i / p / (k * k) * layer.height() + y) * layer.width() + x : -1;
         }
         if (solvedInput) {
             buildColumns();
+        }
+        gatherAt = new int[source.length];
+        inside = new boolean[source.length + VectorKernels.LANES];
+        for (int i = 0; i < source.length; i++) {
+            gatherAt[i] = Math.max(0, source[i]);
+            inside[i] = source[i] >= 0;
         }
     }
 
@@ -155,15 +166,23 @@ final class ConvOp implements LayerOp {
 
     /**
      * Patches of {@code rows} rows {@code x_r} at {@code xo + r xs}, side by side:
-     * {@code cols[co + (i - q0) ld + r P + p] = x_r[source[i, p]]} for {@code q0 <= i < q1}, 0 in the padding.
+     * {@code cols[co + (i - q0) ld + r P + p] = x_r[source[i, p]]} for {@code q0 <= i < q1}, 0 in the padding: a
+     * masked vector gather per whole vector of positions ({@link #gatherAt}, {@link #inside}), the rest one by one.
      */
     private void im2col(float[] x, int xo, int xs, int rows, int q0, int q1, float[] cols, int co, int ld) {
+        int whole = p / VectorKernels.LANES * VectorKernels.LANES;
         for (int r = 0; r < rows; r++) {
+            int xr = xo + r * xs;
             for (int i = q0; i < q1; i++) {
                 int o = co + (i - q0) * ld + r * p;
-                for (int pi = 0, si = i * p; pi < p; pi++, si++) {
-                    int j = source[si];
-                    cols[o + pi] = j >= 0 ? x[xo + r * xs + j] : 0f;
+                int si = i * p;
+                for (int pi = 0; pi < whole; pi += VectorKernels.LANES) {
+                    VectorMask<Float> m = VectorMask.fromArray(VectorKernels.S, inside, si + pi);
+                    FloatVector.fromArray(VectorKernels.S, x, xr, gatherAt, si + pi, m).intoArray(cols, o + pi);
+                }
+                for (int pi = whole; pi < p; pi++) {
+                    int j = source[si + pi];
+                    cols[o + pi] = j >= 0 ? x[xr + j] : 0f;
                 }
             }
         }

@@ -114,19 +114,21 @@ public final class VectorKernels {
      */
     static void gemm(float[] a, int ao, int lda, float[] b, int bo, int ldb, float[] c, int co, int ldc, int m, int n,
                      int kd, boolean add) {
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            int ci = co + i * ldc;
-            float[] init = add ? c : null;
-            for (; j + 2 * LANES <= n; j += 2 * LANES) {
-                fourByTwo(a, ao + i * lda, lda, b, bo + j, ldb, c, ci + j, ldc, kd, init, ci + j, ldc);
-            }
-            for (; j < n; j += LANES) {
-                fourByOne(a, ao + i * lda, lda, b, bo + j, ldb, c, ci + j, ldc, kd, init, ci + j, ldc);
+        int tiled = m / 4 * 4;
+        float[] init = add ? c : null;
+        // columns outer: a panel of B (kd x two vectors) stays in L1 while every row tile of A passes over it
+        for (int j = 0; j < n; j += 2 * LANES) {
+            boolean two = j + 2 * LANES <= n;
+            for (int i = 0; i < tiled; i += 4) {
+                int cij = co + i * ldc + j;
+                if (two) {
+                    fourByTwo(a, ao + i * lda, lda, b, bo + j, ldb, c, cij, ldc, kd, init, cij, ldc);
+                } else {
+                    fourByOne(a, ao + i * lda, lda, b, bo + j, ldb, c, cij, ldc, kd, init, cij, ldc);
+                }
             }
         }
-        for (; i < m; i++) {
+        for (int i = tiled; i < m; i++) {
             for (int j = 0; j < n; j += LANES) {
                 int ai = ao + i * lda;
                 int cj = co + i * ldc + j;
