@@ -7,6 +7,7 @@ import static liftnet.solve.VectorKernels.S;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import liftnet.api.NetConfig;
+import liftnet.api.NetSpec;
 import liftnet.api.OutputLoss;
 import liftnet.api.Solver;
 import liftnet.api.SolverConfig;
@@ -28,7 +29,7 @@ import liftnet.api.StopRule;
  *     {@code t = clamp(-<g, Delta> / (||Delta||^2 + gamma ||W_k Delta||^2), 0, 1)}, so the energy never rises (in the
  *     free phase the top layer's curvature keeps {@code gamma ||W_k Delta||^2} too, as {@code kernels/solver.cl} does:
  *     a bound on the curvature with {@code z_L} held, which resetting {@code z_L = a_L} only lowers further).
- *     Runs {@link VectorKernels#BLOCK} rows together so that each weight load feeds several rows.</li>
+ *     Runs {@link #blockRows} rows together so that each weight load feeds several rows.</li>
  * </ul>
  * In the free phase {@code z_L = a_L} is restored after every update of layer {@code L-1} (its exact minimiser).
  * A soft clamp ({@link OutputLoss}) minimises {@code E + beta l(z_L, y)}: layer {@code L-1} is updated with
@@ -48,6 +49,11 @@ public final class ActivationSolver {
     private final float[] termWeight;
     /** The soft clamp's output subproblem; {@code null} for the hard clamp. */
     private final OutputProx prox;
+    /** Rows in flight together, {@link #blockRows}. */
+    private final int block;
+
+    /** Rows a conv net's Jacobi sweeps run together: its GEMMs' columns are these rows' positions side by side. */
+    static final int CONV_BLOCK = 16;
 
     /** @param ops the net's weight layers, {@link LayerOp#of}; read, never modified */
     public ActivationSolver(NetConfig config, LayerOp[] ops) {
@@ -66,6 +72,15 @@ public final class ActivationSolver {
         }
         OutputLoss loss = config.outputLoss();
         this.prox = loss.isHard() ? null : new OutputProx(loss, config.termWeight(layers - 1), config.net().outputs());
+        this.block = blockRows(config.net());
+    }
+
+    /**
+     * The rows a Jacobi sweep runs together: {@link VectorKernels#BLOCK} for a dense net (each weight loaded feeds the
+     * register tile's rows), {@link #CONV_BLOCK} for a net with convolutions (wider GEMMs, less of them padding).
+     */
+    static int blockRows(NetSpec net) {
+        return net.hasConv() ? CONV_BLOCK : BLOCK;
     }
 
     /** Distance between two rows of layer {@code k} in the activations: its width padded. */
@@ -86,7 +101,7 @@ public final class ActivationSolver {
             max = Math.max(max, stride[k]);
             work = Math.max(work, ops[k - 1].workSize());
         }
-        return new Scratch(max, work);
+        return new Scratch(block, max, work);
     }
 
     /**
@@ -190,7 +205,7 @@ public final class ActivationSolver {
     }
 
     /**
-     * Solves rows from {@code rows} until it has none left. Up to {@link VectorKernels#BLOCK} rows are in flight
+     * Solves rows from {@code rows} until it has none left. Up to {@link #blockRows} rows are in flight
      * and share each Jacobi sweep's weight loads; a row that stops hands its slot to the next one, so blocks stay
      * full while rows remain (with a tolerance stop the rows of a batch need from 1 to 15 sweeps). Each row's
      * result depends on that row alone, whatever it shared a block with.
@@ -203,7 +218,7 @@ public final class ActivationSolver {
         int inFlight = 0;
         boolean more = true;
         while (true) {
-            while (more && inFlight < BLOCK) {
+            while (more && inFlight < block) {
                 int r = rows.next();
                 if (r < 0) {
                     more = false;
@@ -253,7 +268,7 @@ public final class ActivationSolver {
         }
     }
 
-    /** One red-black Jacobi sweep of rows {@code row[0 .. count)} ({@code count <= BLOCK}): odd hidden layers, then even ones. */
+    /** One red-black Jacobi sweep of rows {@code row[0 .. count)} ({@code count <= blockRows}): odd hidden layers, then even ones. */
     void jacobiSweep(Activations act, int[] row, int count, boolean clamped, Scratch s) {
         Arrays.fill(s.decrease, 0, count, 0.0);
         for (int parity = 1; parity >= 0; parity--) {
@@ -271,8 +286,8 @@ public final class ActivationSolver {
         float[] zn = act.z[k + 1];
         float[] an = act.a[k + 1];
         boolean topFree = !clamped && k == layers - 1;
-        // three rows run cheaper as a block of four (the stale fourth slot's result is unused; rows are unaffected)
-        int blockRows = rows == BLOCK - 1 ? BLOCK : rows;
+        // three rows run cheaper as a tile of four (the stale fourth slot's result is unused; rows are unaffected)
+        int blockRows = rows % BLOCK == BLOCK - 1 ? rows + 1 : rows;
         if (topFree) {
             Arrays.fill(s.q, 0, rows * sk, 0f);
         } else {

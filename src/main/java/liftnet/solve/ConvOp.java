@@ -54,14 +54,15 @@ final class ConvOp implements LayerOp {
     private final int[] gatherAt;
     private final boolean[] inside;
 
-    ConvOp(ConvLayer layer, boolean solvedInput) {
+    /** @param block the most rows a product gets at once */
+    ConvOp(ConvLayer layer, boolean solvedInput, int block) {
         this.layer = layer;
         this.filters = layer.filters();
         this.q = layer.fanIn();
         this.p = layer.outHeight() * layer.outWidth();
         this.kdMax = 2 * VectorKernels.BLOCK * p;
         this.fp = VectorKernels.lanes(filters);
-        this.ld = columns(VectorKernels.BLOCK);
+        this.ld = columns(block);
         this.solvedInput = solvedInput;
         w = new float[filters * q];
         b = new float[filters];

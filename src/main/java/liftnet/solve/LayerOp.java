@@ -21,11 +21,12 @@ public interface LayerOp {
      * {@code z_k} ({@link PooledOp}, {@code W P}).
      */
     static LayerOp of(NetSpec net, int k) {
-        LayerOp own = net.conv(k) != null ? new ConvOp(net.conv(k), k > 0)
+        int block = ActivationSolver.blockRows(net);
+        LayerOp own = net.conv(k) != null ? new ConvOp(net.conv(k), k > 0, block)
                 : k == 0 ? new SparseInputOp(net.width(1), net.width(0))
                 : new DenseOp(net.width(k + 1), net.pooledWidth(k), true);
         Pooling pool = net.pooling(k);
-        return pool == null ? own : new PooledOp(pool, own);
+        return pool == null ? own : new PooledOp(pool, own, block);
     }
 
     /** {@code n_k}. */

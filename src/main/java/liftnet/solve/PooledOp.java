@@ -29,6 +29,8 @@ final class PooledOp implements LayerOp {
     private final int[] window;
     private final float scale;
     private final float[] c;
+    /** The most rows a product gets at once. */
+    private final int block;
     /** The last gradient terms seen and their pooled twin, shared by the threads that sum the gradient's rows. */
     private GradientTerms lastTerms;
     private GradientTerms pooledTerms;
@@ -36,13 +38,14 @@ final class PooledOp implements LayerOp {
     private float[] pooledA = new float[0];
     private float[] pooledB = new float[0];
 
-    /** {@code inner} must read {@code pool.outputs()} units. */
-    PooledOp(Pooling pool, LayerOp inner) {
+    /** {@code inner} must read {@code pool.outputs()} units; {@code block}: the most rows a product gets at once. */
+    PooledOp(Pooling pool, LayerOp inner, int block) {
         if (inner.inputs() != pool.outputs()) {
             throw new IllegalArgumentException("the op after " + pool.token() + " reads " + inner.inputs()
                     + " units; the pooled map " + pool.outputShape() + " has " + pool.outputs());
         }
         this.inner = inner;
+        this.block = block;
         this.n = pool.inputs();
         this.m = pool.outputs();
         this.sm = VectorKernels.pad(m);
@@ -66,7 +69,7 @@ final class PooledOp implements LayerOp {
 
     @Override
     public int workSize() {
-        return inner.workSize() + VectorKernels.BLOCK * sm;
+        return inner.workSize() + block * sm;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package liftnet.solve;
 
 /**
- * Per-thread temporary rows for a block of up to {@link VectorKernels#BLOCK} samples, each row as wide as
+ * Per-thread temporary rows for a block of samples ({@link ActivationSolver#blockRows}), each row as wide as
  * the widest padded layer after the input, and the state of the rows in flight. Not shared between threads.
  */
 public final class Scratch {
@@ -10,15 +10,15 @@ public final class Scratch {
     final float[] q;
     final float[] delta;
     final float[] d;
-    final double[] slope = new double[VectorKernels.BLOCK];
-    final double[] step2 = new double[VectorKernels.BLOCK];
+    final double[] slope;
+    final double[] step2;
     /** Per slot, the energy decrease of the current sweep, from its line searches. */
-    final double[] decrease = new double[VectorKernels.BLOCK];
+    final double[] decrease;
     /** Per slot of the rows in flight: the row, its sweeps so far, its energy and KKT residual after them. */
-    final int[] row = new int[VectorKernels.BLOCK];
-    final int[] sweeps = new int[VectorKernels.BLOCK];
-    final double[] energy = new double[VectorKernels.BLOCK];
-    final double[] residualNorm = new double[VectorKernels.BLOCK];
+    final int[] row;
+    final int[] sweeps;
+    final double[] energy;
+    final double[] residualNorm;
     /** Work rows of the soft clamp's output subproblem ({@link OutputProx#newWork()}), allocated on first use. */
     double[][] proxWork;
 
@@ -26,15 +26,23 @@ public final class Scratch {
     final float[] work;
 
     /**
-     * @param max  the widest padded layer after the input
-     * @param work floats of scratch the layers' products need
+     * @param block the rows in flight at most
+     * @param max   the widest padded layer after the input
+     * @param work  floats of scratch the layers' products need
      */
-    Scratch(int max, int work) {
+    Scratch(int block, int max, int work) {
         this.work = new float[Math.max(1, work)];
-        residual = new float[VectorKernels.BLOCK * max];
-        q = new float[VectorKernels.BLOCK * max];
-        delta = new float[VectorKernels.BLOCK * max];
-        d = new float[VectorKernels.BLOCK * max];
+        residual = new float[block * max];
+        q = new float[block * max];
+        delta = new float[block * max];
+        d = new float[block * max];
+        slope = new double[block];
+        step2 = new double[block];
+        decrease = new double[block];
+        row = new int[block];
+        sweeps = new int[block];
+        energy = new double[block];
+        residualNorm = new double[block];
     }
 
     /** Scratch of the layers' products, for the engine's own calls of them; live. */
