@@ -14,10 +14,13 @@ products would take at each shape's sgemm rate, counted with the same multiplici
 
     python3 bench/conv_table.py shapes NET BATCH           the GEMM shapes MxKxN, one per layer
     python3 bench/conv_table.py table --net NET --batch B --sweeps S --sgemm FILE \\
-        --liftnet-backprop X --liftnet-contrastive X --torch-backprop X --torch-contrastive X
+        --liftnet-backprop X --liftnet-contrastive X --torch-backprop X --torch-contrastive X [--json OUT]
+    python3 bench/conv_table.py summary ROUND.json...   medians over rounds (each round's figures measured together)
 """
 import argparse
+import json
 import re
+import statistics
 import sys
 
 
@@ -94,6 +97,7 @@ def table(args):
         if as_set is None:
             fail(f"{args.sgemm_as_set} lacks the sgemm rate of 2048x2048x2048")
         print(f"sgemm 2048^2 as this environment sets OpenBLAS ({args.as_set_note}): {as_set:.0f} GFLOP/s.\n")
+    figures = {}
     extra = " of that sgemm |" if as_set else ""
     print("| method | program | samples/s | GFLOP/s | of sgemm 2048^2 | of the net's GEMM shapes |" + extra)
     print("|---|---|---:|---:|---:|---:|" + ("---:|" if as_set else ""))
@@ -103,6 +107,8 @@ def table(args):
         # seconds per sample at each shape's sgemm rate, same multiplicities
         bound = flops / sum(2.0 * mac * r / (rates[s] * 1e9) for (mac, _), r, s in zip(ls, mult, own)) / 1e9
         gflops = samples * flops / 1e9
+        figures[f"{program} {method}"] = {"samples_per_s": samples, "gflops": gflops, "of_sgemm": gflops / big,
+                                          "of_sgemm_as_set": gflops / as_set if as_set else None}
         print(f"| {method} | {program} | {samples:,.0f} | {gflops:.1f} | {100 * gflops / big:.0f}% "
               f"| {100 * gflops / bound:.0f}% |" + (f" {100 * gflops / as_set:.0f}% |" if as_set else ""))
     for method, a, b in (("backprop", args.liftnet_backprop, args.torch_backprop),
@@ -111,12 +117,52 @@ def table(args):
     mult_c = multiplicities("contrastive", len(ls), args.sweeps)
     mult_b = multiplicities("backprop", len(ls), args.sweeps)
     ratio = sum(mac * r for (mac, _), r in zip(ls, mult_c)) / sum(mac * r for (mac, _), r in zip(ls, mult_b))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"sgemm_2048": big, "sgemm_2048_as_set": as_set, "rows": figures,
+                       "ratio_backprop": args.liftnet_backprop / args.torch_backprop,
+                       "ratio_contrastive": args.liftnet_contrastive / args.torch_contrastive}, f)
     print(f"\nA contrastive step does {ratio:.1f}x the arithmetic of a back-propagation step "
           f"({sum(2.0 * mac * r for (mac, _), r in zip(ls, mult_c)) / 1e6:.1f} against "
           f"{sum(2.0 * mac * r for (mac, _), r in zip(ls, mult_b)) / 1e6:.2f} MFLOP per sample).")
 
 
+def summary(paths):
+    """Medians over rounds of the figures each round measured together, and the range."""
+    rounds = []
+    for path in paths:
+        with open(path) as f:
+            rounds.append(json.load(f))
+
+    def line(name, values, fmt):
+        print(f"| {name} | {fmt(statistics.median(values))} | {fmt(min(values))} .. {fmt(max(values))} |")
+
+    print(f"Median over {len(rounds)} rounds (each round: numpy sgemm, then liftnet and PyTorch, backprop and "
+          "contrastive, one after the other):\n")
+    print("| figure | median | range |")
+    print("|---|---:|---|")
+    line("sgemm 2048^2, GFLOP/s", [r["sgemm_2048"] for r in rounds], lambda v: f"{v:.0f}")
+    if all(r["sgemm_2048_as_set"] for r in rounds):
+        line("sgemm 2048^2 as the environment sets it, GFLOP/s", [r["sgemm_2048_as_set"] for r in rounds],
+             lambda v: f"{v:.0f}")
+    for key in ("liftnet backprop", "PyTorch backprop", "liftnet contrastive", "PyTorch contrastive"):
+        line(f"{key}, samples/s", [r["rows"][key]["samples_per_s"] for r in rounds], lambda v: f"{v:,.0f}")
+    line("liftnet contrastive, of sgemm 2048^2 (same round)", [r["rows"]["liftnet contrastive"]["of_sgemm"]
+                                                            for r in rounds], lambda v: f"{100 * v:.0f}%")
+    if all(r["sgemm_2048_as_set"] for r in rounds):
+        line("liftnet contrastive, of that sgemm as set (same round)",
+             [r["rows"]["liftnet contrastive"]["of_sgemm_as_set"] for r in rounds], lambda v: f"{100 * v:.0f}%")
+    line("liftnet / PyTorch, backprop (same round)", [r["ratio_backprop"] for r in rounds], lambda v: f"{v:.2f}x")
+    line("liftnet / PyTorch, contrastive (same round)", [r["ratio_contrastive"] for r in rounds],
+         lambda v: f"{v:.2f}x")
+
+
 def main():
+    if len(sys.argv) >= 2 and sys.argv[1] == "summary":
+        if len(sys.argv) < 3:
+            fail("usage: conv_table.py summary ROUND.json...")
+        summary(sys.argv[2:])
+        return
     if len(sys.argv) >= 2 and sys.argv[1] == "shapes":
         if len(sys.argv) != 4 or not sys.argv[3].isdigit():
             fail("usage: conv_table.py shapes NET BATCH")
@@ -130,6 +176,7 @@ def main():
     ap.add_argument("--sgemm", required=True, help="output of bench/sgemm.py")
     ap.add_argument("--sgemm-as-set", help="bench/sgemm.py at 2048^2 with the environment's OpenBLAS settings")
     ap.add_argument("--as-set-note", default="", help="those settings, for the table")
+    ap.add_argument("--json", help="also write the round's figures here, for summary")
     for name in ("liftnet-backprop", "liftnet-contrastive", "torch-backprop", "torch-contrastive"):
         ap.add_argument("--" + name, type=float, required=True, help="samples/s")
     table(ap.parse_args())
