@@ -1,7 +1,6 @@
 package liftnet.solve;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * What a layer's gradient is summed from ({@link LayerOp#accumulateGradient}):
@@ -23,21 +22,31 @@ public record GradientTerms(float[] zA, float[] lambdaA, float[] zB, float[] lam
     boolean biasGradient(float[] gb, int units, int positions) {
         Arrays.fill(gb, 0, units, 0f);
         for (int r = 0; r < rows; r++) { // row after row, so that the residuals are read in order
+            int o = r * outStride;
+            if (positions == 1) { // a dense layer's: one entry per bias, loops the JIT vectorizes
+                for (int f = 0; f < units; f++) {
+                    gb[f] -= scale * lambdaA[o + f];
+                }
+                for (int f = 0; lambdaB != null && f < units; f++) {
+                    gb[f] += scale * lambdaB[o + f];
+                }
+                continue;
+            }
             for (int f = 0; f < units; f++) {
-                int o = r * outStride + f * positions;
-                gb[f] -= scale * sum(lambdaA, o, positions);
+                gb[f] -= scale * sum(lambdaA, o + f * positions, positions);
                 if (lambdaB != null) {
-                    gb[f] += scale * sum(lambdaB, o, positions);
+                    gb[f] += scale * sum(lambdaB, o + f * positions, positions);
                 }
             }
         }
-        return IntStream.range(0, units).allMatch(f -> Float.isFinite(gb[f]));
+        boolean finite = true;
+        for (int f = 0; f < units; f++) {
+            finite &= Float.isFinite(gb[f]);
+        }
+        return finite;
     }
 
     private static float sum(float[] v, int o, int n) {
-        if (n == 1) {
-            return v[o]; // a dense layer's: no loop per entry
-        }
         float s = 0f;
         for (int i = o; i < o + n; i++) {
             s += v[i];
