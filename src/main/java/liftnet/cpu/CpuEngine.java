@@ -339,12 +339,7 @@ public final class CpuEngine implements Engine {
                 for (int r = r0; r < r1; r += step) {
                     ops[k].applyTransposed(delta[k + 1], r * sn, sn, step, delta[k], r * sk, sk, scratch[w].work());
                 }
-                float[] a = forward.a(k);
-                for (int i = r0 * sk; i < r1 * sk; i++) {
-                    if (!units.strictlyInside(a[i])) {
-                        delta[k][i] = 0f;
-                    }
-                }
+                VectorKernels.zeroOutside(delta[k], forward.a(k), r0 * sk, (r1 - r0) * sk, units.lower(), units.upper());
             }
         });
     }

@@ -3,6 +3,7 @@ package liftnet.cpu;
 import java.util.Arrays;
 import liftnet.api.EpochStats;
 import liftnet.api.Units;
+import liftnet.solve.VectorKernels;
 
 /**
  * The counters behind {@link liftnet.api.Engine#drainStats()} for a CPU engine: per-worker counters that workers
@@ -71,13 +72,7 @@ final class WorkerStats {
 
     /** Worker {@code w} counts the units {@code z[o .. o + n)} of hidden layer {@code k} strictly inside {@code C}. */
     void linearUnits(int w, int k, Units units, float[] z, int o, int n) {
-        long count = 0;
-        for (int j = 0; j < n; j++) {
-            if (units.strictlyInside(z[o + j])) {
-                count++;
-            }
-        }
-        counts[w * stride + LINEAR + k - 1] += count;
+        counts[w * stride + LINEAR + k - 1] += VectorKernels.countInside(z, o, n, units.lower(), units.upper());
     }
 
     /**

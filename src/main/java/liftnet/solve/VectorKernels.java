@@ -1,6 +1,8 @@
 package liftnet.solve;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -519,6 +521,40 @@ public final class VectorKernels {
             acc = acc.add(FloatVector.fromArray(S, x, xo + i).mul(0f));
         }
         return sumLanes(acc) == 0f;
+    }
+
+    /** How many of {@code x[o : o+n)} lie strictly inside {@code (lo, hi)}. */
+    public static int countInside(float[] x, int o, int n, float lo, float hi) {
+        int count = 0;
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector v = FloatVector.fromArray(S, x, o + i);
+            count += v.compare(VectorOperators.GT, lo).and(v.compare(VectorOperators.LT, hi)).trueCount();
+        }
+        for (; i < n; i++) {
+            count += x[o + i] > lo && x[o + i] < hi ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * {@code v[i] = 0} where {@code a[i]} is not strictly inside {@code (lo, hi)}, for {@code o <= i < o + n}; the
+     * other entries keep their bits.
+     *
+     * @param v modified; {@code a} is not
+     */
+    public static void zeroOutside(float[] v, float[] a, int o, int n, float lo, float hi) {
+        int i = 0;
+        for (; i + LANES <= n; i += LANES) {
+            FloatVector x = FloatVector.fromArray(S, a, o + i);
+            VectorMask<Float> inside = x.compare(VectorOperators.GT, lo).and(x.compare(VectorOperators.LT, hi));
+            FloatVector.zero(S).blend(FloatVector.fromArray(S, v, o + i), inside).intoArray(v, o + i);
+        }
+        for (; i < n; i++) {
+            if (!(a[o + i] > lo && a[o + i] < hi)) {
+                v[o + i] = 0f;
+            }
+        }
     }
 
     /** {@code out[o : o+n) = clamp(in[i : i+n), lo, hi)}. */

@@ -134,4 +134,36 @@ class VectorKernelsTest {
         }
         return v;
     }
+
+    /** Counting and masking by {@code lo < x < hi} agree with the scalar test on bounds, infinities, NaN and tails. */
+    @Test
+    void insideTestsMatchTheScalarDefinition() {
+        float[] specials = {0f, -0f, 1f, 0.5f, -1e-7f, 1e-7f, 1.0000001f, Float.NaN, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, 3f, -2f};
+        float[] x = new float[5 * VectorKernels.LANES + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 3 == 0 ? specials[i % specials.length] : (float) (random.nextDouble() * 3 - 1);
+        }
+        float[][] bounds = {{0f, 1f}, {0f, Float.POSITIVE_INFINITY}, {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}};
+        for (float[] b : bounds) {
+            for (int o : new int[] {0, 1}) {
+                for (int n : new int[] {0, 3, VectorKernels.LANES, x.length - o}) {
+                    int count = 0;
+                    float[] v = dense(x.length);
+                    float[] expected = v.clone();
+                    for (int i = o; i < o + n; i++) {
+                        boolean inside = x[i] > b[0] && x[i] < b[1];
+                        count += inside ? 1 : 0;
+                        expected[i] = inside ? v[i] : 0f;
+                    }
+                    String what = "(" + b[0] + ", " + b[1] + ") from " + o + ", " + n + " entries";
+                    assertEquals(count, VectorKernels.countInside(x, o, n, b[0], b[1]), what);
+                    VectorKernels.zeroOutside(v, x, o, n, b[0], b[1]);
+                    for (int i = 0; i < v.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(v[i]), what + " [" + i + "]");
+                    }
+                }
+            }
+        }
+    }
 }
