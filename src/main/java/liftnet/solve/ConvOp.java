@@ -50,6 +50,9 @@ final class ConvOp implements LayerOp {
     /** {@code K^T}, {@code [Q x F]}: {@code wt[q * F + f] = K[f, q]}. */
     private final float[] wt;
     private final float[] c;
+    /** The last gradient terms seen and their {@link #residualsTransposed}, shared by the threads. */
+    private GradientTerms lastTerms;
+    private float[] residualsT = new float[0];
     /** {@link #source} for the gather, with 0 for the padding, and where {@link #source} is inside the image. */
     private final int[] gatherAt;
     private final boolean[] inside;
@@ -122,7 +125,7 @@ final class ConvOp implements LayerOp {
     /** The largest of the products' scratch: patches and result of a block, or a gradient block's operands. */
     @Override
     public int workSize() {
-        return Math.max((q + filters) * ld, q * kdMax + kdMax * fp + q * fp);
+        return Math.max((q + filters) * ld, q * kdMax + q * fp);
     }
 
     @Override
@@ -327,34 +330,22 @@ final class ConvOp implements LayerOp {
      */
     @Override
     public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
-        // the data's input is both phases': one pass over the residual difference, as SparseInputOp does
         boolean difference = !solvedInput && t.lambdaB() != null;
         int phases = t.lambdaB() == null || difference ? 1 : 2;
-        int lo = q * kdMax;
-        int co = lo + kdMax * fp;
+        float[] l = residualsTransposed(t);
+        int co = q * kdMax;
         InputRows in = t.inputs();
         for (int r0 = 0; r0 < t.rows(); r0 += VectorKernels.BLOCK) {
             int rows = Math.min(VectorKernels.BLOCK, t.rows() - r0);
             int kd = phases * rows * p;
             for (int ph = 0; ph < phases; ph++) {
                 float[] z = ph == 0 ? t.zA() : t.zB();
-                float[] lambda = ph == 0 ? t.lambdaA() : t.lambdaB();
-                float s = ph == 0 ? -t.scale() : t.scale();
                 for (int r = r0; r < r0 + rows; r++) {
-                    int k0 = (ph * rows + r - r0) * p;
                     int xo = solvedInput ? r * t.inStride() : in.sampleOfRow()[r] * in.width();
-                    im2col(solvedInput ? z : in.dense(), xo, 0, 1, p0, p1, work, k0, kd);
-                    int lr = r * t.outStride();
-                    for (int pi = 0; pi < p; pi++) {
-                        int o = lo + (k0 + pi) * fp;
-                        for (int f = 0; f < filters; f++) {
-                            int i = lr + f * p + pi;
-                            work[o + f] = difference ? (lambda[i] - t.lambdaB()[i]) * s : s * lambda[i];
-                        }
-                    }
+                    im2col(solvedInput ? z : in.dense(), xo, 0, 1, p0, p1, work, (ph * rows + r - r0) * p, kd);
                 }
             }
-            VectorKernels.gemm(work, 0, kd, work, lo, fp, work, co, fp, p1 - p0, fp, kd, r0 > 0);
+            VectorKernels.gemm(work, 0, kd, l, phases * r0 * p * fp, fp, work, co, fp, p1 - p0, fp, kd, r0 > 0);
         }
         boolean finite = true;
         for (int i = p0; i < p1; i++) {
@@ -365,6 +356,43 @@ final class ConvOp implements LayerOp {
             }
         }
         return finite;
+    }
+
+    /**
+     * {@link #accumulateGradient}'s {@code L} of every block of the terms' rows, one after the other (block {@code r0}'s
+     * at {@code phases r0 P fp}): the scaled residuals transposed, {@code L[(phase, r, p), f] = -+scale lambda_r[f, p]}
+     * (on the data's input the difference). Built once per terms by the first thread that asks and shared by the
+     * chunks of gradient rows, which all need all of it.
+     */
+    private synchronized float[] residualsTransposed(GradientTerms t) {
+        if (t == lastTerms) {
+            return residualsT;
+        }
+        boolean difference = !solvedInput && t.lambdaB() != null;
+        int phases = t.lambdaB() == null || difference ? 1 : 2;
+        if (residualsT.length < phases * t.rows() * p * fp) {
+            residualsT = new float[phases * t.rows() * p * fp];
+        }
+        for (int r0 = 0; r0 < t.rows(); r0 += VectorKernels.BLOCK) {
+            int rows = Math.min(VectorKernels.BLOCK, t.rows() - r0);
+            for (int ph = 0; ph < phases; ph++) {
+                float[] lambda = ph == 0 ? t.lambdaA() : t.lambdaB();
+                float s = ph == 0 ? -t.scale() : t.scale();
+                for (int r = r0; r < r0 + rows; r++) {
+                    int k0 = phases * r0 * p + (ph * rows + r - r0) * p;
+                    int lr = r * t.outStride();
+                    for (int pi = 0; pi < p; pi++) {
+                        int o = (k0 + pi) * fp;
+                        for (int f = 0; f < filters; f++) {
+                            int i = lr + f * p + pi;
+                            residualsT[o + f] = difference ? (lambda[i] - t.lambdaB()[i]) * s : s * lambda[i];
+                        }
+                    }
+                }
+            }
+        }
+        lastTerms = t;
+        return residualsT;
     }
 
     @Override
