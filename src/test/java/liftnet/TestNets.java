@@ -83,4 +83,21 @@ public final class TestNets {
         }
         return s / v.length;
     }
+
+    /**
+     * A float estimate against a double reference, as vectors: {@code ||actual - expected|| <= relative ||expected||
+     * + absolute}, and the same length.
+     */
+    public static void assertRelativelyClose(double[] expected, float[] actual, double relative, double absolute,
+                                             String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + ": length");
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+            norm += expected[i] * expected[i];
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(Math.sqrt(diff) <= relative * Math.sqrt(norm) + absolute,
+                what + ": relative error " + Math.sqrt(diff / norm) + " exceeds " + relative);
+    }
 }

@@ -331,21 +331,10 @@ public abstract class EngineContractTest {
                         }
                     }
                 }
-                assertClose(expectedW, g.weight(k), 1e-3, "Eq. 23, W" + k);
-                assertClose(expectedB, g.bias(k), 1e-3, "Eq. 23, b" + k);
+                TestNets.assertRelativelyClose(expectedW, g.weight(k), 1e-3, 0, "Eq. 23, W" + k);
+                TestNets.assertRelativelyClose(expectedB, g.bias(k), 1e-3, 0, "Eq. 23, b" + k);
             }
         }
-    }
-
-    private static void assertClose(double[] expected, float[] actual, double relative, String what) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
-            norm += expected[i] * expected[i];
-        }
-        assertTrue(Math.sqrt(diff) <= relative * Math.sqrt(norm),
-                what + ": relative error " + Math.sqrt(diff / norm) + " exceeds " + relative);
     }
 
     /** Paper Section 4: contrastive gradient / gamma^(L-1) approaches back-propagation as gamma shrinks. */

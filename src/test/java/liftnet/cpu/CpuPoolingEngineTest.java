@@ -208,21 +208,9 @@ class CpuPoolingEngineTest {
     private static void assertGradientClose(NetSpec net, double[][] gw, double[][] gb, Parameters g, double relative,
                                             String what) {
         for (int k = 0; k < net.layers(); k++) {
-            assertClose(gw[k], g.weight(k), relative, what + " W" + k);
-            assertClose(gb[k], g.bias(k), relative, what + " b" + k);
+            TestNets.assertRelativelyClose(gw[k], g.weight(k), relative, 1e-9, what + " W" + k);
+            TestNets.assertRelativelyClose(gb[k], g.bias(k), relative, 1e-9, what + " b" + k);
         }
-    }
-
-    private static void assertClose(double[] expected, float[] actual, double relative, String what) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < expected.length; i++) {
-            diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
-            norm += expected[i] * expected[i];
-        }
-        assertTrue(Math.sqrt(diff) <= relative * Math.sqrt(norm) + 1e-9,
-                what + ": relative error " + Math.sqrt(diff / norm) + " exceeds " + relative);
     }
 
     /**
