@@ -287,14 +287,14 @@ public final class ActivationSolver {
         float[] an = act.a[k + 1];
         boolean topFree = !clamped && k == layers - 1;
         // three rows run cheaper as a tile of four (the stale fourth slot's result is unused; rows are unaffected)
-        int blockRows = rows % BLOCK == BLOCK - 1 ? rows + 1 : rows;
+        int productRows = rows % BLOCK == BLOCK - 1 ? rows + 1 : rows;
         if (topFree) {
             Arrays.fill(s.q, 0, rows * sk, 0f);
         } else {
             for (int i = 0; i < rows; i++) {
                 residual(act, k + 1, row[i], s.residual, i * sn);
             }
-            ops[k].applyTransposed(s.residual, 0, sn, blockRows, s.q, 0, sk, s.work);
+            ops[k].applyTransposed(s.residual, 0, sn, productRows, s.q, 0, sk, s.work);
         }
         FloatVector g = FloatVector.broadcast(S, gamma);
         FloatVector one = FloatVector.broadcast(S, 1f);
@@ -325,7 +325,7 @@ public final class ActivationSolver {
         if (!any) {
             return;
         }
-        ops[k].apply(s.delta, 0, sk, blockRows, s.d, 0, sn, false, s.work);
+        ops[k].apply(s.delta, 0, sk, productRows, s.d, 0, sn, false, s.work);
         for (int i = 0; i < rows; i++) {
             if (s.step2[i] == 0) {
                 continue;

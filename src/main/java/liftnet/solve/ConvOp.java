@@ -332,7 +332,7 @@ final class ConvOp implements LayerOp {
     public boolean accumulateGradient(int p0, int p1, GradientTerms t, float[] work) {
         boolean difference = !solvedInput && t.lambdaB() != null;
         int phases = t.lambdaB() == null || difference ? 1 : 2;
-        float[] l = residualsTransposed(t);
+        float[] l = residualsTransposed(t, phases, difference);
         int co = q * kdMax;
         InputRows in = t.inputs();
         for (int r0 = 0; r0 < t.rows(); r0 += VectorKernels.BLOCK) {
@@ -364,12 +364,10 @@ final class ConvOp implements LayerOp {
      * (on the data's input the difference). Built once per terms by the first thread that asks and shared by the
      * chunks of gradient rows, which all need all of it.
      */
-    private synchronized float[] residualsTransposed(GradientTerms t) {
+    private synchronized float[] residualsTransposed(GradientTerms t, int phases, boolean difference) {
         if (t == lastTerms) {
             return residualsT;
         }
-        boolean difference = !solvedInput && t.lambdaB() != null;
-        int phases = t.lambdaB() == null || difference ? 1 : 2;
         if (residualsT.length < phases * t.rows() * p * fp) {
             residualsT = new float[phases * t.rows() * p * fp];
         }

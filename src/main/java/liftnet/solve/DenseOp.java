@@ -93,18 +93,12 @@ public class DenseOp implements LayerOp {
 
     @Override
     public void apply(float[] x, int xo, int xs, int rows, float[] y, int yo, int ys, boolean bias, float[] work) {
-        for (int r = 0; r < rows; r += VectorKernels.BLOCK) {
-            VectorKernels.rowBlockTimesMatrix(x, xo + r * xs, xs, Math.min(VectorKernels.BLOCK, rows - r), n, wt, sOut,
-                    bias ? b : null, y, yo + r * ys, ys);
-        }
+        VectorKernels.rowBlockTimesMatrix(x, xo, xs, rows, n, wt, sOut, bias ? b : null, y, yo, ys);
     }
 
     @Override
     public void applyTransposed(float[] v, int vo, int vs, int rows, float[] q, int qo, int qs, float[] work) {
-        for (int r = 0; r < rows; r += VectorKernels.BLOCK) {
-            VectorKernels.rowBlockTimesMatrix(v, vo + r * vs, vs, Math.min(VectorKernels.BLOCK, rows - r), m, w, sIn,
-                    null, q, qo + r * qs, qs);
-        }
+        VectorKernels.rowBlockTimesMatrix(v, vo, vs, rows, m, w, sIn, null, q, qo, qs);
     }
 
     @Override

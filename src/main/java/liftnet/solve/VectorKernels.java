@@ -75,8 +75,8 @@ public final class VectorKernels {
     public static final int BLOCK = 4;
 
     /**
-     * {@link #rowTimesMatrix} for {@code rows <= BLOCK} rows at once, sharing every load of {@code m}
-     * between them: {@code out[o + r*outStride, :cols) = bias + sum_i in[x + r*inStride + i] * m[i, :]}.
+     * {@link #rowTimesMatrix} for {@code rows} rows, {@link #BLOCK} at once sharing every load of {@code m} between
+     * them: {@code out[o + r*outStride, :cols) = bias + sum_i in[x + r*inStride + i] * m[i, :]}.
      *
      * @param in  not modified
      * @param m   {@code [inner x cols]}, not modified
@@ -84,6 +84,15 @@ public final class VectorKernels {
      */
     public static void rowBlockTimesMatrix(float[] in, int inOffset, int inStride, int rows, int inner, float[] m,
                                            int cols, float[] bias, float[] out, int outOffset, int outStride) {
+        for (int r = 0; r < rows; r += BLOCK) {
+            fourRowsTimesMatrix(in, inOffset + r * inStride, inStride, Math.min(BLOCK, rows - r), inner, m, cols, bias,
+                    out, outOffset + r * outStride, outStride);
+        }
+    }
+
+    /** {@link #rowBlockTimesMatrix} for {@code rows <= BLOCK}. */
+    private static void fourRowsTimesMatrix(float[] in, int inOffset, int inStride, int rows, int inner, float[] m,
+                                            int cols, float[] bias, float[] out, int outOffset, int outStride) {
         if (rows < BLOCK) {
             for (int r = 0; r < rows; r++) {
                 rowTimesMatrix(in, inOffset + r * inStride, inner, m, cols, bias, out, outOffset + r * outStride);

@@ -48,14 +48,7 @@ public final class ExactPhases {
         this.lo = units.lower();
         this.hi = units.upper();
         bias = new double[layers][];
-        for (int k = 0; k < layers; k++) {
-            float[] b = p.bias(k);
-            int n = config.net().width(k + 1);
-            bias[k] = new double[n];
-            for (int i = 0; i < n; i++) {
-                bias[k][i] = b[i / (n / b.length)];
-            }
-        }
+        Arrays.setAll(bias, maps::unitBiases);
     }
 
     /**

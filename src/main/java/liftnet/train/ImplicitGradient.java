@@ -108,7 +108,7 @@ public final class ImplicitGradient {
             }
             double[] dLambda = new double[wz.length];
             double[] lambda = new double[wz.length];
-            double[] bias = biasOf(k);
+            double[] bias = maps.unitBiases(k);
             for (int i = 0; i < wz.length; i++) {
                 dLambda[i] = u[k + 1][i] - wu[i];
                 lambda[i] = z[k + 1][i] - wz[i] - bias[i];
@@ -120,18 +120,6 @@ public final class ImplicitGradient {
                 maps.accumulateGradient(k, lambda, u[k], -scale * g, gw[k], noBias);
             }
         }
-    }
-
-    /** The bias {@code b_k} of each of the {@code n_{k+1}} units (a convolution's filter bias repeated). */
-    private double[] biasOf(int k) {
-        float[] b = maps.parameters().bias(k);
-        int n = config.net().width(k + 1);
-        double[] out = new double[n];
-        int per = n / b.length;
-        for (int i = 0; i < n; i++) {
-            out[i] = b[i / per];
-        }
-        return out;
     }
 
     /** {@code H' u = rhs} on the free units by conjugate gradients, {@code u} zero elsewhere; layers {@code 1..L-1}. */

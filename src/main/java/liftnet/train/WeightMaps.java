@@ -27,11 +27,6 @@ final class WeightMaps {
         return net;
     }
 
-    /** The parameters read (not copied). */
-    Parameters parameters() {
-        return p;
-    }
-
     /**
      * {@code y = W_k x}.
      *
@@ -141,6 +136,16 @@ final class WeightMaps {
                 out[k][j] -= g * back[j];
             }
         }
+    }
+
+    /** The bias {@code b_k} of each of the {@code n_{k+1}} units (a convolution's filter bias repeated); a new array. */
+    double[] unitBiases(int k) {
+        float[] b = p.bias(k);
+        double[] out = new double[net.width(k + 1)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b[biasOf(k, i)];
+        }
+        return out;
     }
 
     /** The bias of output unit {@code i} of layer {@code k}: its filter for a convolution, else {@code i}. */
